@@ -1,0 +1,155 @@
+// TypeScript mirror of assembly/abi.ts (the binary contract with the WASM core). Edit both together;
+// test/shared/abi-mirror.test.ts fails when a constant differs.
+// Never reorder or reuse an id; append new ones.
+
+// ---- status codes returned by process() / finish() ----
+/** The core consumed all complete records; write more input (or call finish()). */
+export const STATUS_NEED_INPUT = 0;
+/** The alert or trace region is full; drain it (clearOutput()) and call process() again. */
+export const STATUS_OUTPUT_FULL = 1;
+/** A fatal format error; see errorCode()/errorOffset(). Everything before the fault is kept. */
+export const STATUS_ERROR = 2;
+/** finish() only: the stream ended cleanly. */
+export const STATUS_DONE = 3;
+
+// ---- fatal error codes (errorCode()) ----
+export const ERR_NONE = 0;
+/** The first bytes are neither pcap, pcapng nor a packed-record stream. */
+export const ERR_NOT_A_CAPTURE = 1;
+/** A file or section header is malformed (bad version, bad length, bad option). */
+export const ERR_BAD_FILE_HEADER = 2;
+/** A record or block header is malformed (caplen too large, block length not a multiple of 4, ...). */
+export const ERR_BAD_RECORD_HEADER = 3;
+/** The stream ends in the middle of a header or record (errorOffset() is where that record starts). */
+export const ERR_TRUNCATED = 4;
+/** A packet block references an interface that was never described (no IDB). */
+export const ERR_NO_INTERFACE = 5;
+/** Every interface of the capture uses a link type we cannot decode (set at finish()). */
+export const ERR_UNSUPPORTED_LINKTYPE = 6;
+
+// ---- input formats (counter C_FORMAT) ----
+export const FORMAT_UNKNOWN = 0;
+export const FORMAT_PCAP = 1;
+export const FORMAT_PCAPNG = 2;
+/** Fixed-size packed records (REC_*), produced by src/io from CSV/JSON rows. */
+export const FORMAT_RECORDS = 3;
+
+// ---- packed input record (FORMAT_RECORDS), little-endian, REC_STRIDE bytes ----
+export const REC_STRIDE = 64;
+/** i64 timestamp, microseconds since the Unix epoch. */
+export const REC_TS_US = 0;
+/** 16-byte source address (IPv6, or IPv4-mapped ::ffff:a.b.c.d, or a node name id in NODE_PREFIX). */
+export const REC_SRC = 8;
+export const REC_DST = 24;
+export const REC_SPORT = 40; // u16
+export const REC_DPORT = 42; // u16
+export const REC_PROTO = 44; // u8 IP protocol number (0 when unknown)
+export const REC_TCP_FLAGS = 45; // u8 TCP flags byte (FIN=1 SYN=2 RST=4 PSH=8 ACK=16 URG=32 ECE=64 CWR=128)
+/** u16 channel protocol label: 0-255 an IP protocol number, 256+ an interned protocol name. */
+export const REC_PROTO_LABEL = 46;
+export const REC_WIRE_LEN = 48; // u32 packet size in bytes
+export const REC_INDEX = 52; // u32 0-based row index in the source file
+export const REC_VLAN = 56; // u32 (outer VLAN id << 12) | inner VLAN id
+
+// ---- alert record (alertPtr()), ALERT_STRIDE bytes ----
+export const ALERT_STRIDE = 96;
+export const ALERT_TS_US = 0; // i64
+export const ALERT_SRC = 8; // 16 bytes
+export const ALERT_DST = 24; // 16 bytes
+export const ALERT_SPORT = 40; // u16
+export const ALERT_DPORT = 42; // u16
+export const ALERT_PROTO_LABEL = 44; // u16 (see REC_PROTO_LABEL)
+export const ALERT_DETECTOR = 46; // u8 DET_*
+export const ALERT_SEVERITY = 47; // u8 SEV_*
+export const ALERT_SIZE = 48; // u32 packet size in bytes
+export const ALERT_RECORD_INDEX = 52; // u32 0-based record (packet or row) index in the input
+export const ALERT_SCORE = 56; // f64 detector score (z-score for DET_ZSCORE, signed)
+export const ALERT_MEAN = 64; // f64 baseline mean (bytes)
+export const ALERT_STD = 72; // f64 baseline standard deviation before the floor (bytes)
+export const ALERT_SAMPLES = 80; // u32 number of packets in the baseline
+export const ALERT_VLAN = 84; // u32
+export const ALERT_RECORD_OFFSET = 88; // f64 byte offset of the record in the (decompressed) stream
+
+// ---- channel trace point (tracePtr()), TRACE_STRIDE bytes: every packet of the traced channel ----
+export const TRACE_STRIDE = 48;
+export const TRACE_TS_US = 0; // i64
+export const TRACE_SIZE = 8; // f64 bytes
+export const TRACE_MEAN = 16; // f64 baseline mean before this packet (NaN when not scored)
+export const TRACE_STD = 24; // f64 effective std (after the floor) before this packet (NaN when not scored)
+export const TRACE_Z = 32; // f64 z-score (NaN when not scored)
+export const TRACE_FLAGS = 40; // u32 bit 0 scored, bit 1 flagged
+export const TRACE_RECORD_INDEX = 44; // u32
+
+/** Trace key (traceKeyPtr()): src 16 bytes, dst 16 bytes, u32 protocol label. */
+export const TRACE_KEY_BYTES = 36;
+
+// ---- detectors and severities ----
+export const DET_ZSCORE = 1;
+export const SEV_LOW = 1;
+export const SEV_MEDIUM = 2;
+export const SEV_HIGH = 3;
+
+// ---- counters (counterPtr() is an f64 array of COUNTER_COUNT) ----
+export const C_BYTES_CONSUMED = 0; // input bytes consumed by the record walker
+export const C_RECORDS_READ = 1; // packet records / rows seen = decoded + all skipped
+export const C_PACKETS_DECODED = 2;
+export const C_SKIP_TRUNCATED = 3; // caplen too short for the headers we need
+export const C_SKIP_UNSUPPORTED_LINK = 4;
+export const C_SKIP_NOT_IP = 5; // ARP, LLDP, STP, ... (valid, not IP)
+export const C_SKIP_BAD_HEADER = 6; // IP/TCP header fields that are impossible
+export const C_BYTES_DECODED = 7; // sum of wire lengths of decoded packets
+export const C_FLOWS_CREATED = 8;
+export const C_FLOWS_EXPIRED = 9; // idle longer than the protocol's timeout
+export const C_FLOWS_EVICTED_FULL = 10; // evicted because the table hit its memory cap
+export const C_FLOWS_LIVE = 11;
+export const C_TS_FIRST_US = 12; // smallest packet timestamp (µs)
+export const C_TS_LAST_US = 13; // largest packet timestamp (µs)
+export const C_CHANNELS_LIVE = 14;
+export const C_CHANNELS_EVICTED_FULL = 15;
+export const C_ALERTS_ZSCORE = 16;
+export const C_IPV4 = 17;
+export const C_IPV6 = 18;
+export const C_FRAGMENTS_NONFIRST = 19;
+export const C_TS_OUT_OF_ORDER = 20; // packets older than the newest one seen
+export const C_SECTIONS = 21; // pcapng sections (SHB)
+export const C_INTERFACES = 22; // pcapng interfaces (IDB), 1 for pcap
+export const C_BLOCKS_SKIPPED = 23; // pcapng blocks we do not use (NRB, ISB, DSB, custom, unknown)
+export const C_TCP = 24;
+export const C_UDP = 25;
+export const C_ICMP = 26; // ICMP and ICMPv6
+export const C_OTHER_IP = 27;
+export const C_FLOW_CAPACITY = 28; // current flow table slots
+export const C_FLOW_TABLE_BYTES = 29;
+export const C_LINKTYPE = 30; // link type of the first interface
+export const C_FORMAT = 31; // FORMAT_*
+export const C_CHANNEL_CAPACITY = 32;
+export const C_ALERTS_DROPPED = 33; // reserved for the worker (alerts beyond its keep limit)
+export const C_INTERFACES_UNSUPPORTED = 34; // interfaces whose link type we cannot decode
+export const COUNTER_COUNT = 40;
+
+// ---- config ids (setConfig(id, value: f64)); defaults and sources live in assembly/config.ts ----
+export const CFG_SEED = 0;
+export const CFG_FLOW_CAPACITY = 1;
+export const CFG_FLOW_MEMORY_CAP_BYTES = 2;
+export const CFG_TCP_TIMEOUT_S = 3;
+export const CFG_UDP_TIMEOUT_S = 4;
+export const CFG_ICMP_TIMEOUT_S = 5;
+export const CFG_OTHER_TIMEOUT_S = 6;
+export const CFG_ZSCORE_WINDOW = 7;
+export const CFG_ZSCORE_THRESHOLD = 8;
+export const CFG_ZSCORE_MIN_SAMPLES = 9;
+export const CFG_ZSCORE_MIN_STD_BYTES = 10;
+export const CFG_ZSCORE_MIN_STD_FRACTION = 11;
+export const CFG_ZSCORE_ENABLED = 12;
+export const CFG_CHANNEL_CAPACITY = 13;
+export const CFG_CHANNEL_MEMORY_CAP_BYTES = 14;
+export const CFG_TRACE_ENABLED = 15;
+export const CFG_INPUT_FORMAT = 16; // FORMAT_UNKNOWN = sniff pcap/pcapng; FORMAT_RECORDS = packed
+export const CFG_CHUNK_BYTES = 17; // size of the input region the worker writes into
+export const CFG_ALERT_CAPACITY = 18; // alerts held before STATUS_OUTPUT_FULL
+export const CFG_TRACE_CAPACITY = 19; // trace points held before STATUS_OUTPUT_FULL
+export const CONFIG_COUNT = 24;
+
+/** Node names from CSV/JSON are mapped into 100::/64 (RFC 6666 discard-only prefix): byte 0 is
+ * 0x01, bytes 1-11 are 0, bytes 12-15 hold the name's interned id, big-endian. */
+export const NODE_PREFIX_BYTE0 = 0x01;

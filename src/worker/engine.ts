@@ -1,0 +1,168 @@
+// The WASM core instance and typed views over its regions. Owns exactly one instance; copies
+// input in (one copy) and alerts/trace points out. Runs in the worker and in Node (CLI, tests,
+// bench); never on the UI thread. Views are re-taken after every call that may grow memory.
+import * as abi from '../shared/abi';
+
+/** The core's exports (assembly/index.ts). All numbers; addresses are byte offsets in memory. */
+export interface CoreExports {
+  memory: WebAssembly.Memory;
+  setConfig(id: number, value: number): void;
+  resetConfig(): void;
+  getConfig(id: number): number;
+  reset(): void;
+  inputPtr(): number;
+  inputRoom(): number;
+  commit(len: number): void;
+  process(): number;
+  finish(): number;
+  errorCode(): number;
+  errorOffset(): number;
+  counterPtr(): number;
+  alertPtr(): number;
+  alerts(): number;
+  tracePtr(): number;
+  tracePoints(): number;
+  traceKeyPtr(): number;
+  clearOut(): void;
+  abiVersion(): number;
+}
+
+/** Called with the alert and trace regions before they are cleared. `view` is valid only during
+ *  the call (memory may grow afterwards). */
+export type OutputSink = (out: {
+  alerts: DataView;
+  alertCount: number;
+  trace: DataView;
+  traceCount: number;
+}) => void;
+
+const ABI_VERSION = 1;
+
+/** Instantiates the core from its bytes or a compiled module. Throws (a bug, not input) when
+ *  the module's ABI version is not the one this code was written for. */
+export async function instantiateCore(wasm: BufferSource | WebAssembly.Module): Promise<CoreExports> {
+  const imports = {
+    env: {
+      abort(_msg: number, _file: number, line: number, col: number): never {
+        throw new Error(`WASM core aborted at ${line}:${col}`);
+      },
+      seed(): number {
+        return Date.now();
+      },
+    },
+  };
+  const instance =
+    wasm instanceof WebAssembly.Module
+      ? await WebAssembly.instantiate(wasm, imports)
+      : (await WebAssembly.instantiate(wasm, imports)).instance;
+  const ex = instance.exports as unknown as CoreExports;
+  if (ex.abiVersion() !== ABI_VERSION) throw new Error(`core ABI ${ex.abiVersion()} != ${ABI_VERSION}`);
+  return ex;
+}
+
+/** A fatal or end-of-stream status of the core, decoded. */
+export interface CoreStatus {
+  status: number;
+  errorCode: number;
+  errorOffset: number;
+}
+
+/**
+ * Drives one core instance: configure, reset, feed bytes, finish, read counters.
+ * `feed` copies the bytes into the input region in pieces of at most inputRoom() and runs
+ * process() after each, draining output through `sink` whenever the core reports it full.
+ */
+export class Engine {
+  constructor(readonly core: CoreExports) {}
+
+  /** Sets config values (abi.CFG_* → value) and resets all state. */
+  start(config: Record<number, number>, sink: OutputSink): void {
+    this.core.resetConfig();
+    for (const [id, v] of Object.entries(config)) this.core.setConfig(Number(id), v);
+    this.core.reset();
+    this.sink = sink;
+    this.stopped = null;
+  }
+
+  private sink: OutputSink = () => {};
+  private stopped: CoreStatus | null = null;
+
+  /** The fatal status that stopped the core, or null while it is running. */
+  get fatal(): CoreStatus | null {
+    return this.stopped;
+  }
+
+  /** Feeds bytes; returns false once the core stopped on a fatal error (further bytes are ignored). */
+  feed(bytes: Uint8Array): boolean {
+    const core = this.core;
+    let pos = 0;
+    while (pos < bytes.length && !this.stopped) {
+      const room = core.inputRoom();
+      if (room <= 0) throw new Error('core input region has no room (reader bug)');
+      const n = Math.min(room, bytes.length - pos);
+      new Uint8Array(core.memory.buffer, core.inputPtr(), n).set(bytes.subarray(pos, pos + n));
+      core.commit(n);
+      pos += n;
+      this.run();
+    }
+    return !this.stopped;
+  }
+
+  /** Feeds `n` bytes already written at inputPtr() (zero-copy path for readers that can fill WASM memory). */
+  commitInPlace(n: number): boolean {
+    if (this.stopped) return false;
+    this.core.commit(n);
+    this.run();
+    return !this.stopped;
+  }
+
+  private run(): void {
+    for (;;) {
+      const st = this.core.process();
+      if (st === abi.STATUS_OUTPUT_FULL) {
+        this.drain();
+        continue;
+      }
+      if (st === abi.STATUS_ERROR) {
+        this.drain();
+        this.stopped = { status: st, errorCode: this.core.errorCode(), errorOffset: this.core.errorOffset() };
+      }
+      return;
+    }
+  }
+
+  /** Ends the stream and drains the last output. */
+  finish(): CoreStatus {
+    if (this.stopped) return this.stopped;
+    const st = this.core.finish();
+    this.drain();
+    return { status: st, errorCode: this.core.errorCode(), errorOffset: this.core.errorOffset() };
+  }
+
+  /** Copies out and clears the alert and trace regions through the sink. */
+  drain(): void {
+    const core = this.core;
+    const alertCount = core.alerts();
+    const traceCount = core.tracePoints();
+    if (alertCount > 0 || traceCount > 0) {
+      const buf = core.memory.buffer;
+      this.sink({
+        alerts: new DataView(buf, core.alertPtr(), alertCount * abi.ALERT_STRIDE),
+        alertCount,
+        trace: new DataView(buf, core.tracePtr(), traceCount * abi.TRACE_STRIDE),
+        traceCount,
+      });
+    }
+    core.clearOut();
+  }
+
+  /** A copy of the counters (abi.C_*). */
+  counters(): Float64Array {
+    return new Float64Array(this.core.memory.buffer, this.core.counterPtr(), abi.COUNTER_COUNT).slice();
+  }
+
+  /** Writes the 36-byte channel key to trace (src, dst, u32 label) before start() is called with CFG_TRACE_ENABLED. */
+  setTraceKey(key: Uint8Array): void {
+    new Uint8Array(this.core.memory.buffer, this.core.traceKeyPtr(), abi.TRACE_KEY_BYTES).set(key);
+  }
+}
