@@ -1,0 +1,16 @@
+// The worker's Comlink surface, as the page sees it. Implemented by src/worker/worker.ts.
+import type { AnalysisOptions, AnalysisResult, ChannelSeries, Progress } from '../shared/protocol';
+
+export interface FlowlensWorkerApi {
+  /**
+   * Analyses a File/Blob (never its bytes: the worker reads it in chunks). `onProgress` is a
+   * Comlink.proxy callback, called at most ~10 times a second. Resolves with the result (typed
+   * arrays transferred); a fatal input error resolves with ok=false and everything before it.
+   */
+  analyze(file: Blob, fileName: string, options: AnalysisOptions, onProgress?: (p: Progress) => void): Promise<AnalysisResult>;
+  /** Stops the running analysis at the next chunk; it resolves with cancelled=true and what was read. */
+  cancel(): void;
+  /** Re-reads the last analysed file and returns every packet of one channel (ChannelInfo.key)
+   *  with its baseline, at most `maxPoints` points. */
+  channelSeries(key: Uint8Array, maxPoints: number): Promise<ChannelSeries>;
+}
