@@ -1,12 +1,66 @@
-// STUB (to be replaced by the tables/detector owner): per-packet analysis after decoding.
-export function analyzeReset(): void {}
-/** Called once per decoded packet with the globals of packet.ts filled in. */
-export function analyzePacket(): void {}
-/** True when the alert and trace regions can take one more packet's output. */
-export function analyzeHasRoom(): bool { return true; }
-export function alertBase(): usize { return 0; }
-export function alertCount(): i32 { return 0; }
-export function traceBase(): usize { return 0; }
-export function traceCount(): i32 { return 0; }
-export function traceKeyBase(): usize { return 0; }
-export function clearOutput(): void {}
+// Per-packet analysis after decoding: packet-time bookkeeping, the flow table and the detectors,
+// and the alert/trace output regions they write. The reader calls analyzeHasRoom() before each
+// record and analyzePacket() once per decoded packet. Never allocates per packet; allocation
+// happens only in analyzeReset() (and in table growth, bounded by the memory caps).
+import * as abi from "./abi";
+import { cInc, cSet } from "./counters";
+import { pktTsUs } from "./packet";
+import { flowReset, flowPacket } from "./table/flow-table";
+import { zscoreReset, zscorePacket } from "./detect/zscore";
+import {
+  outputReset, outputHasRoom, outputClear, outputAlertBase, outputAlertCount, outputTraceBase,
+  outputTraceCount, TRACE_KEY,
+} from "./detect/output";
+
+let seenAny = false;
+let oldestUs: i64 = 0;
+let newestUs: i64 = 0;
+
+/** (Re)allocates the flow table, the channel table and the output regions from config and clears
+ *  them. The trace key (traceKeyBase()) is kept: the engine writes it before reset(). */
+export function analyzeReset(): void {
+  seenAny = false;
+  oldestUs = 0;
+  newestUs = 0;
+  outputReset();
+  flowReset();
+  zscoreReset();
+}
+
+/** Called once per decoded packet with the globals of packet.ts filled in. Updates C_TS_FIRST_US,
+ *  C_TS_LAST_US, C_TS_OUT_OF_ORDER, the flow table and the z-score detector. */
+export function analyzePacket(): void {
+  const ts = pktTsUs;
+  if (!seenAny) {
+    seenAny = true;
+    oldestUs = ts;
+    newestUs = ts;
+    cSet(abi.C_TS_FIRST_US, <f64>ts);
+    cSet(abi.C_TS_LAST_US, <f64>ts);
+  } else if (ts > newestUs) {
+    newestUs = ts;
+    cSet(abi.C_TS_LAST_US, <f64>ts);
+  } else {
+    if (ts < newestUs) cInc(abi.C_TS_OUT_OF_ORDER);
+    if (ts < oldestUs) {
+      oldestUs = ts;
+      cSet(abi.C_TS_FIRST_US, <f64>ts);
+    }
+  }
+  flowPacket(newestUs);
+  zscorePacket();
+}
+
+/** True when the alert and trace regions can take one more packet's output (one alert and one
+ *  trace point at most). */
+export function analyzeHasRoom(): bool { return outputHasRoom(); }
+/** Address of the alert region: alertCount() records of abi.ALERT_STRIDE bytes. */
+export function alertBase(): usize { return outputAlertBase(); }
+export function alertCount(): i32 { return outputAlertCount(); }
+/** Address of the trace region: traceCount() records of abi.TRACE_STRIDE bytes. */
+export function traceBase(): usize { return outputTraceBase(); }
+export function traceCount(): i32 { return outputTraceCount(); }
+/** Address of the 36-byte trace key (src 16, dst 16, u32 label); static, survives reset(). */
+export function traceKeyBase(): usize { return TRACE_KEY; }
+/** Empties the alert and trace regions after the worker copied them out. */
+export function clearOutput(): void { outputClear(); }

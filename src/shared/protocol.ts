@@ -4,6 +4,8 @@
 
 /** Settings of the packet-size z-score detector (assembly/detect/zscore.ts). */
 export interface ZScoreOptions {
+  /** Run the detector at all. Default true. */
+  enabled: boolean;
   /** Sliding window, packets per channel. Default 1000. */
   window: number;
   /** |z| above which a packet is flagged. Default 3.0. */
@@ -40,7 +42,7 @@ export interface AnalysisOptions {
 }
 
 export const DEFAULT_OPTIONS: AnalysisOptions = {
-  zscore: { window: 1000, threshold: 3.0, minSamples: 3, minStdBytes: 1, minStdFraction: 0.05 },
+  zscore: { enabled: true, window: 1000, threshold: 3.0, minSamples: 3, minStdBytes: 1, minStdFraction: 0.05 },
   flow: {
     tcpTimeoutS: 300,
     udpTimeoutS: 60,

@@ -1,0 +1,199 @@
+// The packet-size z-score detector: per channel (source address, destination address, protocol
+// label) it scores each packet's wire length against a sliding baseline of that channel's previous
+// packets and alerts when |z| exceeds the threshold. Constant memory per channel; never allocates
+// per packet; reads config only in zscoreReset().
+//
+// Semantics (issue #2; the TypeScript reference in test/assembly/zscore-differential.test.ts):
+// - Window: the last W packets of the channel (CFG_ZSCORE_WINDOW, default 1000), kept as
+//   B = min(8, W) buckets of bucketSize = ceil(W/B) packets; buckets = ceil(W/bucketSize). A new
+//   packet goes into the current bucket; once it holds bucketSize packets the next packet opens the
+//   next bucket, dropping the oldest when all are in use. With n earlier packets the baseline holds
+//   m = n when n <= buckets*bucketSize, else (buckets-1)*bucketSize + ((n-1) mod bucketSize) + 1
+//   packets: exact for W <= 8; W = 1000 keeps the last 876-1000 packets.
+// - Each bucket keeps shifted sums S1 = sum(x-K), S2 = sum((x-K)^2) with K = the channel's first
+//   size (shifted-data variance). Sizes are integers, so the sums are exact (f64 integers < 2^53),
+//   and the variance numerator m*S2 - S1^2 is formed exactly in i64 while it fits.
+// - Scoring happens BEFORE the packet joins the baseline, and only when m >= min samples
+//   (CFG_ZSCORE_MIN_SAMPLES, default 3; values below 1 act as 1). mean = K + S1/m, sigma = sample
+//   standard deviation (m-1 denominator, as pandas; 0 when m = 1).
+// - Floor: sigma_eff = max(sigma, CFG_ZSCORE_MIN_STD_BYTES (1 B), CFG_ZSCORE_MIN_STD_FRACTION (0.05)
+//   * |mean|); z = (x - mean) / sigma_eff; flagged when |z| > t (CFG_ZSCORE_THRESHOLD, 3.0).
+// - Severity: LOW for |z| > t, MEDIUM for |z| >= 2t, HIGH for |z| >= 4t. The alert carries the
+//   signed z, the mean, sigma before the floor and m.
+// - Out-of-order packets: nothing special; the window is in packet (record) order, not time order.
+// - Memory: CHANNEL_STRIDE = 200 bytes per channel slot (16 header + 36 key + 20 state + 8 buckets
+//   x 16 B); with the 3/4 load limit 200-267 B per live channel. Channels never expire; at the
+//   memory cap (CFG_CHANNEL_MEMORY_CAP_BYTES) the open table evicts the least recently seen channel
+//   near the new key's home slot (C_CHANNELS_EVICTED_FULL); an evicted channel starts afresh.
+// - Trace: with CFG_TRACE_ENABLED = 1, every packet of the channel equal to the trace key
+//   (traceKeyPtr()) appends a TRACE_* point (NaN mean/std/z when not scored).
+import * as abi from "../abi";
+import { cfg } from "../config";
+import { cInc, cSet } from "../counters";
+import {
+  PKT_SRC, pktTsUs, pktWireLen, pktProtoLabel, pktSport, pktDport, pktVlan, pktRecordIndex,
+  pktRecordOffset,
+} from "../packet";
+import { OpenTable, SLOT_LAST, SLOT_KEY, keysEqual } from "../table/open-table";
+import { seedFromConfig } from "../table/hash";
+import { alertAppend, traceAppend, TRACE_KEY } from "./output";
+
+/** Channel key bytes: src 16, dst 16, u32 protocol label (the trace key layout). */
+export const CHANNEL_KEY_BYTES: usize = 36;
+// Channel slot: open-table header (16 B), key (36 B) at SLOT_KEY, then:
+const CV_CUR: usize = 52; // u32 ring index of the current bucket
+const CV_K: usize = 56; // f64 shift K: the channel's first packet size
+const CV_USED: usize = 64; // u32 buckets in use (0: no packet yet)
+const CV_CUR_COUNT: usize = 68; // u32 packets in the current bucket
+const CV_BUCKETS: usize = 72; // MAX_BUCKETS x (f64 S1, f64 S2)
+/** Most buckets per channel. */
+export const MAX_BUCKETS: u32 = 8;
+/** Bytes per channel slot. */
+export const CHANNEL_STRIDE: usize = CV_BUCKETS + <usize>MAX_BUCKETS * 16;
+
+const KEY: usize = memory.data(48, 16);
+const TWO53: f64 = 9007199254740992.0;
+const I64_SAFE: f64 = 4.6e18;
+
+export const channels = new OpenTable();
+let enabled = false;
+let traceOn = false;
+let bucketSize: u32 = 1;
+let buckets: u32 = 1;
+let minSamples: u32 = 3;
+let threshold: f64 = 3.0;
+let minStdBytes: f64 = 1.0;
+let minStdFraction: f64 = 0.05;
+
+/** (Re)allocates the channel table and copies the detector's config (CFG_ZSCORE_*,
+ *  CFG_CHANNEL_*, CFG_TRACE_ENABLED). */
+export function zscoreReset(): void {
+  enabled = cfg(abi.CFG_ZSCORE_ENABLED) != 0;
+  traceOn = cfg(abi.CFG_TRACE_ENABLED) != 0;
+  const w = max<u32>(1, <u32>cfg(abi.CFG_ZSCORE_WINDOW));
+  const b = min<u32>(MAX_BUCKETS, w);
+  bucketSize = (w + b - 1) / b;
+  buckets = (w + bucketSize - 1) / bucketSize;
+  minSamples = max<u32>(1, <u32>cfg(abi.CFG_ZSCORE_MIN_SAMPLES));
+  threshold = cfg(abi.CFG_ZSCORE_THRESHOLD);
+  minStdBytes = cfg(abi.CFG_ZSCORE_MIN_STD_BYTES);
+  minStdFraction = cfg(abi.CFG_ZSCORE_MIN_STD_FRACTION);
+  if (enabled) {
+    channels.init(cfg(abi.CFG_CHANNEL_CAPACITY), CHANNEL_STRIDE, CHANNEL_KEY_BYTES,
+      cfg(abi.CFG_CHANNEL_MEMORY_CAP_BYTES), seedFromConfig(cfg(abi.CFG_SEED)) ^ 0x5bd1e995);
+  } else {
+    channels.release();
+  }
+  publish();
+}
+
+@inline function publish(): void {
+  cSet(abi.C_CHANNELS_LIVE, <f64>channels.count);
+  cSet(abi.C_CHANNEL_CAPACITY, <f64>channels.cap);
+}
+
+/** Scores the current packet (packet.ts globals) in its channel, then adds it to the baseline.
+ *  Appends at most one alert and one trace point (the caller checked the output room). */
+export function zscorePacket(): void {
+  if (!enabled) return;
+  memory.copy(KEY, PKT_SRC, 32);
+  store<u32>(KEY + 32, pktProtoLabel);
+  const ts = pktTsUs;
+  const x = pktWireLen;
+  const h = channels.hash(KEY);
+  let s = channels.find(KEY, h);
+  if (s == 0) {
+    s = channels.insert(KEY, h);
+    if (channels.evicted) cInc(abi.C_CHANNELS_EVICTED_FULL);
+    store<f64>(s + CV_K, <f64>x);
+    store<i64>(s + SLOT_LAST, ts);
+    publish();
+  } else if (ts > load<i64>(s + SLOT_LAST)) {
+    store<i64>(s + SLOT_LAST, ts);
+  }
+  const traced = traceOn && keysEqual(KEY, TRACE_KEY, 9);
+  const k = load<f64>(s + CV_K);
+  const used = load<u32>(s + CV_USED);
+  const curCount = load<u32>(s + CV_CUR_COUNT);
+  const m: u32 = used == 0 ? 0 : (used - 1) * bucketSize + curCount;
+  const d = <f64>x - k;
+
+  if (m >= minSamples) {
+    let t1: f64 = 0;
+    let t2: f64 = 0;
+    for (let i: u32 = 0; i < used; i++) {
+      const b = s + CV_BUCKETS + (<usize>i << 4);
+      t1 += load<f64>(b);
+      t2 += load<f64>(b, 8);
+    }
+    const mf = <f64>m;
+    const mean = k + t1 / mf;
+    let variance: f64 = 0;
+    if (m > 1) {
+      if (t2 < TWO53 && t2 * mf < I64_SAFE) {
+        const num = <i64>t2 * <i64>m - <i64>t1 * <i64>t1;
+        variance = <f64>num / (mf * (mf - 1));
+      } else {
+        variance = max<f64>(0, (t2 - t1 * (t1 / mf)) / (mf - 1));
+      }
+    }
+    const sigma = Math.sqrt(variance);
+    const sigmaEff = max<f64>(max<f64>(sigma, minStdBytes), minStdFraction * Math.abs(mean));
+    const z = (<f64>x - mean) / sigmaEff;
+    const az = Math.abs(z);
+    const flagged = az > threshold;
+    if (flagged) {
+      cInc(abi.C_ALERTS_ZSCORE);
+      const a = alertAppend();
+      store<i64>(a + abi.ALERT_TS_US, ts);
+      memory.copy(a + abi.ALERT_SRC, PKT_SRC, 32);
+      store<u16>(a + abi.ALERT_SPORT, <u16>pktSport);
+      store<u16>(a + abi.ALERT_DPORT, <u16>pktDport);
+      store<u16>(a + abi.ALERT_PROTO_LABEL, <u16>pktProtoLabel);
+      store<u8>(a + abi.ALERT_DETECTOR, <u8>abi.DET_ZSCORE);
+      store<u8>(a + abi.ALERT_SEVERITY,
+        <u8>(az >= 4 * threshold ? abi.SEV_HIGH : az >= 2 * threshold ? abi.SEV_MEDIUM : abi.SEV_LOW));
+      store<u32>(a + abi.ALERT_SIZE, x);
+      store<u32>(a + abi.ALERT_RECORD_INDEX, pktRecordIndex);
+      store<f64>(a + abi.ALERT_SCORE, z);
+      store<f64>(a + abi.ALERT_MEAN, mean);
+      store<f64>(a + abi.ALERT_STD, sigma);
+      store<u32>(a + abi.ALERT_SAMPLES, m);
+      store<u32>(a + abi.ALERT_VLAN, pktVlan);
+      store<f64>(a + abi.ALERT_RECORD_OFFSET, pktRecordOffset);
+    }
+    if (traced) writeTrace(ts, x, mean, sigmaEff, z, flagged ? 3 : 1);
+  } else if (traced) {
+    writeTrace(ts, x, NaN, NaN, NaN, 0);
+  }
+
+  // Add the packet to the baseline.
+  let cur = load<u32>(s + CV_CUR);
+  let cnt = curCount;
+  if (used == 0) {
+    store<u32>(s + CV_USED, 1);
+  } else if (cnt == bucketSize) {
+    cur = cur + 1 == buckets ? 0 : cur + 1;
+    if (used < buckets) store<u32>(s + CV_USED, used + 1);
+    const b = s + CV_BUCKETS + (<usize>cur << 4);
+    store<f64>(b, 0);
+    store<f64>(b, 0, 8);
+    store<u32>(s + CV_CUR, cur);
+    cnt = 0;
+  }
+  store<u32>(s + CV_CUR_COUNT, cnt + 1);
+  const b = s + CV_BUCKETS + (<usize>cur << 4);
+  store<f64>(b, load<f64>(b) + d);
+  store<f64>(b, load<f64>(b, 8) + d * d, 8);
+}
+
+function writeTrace(ts: i64, x: u32, mean: f64, stdEff: f64, z: f64, flags: u32): void {
+  const p = traceAppend();
+  store<i64>(p + abi.TRACE_TS_US, ts);
+  store<f64>(p + abi.TRACE_SIZE, <f64>x);
+  store<f64>(p + abi.TRACE_MEAN, mean);
+  store<f64>(p + abi.TRACE_STD, stdEff);
+  store<f64>(p + abi.TRACE_Z, z);
+  store<u32>(p + abi.TRACE_FLAGS, flags);
+  store<u32>(p + abi.TRACE_RECORD_INDEX, pktRecordIndex);
+}

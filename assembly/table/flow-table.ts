@@ -1,0 +1,217 @@
+// The bidirectional flow table: one record per (two address/port ends, IP protocol, VLAN), found
+// by both directions, with Zeek's orig/resp roles, per-direction counts and TCP flag counts.
+// Idle flows expire by packet time (per-protocol timeouts) on lookup and through a chunked sweep of
+// SWEEP_SLOTS slots per packet (Suricata flow-manager style), so per-packet cost does not grow
+// with the number of live flows. Never allocates per packet; reads config only in flowReset().
+import * as abi from "../abi";
+import { cfg } from "../config";
+import { cInc, cSet } from "../counters";
+import {
+  PKT_SRC, PKT_DST, pktTsUs, pktWireLen, pktProto, pktSport, pktDport, pktTcpFlags, pktVlan,
+} from "../packet";
+import { OpenTable, SLOT_AUX, SLOT_LAST, SLOT_KEY } from "./open-table";
+import { seedFromConfig } from "./hash";
+
+// ---- key (FLOW_KEY_BYTES, at SLOT_KEY): the two ends in canonical order ----
+export const FK_LO_ADDR: usize = 0; // 16 bytes: the smaller end's address (IPv4-mapped for IPv4)
+export const FK_HI_ADDR: usize = 16; // 16 bytes
+export const FK_LO_PORT: usize = 32; // u16 (ICMP: see icmpEnds())
+export const FK_HI_PORT: usize = 34; // u16
+export const FK_PROTO: usize = 36; // u32 IP protocol number
+export const FK_VLAN: usize = 40; // u32 (outer << 12) | inner
+export const FLOW_KEY_BYTES: usize = 44;
+
+// ---- flow slot: the open-table header (16 B), key (44 B), value; FLOW_STRIDE bytes per flow ----
+/** Bytes per flow slot. With the 3/4 load limit a live flow costs 128-171 B. */
+export const FLOW_STRIDE: usize = 128;
+// SLOT_AUX bit 0: 1 when orig (the end that sent the first packet) is the key's lo end.
+// SLOT_LAST: i64 max packet time seen (µs).
+export const FV_OR_FLAGS: usize = 60; // u8 OR of TCP flags sent by orig, u8 by resp (at +1)
+export const FV_FIRST_US: usize = 64; // i64 min packet time seen (µs)
+export const FV_PKTS_ORIG: usize = 72; // u32
+export const FV_PKTS_RESP: usize = 76; // u32
+export const FV_BYTES_ORIG: usize = 80; // u64 wire bytes
+export const FV_BYTES_RESP: usize = 88; // u64
+export const FV_SYN: usize = 96; // u32 packets with SYN (either direction)
+export const FV_FIN: usize = 100; // u32
+export const FV_RST: usize = 104; // u32
+export const FV_ACK: usize = 108; // u32
+export const FV_PSH: usize = 112; // u32
+export const FV_URG: usize = 116; // u32
+export const FV_ECE: usize = 120; // u16
+export const FV_CWR: usize = 122; // u16
+// 124-127 spare.
+
+/** Slots the sweep checks per packet. Constant, so a full pass over C slots takes C/4 packets. */
+export const SWEEP_SLOTS: u32 = 4;
+
+const KEY: usize = memory.data(48, 16);
+
+export const flows = new OpenTable();
+let tcpTimeoutUs: i64 = 0;
+let udpTimeoutUs: i64 = 0;
+let icmpTimeoutUs: i64 = 0;
+let otherTimeoutUs: i64 = 0;
+let sweepCursor: u32 = 0;
+
+/** (Re)allocates the flow table from config (CFG_FLOW_CAPACITY, CFG_FLOW_MEMORY_CAP_BYTES,
+ *  CFG_*_TIMEOUT_S, CFG_SEED) and publishes C_FLOW_CAPACITY / C_FLOW_TABLE_BYTES. */
+export function flowReset(): void {
+  flows.init(cfg(abi.CFG_FLOW_CAPACITY), FLOW_STRIDE, FLOW_KEY_BYTES, cfg(abi.CFG_FLOW_MEMORY_CAP_BYTES),
+    seedFromConfig(cfg(abi.CFG_SEED)));
+  tcpTimeoutUs = <i64>(cfg(abi.CFG_TCP_TIMEOUT_S) * 1e6);
+  udpTimeoutUs = <i64>(cfg(abi.CFG_UDP_TIMEOUT_S) * 1e6);
+  icmpTimeoutUs = <i64>(cfg(abi.CFG_ICMP_TIMEOUT_S) * 1e6);
+  otherTimeoutUs = <i64>(cfg(abi.CFG_OTHER_TIMEOUT_S) * 1e6);
+  sweepCursor = 0;
+  publish();
+}
+
+@inline function publish(): void {
+  cSet(abi.C_FLOWS_LIVE, <f64>flows.count);
+  cSet(abi.C_FLOW_CAPACITY, <f64>flows.cap);
+  cSet(abi.C_FLOW_TABLE_BYTES, flows.bytes());
+}
+
+@inline function timeoutFor(proto: u32): i64 {
+  if (proto == 6) return tcpTimeoutUs;
+  if (proto == 17) return udpTimeoutUs;
+  if (proto == 1 || proto == 58) return icmpTimeoutUs;
+  return otherTimeoutUs;
+}
+
+/** Zeek's ICMP counterpart (ICMP4_counterpart / ICMP6_counterpart in src/packet_analysis/
+ *  protocol/icmp): the type answering a request type and vice versa, or -1 for one-way types. */
+@inline function icmpCounterpart(proto: u32, type: u32): i32 {
+  if (proto == 1) {
+    switch (type) {
+      case 8: return 0; case 0: return 8; // echo request / reply
+      case 13: return 14; case 14: return 13; // timestamp
+      case 15: return 16; case 16: return 15; // information
+      case 10: return 9; case 9: return 10; // router solicitation / advertisement
+      case 17: return 18; case 18: return 17; // address mask
+    }
+  } else {
+    switch (type) {
+      case 128: return 129; case 129: return 128; // echo
+      case 130: return 131; case 131: return 130; // multicast listener query / report
+      case 133: return 134; case 134: return 133; // router solicitation / advertisement
+      case 135: return 136; case 136: return 135; // neighbor solicitation / advertisement
+      case 139: return 140; case 140: return 139; // node information query / response
+    }
+  }
+  return -1;
+}
+
+/** Compares the (address, port) ends; < 0 when the source end is the smaller one. */
+@inline function compareEnds(sp: u32, dp: u32): i32 {
+  const a0 = bswap<u64>(load<u64>(PKT_SRC));
+  const b0 = bswap<u64>(load<u64>(PKT_DST));
+  if (a0 != b0) return a0 < b0 ? -1 : 1;
+  const a1 = bswap<u64>(load<u64>(PKT_SRC, 8));
+  const b1 = bswap<u64>(load<u64>(PKT_DST, 8));
+  if (a1 != b1) return a1 < b1 ? -1 : 1;
+  return sp < dp ? -1 : sp > dp ? 1 : 0;
+}
+
+/**
+ * Updates the flow of the current packet (packet.ts globals).
+ * `newestUs` is the largest packet time seen so far (including this packet), used by the sweep.
+ * Counters: C_FLOWS_CREATED, C_FLOWS_EXPIRED, C_FLOWS_EVICTED_FULL, C_FLOWS_LIVE, C_FLOW_CAPACITY,
+ * C_FLOW_TABLE_BYTES.
+ */
+export function flowPacket(newestUs: i64): void {
+  const proto = pktProto;
+  let sp = pktSport;
+  let dp = pktDport;
+  if (proto == 1 || proto == 58) {
+    // Ports are (type, code). Request/reply pairs key as (type, counterpart) so both directions
+    // meet; one-way types keep (type, code), as Zeek does.
+    const c = icmpCounterpart(proto, sp);
+    if (c >= 0) dp = <u32>c;
+  }
+  const srcIsLo = compareEnds(sp, dp) <= 0;
+  if (srcIsLo) {
+    memory.copy(KEY + FK_LO_ADDR, PKT_SRC, 16);
+    memory.copy(KEY + FK_HI_ADDR, PKT_DST, 16);
+    store<u16>(KEY + FK_LO_PORT, <u16>sp);
+    store<u16>(KEY + FK_HI_PORT, <u16>dp);
+  } else {
+    memory.copy(KEY + FK_LO_ADDR, PKT_DST, 16);
+    memory.copy(KEY + FK_HI_ADDR, PKT_SRC, 16);
+    store<u16>(KEY + FK_LO_PORT, <u16>dp);
+    store<u16>(KEY + FK_HI_PORT, <u16>sp);
+  }
+  store<u32>(KEY + FK_PROTO, proto);
+  store<u32>(KEY + FK_VLAN, pktVlan);
+
+  const ts = pktTsUs;
+  const h = flows.hash(KEY);
+  let s = flows.find(KEY, h);
+  let fresh = false;
+  if (s != 0) {
+    if (ts - load<i64>(s + SLOT_LAST) > timeoutFor(proto)) {
+      // Idle past its timeout: the old flow ends here and a new one starts in its slot.
+      cInc(abi.C_FLOWS_EXPIRED);
+      memory.fill(s + SLOT_AUX, 0, FLOW_STRIDE - SLOT_AUX);
+      fresh = true;
+    }
+  } else {
+    s = flows.insert(KEY, h);
+    if (flows.evicted) cInc(abi.C_FLOWS_EVICTED_FULL);
+    fresh = true;
+  }
+  if (fresh) {
+    cInc(abi.C_FLOWS_CREATED);
+    store<u32>(s + SLOT_AUX, srcIsLo ? 1 : 0);
+    store<i64>(s + SLOT_LAST, ts);
+    store<i64>(s + FV_FIRST_US, ts);
+  } else {
+    // Out-of-order packets widen [first, last]; they never shorten it or move it backwards.
+    if (ts > load<i64>(s + SLOT_LAST)) store<i64>(s + SLOT_LAST, ts);
+    if (ts < load<i64>(s + FV_FIRST_US)) store<i64>(s + FV_FIRST_US, ts);
+  }
+  const isOrig = (load<u32>(s + SLOT_AUX) & 1) == (srcIsLo ? 1 : 0);
+  const len = <u64>pktWireLen;
+  const f = pktTcpFlags;
+  if (isOrig) {
+    store<u32>(s + FV_PKTS_ORIG, load<u32>(s + FV_PKTS_ORIG) + 1);
+    store<u64>(s + FV_BYTES_ORIG, load<u64>(s + FV_BYTES_ORIG) + len);
+    store<u8>(s + FV_OR_FLAGS, load<u8>(s + FV_OR_FLAGS) | <u8>f);
+  } else {
+    store<u32>(s + FV_PKTS_RESP, load<u32>(s + FV_PKTS_RESP) + 1);
+    store<u64>(s + FV_BYTES_RESP, load<u64>(s + FV_BYTES_RESP) + len);
+    store<u8>(s + FV_OR_FLAGS + 1, load<u8>(s + FV_OR_FLAGS + 1) | <u8>f);
+  }
+  if (f != 0) {
+    if (f & 0x02) store<u32>(s + FV_SYN, load<u32>(s + FV_SYN) + 1);
+    if (f & 0x01) store<u32>(s + FV_FIN, load<u32>(s + FV_FIN) + 1);
+    if (f & 0x04) store<u32>(s + FV_RST, load<u32>(s + FV_RST) + 1);
+    if (f & 0x10) store<u32>(s + FV_ACK, load<u32>(s + FV_ACK) + 1);
+    if (f & 0x08) store<u32>(s + FV_PSH, load<u32>(s + FV_PSH) + 1);
+    if (f & 0x20) store<u32>(s + FV_URG, load<u32>(s + FV_URG) + 1);
+    if (f & 0x40) store<u16>(s + FV_ECE, load<u16>(s + FV_ECE) + 1);
+    if (f & 0x80) store<u16>(s + FV_CWR, load<u16>(s + FV_CWR) + 1);
+  }
+  sweep(newestUs, s);
+  publish();
+}
+
+/** Checks SWEEP_SLOTS slots at the cursor and removes flows idle past their timeout relative to
+ *  `newestUs`. A removal pulls a later entry back into the checked slot, so the cursor stays
+ *  there. `keep` (the current packet's flow) is never removed. */
+function sweep(newestUs: i64, keep: usize): void {
+  const mask = flows.mask;
+  let i = sweepCursor & mask;
+  for (let k: u32 = 0; k < SWEEP_SLOTS; k++) {
+    const s = flows.slotAt(i);
+    if (s != keep && load<u32>(s) != 0 &&
+        newestUs - load<i64>(s + SLOT_LAST) > timeoutFor(load<u32>(s + SLOT_KEY + FK_PROTO))) {
+      flows.remove(s);
+      cInc(abi.C_FLOWS_EXPIRED);
+    } else {
+      i = (i + 1) & mask;
+    }
+  }
+  sweepCursor = i;
+}

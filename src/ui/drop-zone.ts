@@ -1,0 +1,83 @@
+// The input area: a drop zone (a file dropped anywhere on the page lands here, with a visible
+// drag-over state), a keyboard-reachable file picker and the "Try the sample" button. Owns only
+// getting a File; it never reads the file's bytes (the worker does).
+import { el } from './dom';
+
+/** Callbacks of the input area. */
+export interface DropZoneHandlers {
+  /** A file was dropped or picked. */
+  onFile(file: File): void;
+  /** The sample button was pressed. */
+  onSample(): void;
+}
+
+/** The input area: `element` to mount; `setBusy` disables the picker and sample while a file loads. */
+export interface DropZone {
+  element: HTMLElement;
+  setBusy(busy: boolean): void;
+}
+
+/** Creates the drop zone and installs window-level drag handlers (so a drop outside the zone does
+ *  not make the browser navigate to the file). */
+export function createDropZone(h: DropZoneHandlers): DropZone {
+  const input = el('input', {
+    id: 'file-input',
+    class: 'visually-hidden',
+    attrs: { type: 'file', accept: '.pcap,.pcapng,.cap,.gz,.csv,.json,.jsonl,.log,application/vnd.tcpdump.pcap' },
+  });
+  const pick = el('label', { class: 'button primary', attrs: { for: 'file-input' } }, 'Choose a capture…');
+  const sample = el('button', { id: 'sample-button', class: 'button', attrs: { type: 'button' } }, 'Try the sample');
+  const element = el(
+    'section',
+    { id: 'drop-zone', class: 'drop-zone', attrs: { 'aria-labelledby': 'drop-title', 'aria-describedby': 'drop-help' } },
+    el('h2', { id: 'drop-title' }, 'Open a capture'),
+    el(
+      'p',
+      { id: 'drop-help' },
+      'Drop a pcap, pcapng (optionally .gz), CSV or JSON file here. It is analysed in this tab and never uploaded.',
+    ),
+    el('div', { class: 'drop-actions' }, input, pick, sample),
+  );
+
+  input.addEventListener('change', () => {
+    const f = input.files?.[0];
+    input.value = ''; // picking the same file again fires change again
+    if (f) h.onFile(f);
+  });
+  sample.addEventListener('click', () => h.onSample());
+
+  // Window-level so that dropping anywhere works and never navigates away. dragenter/dragleave
+  // fire for every child element; a depth counter tells when the pointer really left.
+  let depth = 0;
+  const hasFiles = (e: DragEvent) => !!e.dataTransfer && Array.from(e.dataTransfer.types).includes('Files');
+  window.addEventListener('dragenter', (e) => {
+    if (!hasFiles(e)) return;
+    e.preventDefault();
+    depth++;
+    element.classList.add('dragover');
+  });
+  window.addEventListener('dragover', (e) => {
+    if (!hasFiles(e)) return;
+    e.preventDefault();
+    if (e.dataTransfer) e.dataTransfer.dropEffect = 'copy';
+  });
+  window.addEventListener('dragleave', () => {
+    depth = Math.max(0, depth - 1);
+    if (depth === 0) element.classList.remove('dragover');
+  });
+  window.addEventListener('drop', (e) => {
+    e.preventDefault();
+    depth = 0;
+    element.classList.remove('dragover');
+    const f = e.dataTransfer?.files?.[0];
+    if (f) h.onFile(f);
+  });
+
+  return {
+    element,
+    setBusy(busy) {
+      sample.disabled = busy;
+      element.classList.toggle('busy', busy);
+    },
+  };
+}

@@ -1,0 +1,102 @@
+// The summary panel: what was read (file, format, packets, bytes, flows, time span in UTC) and
+// every skipped-record counter, zeros included, plus throughput. Renders a finished (or partial)
+// AnalysisResult; never computes anything the worker did not report.
+import type { AnalysisResult } from '../shared/protocol';
+import { el, type Child } from './dom';
+import { formatBytes, formatDurationUs, formatInt, formatRate, formatUtcUs } from './format';
+
+const LINKTYPES: Record<number, string> = {
+  0: 'NULL/loopback',
+  1: 'Ethernet',
+  101: 'raw IP',
+  113: 'Linux SLL',
+  228: 'raw IPv4',
+  229: 'raw IPv6',
+  276: 'Linux SLL2',
+};
+
+function formatLabel(r: AnalysisResult): string {
+  const s = r.summary;
+  const parts: string[] = [s.format];
+  if (s.gzip) parts.push('gzip');
+  if (s.linktype >= 0) parts.push(`link type ${s.linktype}${LINKTYPES[s.linktype] ? ` (${LINKTYPES[s.linktype]})` : ''}`);
+  if (s.format === 'pcapng') parts.push(`${formatInt(s.sections)} section(s), ${formatInt(s.interfaces)} interface(s)`);
+  return parts.join(' · ');
+}
+
+function row(label: string, value: Child, id?: string): HTMLElement {
+  return el('div', { class: 'kv' }, el('dt', {}, label), el('dd', { attrs: id ? { 'data-field': id } : {} }, value));
+}
+
+/** One-line status of a result: complete, cancelled (partial) or stopped by an error (partial). */
+export function statusText(r: AnalysisResult): string {
+  if (r.cancelled) return 'Cancelled — partial result';
+  if (!r.ok) return 'Stopped by an error — partial result';
+  return 'Complete';
+}
+
+/** Renders the summary of `r` as a <section> with <dl> groups. Fields carry data-field names
+ *  (packets, bytes, flows, skipped-truncated, ...) for tests. */
+export function renderSummary(r: AnalysisResult): HTMLElement {
+  const s = r.summary;
+  const span = Number.isFinite(s.tsFirstUs)
+    ? el(
+        'span',
+        {},
+        el('time', {}, formatUtcUs(s.tsFirstUs)),
+        ' \u2192 ',
+        el('time', {}, formatUtcUs(s.tsLastUs)),
+        el('span', { class: 'muted' }, ` (${formatDurationUs(s.tsLastUs - s.tsFirstUs)})`),
+      )
+    : 'no packets';
+  const skipped = s.skipped;
+  const skippedTotal = skipped.truncated + skipped.unsupportedLink + skipped.notIp + skipped.badHeader + skipped.badRow;
+  const status = statusText(r);
+  return el(
+    'section',
+    { id: 'summary', class: 'panel summary', attrs: { 'aria-labelledby': 'summary-title', 'data-status': r.cancelled ? 'cancelled' : r.ok ? 'ok' : 'error' } },
+    el('h2', { id: 'summary-title' }, 'Summary ', el('span', { class: `badge ${r.ok && !r.cancelled ? 'ok' : 'partial'}` }, status)),
+    el(
+      'div',
+      { class: 'summary-grid' },
+      el(
+        'dl',
+        {},
+        row('File', el('span', { class: 'break' }, s.fileName), 'file'),
+        row('Size', `${formatBytes(s.fileBytes)}${s.gzip ? ` (${formatBytes(s.streamBytes)} decompressed)` : ''}`, 'size'),
+        row('Format', formatLabel(r), 'format'),
+        row('Time span (UTC)', span, 'span'),
+      ),
+      el(
+        'dl',
+        {},
+        row('Packets', formatInt(s.packetsDecoded), 'packets'),
+        row('Records read', formatInt(s.recordsRead), 'records'),
+        row('Bytes (wire)', formatBytes(s.bytesDecoded), 'bytes'),
+        row('Flows', formatInt(s.flows), 'flows'),
+        row('Channels', formatInt(s.channels), 'channels'),
+        row('Alerts', `${formatInt(s.alerts)}${s.alertsDropped ? ` (+${formatInt(s.alertsDropped)} not kept)` : ''}`, 'alerts'),
+      ),
+      el(
+        'dl',
+        {},
+        row('Skipped records', formatInt(skippedTotal), 'skipped'),
+        row('· truncated', formatInt(skipped.truncated), 'skipped-truncated'),
+        row('· unsupported link type', formatInt(skipped.unsupportedLink), 'skipped-unsupported-link'),
+        row('· not IP', formatInt(skipped.notIp), 'skipped-not-ip'),
+        row('· bad header', formatInt(skipped.badHeader), 'skipped-bad-header'),
+        row('· bad row', formatInt(skipped.badRow), 'skipped-bad-row'),
+      ),
+      el(
+        'dl',
+        {},
+        row('Throughput', formatRate(s.packetsPerS, 'pkt'), 'pps'),
+        row('', `${Number.isFinite(s.mbPerS) ? s.mbPerS.toFixed(1) : '—'} MB/s`, 'mbps'),
+        row('Elapsed', `${formatInt(s.elapsedMs)} ms`, 'elapsed'),
+        row('Out of order', formatInt(s.outOfOrder), 'out-of-order'),
+        row('IPv4 / IPv6', `${formatInt(s.ipv4)} / ${formatInt(s.ipv6)}`, 'ip-versions'),
+        row('TCP / UDP / ICMP / other', `${formatInt(s.tcp)} / ${formatInt(s.udp)} / ${formatInt(s.icmp)} / ${formatInt(s.otherIp)}`, 'protocols'),
+      ),
+    ),
+  );
+}

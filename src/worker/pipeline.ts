@@ -1,0 +1,384 @@
+// One analysis, from a Blob to an AnalysisResult: sniff the content, stream it in chunks
+// (through DecompressionStream for gzip) into the core, or turn CSV/JSON rows into packed records
+// first; collect alerts as columns; build the summary from the core's counters. Shared by the
+// worker (src/worker/worker.ts) and the CLI (src/cli/main.ts): no DOM, no Node APIs here.
+import * as abi from '../shared/abi';
+import type {
+  AnalysisError,
+  AnalysisOptions,
+  AnalysisResult,
+  ChannelInfo,
+  ChannelSeries,
+  InputFormat,
+  Progress,
+  Summary,
+} from '../shared/protocol';
+import type { Engine } from './engine';
+import { AlertCollector } from './alert-collector';
+import { NameTable } from '../io/names';
+import { readRows } from '../io/rows';
+import { sniffFormat } from '../io/sniff';
+
+/** Cancellation flag, checked between chunks. */
+export interface CancelToken {
+  cancelled: boolean;
+}
+
+export interface PipelineHooks {
+  /** Called at most every `progressIntervalMs` (default 100 ms, i.e. ~10 times a second). */
+  onProgress?: (p: Progress) => void;
+  progressIntervalMs?: number;
+  cancel?: CancelToken;
+  /** Trace one channel (36-byte key) instead of collecting alerts: see channelSeries(). */
+  traceKey?: Uint8Array;
+  traceMaxPoints?: number;
+}
+
+/** Maps the options onto core config ids (abi.CFG_*). */
+export function coreConfig(o: AnalysisOptions, seed: number): Record<number, number> {
+  return {
+    [abi.CFG_SEED]: seed,
+    [abi.CFG_ZSCORE_ENABLED]: o.zscore.enabled ? 1 : 0,
+    [abi.CFG_ZSCORE_WINDOW]: o.zscore.window,
+    [abi.CFG_ZSCORE_THRESHOLD]: o.zscore.threshold,
+    [abi.CFG_ZSCORE_MIN_SAMPLES]: o.zscore.minSamples,
+    [abi.CFG_ZSCORE_MIN_STD_BYTES]: o.zscore.minStdBytes,
+    [abi.CFG_ZSCORE_MIN_STD_FRACTION]: o.zscore.minStdFraction,
+    [abi.CFG_TCP_TIMEOUT_S]: o.flow.tcpTimeoutS,
+    [abi.CFG_UDP_TIMEOUT_S]: o.flow.udpTimeoutS,
+    [abi.CFG_ICMP_TIMEOUT_S]: o.flow.icmpTimeoutS,
+    [abi.CFG_OTHER_TIMEOUT_S]: o.flow.otherTimeoutS,
+    [abi.CFG_FLOW_CAPACITY]: o.flow.capacity,
+    [abi.CFG_FLOW_MEMORY_CAP_BYTES]: o.flow.memoryCapBytes,
+    [abi.CFG_CHUNK_BYTES]: o.chunkBytes,
+  };
+}
+
+const SNIFF_BYTES = 4096;
+
+/** Human-readable text for a core error code, with the byte offset where it happened. */
+export function coreError(code: number, offset: number, linktype: number, gzip: boolean): AnalysisError {
+  const at = `at byte ${offset}${gzip ? ' of the decompressed stream' : ''}`;
+  switch (code) {
+    case abi.ERR_NOT_A_CAPTURE:
+      return { code: 'not-a-capture', message: `Not a capture: no pcap or pcapng magic number ${at}.`, offset };
+    case abi.ERR_BAD_FILE_HEADER:
+      return { code: 'bad-file-header', message: `Malformed file or section header ${at}.`, offset };
+    case abi.ERR_BAD_RECORD_HEADER:
+      return { code: 'bad-record-header', message: `Malformed record or block header ${at}; reading stopped there.`, offset };
+    case abi.ERR_TRUNCATED:
+      return { code: 'truncated', message: `The file ends in the middle of a record that starts ${at}.`, offset };
+    case abi.ERR_NO_INTERFACE:
+      return { code: 'no-interface', message: `A packet block ${at} names an interface that no IDB described.`, offset };
+    case abi.ERR_UNSUPPORTED_LINKTYPE:
+      return {
+        code: 'unsupported-linktype',
+        message: `Unsupported link type ${linktype} (declared ${at}); no packet could be decoded.`,
+        offset,
+      };
+    default:
+      return { code: `core-${code}`, message: `Core error ${code} ${at}.`, offset };
+  }
+}
+
+function summaryFrom(
+  c: Float64Array,
+  meta: { fileName: string; fileBytes: number; gzip: boolean; format: InputFormat; streamBytes: number; elapsedMs: number },
+  alerts: number,
+  alertsDropped: number,
+  badRows: number,
+  rowsRead: number,
+): Summary {
+  const rows = meta.format === 'csv' || meta.format === 'json' || meta.format === 'jsonl';
+  const decoded = c[abi.C_PACKETS_DECODED];
+  const s = meta.elapsedMs / 1000;
+  return {
+    ...meta,
+    linktype: rows ? -1 : c[abi.C_LINKTYPE],
+    recordsRead: rows ? rowsRead : c[abi.C_RECORDS_READ],
+    packetsDecoded: decoded,
+    bytesDecoded: c[abi.C_BYTES_DECODED],
+    skipped: {
+      truncated: c[abi.C_SKIP_TRUNCATED],
+      unsupportedLink: c[abi.C_SKIP_UNSUPPORTED_LINK],
+      notIp: c[abi.C_SKIP_NOT_IP],
+      badHeader: c[abi.C_SKIP_BAD_HEADER],
+      badRow: badRows,
+    },
+    flows: c[abi.C_FLOWS_CREATED],
+    flowsLive: c[abi.C_FLOWS_LIVE],
+    flowsExpired: c[abi.C_FLOWS_EXPIRED],
+    flowsEvictedFull: c[abi.C_FLOWS_EVICTED_FULL],
+    channels: c[abi.C_CHANNELS_LIVE],
+    channelsEvictedFull: c[abi.C_CHANNELS_EVICTED_FULL],
+    tsFirstUs: decoded > 0 ? c[abi.C_TS_FIRST_US] : NaN,
+    tsLastUs: decoded > 0 ? c[abi.C_TS_LAST_US] : NaN,
+    outOfOrder: c[abi.C_TS_OUT_OF_ORDER],
+    ipv4: c[abi.C_IPV4],
+    ipv6: c[abi.C_IPV6],
+    tcp: c[abi.C_TCP],
+    udp: c[abi.C_UDP],
+    icmp: c[abi.C_ICMP],
+    otherIp: c[abi.C_OTHER_IP],
+    fragmentsNonFirst: c[abi.C_FRAGMENTS_NONFIRST],
+    sections: c[abi.C_SECTIONS],
+    interfaces: c[abi.C_INTERFACES],
+    blocksSkipped: c[abi.C_BLOCKS_SKIPPED],
+    alerts,
+    alertsDropped,
+    packetsPerS: s > 0 ? decoded / s : 0,
+    mbPerS: s > 0 ? meta.streamBytes / 1e6 / s : 0,
+  };
+}
+
+/** A byte source: the file, or its decompressed stream. `next()` returns null at the end. */
+interface ByteSource {
+  next(): Promise<Uint8Array | null>;
+  /** Bytes of the file read so far (compressed bytes for gzip). */
+  fileBytesRead(): number;
+}
+
+function blobSource(blob: Blob, chunkBytes: number): ByteSource {
+  let pos = 0;
+  return {
+    async next() {
+      if (pos >= blob.size) return null;
+      const end = Math.min(blob.size, pos + chunkBytes);
+      const bytes = new Uint8Array(await blob.slice(pos, end).arrayBuffer());
+      pos = end;
+      return bytes;
+    },
+    fileBytesRead: () => pos,
+  };
+}
+
+function gzipSource(blob: Blob, chunkBytes: number): ByteSource {
+  // Count compressed bytes as they enter the decompressor, for the progress bar.
+  let compressedRead = 0;
+  const counted = blobSource(blob, chunkBytes);
+  const input = new ReadableStream<Uint8Array>({
+    async pull(ctl) {
+      const b = await counted.next();
+      if (b) {
+        compressedRead = counted.fileBytesRead();
+        ctl.enqueue(b);
+      } else ctl.close();
+    },
+  });
+  const reader = input.pipeThrough(new DecompressionStream('gzip') as unknown as TransformStream<Uint8Array, Uint8Array>).getReader();
+  return {
+    async next() {
+      const r = await reader.read();
+      return r.done ? null : r.value;
+    },
+    fileBytesRead: () => compressedRead,
+  };
+}
+
+/** Reads the first bytes of a source without losing them: returns the head and a source that replays it. */
+async function peek(src: ByteSource, want: number): Promise<{ head: Uint8Array; source: ByteSource }> {
+  const parts: Uint8Array[] = [];
+  let have = 0;
+  while (have < want) {
+    const b = await src.next();
+    if (!b) break;
+    parts.push(b);
+    have += b.length;
+  }
+  const head = concat(parts, have);
+  let replayed = false;
+  return {
+    head: head.subarray(0, Math.min(want, head.length)),
+    source: {
+      async next() {
+        if (!replayed) {
+          replayed = true;
+          if (head.length > 0) return head;
+        }
+        return src.next();
+      },
+      fileBytesRead: () => src.fileBytesRead(),
+    },
+  };
+}
+
+function concat(parts: Uint8Array[], total: number): Uint8Array {
+  if (parts.length === 1) return parts[0];
+  const out = new Uint8Array(total);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+function toStream(src: ByteSource, cancel?: CancelToken): ReadableStream<Uint8Array> {
+  return new ReadableStream<Uint8Array>({
+    async pull(ctl) {
+      const b = cancel?.cancelled ? null : await src.next();
+      if (b) ctl.enqueue(b);
+      else ctl.close();
+    },
+  });
+}
+
+export interface PipelineOutput {
+  result: AnalysisResult;
+  /** Buffers to transfer (Comlink.transfer) with the result. */
+  transfer: ArrayBuffer[];
+  /** Set when hooks.traceKey was given. */
+  series?: ChannelSeries;
+}
+
+/**
+ * Analyses `blob` with `engine`. Expected failures (not a capture, truncated, bad header, bad
+ * CSV header) come back as result.ok = false with the offset or line; what was decoded before
+ * the fault is in the result. Throws only on bugs.
+ */
+export async function analyzeBlob(
+  engine: Engine,
+  blob: Blob,
+  fileName: string,
+  options: AnalysisOptions,
+  hooks: PipelineHooks = {},
+): Promise<PipelineOutput> {
+  const t0 = performance.now();
+  const chunkBytes = Math.max(64 * 1024, options.chunkBytes | 0);
+  const seed = options.seed ?? (Math.random() * 0xffffffff) >>> 0;
+  const warnings: AnalysisError[] = [];
+  let error: AnalysisError | undefined;
+
+  // Sniff by content; gzip is unwrapped and sniffed again.
+  let src = blobSource(blob, chunkBytes);
+  let { head, source } = await peek(src, SNIFF_BYTES);
+  let gzip = false;
+  let sniffed = sniffFormat(head);
+  if (sniffed === 'gzip') {
+    gzip = true;
+    ({ head, source } = await peek(gzipSource(blob, chunkBytes), SNIFF_BYTES).catch((e: unknown) => {
+      error = { code: 'gzip', message: `Gzip stream is corrupt: ${(e as Error).message}`, offset: 0 };
+      return { head: new Uint8Array(0), source: src };
+    }));
+    sniffed = error ? 'unknown' : sniffFormat(head);
+  }
+  const format: InputFormat = sniffed === 'gzip' ? 'unknown' : sniffed;
+  const isRows = format === 'csv' || format === 'json' || format === 'jsonl';
+
+  const collector = new AlertCollector(hooks.traceKey ? 0 : options.maxAlerts, hooks.traceMaxPoints ?? 0);
+  const config = coreConfig(options, seed);
+  config[abi.CFG_INPUT_FORMAT] = isRows ? abi.FORMAT_RECORDS : abi.FORMAT_UNKNOWN;
+  if (hooks.traceKey) {
+    engine.setTraceKey(hooks.traceKey);
+    config[abi.CFG_TRACE_ENABLED] = 1;
+  }
+  engine.start(config, (out) => collector.take(out));
+
+  let streamBytes = 0;
+  let lastProgress = 0;
+  const interval = hooks.progressIntervalMs ?? 100;
+  const progress = (force = false) => {
+    if (!hooks.onProgress) return;
+    const now = performance.now();
+    if (!force && now - lastProgress < interval) return;
+    lastProgress = now;
+    const c = engine.counters();
+    const s = (now - t0) / 1000;
+    hooks.onProgress({
+      bytesRead: source.fileBytesRead(),
+      fileBytes: blob.size,
+      packets: c[abi.C_PACKETS_DECODED],
+      packetsPerS: s > 0 ? c[abi.C_PACKETS_DECODED] / s : 0,
+      alerts: collector.total,
+    });
+  };
+  const cancel = hooks.cancel;
+  const names = new NameTable();
+  let badRows = 0;
+  let rowsRead = 0;
+
+  try {
+    if (error) {
+      // gzip failed before any byte could be sniffed
+    } else if (format === 'unknown') {
+      error = {
+        code: 'not-a-capture',
+        message:
+          head.length === 0
+            ? 'The file is empty.'
+            : `Not a capture: the first bytes (${hex(head.subarray(0, 8))}) are not pcap, pcapng, gzip, CSV or JSON.`,
+        offset: 0,
+      };
+    } else if (isRows) {
+      const report = await readRows(toStream(source, cancel), format, names, (batch) => {
+        collector.setRows(batch.rows, batch.records, batch.count);
+        engine.feed(batch.records.subarray(0, batch.count * abi.REC_STRIDE));
+        engine.drain();
+        streamBytes += batch.count * abi.REC_STRIDE;
+        progress();
+        if (collector.traceFull) cancel && (cancel.cancelled = true);
+      });
+      collector.setRows([], new Uint8Array(0), 0);
+      badRows = report.rowsSkipped;
+      rowsRead = report.rowsRead;
+      warnings.push(...report.problems.filter((p) => p.code !== 'fatal'));
+      const fatal = report.problems.find((p) => p.code === 'fatal');
+      if (fatal) error = fatal;
+    } else {
+      for (;;) {
+        if (cancel?.cancelled || collector.traceFull) break;
+        const bytes = await source.next();
+        if (!bytes) break;
+        streamBytes += bytes.length;
+        if (!engine.feed(bytes)) break;
+        progress();
+      }
+    }
+  } catch (e) {
+    if (gzip && e instanceof TypeError) {
+      error = {
+        code: 'gzip',
+        message: `Gzip stream is corrupt or truncated after ${source.fileBytesRead()} compressed bytes: ${e.message}`,
+        offset: source.fileBytesRead(),
+      };
+    } else throw e;
+  }
+
+  const cancelled = !!cancel?.cancelled && !collector.traceFull;
+  const st = engine.finish();
+  const counters = engine.counters();
+  if (!error && st.status === abi.STATUS_ERROR && !(cancelled && st.errorCode === abi.ERR_TRUNCATED)) {
+    const e = coreError(st.errorCode, st.errorOffset, counters[abi.C_LINKTYPE], gzip);
+    // A truncated last record is a fault at the end: everything before it is complete.
+    error = e;
+  }
+  progress(true);
+
+  const { alerts, channels, rowFields, transfer } = collector.finish(names);
+  const summary = summaryFrom(
+    counters,
+    { fileName, fileBytes: blob.size, gzip, format, streamBytes, elapsedMs: performance.now() - t0 },
+    collector.total,
+    collector.dropped,
+    badRows,
+    rowsRead,
+  );
+  const result: AnalysisResult = {
+    ok: !error,
+    error,
+    warnings,
+    cancelled,
+    summary,
+    alerts,
+    channels,
+    rowFields: isRows ? rowFields : undefined,
+    options,
+  };
+  return { result, transfer, series: hooks.traceKey ? collector.series() : undefined };
+}
+
+function hex(b: Uint8Array): string {
+  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join(' ');
+}
+
+export type { ChannelInfo };

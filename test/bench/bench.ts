@@ -1,0 +1,123 @@
+// `npm run bench`: packets/s, MB/s and peak memory of the CLI path (same core and pipeline as the
+// page's worker) on real captures from ../shared/data and on a generated capture of 5 M packets
+// (written to the OS temp dir at bench time, never committed). Figures go here, never in tests.
+import { existsSync, openAsBlob, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { analyzeBlob } from '../../src/worker/pipeline';
+import { nodeEngine } from '../../src/cli/main';
+import { DEFAULT_OPTIONS, type AnalysisOptions } from '../../src/shared/protocol';
+import { writeSyntheticPcap } from './synthetic-pcap';
+
+const DATA = new URL('../../../shared/data/', import.meta.url).pathname;
+const GENERATED_PACKETS = Number(process.env.BENCH_PACKETS ?? 5_000_000);
+
+interface Row {
+  input: string;
+  mode: string;
+  packets: number;
+  mb: number;
+  seconds: number;
+  packetsPerS: number;
+  mbPerS: number;
+  peakRssMiB: number;
+  wasmMiB: number;
+}
+
+async function measure(input: string, path: string, mode: string, options: AnalysisOptions): Promise<Row> {
+  const engine = await nodeEngine();
+  const blob = await openAsBlob(path);
+  let peak = process.memoryUsage().rss;
+  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
+  const t0 = performance.now();
+  const { result } = await analyzeBlob(engine, blob, input, options);
+  const seconds = (performance.now() - t0) / 1000;
+  clearInterval(timer);
+  peak = Math.max(peak, process.memoryUsage().rss);
+  if (!result.ok) throw new Error(`${input}: ${result.error?.message}`);
+  const s = result.summary;
+  return {
+    input,
+    mode,
+    packets: s.recordsRead,
+    mb: s.streamBytes / 1e6,
+    seconds,
+    packetsPerS: s.recordsRead / seconds,
+    mbPerS: s.streamBytes / 1e6 / seconds,
+    peakRssMiB: peak / 2 ** 20,
+    wasmMiB: engine.core.memory.buffer.byteLength / 2 ** 20,
+  };
+}
+
+/** The core alone on bytes already in memory (no file reads): the ceiling of the pipeline. */
+async function measureInMemory(input: string, bytes: Uint8Array, mode: string, options: AnalysisOptions): Promise<Row> {
+  const engine = await nodeEngine();
+  const { coreConfig } = await import('../../src/worker/pipeline');
+  engine.start(coreConfig(options, 1), () => {});
+  const chunk = options.chunkBytes;
+  const t0 = performance.now();
+  for (let p = 0; p < bytes.length; p += chunk) engine.feed(bytes.subarray(p, p + chunk));
+  engine.finish();
+  const seconds = (performance.now() - t0) / 1000;
+  const packets = engine.counters()[1];
+  return {
+    input,
+    mode,
+    packets,
+    mb: bytes.length / 1e6,
+    seconds,
+    packetsPerS: packets / seconds,
+    mbPerS: bytes.length / 1e6 / seconds,
+    peakRssMiB: process.memoryUsage().rss / 2 ** 20,
+    wasmMiB: engine.core.memory.buffer.byteLength / 2 ** 20,
+  };
+}
+
+function print(rows: Row[]): void {
+  const head = ['input', 'mode', 'packets', 'MB', 's', 'packets/s', 'MB/s', 'peak RSS MiB', 'WASM MiB'];
+  const body = rows.map((r) => [
+    r.input,
+    r.mode,
+    r.packets.toLocaleString('en-US'),
+    r.mb.toFixed(1),
+    r.seconds.toFixed(2),
+    Math.round(r.packetsPerS).toLocaleString('en-US'),
+    r.mbPerS.toFixed(1),
+    r.peakRssMiB.toFixed(0),
+    r.wasmMiB.toFixed(0),
+  ]);
+  const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const line = (c: string[]) => c.map((x, i) => (i < 2 ? x.padEnd(w[i]) : x.padStart(w[i]))).join('  ');
+  console.log(line(head));
+  for (const b of body) console.log(line(b));
+}
+
+const noDetectors: AnalysisOptions = { ...DEFAULT_OPTIONS, seed: 1, zscore: { ...DEFAULT_OPTIONS.zscore, enabled: false } };
+const allDetectors: AnalysisOptions = { ...DEFAULT_OPTIONS, seed: 1 };
+
+async function main(): Promise<void> {
+  const rows: Row[] = [];
+  const gen = join(tmpdir(), `flowlens-bench-${GENERATED_PACKETS}.pcap`);
+  if (!existsSync(gen)) {
+    const t0 = performance.now();
+    writeSyntheticPcap(gen, GENERATED_PACKETS, 42);
+    console.error(`generated ${gen} (${(statSync(gen).size / 1e6).toFixed(0)} MB) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  }
+  const real = [
+    ['real_mix_ndpi_zeek_merged.pcap.gz', join(DATA, 'normal/perf/real_mix_ndpi_zeek_merged.pcap.gz')],
+    ['zeek_echo-connections.pcap.gz', join(DATA, 'normal/perf/zeek_echo-connections.pcap.gz')],
+  ];
+  for (const [name, path] of real) {
+    rows.push(await measure(name, path, 'decode+flows', noDetectors));
+    rows.push(await measure(name, path, 'all detectors', allDetectors));
+    const raw = gunzipSync(readFileSync(path));
+    rows.push(await measureInMemory(name, raw, 'core only, in memory', allDetectors));
+  }
+  rows.push(await measure('generated', gen, 'decode+flows', noDetectors));
+  rows.push(await measure('generated', gen, 'all detectors', allDetectors));
+  print(rows);
+  writeFileSync(join(tmpdir(), 'flowlens-bench-results.json'), JSON.stringify(rows, null, 2));
+}
+
+await main();
