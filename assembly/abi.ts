@@ -154,3 +154,31 @@ export const CONFIG_COUNT: i32 = 24;
 /** Node names from CSV/JSON are mapped into 100::/64 (RFC 6666 discard-only prefix): byte 0 is
  * 0x01, bytes 1-11 are 0, bytes 12-15 hold the name's interned id, big-endian. */
 export const NODE_PREFIX_BYTE0: i32 = 0x01;
+
+// ---- flow table slots (flowTablePtr(), flowTableSlots() slots of FLOW_STRIDE bytes), read-only
+// for the host; a slot whose FLOW_HASH is 0 is empty. Ends are in canonical (lo, hi) order. ----
+export const FLOW_STRIDE: i32 = 128;
+export const FLOW_HASH: i32 = 0; // u32 stored hash, 0 = empty slot
+export const FLOW_ORIG_IS_LO: i32 = 4; // u32 bit 0: 1 when orig (first sender) is the lo end
+export const FLOW_LAST_US: i32 = 8; // i64 newest packet time (µs)
+export const FLOW_LO_ADDR: i32 = 16; // 16 bytes
+export const FLOW_HI_ADDR: i32 = 32; // 16 bytes
+export const FLOW_LO_PORT: i32 = 48; // u16 (ICMP: type, or the counterpart/code)
+export const FLOW_HI_PORT: i32 = 50; // u16
+export const FLOW_PROTO: i32 = 52; // u32 IP protocol number
+export const FLOW_VLAN: i32 = 56; // u32
+export const FLOW_FLAGS_ORIG: i32 = 60; // u8 OR of TCP flags sent by orig
+export const FLOW_FLAGS_RESP: i32 = 61; // u8 OR of TCP flags sent by resp
+export const FLOW_FIRST_US: i32 = 64; // i64 oldest packet time (µs)
+export const FLOW_PKTS_ORIG: i32 = 72; // u32
+export const FLOW_PKTS_RESP: i32 = 76; // u32
+export const FLOW_BYTES_ORIG: i32 = 80; // u64 wire bytes
+export const FLOW_BYTES_RESP: i32 = 88; // u64
+export const FLOW_SYN: i32 = 96; // u32 packets with SYN, either direction
+export const FLOW_FIN: i32 = 100; // u32
+export const FLOW_RST: i32 = 104; // u32
+export const FLOW_ACK: i32 = 108; // u32
+export const FLOW_PSH: i32 = 112; // u32
+export const FLOW_URG: i32 = 116; // u32
+export const FLOW_ECE: i32 = 120; // u16
+export const FLOW_CWR: i32 = 122; // u16

@@ -5,7 +5,7 @@
 import * as abi from "./abi";
 import { cInc, cSet } from "./counters";
 import { pktTsUs } from "./packet";
-import { flowReset, flowPacket } from "./table/flow-table";
+import { flowReset, flowPacket, flowSlotsPtr, flowSlots } from "./table/flow-table";
 import { zscoreReset, zscorePacket } from "./detect/zscore";
 import {
   outputReset, outputHasRoom, outputClear, outputAlertBase, outputAlertCount, outputTraceBase,
@@ -64,3 +64,6 @@ export function traceCount(): i32 { return outputTraceCount(); }
 export function traceKeyBase(): usize { return TRACE_KEY; }
 /** Empties the alert and trace regions after the worker copied them out. */
 export function clearOutput(): void { outputClear(); }
+/** The flow table's slots (abi.FLOW_* layout) and their number, for export and tests. */
+export function flowSlotsBase(): usize { return flowSlotsPtr(); }
+export function flowSlotCount(): i32 { return flowSlots(); }

@@ -12,7 +12,8 @@ export function configDefaults(): void {
   /** Initial flow table slots (power of two, rounded up). Default 65,536. */
   values[abi.CFG_FLOW_CAPACITY] = 65536;
   /** Memory cap of the flow table in bytes; it doubles until the next doubling would pass this.
-   *  Default 256 MiB (2 Mi slots of 128 B). When full, see table/flow-table.ts. */
+   *  Default 256 MiB (2 Mi slots of 128 B: table/flow-table.ts FLOW_STRIDE; a live flow costs
+   *  128-171 B at the 3/4 load limit). When full, see table/open-table.ts (evict LRU near home). */
   values[abi.CFG_FLOW_MEMORY_CAP_BYTES] = 256 * 1024 * 1024;
   /** Idle timeout of TCP flows, seconds of packet time. Default 300 s (Zeek tcp_inactivity_timeout 5 min). */
   values[abi.CFG_TCP_TIMEOUT_S] = 300;
@@ -37,7 +38,9 @@ export function configDefaults(): void {
   values[abi.CFG_ZSCORE_ENABLED] = 1;
   /** Initial channel table slots (power of two). Default 4,096. */
   values[abi.CFG_CHANNEL_CAPACITY] = 4096;
-  /** Memory cap of the z-score channel table in bytes. Default 64 MiB (256 Ki slots of 256 B). */
+  /** Memory cap of the z-score channel table in bytes; it doubles until the next doubling would pass
+   *  this. Default 64 MiB (256 Ki slots of 256 B: detect/zscore.ts CHANNEL_STRIDE; a live channel
+   *  costs 256-341 B at the 3/4 load limit). When full, see table/open-table.ts (evict LRU near home). */
   values[abi.CFG_CHANNEL_MEMORY_CAP_BYTES] = 64 * 1024 * 1024;
   /** 1 records every packet of the channel in traceKeyPtr() into the trace region. Default 0. */
   values[abi.CFG_TRACE_ENABLED] = 0;

@@ -8,7 +8,8 @@ import { setConfigValue, configDefaults, cfg } from "./config";
 import { COUNTERS, countersClear } from "./counters";
 import { readerReset, readerInputPtr, readerInputRoom, readerCommit, readerProcess, readerFinish,
   readerErrorCode, readerErrorOffset } from "./decode/reader";
-import { analyzeReset, alertBase, alertCount, traceBase, traceCount, traceKeyBase, clearOutput } from "./analyze";
+import { analyzeReset, alertBase, alertCount, traceBase, traceCount, traceKeyBase, clearOutput, flowSlotsBase,
+  flowSlotCount } from "./analyze";
 
 /** Sets config `id` (abi.CFG_*) to `value`; applies at the next reset(). */
 export function setConfig(id: i32, value: f64): void { setConfigValue(id, value); }
@@ -45,5 +46,8 @@ export function tracePoints(): i32 { return traceCount(); }
 export function traceKeyPtr(): usize { return traceKeyBase(); }
 /** Empties the alert and trace regions after the worker copied them out. */
 export function clearOut(): void { clearOutput(); }
+/** The flow table's slots (abi.FLOW_*), valid until the next process()/finish()/reset(). */
+export function flowTablePtr(): usize { return flowSlotsBase(); }
+export function flowTableSlots(): i32 { return flowSlotCount(); }
 /** ABI version: bump when abi.ts changes incompatibly. */
 export function abiVersion(): i32 { return 1; }

@@ -88,7 +88,8 @@ export function linkFinishError(): bool {
 /**
  * Ethertype dispatch from `q` (first byte after the type field) with type `et`: VLAN tags
  * (0x8100, 0x88a8, 0x9100; one tag → vlan = id, two → (outer << 12) | inner), PPPoE session
- * (0x8864), MPLS (0x8847/0x8848, payload by version nibble), IPv4, IPv6; else not IP.
+ * (0x8864), MPLS (0x8847/0x8848, payload by version nibble or an Ethernet pseudowire), 802.1ah
+ * PBB (0x88e7), Cisco FabricPath (0x8903), IPv4, IPv6; else not IP. At most MAX_TAGS layers.
  */
 function byEthertype(et: u32, q: usize, end: usize): i32 {
   let tags = 0;
@@ -112,13 +113,34 @@ function byEthertype(et: u32, q: usize, end: usize): i32 {
       return byPpp(be16(q + 6), q + 8, end);
     }
     if (et == 0x8847 || et == 0x8848) {
-      for (let j = 0; j < MAX_TAGS; j++) {
+      let bos = 0;
+      for (let j = 0; j < MAX_TAGS && !bos; j++) {
         if (q + 4 > end) return abi.C_SKIP_TRUNCATED;
-        const bos = load<u8>(q, 2) & 1;
+        bos = load<u8>(q, 2) & 1;
         q += 4;
-        if (bos) return byVersion(q, end);
       }
-      return abi.C_SKIP_NOT_IP;
+      if (!bos || q >= end) return abi.C_SKIP_NOT_IP;
+      const nib = <u32>load<u8>(q) >> 4;
+      if (nib != 0) return byVersion(q, end);
+      // Ethernet pseudowire (RFC 4448): 4-byte control word, then an Ethernet frame.
+      if (q + 18 > end) return abi.C_SKIP_TRUNCATED;
+      et = be16(q + 16);
+      q += 18;
+      continue;
+    }
+    if (et == 0x88e7) {
+      // 802.1ah PBB: 4-byte I-TAG, then the customer Ethernet header (12 bytes of MACs + type).
+      if (q + 18 > end) return abi.C_SKIP_TRUNCATED;
+      et = be16(q + 16);
+      q += 18;
+      continue;
+    }
+    if (et == 0x8903) {
+      // Cisco FabricPath: 2-byte FTag/TTL after the type, then the inner Ethernet header.
+      if (q + 16 > end) return abi.C_SKIP_TRUNCATED;
+      et = be16(q + 14);
+      q += 16;
+      continue;
     }
     return abi.C_SKIP_NOT_IP;
   }

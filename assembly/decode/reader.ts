@@ -10,8 +10,8 @@ import {
   setRegion, setLen, setPos, setBase, setFormat, setHeaderDone, fail, failAt, stateReset,
 } from "./state";
 import { walkRecords } from "./records";
-import { walkPcap, pcapHeaderLen } from "./pcap";
-import { walkPcapng, pcapngReset, pcapngPartialIsHeader } from "./pcapng";
+import { walkPcap } from "./pcap";
+import { walkPcapng, pcapngReset, pcapngFinish, pcapngPartialCounts } from "./pcapng";
 import { linkReset, linkFinishError } from "./link";
 
 /** Bytes kept free beyond one chunk for the carried partial record: the largest record we accept
@@ -118,11 +118,18 @@ export function readerFinish(): i32 {
     return abi.STATUS_ERROR;
   }
   const left = rLen - rPos;
-  if (left > 0 || !rHeaderDone) {
-    const isHeader = !rHeaderDone ||
-      (rFormat == abi.FORMAT_PCAP && rPos < pcapHeaderLen()) ||
-      (rFormat == abi.FORMAT_PCAPNG && pcapngPartialIsHeader());
-    if (!isHeader) {
+  if (rFormat == abi.FORMAT_PCAPNG && rHeaderDone) {
+    if (pcapngFinish(left) != abi.ERR_NONE) {
+      if (pcapngPartialCounts) {
+        cInc(abi.C_RECORDS_READ);
+        cInc(abi.C_SKIP_TRUNCATED);
+      }
+      cSet(abi.C_BYTES_CONSUMED, rBase + <f64>rLen);
+      return abi.STATUS_ERROR;
+    }
+  } else if (left > 0 || !rHeaderDone) {
+    // A cut file header (pcap < 24 bytes, pcapng SHB) is not a record.
+    if (rHeaderDone) {
       cInc(abi.C_RECORDS_READ);
       cInc(abi.C_SKIP_TRUNCATED);
     }

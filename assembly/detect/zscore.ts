@@ -3,7 +3,7 @@
 // packets and alerts when |z| exceeds the threshold. Constant memory per channel; never allocates
 // per packet; reads config only in zscoreReset().
 //
-// Semantics (issue #2; the TypeScript reference in test/assembly/zscore-differential.test.ts):
+// Semantics (issue #2; the TypeScript reference in test/assembly/zscore-detector.test.ts):
 // - Window: the last W packets of the channel (CFG_ZSCORE_WINDOW, default 1000), kept as
 //   B = min(8, W) buckets of bucketSize = ceil(W/B) packets; buckets = ceil(W/bucketSize). A new
 //   packet goes into the current bucket; once it holds bucketSize packets the next packet opens the
@@ -11,8 +11,10 @@
 //   m = n when n <= buckets*bucketSize, else (buckets-1)*bucketSize + ((n-1) mod bucketSize) + 1
 //   packets: exact for W <= 8; W = 1000 keeps the last 876-1000 packets.
 // - Each bucket keeps shifted sums S1 = sum(x-K), S2 = sum((x-K)^2) with K = the channel's first
-//   size (shifted-data variance). Sizes are integers, so the sums are exact (f64 integers < 2^53),
-//   and the variance numerator m*S2 - S1^2 is formed exactly in i64 while it fits.
+//   size (shifted-data variance), and the channel keeps their totals (a dropped bucket is
+//   subtracted). Sizes are integers, so all sums are exact (f64 integers < 2^53: |x-K| < 2.8e6 B
+//   for W = 1000; beyond that they round, as any f64 sum would), and the variance numerator
+//   m*S2 - S1^2 is formed exactly in i64 while it fits.
 // - Scoring happens BEFORE the packet joins the baseline, and only when m >= min samples
 //   (CFG_ZSCORE_MIN_SAMPLES, default 3; values below 1 act as 1). mean = K + S1/m, sigma = sample
 //   standard deviation (m-1 denominator, as pandas; 0 when m = 1).
@@ -21,17 +23,20 @@
 // - Severity: LOW for |z| > t, MEDIUM for |z| >= 2t, HIGH for |z| >= 4t. The alert carries the
 //   signed z, the mean, sigma before the floor and m.
 // - Out-of-order packets: nothing special; the window is in packet (record) order, not time order.
-// - Memory: CHANNEL_STRIDE = 200 bytes per channel slot (16 header + 36 key + 20 state + 8 buckets
-//   x 16 B); with the 3/4 load limit 200-267 B per live channel. Channels never expire; at the
-//   memory cap (CFG_CHANNEL_MEMORY_CAP_BYTES) the open table evicts the least recently seen channel
-//   near the new key's home slot (C_CHANNELS_EVICTED_FULL); an evicted channel starts afresh.
+// - Memory: CHANNEL_STRIDE = 256 bytes per channel slot (16 header + 36 key + 36 state + 8 buckets
+//   x 16 B = 216, padded to 4 cache lines); with the 3/4 load limit 256-341 B per live channel.
+//   Running totals keep scoring O(1) (two cache lines plus the current bucket). Channels never
+//   expire; at the memory cap (CFG_CHANNEL_MEMORY_CAP_BYTES) the open table evicts the least
+//   recently seen channel near the new key's home slot (C_CHANNELS_EVICTED_FULL); an evicted
+//   channel starts afresh.
+// - Off switch: CFG_ZSCORE_ENABLED = 0 skips the detector and frees its table (no channels).
 // - Trace: with CFG_TRACE_ENABLED = 1, every packet of the channel equal to the trace key
 //   (traceKeyPtr()) appends a TRACE_* point (NaN mean/std/z when not scored).
 import * as abi from "../abi";
 import { cfg } from "../config";
 import { cInc, cSet } from "../counters";
 import {
-  PKT_SRC, pktTsUs, pktWireLen, pktProtoLabel, pktSport, pktDport, pktVlan, pktRecordIndex,
+  PKT_SRC, PKT_DST, pktTsUs, pktWireLen, pktProtoLabel, pktSport, pktDport, pktVlan, pktRecordIndex,
   pktRecordOffset,
 } from "../packet";
 import { OpenTable, SLOT_LAST, SLOT_KEY, keysEqual } from "../table/open-table";
@@ -40,16 +45,19 @@ import { alertAppend, traceAppend, TRACE_KEY } from "./output";
 
 /** Channel key bytes: src 16, dst 16, u32 protocol label (the trace key layout). */
 export const CHANNEL_KEY_BYTES: usize = 36;
+const CHANNEL_KEY_WORDS: i32 = 9;
 // Channel slot: open-table header (16 B), key (36 B) at SLOT_KEY, then:
 const CV_CUR: usize = 52; // u32 ring index of the current bucket
 const CV_K: usize = 56; // f64 shift K: the channel's first packet size
 const CV_USED: usize = 64; // u32 buckets in use (0: no packet yet)
 const CV_CUR_COUNT: usize = 68; // u32 packets in the current bucket
-const CV_BUCKETS: usize = 72; // MAX_BUCKETS x (f64 S1, f64 S2)
+const CV_T1: usize = 72; // f64 sum of the buckets' S1 (exact: integer sums below 2^53)
+const CV_T2: usize = 80; // f64 sum of the buckets' S2
+const CV_BUCKETS: usize = 88; // MAX_BUCKETS x (f64 S1, f64 S2)
 /** Most buckets per channel. */
 export const MAX_BUCKETS: u32 = 8;
-/** Bytes per channel slot. */
-export const CHANNEL_STRIDE: usize = CV_BUCKETS + <usize>MAX_BUCKETS * 16;
+/** Bytes per channel slot: 216 used, padded to four 64-byte cache lines. */
+export const CHANNEL_STRIDE: usize = 256;
 
 const KEY: usize = memory.data(48, 16);
 const TWO53: f64 = 9007199254740992.0;
@@ -96,12 +104,13 @@ export function zscoreReset(): void {
  *  Appends at most one alert and one trace point (the caller checked the output room). */
 export function zscorePacket(): void {
   if (!enabled) return;
-  memory.copy(KEY, PKT_SRC, 32);
+  v128.store(KEY, v128.load(PKT_SRC));
+  v128.store(KEY, v128.load(PKT_SRC, 16), 16);
   store<u32>(KEY + 32, pktProtoLabel);
   const ts = pktTsUs;
   const x = pktWireLen;
-  const h = channels.hash(KEY);
-  let s = channels.find(KEY, h);
+  const h = channels.hash(KEY, CHANNEL_KEY_WORDS);
+  let s = channels.find(KEY, h, CHANNEL_KEY_WORDS);
   if (s == 0) {
     s = channels.insert(KEY, h);
     if (channels.evicted) cInc(abi.C_CHANNELS_EVICTED_FULL);
@@ -111,7 +120,7 @@ export function zscorePacket(): void {
   } else if (ts > load<i64>(s + SLOT_LAST)) {
     store<i64>(s + SLOT_LAST, ts);
   }
-  const traced = traceOn && keysEqual(KEY, TRACE_KEY, 9);
+  const traced = traceOn && keysEqual(KEY, TRACE_KEY, CHANNEL_KEY_WORDS);
   const k = load<f64>(s + CV_K);
   const used = load<u32>(s + CV_USED);
   const curCount = load<u32>(s + CV_CUR_COUNT);
@@ -119,13 +128,8 @@ export function zscorePacket(): void {
   const d = <f64>x - k;
 
   if (m >= minSamples) {
-    let t1: f64 = 0;
-    let t2: f64 = 0;
-    for (let i: u32 = 0; i < used; i++) {
-      const b = s + CV_BUCKETS + (<usize>i << 4);
-      t1 += load<f64>(b);
-      t2 += load<f64>(b, 8);
-    }
+    const t1 = load<f64>(s + CV_T1);
+    const t2 = load<f64>(s + CV_T2);
     const mf = <f64>m;
     const mean = k + t1 / mf;
     let variance: f64 = 0;
@@ -146,7 +150,8 @@ export function zscorePacket(): void {
       cInc(abi.C_ALERTS_ZSCORE);
       const a = alertAppend();
       store<i64>(a + abi.ALERT_TS_US, ts);
-      memory.copy(a + abi.ALERT_SRC, PKT_SRC, 32);
+      v128.store(a + abi.ALERT_SRC, v128.load(PKT_SRC));
+      v128.store(a + abi.ALERT_DST, v128.load(PKT_DST));
       store<u16>(a + abi.ALERT_SPORT, <u16>pktSport);
       store<u16>(a + abi.ALERT_DPORT, <u16>pktDport);
       store<u16>(a + abi.ALERT_PROTO_LABEL, <u16>pktProtoLabel);
@@ -176,6 +181,11 @@ export function zscorePacket(): void {
     cur = cur + 1 == buckets ? 0 : cur + 1;
     if (used < buckets) store<u32>(s + CV_USED, used + 1);
     const b = s + CV_BUCKETS + (<usize>cur << 4);
+    if (used == buckets) {
+      // Drop the oldest bucket (the one being reused). Exact: the sums are integers.
+      store<f64>(s + CV_T1, load<f64>(s + CV_T1) - load<f64>(b));
+      store<f64>(s + CV_T2, load<f64>(s + CV_T2) - load<f64>(b, 8));
+    }
     store<f64>(b, 0);
     store<f64>(b, 0, 8);
     store<u32>(s + CV_CUR, cur);
@@ -183,8 +193,11 @@ export function zscorePacket(): void {
   }
   store<u32>(s + CV_CUR_COUNT, cnt + 1);
   const b = s + CV_BUCKETS + (<usize>cur << 4);
+  const d2 = d * d;
   store<f64>(b, load<f64>(b) + d);
-  store<f64>(b, load<f64>(b, 8) + d * d, 8);
+  store<f64>(b, load<f64>(b, 8) + d2, 8);
+  store<f64>(s + CV_T1, load<f64>(s + CV_T1) + d);
+  store<f64>(s + CV_T2, load<f64>(s + CV_T2) + d2);
 }
 
 function writeTrace(ts: i64, x: u32, mean: f64, stdEff: f64, z: f64, flags: u32): void {

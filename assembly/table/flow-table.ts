@@ -12,34 +12,35 @@ import {
 import { OpenTable, SLOT_AUX, SLOT_LAST, SLOT_KEY } from "./open-table";
 import { seedFromConfig } from "./hash";
 
-// ---- key (FLOW_KEY_BYTES, at SLOT_KEY): the two ends in canonical order ----
-export const FK_LO_ADDR: usize = 0; // 16 bytes: the smaller end's address (IPv4-mapped for IPv4)
-export const FK_HI_ADDR: usize = 16; // 16 bytes
-export const FK_LO_PORT: usize = 32; // u16 (ICMP: see icmpEnds())
-export const FK_HI_PORT: usize = 34; // u16
-export const FK_PROTO: usize = 36; // u32 IP protocol number
-export const FK_VLAN: usize = 40; // u32 (outer << 12) | inner
+// ---- key (FLOW_KEY_BYTES at SLOT_KEY): the two ends in canonical order, proto, VLAN ----
+const FK_LO_ADDR: usize = 0; // 16 bytes: the smaller end's address (IPv4-mapped for IPv4)
+const FK_HI_ADDR: usize = 16; // 16 bytes
+const FK_LO_PORT: usize = 32; // u16 (ICMP: see flowPacket())
+const FK_HI_PORT: usize = 34; // u16
+const FK_PROTO: usize = 36; // u32 IP protocol number
+const FK_VLAN: usize = 40; // u32 (outer << 12) | inner
 export const FLOW_KEY_BYTES: usize = 44;
+const FLOW_KEY_WORDS: i32 = 11;
 
-// ---- flow slot: the open-table header (16 B), key (44 B), value; FLOW_STRIDE bytes per flow ----
-/** Bytes per flow slot. With the 3/4 load limit a live flow costs 128-171 B. */
-export const FLOW_STRIDE: usize = 128;
-// SLOT_AUX bit 0: 1 when orig (the end that sent the first packet) is the key's lo end.
-// SLOT_LAST: i64 max packet time seen (µs).
-export const FV_OR_FLAGS: usize = 60; // u8 OR of TCP flags sent by orig, u8 by resp (at +1)
-export const FV_FIRST_US: usize = 64; // i64 min packet time seen (µs)
-export const FV_PKTS_ORIG: usize = 72; // u32
-export const FV_PKTS_RESP: usize = 76; // u32
-export const FV_BYTES_ORIG: usize = 80; // u64 wire bytes
-export const FV_BYTES_RESP: usize = 88; // u64
-export const FV_SYN: usize = 96; // u32 packets with SYN (either direction)
-export const FV_FIN: usize = 100; // u32
-export const FV_RST: usize = 104; // u32
-export const FV_ACK: usize = 108; // u32
-export const FV_PSH: usize = 112; // u32
-export const FV_URG: usize = 116; // u32
-export const FV_ECE: usize = 120; // u16
-export const FV_CWR: usize = 122; // u16
+// ---- flow slot: open-table header (16 B), key (44 B), value; the layout is abi.FLOW_* ----
+/** Bytes per flow slot (abi.FLOW_STRIDE). With the 3/4 load limit a live flow costs 128-171 B. */
+export const FLOW_STRIDE: usize = <usize>abi.FLOW_STRIDE;
+// SLOT_AUX (abi.FLOW_ORIG_IS_LO) bit 0: 1 when orig (the end that sent the first packet) is the lo end.
+// SLOT_LAST (abi.FLOW_LAST_US): i64 max packet time seen (µs).
+const FV_OR_FLAGS: usize = <usize>abi.FLOW_FLAGS_ORIG; // u8 orig, u8 resp at +1
+const FV_FIRST_US: usize = <usize>abi.FLOW_FIRST_US;
+const FV_PKTS_ORIG: usize = <usize>abi.FLOW_PKTS_ORIG;
+const FV_PKTS_RESP: usize = <usize>abi.FLOW_PKTS_RESP;
+const FV_BYTES_ORIG: usize = <usize>abi.FLOW_BYTES_ORIG;
+const FV_BYTES_RESP: usize = <usize>abi.FLOW_BYTES_RESP;
+const FV_SYN: usize = <usize>abi.FLOW_SYN;
+const FV_FIN: usize = <usize>abi.FLOW_FIN;
+const FV_RST: usize = <usize>abi.FLOW_RST;
+const FV_ACK: usize = <usize>abi.FLOW_ACK;
+const FV_PSH: usize = <usize>abi.FLOW_PSH;
+const FV_URG: usize = <usize>abi.FLOW_URG;
+const FV_ECE: usize = <usize>abi.FLOW_ECE;
+const FV_CWR: usize = <usize>abi.FLOW_CWR;
 // 124-127 spare.
 
 /** Slots the sweep checks per packet. Constant, so a full pass over C slots takes C/4 packets. */
@@ -53,6 +54,10 @@ let udpTimeoutUs: i64 = 0;
 let icmpTimeoutUs: i64 = 0;
 let otherTimeoutUs: i64 = 0;
 let sweepCursor: u32 = 0;
+
+/** Address of the flow slots and their number (abi.FLOW_*; empty slots have hash 0). */
+export function flowSlotsPtr(): usize { return flows.base; }
+export function flowSlots(): i32 { return <i32>flows.cap; }
 
 /** (Re)allocates the flow table from config (CFG_FLOW_CAPACITY, CFG_FLOW_MEMORY_CAP_BYTES,
  *  CFG_*_TIMEOUT_S, CFG_SEED) and publishes C_FLOW_CAPACITY / C_FLOW_TABLE_BYTES. */
@@ -132,13 +137,13 @@ export function flowPacket(newestUs: i64): void {
   }
   const srcIsLo = compareEnds(sp, dp) <= 0;
   if (srcIsLo) {
-    memory.copy(KEY + FK_LO_ADDR, PKT_SRC, 16);
-    memory.copy(KEY + FK_HI_ADDR, PKT_DST, 16);
+    v128.store(KEY + FK_LO_ADDR, v128.load(PKT_SRC));
+    v128.store(KEY + FK_HI_ADDR, v128.load(PKT_DST));
     store<u16>(KEY + FK_LO_PORT, <u16>sp);
     store<u16>(KEY + FK_HI_PORT, <u16>dp);
   } else {
-    memory.copy(KEY + FK_LO_ADDR, PKT_DST, 16);
-    memory.copy(KEY + FK_HI_ADDR, PKT_SRC, 16);
+    v128.store(KEY + FK_LO_ADDR, v128.load(PKT_DST));
+    v128.store(KEY + FK_HI_ADDR, v128.load(PKT_SRC));
     store<u16>(KEY + FK_LO_PORT, <u16>dp);
     store<u16>(KEY + FK_HI_PORT, <u16>sp);
   }
@@ -146,14 +151,15 @@ export function flowPacket(newestUs: i64): void {
   store<u32>(KEY + FK_VLAN, pktVlan);
 
   const ts = pktTsUs;
-  const h = flows.hash(KEY);
-  let s = flows.find(KEY, h);
+  const h = flows.hash(KEY, FLOW_KEY_WORDS);
+  let s = flows.find(KEY, h, FLOW_KEY_WORDS);
   let fresh = false;
   if (s != 0) {
     if (ts - load<i64>(s + SLOT_LAST) > timeoutFor(proto)) {
       // Idle past its timeout: the old flow ends here and a new one starts in its slot.
       cInc(abi.C_FLOWS_EXPIRED);
-      memory.fill(s + SLOT_AUX, 0, FLOW_STRIDE - SLOT_AUX);
+      memory.fill(s + SLOT_AUX, 0, SLOT_KEY - SLOT_AUX); // aux, last; keep hash and key
+      memory.fill(s + SLOT_KEY + FLOW_KEY_BYTES, 0, FLOW_STRIDE - SLOT_KEY - FLOW_KEY_BYTES);
       fresh = true;
     }
   } else {

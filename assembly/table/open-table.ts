@@ -11,6 +11,9 @@ export const SLOT_AUX: usize = 4; // u32 owner-defined
 export const SLOT_LAST: usize = 8; // i64 last-seen packet time (µs): the eviction order
 export const SLOT_KEY: usize = 16; // key bytes (a multiple of 4), then the owner's value
 
+// Memory: capacity x stride bytes (+64 for cache-line alignment); while doubling, the old and the
+// new block coexist for the duration of the rehash (1.5x the new size at the cap, transiently).
+
 /** Smallest capacity, even when the memory cap is smaller (so a table always works). */
 export const MIN_CAPACITY: u32 = 16;
 /** Load limit numerator / denominator: at most 3/4 of the slots are used. */
@@ -20,7 +23,9 @@ export const LOAD_DEN: u32 = 4;
 export const EVICT_WINDOW: u32 = 16;
 
 export class OpenTable {
+  /** First slot, 64-byte aligned (cache lines); `raw` is the heap block. */
   base: usize = 0;
+  raw: usize = 0;
   cap: u32 = 0;
   mask: u32 = 0;
   count: u32 = 0;
@@ -52,7 +57,8 @@ export class OpenTable {
 
   /** Frees the slot memory. */
   release(): void {
-    if (this.base != 0) heap.free(this.base);
+    if (this.raw != 0) heap.free(this.raw);
+    this.raw = 0;
     this.base = 0;
     this.cap = 0;
     this.count = 0;
@@ -65,16 +71,18 @@ export class OpenTable {
 
   private alloc(cap: u32): void {
     const n = <usize>cap * this.stride;
-    this.base = heap.alloc(n);
+    this.raw = heap.alloc(n + 64);
+    this.base = (this.raw + 63) & ~(<usize>63);
     memory.fill(this.base, 0, n);
     this.cap = cap;
     this.mask = cap - 1;
     this.limit = (cap / LOAD_DEN) * LOAD_NUM;
   }
 
-  /** Stored (non-zero) hash of the key at `key` (keyBytes, 4-byte aligned). */
-  @inline hash(key: usize): u32 {
-    const h = hashKey(key, this.keyWords, this.seed);
+  /** Stored (non-zero) hash of the key at `key` (keyBytes, 4-byte aligned). `words` must equal
+   *  keyBytes / 4; callers pass it as a constant so the hash loop unrolls. */
+  @inline hash(key: usize, words: i32): u32 {
+    const h = hashWords(key, words, this.seed);
     return h == 0 ? 1 : h;
   }
 
@@ -86,15 +94,15 @@ export class OpenTable {
     return <u32>((slot - this.base) / this.stride);
   }
 
-  /** The slot holding `key` (with stored hash `h`), or 0. */
-  @inline find(key: usize, h: u32): usize {
+  /** The slot holding `key` (with stored hash `h`; `words` = keyBytes / 4, a constant), or 0. */
+  @inline find(key: usize, h: u32, words: i32): usize {
     const mask = this.mask;
     let i = h & mask;
     for (;;) {
       const s = this.slotAt(i);
       const sh = load<u32>(s + SLOT_HASH);
       if (sh == 0) return 0;
-      if (sh == h && keysEqual(s + SLOT_KEY, key, this.keyWords)) return s;
+      if (sh == h && keysEqual(s + SLOT_KEY, key, words)) return s;
       i = (i + 1) & mask;
     }
     return 0; // unreachable: the load limit keeps an empty slot
@@ -171,6 +179,7 @@ export class OpenTable {
 
   private grow(): void {
     const oldBase = this.base;
+    const oldRaw = this.raw;
     const oldCap = this.cap;
     const stride = this.stride;
     this.alloc(oldCap << 1);
@@ -187,12 +196,8 @@ export class OpenTable {
       }
       memory.copy(d, src, stride);
     }
-    heap.free(oldBase);
+    heap.free(oldRaw);
   }
-}
-
-@inline function hashKey(key: usize, words: i32, seed: u32): u32 {
-  return hashWords(key, words, seed);
 }
 
 /** True when the `words` u32 words at `a` and `b` are equal. */

@@ -120,13 +120,14 @@ export class NameTable {
     const ip = parseIp(v);
     if (ip === null) {
       const newId = this.nodeNames.length;
-      this.nodeIds.set(v, newId);
-      this.nodeNames.push(v);
+      const name = own(v);
+      this.nodeIds.set(name, newId);
+      this.nodeNames.push(name);
       writeNode(newId, out, at);
       return;
     }
     if (this.ipCache.size >= IP_CACHE_LIMIT) this.ipCache.clear();
-    this.ipCache.set(v, ip);
+    this.ipCache.set(own(v), ip);
     out.set(ip, at);
   }
 
@@ -154,8 +155,8 @@ export class NameTable {
     if (id === undefined) {
       if (256 + this.protoNames.length > MAX_PROTO_LABEL) return { label: 0, proto: 0 };
       id = this.protoNames.length;
-      this.protoIds.set(key, id);
-      this.protoNames.push(v);
+      this.protoIds.set(own(key), id);
+      this.protoNames.push(own(v));
       this.protoTransports.push(transportOf(key));
     }
     return { label: 256 + id, proto: this.protoTransports[id] };
@@ -226,6 +227,13 @@ function parseIp(v: string): Uint8Array | null {
     return Uint8Array.from(ipaddr.IPv6.parse(v).toByteArray());
   }
   return null;
+}
+
+/** A copy of `s` that does not share memory with a larger string. V8 represents substrings of 13+
+ *  characters as slices that keep their parent alive; CSV fields are slices of a whole decoded
+ *  chunk, so a long-lived Map key would otherwise pin megabytes per entry. */
+function own(s: string): string {
+  return (' ' + s).slice(1);
 }
 
 function writeNode(id: number, out: Uint8Array, at: number): void {

@@ -153,3 +153,31 @@ export const CONFIG_COUNT = 24;
 /** Node names from CSV/JSON are mapped into 100::/64 (RFC 6666 discard-only prefix): byte 0 is
  * 0x01, bytes 1-11 are 0, bytes 12-15 hold the name's interned id, big-endian. */
 export const NODE_PREFIX_BYTE0 = 0x01;
+
+// ---- flow table slots (flowTablePtr(), flowTableSlots() slots of FLOW_STRIDE bytes), read-only
+// for the host; a slot whose FLOW_HASH is 0 is empty. Ends are in canonical (lo, hi) order. ----
+export const FLOW_STRIDE = 128;
+export const FLOW_HASH = 0; // u32 stored hash, 0 = empty slot
+export const FLOW_ORIG_IS_LO = 4; // u32 bit 0: 1 when orig (first sender) is the lo end
+export const FLOW_LAST_US = 8; // i64 newest packet time (µs)
+export const FLOW_LO_ADDR = 16; // 16 bytes
+export const FLOW_HI_ADDR = 32; // 16 bytes
+export const FLOW_LO_PORT = 48; // u16 (ICMP: type, or the counterpart/code)
+export const FLOW_HI_PORT = 50; // u16
+export const FLOW_PROTO = 52; // u32 IP protocol number
+export const FLOW_VLAN = 56; // u32
+export const FLOW_FLAGS_ORIG = 60; // u8 OR of TCP flags sent by orig
+export const FLOW_FLAGS_RESP = 61; // u8 OR of TCP flags sent by resp
+export const FLOW_FIRST_US = 64; // i64 oldest packet time (µs)
+export const FLOW_PKTS_ORIG = 72; // u32
+export const FLOW_PKTS_RESP = 76; // u32
+export const FLOW_BYTES_ORIG = 80; // u64 wire bytes
+export const FLOW_BYTES_RESP = 88; // u64
+export const FLOW_SYN = 96; // u32 packets with SYN, either direction
+export const FLOW_FIN = 100; // u32
+export const FLOW_RST = 104; // u32
+export const FLOW_ACK = 108; // u32
+export const FLOW_PSH = 112; // u32
+export const FLOW_URG = 116; // u32
+export const FLOW_ECE = 120; // u16
+export const FLOW_CWR = 122; // u16

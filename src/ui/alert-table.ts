@@ -1,5 +1,6 @@
 // The table of flagged packets: sortable columns, at most MAX_ROWS rows in the DOM (in the current
-// sort order, with a "showing N of M" note), rows that select their channel on click or Enter.
+// sort order, with a "showing N of M" note), rows that select their channel on click or Enter
+// (one row in the tab order; ↑/↓ move between rows).
 // Cells are filled with textContent only; channel names come from hostile files.
 import type { AnalysisResult } from '../shared/protocol';
 import { el, replaceChildren } from './dom';
@@ -48,12 +49,13 @@ export function createAlertTable(onSelect: (channel: number) => void): AlertTabl
     el('thead', {}, headRow),
     tbody,
   );
+  const scroll = el('div', { class: 'table-scroll', attrs: { tabindex: 0, role: 'region', 'aria-label': 'Flagged packets table' } }, table);
   const element = el(
     'section',
     { id: 'alerts', class: 'panel', attrs: { 'aria-labelledby': 'alerts-title', hidden: true } },
     el('h2', { id: 'alerts-title' }, 'Flagged packets'),
     note,
-    el('div', { class: 'table-scroll', attrs: { tabindex: 0, role: 'region', 'aria-label': 'Flagged packets table' } }, table),
+    scroll,
   );
 
   let result: AnalysisResult | null = null;
@@ -94,7 +96,12 @@ export function createAlertTable(onSelect: (channel: number) => void): AlertTabl
     } else if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
       e.preventDefault();
       const next = (e.key === 'ArrowDown' ? tr.nextElementSibling : tr.previousElementSibling) as HTMLElement | null;
-      next?.focus();
+      if (next) {
+        // Roving tabindex: one row is in the tab order; arrows move it (WAI-ARIA grid pattern).
+        tr.tabIndex = -1;
+        next.tabIndex = 0;
+        next.focus();
+      }
     }
   });
 
@@ -125,6 +132,7 @@ export function createAlertTable(onSelect: (channel: number) => void): AlertTabl
       else th.removeAttribute('aria-sort');
     }
     const r = result;
+    scroll.hidden = !r || r.alerts.count === 0;
     if (!r || r.alerts.count === 0) {
       replaceChildren(tbody);
       note.textContent = r ? 'No packets were flagged.' : '';
@@ -142,7 +150,7 @@ export function createAlertTable(onSelect: (channel: number) => void): AlertTabl
       const sev = severityName(a.severity[i]);
       const tr = el(
         'tr',
-        { class: ch === selected ? 'selected' : '', attrs: { tabindex: 0, 'data-channel': ch } },
+        { class: ch === selected ? 'selected' : '', attrs: { tabindex: k === 0 ? 0 : -1, 'data-channel': ch } },
         el('td', { class: 'mono' }, formatUtcUs(a.tsUs[i])),
         el('td', { class: 'channel' }, info ? channelLabel(info.src, info.dst, info.proto) : `channel ${ch}`, el('span', { class: 'muted' }, ports)),
         el('td', { class: 'num' }, formatInt(a.size[i])),

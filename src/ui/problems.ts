@@ -36,12 +36,14 @@ export function renderProblems(r: AnalysisResult): HTMLElement | null {
       el(
         'div',
         { class: 'error-block', attrs: { role: 'alert' } },
-        el('h2', {}, 'The file could not be read to the end'),
+        el('h2', {}, r.summary.recordsRead > 0 ? 'The file could not be read to the end' : 'This file could not be analysed'),
         errorLine(e),
         el(
           'p',
           { class: 'muted decoded-note' },
-          `${formatInt(r.summary.packetsDecoded)} packets were decoded before the fault; they are shown below.`,
+          r.summary.recordsRead > 0
+            ? `${formatInt(r.summary.packetsDecoded)} packets (${formatInt(r.summary.recordsRead)} records) were decoded before the fault; they are shown below.`
+            : 'Nothing was decoded before the fault.',
         ),
       ),
     );

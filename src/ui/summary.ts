@@ -19,7 +19,8 @@ function formatLabel(r: AnalysisResult): string {
   const s = r.summary;
   const parts: string[] = [s.format];
   if (s.gzip) parts.push('gzip');
-  if (s.linktype >= 0) parts.push(`link type ${s.linktype}${LINKTYPES[s.linktype] ? ` (${LINKTYPES[s.linktype]})` : ''}`);
+  const isCapture = s.format === 'pcap' || s.format === 'pcapng';
+  if (isCapture && s.linktype >= 0 && s.recordsRead > 0) parts.push(`link type ${s.linktype}${LINKTYPES[s.linktype] ? ` (${LINKTYPES[s.linktype]})` : ''}`);
   if (s.format === 'pcapng') parts.push(`${formatInt(s.sections)} section(s), ${formatInt(s.interfaces)} interface(s)`);
   return parts.join(' · ');
 }
@@ -57,16 +58,16 @@ export function renderSummary(r: AnalysisResult): HTMLElement {
     { id: 'summary', class: 'panel summary', attrs: { 'aria-labelledby': 'summary-title', 'data-status': r.cancelled ? 'cancelled' : r.ok ? 'ok' : 'error' } },
     el('h2', { id: 'summary-title' }, 'Summary ', el('span', { class: `badge ${r.ok && !r.cancelled ? 'ok' : 'partial'}` }, status)),
     el(
+      'dl',
+      { class: 'summary-head' },
+      row('File', el('span', { class: 'break' }, s.fileName), 'file'),
+      row('Size', `${formatBytes(s.fileBytes)}${s.gzip ? ` (${formatBytes(s.streamBytes)} decompressed)` : ''}`, 'size'),
+      row('Format', formatLabel(r), 'format'),
+      row('Time span (UTC)', span, 'span'),
+    ),
+    el(
       'div',
       { class: 'summary-grid' },
-      el(
-        'dl',
-        {},
-        row('File', el('span', { class: 'break' }, s.fileName), 'file'),
-        row('Size', `${formatBytes(s.fileBytes)}${s.gzip ? ` (${formatBytes(s.streamBytes)} decompressed)` : ''}`, 'size'),
-        row('Format', formatLabel(r), 'format'),
-        row('Time span (UTC)', span, 'span'),
-      ),
       el(
         'dl',
         {},
@@ -90,8 +91,8 @@ export function renderSummary(r: AnalysisResult): HTMLElement {
       el(
         'dl',
         {},
-        row('Throughput', formatRate(s.packetsPerS, 'pkt'), 'pps'),
-        row('', `${Number.isFinite(s.mbPerS) ? s.mbPerS.toFixed(1) : '—'} MB/s`, 'mbps'),
+        row('Packets/s', formatRate(s.packetsPerS, 'pkt'), 'pps'),
+        row('Throughput', `${Number.isFinite(s.mbPerS) ? s.mbPerS.toFixed(1) : '—'} MB/s`, 'mbps'),
         row('Elapsed', `${formatInt(s.elapsedMs)} ms`, 'elapsed'),
         row('Out of order', formatInt(s.outOfOrder), 'out-of-order'),
         row('IPv4 / IPv6', `${formatInt(s.ipv4)} / ${formatInt(s.ipv6)}`, 'ip-versions'),

@@ -25,6 +25,9 @@ export interface CoreExports {
   traceKeyPtr(): number;
   clearOut(): void;
   abiVersion(): number;
+  /** Flow table slots (abi.FLOW_*) and their count, for reading flows after an analysis. */
+  flowTablePtr(): number;
+  flowTableSlots(): number;
 }
 
 /** Called with the alert and trace regions before they are cleared. `view` is valid only during
@@ -137,6 +140,12 @@ export class Engine {
     const st = this.core.finish();
     this.drain();
     return { status: st, errorCode: this.core.errorCode(), errorOffset: this.core.errorOffset() };
+  }
+
+  /** Stops without ending the stream (cancel): a partial record left in the input is not counted. */
+  abandon(): CoreStatus {
+    this.drain();
+    return this.stopped ?? { status: abi.STATUS_DONE, errorCode: abi.ERR_NONE, errorOffset: 0 };
   }
 
   /** Copies out and clears the alert and trace regions through the sink. */

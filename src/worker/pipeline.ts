@@ -32,6 +32,8 @@ export interface PipelineHooks {
   /** Trace one channel (36-byte key) instead of collecting alerts: see channelSeries(). */
   traceKey?: Uint8Array;
   traceMaxPoints?: number;
+  /** Stop after this many stream bytes (a channel series of a cancelled analysis stops where it did). */
+  maxStreamBytes?: number;
 }
 
 /** Maps the options onto core config ids (abi.CFG_*). */
@@ -327,8 +329,11 @@ export async function analyzeBlob(
     } else {
       for (;;) {
         if (cancel?.cancelled || collector.traceFull) break;
-        const bytes = await source.next();
+        let bytes = await source.next();
         if (!bytes) break;
+        const limit = (hooks.maxStreamBytes ?? Infinity) - streamBytes;
+        if (limit <= 0) break;
+        if (bytes.length > limit) bytes = bytes.subarray(0, limit);
         streamBytes += bytes.length;
         if (!engine.feed(bytes)) break;
         progress();
@@ -345,12 +350,11 @@ export async function analyzeBlob(
   }
 
   const cancelled = !!cancel?.cancelled && !collector.traceFull;
-  const st = engine.finish();
+  const stoppedEarly = !!cancel?.cancelled || collector.traceFull || (hooks.maxStreamBytes ?? Infinity) <= streamBytes;
+  const st = stoppedEarly ? engine.abandon() : engine.finish();
   const counters = engine.counters();
-  if (!error && st.status === abi.STATUS_ERROR && !(cancelled && st.errorCode === abi.ERR_TRUNCATED)) {
-    const e = coreError(st.errorCode, st.errorOffset, counters[abi.C_LINKTYPE], gzip);
-    // A truncated last record is a fault at the end: everything before it is complete.
-    error = e;
+  if (!error && st.status === abi.STATUS_ERROR) {
+    error = coreError(st.errorCode, st.errorOffset, counters[abi.C_LINKTYPE], gzip);
   }
   progress(true);
 

@@ -12,7 +12,7 @@ export function createWorkerApi(loadEngine: () => Promise<Engine>): FlowlensWork
   let enginePromise: Promise<Engine> | null = null;
   const engine = () => (enginePromise ??= loadEngine());
   let current: CancelToken | null = null;
-  let last: { file: Blob; fileName: string; options: AnalysisOptions } | null = null;
+  let last: { file: Blob; fileName: string; options: AnalysisOptions; streamBytes?: number } | null = null;
   return {
     async analyze(file: Blob, fileName: string, options: AnalysisOptions, onProgress?: (p: Progress) => void) {
       const token: CancelToken = { cancelled: false };
@@ -21,6 +21,8 @@ export function createWorkerApi(loadEngine: () => Promise<Engine>): FlowlensWork
       last = { file, fileName, options: { ...options, seed: options.seed ?? (Math.random() * 0xffffffff) >>> 0 } };
       const out = await analyzeBlob(await engine(), file, fileName, last.options, { onProgress, cancel: token });
       if (current === token) current = null;
+      // After a cancel, the chart must not show packets past the point where reading stopped.
+      if (out.result.cancelled) last.streamBytes = out.result.summary.streamBytes;
       return Comlink.transfer(out.result, out.transfer);
     },
     cancel() {
@@ -31,6 +33,7 @@ export function createWorkerApi(loadEngine: () => Promise<Engine>): FlowlensWork
       const out = await analyzeBlob(await engine(), last.file, last.fileName, last.options, {
         traceKey: key,
         traceMaxPoints: maxPoints,
+        maxStreamBytes: last.streamBytes,
       });
       const s = out.series!;
       return Comlink.transfer(s, [s.tsUs, s.size, s.mean, s.std, s.z, s.flagged].map((a) => a.buffer as ArrayBuffer));

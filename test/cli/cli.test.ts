@@ -1,6 +1,6 @@
 // The CLI end to end: the example prints exactly records 4 and 8, the same rows as JSON
 // and JSON Lines give the same answer, bad input exits non-zero with a clear message.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

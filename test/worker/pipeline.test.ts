@@ -13,7 +13,7 @@ import { DATA, newEngine } from '../helpers/core';
 
 const opts: AnalysisOptions = { ...DEFAULT_OPTIONS, seed: 7 };
 const run = async (bytes: Uint8Array, name = 'x', o: AnalysisOptions = opts, hooks = {}) =>
-  (await analyzeBlob(await newEngine(), new Blob([bytes]), name, o, hooks)).result;
+  (await analyzeBlob(await newEngine(), new Blob([new Uint8Array(bytes)]), name, o, hooks)).result;
 
 const espn = readFileSync(DATA + 'normal/chrissanders_http_espn.pcapng');
 

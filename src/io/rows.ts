@@ -1,0 +1,443 @@
+// Streaming readers for row formats: CSV (papaparse), a JSON array of objects (@streamparser/json,
+// path '$.*') and JSON Lines (per-line JSON.parse, see JsonlSink for why). Bytes come in from a
+// ReadableStream chunk by chunk and leave as batches of packed REC_* records; memory stays flat in
+// the file size (one chunk, one partial row, one batch). Field meaning and validation live in
+// ./row-fields.ts. Never evaluates input: JSON.parse and the two parsers only build plain data.
+import Papa from 'papaparse';
+import { JSONParser, TokenType } from '@streamparser/json';
+import type { AnalysisError } from '../shared/protocol';
+import type { NameTable } from './names';
+import {
+  type ColumnMap, missingFieldText, RecordPacker, REQUIRED_FIELDS, resolveColumns, type RowBatch,
+} from './row-fields';
+
+export type { RowBatch } from './row-fields';
+export { parseTimestampUs, parseFlags, FIELD_ALIASES } from './row-fields';
+
+/** Outcome of readRows(). */
+export interface RowReport {
+  /** Data rows seen: packed + skipped. Blank lines are not rows. */
+  rowsRead: number;
+  /** Rows that could not become a record (they still consumed a row index). */
+  rowsSkipped: number;
+  /** The first 100 problems, each with `line` (1-based; the CSV header is line 1) and a message
+   *  that starts with "line N:". When `error` is set it is also the last entry here. */
+  problems: AnalysisError[];
+  /** A fatal problem that stopped reading (CSV header without a required column, JSON syntax
+   *  error, not an array, unreadable stream). Rows before it were delivered. */
+  error?: AnalysisError;
+  /** True when opts.signal aborted the read; rows before it were delivered. */
+  cancelled: boolean;
+}
+
+/** Options of readRows(). */
+export interface ReadRowsOptions {
+  /** Records per RowBatch (the last batch may be smaller). Default 16384. */
+  batchRows?: number;
+  /** Stops reading at the next chunk boundary. */
+  signal?: AbortSignal;
+}
+
+/** Row formats readRows() understands (what sniffFormat() reports for them). */
+export type RowFormat = 'csv' | 'json' | 'jsonl';
+
+/** Longest JSON Lines line accepted, bytes; longer lines are skipped as bad rows. */
+export const MAX_JSONL_LINE_BYTES = 8 * 1024 * 1024;
+
+interface Sink {
+  write(bytes: Uint8Array): void;
+  end(): void;
+  /** Set when a fatal error stops the reader. */
+  fatal: AnalysisError | null;
+}
+
+/**
+ * Reads CSV, a JSON array of objects, or JSON Lines from `stream` and calls `onBatch` with packed
+ * records (REC_STRIDE bytes each, REC_INDEX = 0-based data-row index) plus the original rows,
+ * awaiting it (back-pressure). Columns are matched by alias (see FIELD_ALIASES); timestamp,
+ * source, destination and size are required. Invalid rows are skipped and described in the
+ * report; expected failures are values (report.error), never throws for bad input.
+ */
+export async function readRows(
+  stream: ReadableStream<Uint8Array>,
+  format: RowFormat,
+  names: NameTable,
+  onBatch: (b: RowBatch) => void | Promise<void>,
+  opts: ReadRowsOptions = {},
+): Promise<RowReport> {
+  const batchRows = Math.max(1, Math.floor(opts.batchRows ?? 16384));
+  const packer = new RecordPacker(names, batchRows);
+  const sink: Sink = format === 'csv' ? new CsvSink(packer) : format === 'json' ? new JsonSink(packer) : new JsonlSink(packer);
+  const reader = stream.getReader();
+  let cancelled = false;
+  let readError: AnalysisError | null = null;
+  try {
+    for (;;) {
+      if (opts.signal?.aborted) {
+        cancelled = true;
+        await reader.cancel().catch(() => undefined);
+        break;
+      }
+      let r: ReadableStreamReadResult<Uint8Array>;
+      try {
+        r = await reader.read();
+      } catch (e) {
+        readError = { code: 'read-failed', message: `reading the input failed: ${(e as Error)?.message ?? String(e)}` };
+        break;
+      }
+      if (r.done) {
+        sink.end();
+        break;
+      }
+      if (r.value.length > 0) sink.write(r.value);
+      await packer.drain(onBatch);
+      if (sink.fatal) {
+        await reader.cancel().catch(() => undefined);
+        break;
+      }
+    }
+  } finally {
+    reader.releaseLock();
+  }
+  packer.finish();
+  await packer.drain(onBatch);
+  const error = sink.fatal ?? readError ?? undefined;
+  const problems = packer.problems.slice();
+  if (error) problems.push(error);
+  return { rowsRead: packer.rowsRead, rowsSkipped: packer.rowsSkipped, problems, error, cancelled };
+}
+
+/** Looks up fields of row objects (JSON, JSON Lines), caching the column map per key list. */
+class ObjectRows {
+  private readonly maps = new Map<string, ColumnMap>();
+  constructor(private readonly packer: RecordPacker) {}
+
+  add(value: unknown, line: number): void {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+      this.packer.skip(`expected an object, found ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value}`, line);
+      return;
+    }
+    const obj = value as Record<string, unknown>;
+    const keys = Object.keys(obj);
+    const sig = keys.join('\u0001');
+    let map = this.maps.get(sig);
+    if (map === undefined) {
+      if (this.maps.size > 1024) this.maps.clear();
+      map = resolveColumns(keys);
+      this.maps.set(sig, map);
+    }
+    for (const f of REQUIRED_FIELDS) {
+      if (map[f] < 0) {
+        this.packer.skip(`no ${missingFieldText(f)}`, line);
+        return;
+      }
+    }
+    const m = map;
+    this.packer.add((f) => (m[f] < 0 ? undefined : obj[keys[m[f]]]), obj, line);
+  }
+}
+
+/**
+ * CSV through papaparse's low-level Parser (Papa.Parser), fed decoded text: the reader keeps the
+ * unparsed tail (a partial row, possibly inside a quoted field) and re-parses it with the next
+ * chunk, as papaparse's own ChunkStreamer does. The header row names the columns; the delimiter
+ * (',', tab, ';' or '|') and line break (CRLF, LF or CR) are detected from the first line. The
+ * TextDecoder drops a UTF-8 BOM. Blank lines are ignored and are not rows.
+ */
+class CsvSink implements Sink {
+  fatal: AnalysisError | null = null;
+  private readonly decoder = new TextDecoder('utf-8');
+  private text = '';
+  /** Line number where `text` starts. */
+  private line = 1;
+  private parser: Papa.Parser | null = null;
+  private newline = '\n';
+  private header: string[] | null = null;
+  private map: ColumnMap | null = null;
+  // State for the step callback during one parse() call.
+  private prev = 0;
+  private curLine = 1;
+
+  constructor(private readonly packer: RecordPacker) {}
+
+  write(bytes: Uint8Array): void {
+    const s = this.decoder.decode(bytes, { stream: true });
+    this.text += s;
+    if (s.includes('\n') || s.includes('\r')) this.parse(false);
+  }
+
+  end(): void {
+    this.text += this.decoder.decode();
+    this.parse(true);
+  }
+
+  private parse(final: boolean): void {
+    if (this.fatal) return;
+    if (this.parser === null && !this.setup(final)) return;
+    this.prev = 0;
+    this.curLine = this.line;
+    const res = this.parser!.parse(this.text, 0, !final) as Papa.ParseResult<string[]>;
+    // meta.cursor is the end of the last complete row; the rest is kept for the next chunk.
+    this.line = this.curLine;
+    this.text = final ? '' : this.text.slice(res.meta.cursor);
+  }
+
+  /** Detects line break and delimiter once the first non-blank line is complete. */
+  private setup(final: boolean): boolean {
+    const t = this.text;
+    const lf = t.indexOf('\n');
+    if (lf >= 0) this.newline = lf > 0 && t[lf - 1] === '\r' ? '\r\n' : '\n';
+    else if (t.includes('\r') && (final || t.length > 1 << 20)) this.newline = '\r';
+    else if (!final) return false;
+    let first: string | undefined;
+    for (let pos = 0; ; ) {
+      const i = t.indexOf(this.newline, pos);
+      if (i < 0) {
+        if (!final) return false; // the header line is not complete yet
+        if (t.slice(pos).trim() !== '') first = t.slice(pos);
+        break;
+      }
+      const l = t.slice(pos, i);
+      if (l.trim() !== '') {
+        first = l;
+        break;
+      }
+      pos = i + this.newline.length;
+    }
+    let delimiter = ',';
+    let best = 0;
+    for (const d of [',', '\t', ';', '|']) {
+      const n = first ? first.split(d).length - 1 : 0;
+      if (n > best) {
+        best = n;
+        delimiter = d;
+      }
+    }
+    this.parser = new Papa.Parser({ delimiter, newline: this.newline as '\n', step: (r: Papa.ParseStepResult<string[]>) => this.step(r) });
+    return true;
+  }
+
+  private countNewlines(from: number, to: number): number {
+    const nl = this.newline === '\r' ? '\r' : '\n';
+    let n = 0;
+    for (let i = this.text.indexOf(nl, from); i >= 0 && i < to; i = this.text.indexOf(nl, i + 1)) n++;
+    return n;
+  }
+
+  private step(r: Papa.ParseStepResult<string[]>): void {
+    if (this.fatal) return;
+    const fields = (r.data as unknown as string[][])[0]; // the raw Parser steps with data = [row]
+    const end = r.meta.cursor;
+    const line = this.curLine;
+    this.curLine += this.countNewlines(this.prev, end);
+    this.prev = end;
+    if (this.newline === '\n' && fields.length > 0) {
+      const last = fields[fields.length - 1];
+      if (last.endsWith('\r')) fields[fields.length - 1] = last.slice(0, -1);
+    }
+    if (fields.length === 1 && fields[0].trim() === '') return; // blank line
+    if (this.header === null) {
+      this.setHeader(fields, line);
+      return;
+    }
+    const header = this.header;
+    if (fields.length !== header.length) {
+      this.packer.skip(`has ${fields.length} fields, the header has ${header.length}`, line);
+      return;
+    }
+    const original: Record<string, unknown> = Object.create(null);
+    for (let i = 0; i < header.length; i++) original[header[i]] = fields[i];
+    const map = this.map!;
+    this.packer.add((f) => (map[f] < 0 ? undefined : fields[map[f]]), original, line);
+  }
+
+  private setHeader(fields: string[], line: number): void {
+    const seen = new Set<string>();
+    this.header = fields.map((raw, i) => {
+      let name = (i === 0 ? raw.replace(/^\uFEFF/, '') : raw).trim();
+      if (seen.has(name)) {
+        let k = 2;
+        while (seen.has(`${name}_${k}`)) k++;
+        name = `${name}_${k}`;
+      }
+      seen.add(name);
+      return name;
+    });
+    this.map = resolveColumns(this.header);
+    const missing = REQUIRED_FIELDS.filter((f) => this.map![f] < 0);
+    if (missing.length > 0) {
+      const rest = missing.length > 1 ? ` (also missing: ${missing.slice(1).map((f) => missingFieldText(f).split(' column')[0]).join(', ')})` : '';
+      this.fatal = { code: 'csv-missing-column', message: `CSV header has no ${missingFieldText(missing[0])}${rest}`, line };
+      this.parser!.abort();
+    }
+  }
+}
+
+/**
+ * A JSON array of row objects through @streamparser/json with paths ['$.*'] and keepStack false,
+ * so only one element is held at a time. Line numbers come from token byte offsets: the reader
+ * counts newlines up to the opening token of each top-level element. A syntax error is fatal
+ * (the parser cannot resume); a non-object element is a skipped row.
+ */
+class JsonSink implements Sink {
+  fatal: AnalysisError | null = null;
+  private readonly parser = new JSONParser({ paths: ['$.*'], keepStack: false });
+  private readonly rows: ObjectRows;
+  private depth = 0;
+  private started = false;
+  private head: number[] = [];
+  private bomLen = 0;
+  private chunk: Uint8Array = new Uint8Array(0);
+  private chunkBase = 0;
+  /** Absolute byte offset up to which newlines are counted, and the line there. */
+  private cursor = 0;
+  private line = 1;
+  private elemLine = 1;
+
+  constructor(packer: RecordPacker) {
+    this.rows = new ObjectRows(packer);
+    this.parser.onToken = ({ token, offset }) => this.token(token, offset);
+    this.parser.onValue = ({ value }) => {
+      if (!this.fatal) this.rows.add(value, this.elemLine);
+    };
+    this.parser.onError = (err) => {
+      if (!this.fatal) this.fatal = { code: 'bad-json', message: `line ${this.line}: ${err.message}`, line: this.line };
+    };
+  }
+
+  write(bytes: Uint8Array): void {
+    if (this.fatal) return;
+    for (let i = 0; i < bytes.length && this.head.length < 3; i++) {
+      this.head.push(bytes[i]);
+      if (this.head.length === 3 && this.head[0] === 0xef && this.head[1] === 0xbb && this.head[2] === 0xbf) this.bomLen = 3;
+    }
+    this.chunk = bytes;
+    this.parser.write(bytes);
+    this.countTo(this.chunkBase + bytes.length);
+    this.chunkBase += bytes.length;
+  }
+
+  end(): void {
+    if (this.fatal) return;
+    if (!this.started) {
+      this.fatal = { code: 'bad-json', message: 'JSON input is empty; expected an array of row objects', line: this.line };
+      return;
+    }
+    if (!this.parser.isEnded) this.parser.end();
+  }
+
+  private countTo(abs: number): void {
+    if (abs <= this.cursor) return;
+    const c = this.chunk;
+    const from = Math.max(this.cursor, this.chunkBase) - this.chunkBase;
+    const to = Math.min(abs - this.chunkBase, c.length);
+    for (let i = from; i < to; i++) if (c[i] === 0x0a) this.line++;
+    this.cursor = abs;
+  }
+
+  private token(token: TokenType, offset: number): void {
+    if (this.fatal) return;
+    if (!this.started) {
+      this.started = true;
+      if (token !== TokenType.LEFT_BRACKET) {
+        this.countTo(offset + this.bomLen);
+        this.fatal = {
+          code: 'not-an-array',
+          message: `line ${this.line}: JSON input must be an array of row objects ([{...}, ...]); use JSON Lines for one object per line`,
+          line: this.line,
+        };
+        return;
+      }
+    }
+    const open = token === TokenType.LEFT_BRACE || token === TokenType.LEFT_BRACKET;
+    const close = token === TokenType.RIGHT_BRACE || token === TokenType.RIGHT_BRACKET;
+    const value = open || token === TokenType.STRING || token === TokenType.NUMBER || token === TokenType.TRUE ||
+      token === TokenType.FALSE || token === TokenType.NULL;
+    if (value && this.depth === 1) {
+      this.countTo(offset + this.bomLen);
+      this.elemLine = this.line;
+    } else if (this.depth <= 1) {
+      this.countTo(offset + this.bomLen);
+    }
+    if (open) this.depth++;
+    else if (close) this.depth--;
+  }
+}
+
+/**
+ * JSON Lines: one JSON object per line, split on LF at the byte level and parsed with JSON.parse.
+ * Chosen over @streamparser/json's separator mode because that parser ends at the first syntax
+ * error, while a bad line here is one skipped row with an exact line number and the rest of the
+ * file still reads. Blank lines are ignored; CRLF is accepted; lines over MAX_JSONL_LINE_BYTES
+ * are skipped without being buffered.
+ */
+class JsonlSink implements Sink {
+  fatal: AnalysisError | null = null;
+  private readonly rows: ObjectRows;
+  private readonly decoder = new TextDecoder('utf-8');
+  private carry: Uint8Array[] = [];
+  private carryLen = 0;
+  private tooLong = false;
+  private line = 1;
+
+  constructor(private readonly packer: RecordPacker) {
+    this.rows = new ObjectRows(packer);
+  }
+
+  write(bytes: Uint8Array): void {
+    let start = 0;
+    for (let i = bytes.indexOf(0x0a); i >= 0; i = bytes.indexOf(0x0a, start)) {
+      this.take(bytes.subarray(start, i));
+      this.flushLine();
+      start = i + 1;
+    }
+    this.take(bytes.subarray(start));
+  }
+
+  end(): void {
+    if (this.carryLen > 0 || this.tooLong) this.flushLine();
+  }
+
+  private take(part: Uint8Array): void {
+    if (part.length === 0 || this.tooLong) return;
+    if (this.carryLen + part.length > MAX_JSONL_LINE_BYTES) {
+      this.tooLong = true;
+      this.carry = [];
+      this.carryLen = 0;
+      return;
+    }
+    this.carry.push(part.slice());
+    this.carryLen += part.length;
+  }
+
+  private flushLine(): void {
+    const line = this.line++;
+    if (this.tooLong) {
+      this.tooLong = false;
+      this.packer.skip(`line longer than ${MAX_JSONL_LINE_BYTES} bytes`, line);
+      return;
+    }
+    let bytes: Uint8Array;
+    if (this.carry.length === 1) bytes = this.carry[0];
+    else {
+      bytes = new Uint8Array(this.carryLen);
+      let at = 0;
+      for (const c of this.carry) {
+        bytes.set(c, at);
+        at += c.length;
+      }
+    }
+    this.carry = [];
+    this.carryLen = 0;
+    const text = this.decoder.decode(bytes).trim();
+    if (text === '') return;
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (e) {
+      this.packer.skip(`not valid JSON (${(e as Error).message})`, line);
+      return;
+    }
+    this.rows.add(value, line);
+  }
+}

@@ -1,0 +1,22 @@
+// Vite build of the page (index.html → dist/): relative base so dist/ works from any path, ES
+// module workers, ES2022 output. The WASM core is an asset the worker fetches by URL.
+import { defineConfig } from 'vite';
+
+export default defineConfig({
+  base: './',
+  assetsInclude: ['**/*.wasm'],
+  worker: { format: 'es' },
+  build: {
+    target: 'es2022',
+    outDir: 'dist',
+    emptyOutDir: true,
+    // The .wasm core must stay a file (fetched with the right MIME type), never a data: URL.
+    assetsInlineLimit: (file) => (file.endsWith('.wasm') ? false : undefined),
+    sourcemap: true,
+  },
+  // Pre-bundle the worker's dependencies up front: found late, they make the dev server reload the
+  // page in the middle of the first analysis.
+  optimizeDeps: { include: ['comlink', 'uplot', 'ipaddr.js', 'papaparse', '@streamparser/json'] },
+  server: { port: 5173 },
+  preview: { port: 5173 },
+});
