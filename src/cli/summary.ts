@@ -21,7 +21,7 @@ export function formatSummary(result: AnalysisResult): string {
     `records: ${n(s.recordsRead)} read, ${n(s.packetsDecoded)} decoded, ${n(skippedTotal)} skipped`,
     `skipped: truncated ${n(sk.truncated)}, unsupported link type ${n(sk.unsupportedLink)}, not IP ${n(sk.notIp)}, bad header ${n(sk.badHeader)}, bad row ${n(sk.badRow)}`,
     `bytes: ${n(s.bytesDecoded)} in decoded packets`,
-    `flows: ${n(s.flows)} (${n(s.flowsExpired)} expired idle, ${n(s.flowsEvictedFull)} evicted when full); channels: ${n(s.channels)}`,
+    `flows: ${n(s.flows)} (${n(s.flowsExpired)} expired idle, ${n(s.flowsEvictedFull)} evicted when full); channels: ${n(s.channels)} (${n(s.channelsEvictedFull)} evicted when full)`,
     `time: ${isoUs(s.tsFirstUs)} -> ${isoUs(s.tsLastUs)} (${Number.isFinite(s.tsFirstUs) ? ((s.tsLastUs - s.tsFirstUs) / 1e6).toFixed(3) : '0'} s), ${n(s.outOfOrder)} out of order`,
     `alerts: ${n(s.alerts)} flagged${s.alertsDropped ? ` (${n(s.alertsDropped)} beyond --max-alerts not printed)` : ''}`,
     `speed: ${n(s.packetsPerS)} packets/s, ${s.mbPerS.toFixed(1)} MB/s, ${s.elapsedMs.toFixed(0)} ms`,

@@ -81,6 +81,7 @@ export class NameTable {
   private readonly ipCache = new Map<string, Uint8Array>();
   private readonly protoIds = new Map<string, number>();
   private readonly protoNames: string[] = [];
+  private readonly protoCache = new Map<string, ProtoLabel>();
   private readonly protoTransports: number[] = [];
   private readonly v4Strings = new Map<number, string>();
   private readonly v6Strings = new Map<string, string>();
@@ -141,10 +142,19 @@ export class NameTable {
    * - empty, non-integer or out-of-range numbers, or names beyond the 65,280 label slots → label 0
    *   ("unknown"), proto 0.
    */
-  protoLabel(value: string | number): ProtoLabel {
+  protoLabel(value: string | number): Readonly<ProtoLabel> {
     if (typeof value === 'number') {
       return Number.isInteger(value) && value >= 0 && value <= 255 ? { label: value, proto: value } : { label: 0, proto: 0 };
     }
+    const hit = this.protoCache.get(value);
+    if (hit !== undefined) return hit;
+    const r = this.protoLabelOf(value);
+    if (this.protoCache.size >= 4096) this.protoCache.clear();
+    this.protoCache.set(own(value), r);
+    return r;
+  }
+
+  private protoLabelOf(value: string): ProtoLabel {
     const v = value.trim();
     if (v === '') return { label: 0, proto: 0 };
     if (/^\d{1,3}$/.test(v)) return this.protoLabel(Number(v));

@@ -42,6 +42,16 @@ export const FIELD_ALIASES: readonly (readonly string[])[] = [
 /** Column index per field (-1 when the field has no column). */
 export type ColumnMap = Int32Array;
 
+/** Fills `out[field]` from a row's cells (an array, or an object with `keys`) through `map`.
+ *  Reusing one `out` array per reader avoids an allocation per row. */
+export function fieldValues(map: ColumnMap, cells: readonly unknown[] | Record<string, unknown>, keys: readonly string[] | null, out: unknown[]): unknown[] {
+  for (let f = 0; f < FIELD_COUNT; f++) {
+    const i = map[f];
+    out[f] = i < 0 ? undefined : keys === null ? (cells as readonly unknown[])[i] : (cells as Record<string, unknown>)[keys[i]];
+  }
+  return out;
+}
+
 /** Lower-cases and drops spaces, '_', '.', '-' (see FIELD_ALIASES). */
 export function normalizeColumn(name: string): string {
   return name.replace(/^\uFEFF/, '').toLowerCase().replace(/[\s_.\-]+/g, '');
@@ -78,7 +88,12 @@ const NUMERIC = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?\s*(Z|z|UTC|[+-]\d{2}(?::?\d{2})?)?$/;
 
 function isAbsent(v: unknown): boolean {
-  return v === undefined || v === null || (typeof v === 'string' && (v.trim() === '' || v.trim() === '-'));
+  if (v === undefined || v === null || v === '') return true;
+  if (typeof v !== 'string') return false;
+  const c = v.charCodeAt(0);
+  if (c > 0x2d && c !== 0xa0 && c < 0x2000) return false; // cannot be blank or "-"
+  const t = v.trim();
+  return t === '' || t === '-';
 }
 
 function isScalar(v: unknown): v is string | number {
@@ -216,13 +231,13 @@ export class RecordPacker {
   }
 
   /**
-   * Converts one row. `get(field)` returns the raw value of a field's column (undefined when
-   * absent). Valid rows are packed with REC_INDEX = their 0-based row index; invalid ones are
-   * counted and described. Returns true when the row was packed.
+   * Converts one row. `values[field]` is the raw value of each field's column (undefined when
+   * absent; see fieldValues()). Valid rows are packed with REC_INDEX = their 0-based row index;
+   * invalid ones are counted and described. Returns true when the row was packed.
    */
-  add(get: (field: number) => unknown, original: Record<string, unknown>, line: number): boolean {
+  add(values: readonly unknown[], original: Record<string, unknown>, line: number): boolean {
     const index = this.rowsRead++;
-    const err = this.pack(get, index);
+    const err = this.pack(values, index);
     if (err !== null) {
       this.rowsSkipped++;
       this.problem('bad-row', `line ${line}: ${err}`, line);
@@ -252,8 +267,8 @@ export class RecordPacker {
   }
 
   /** Writes record `count` of the current batch, or returns why the row is invalid. */
-  private pack(get: (field: number) => unknown, index: number): string | null {
-    const rawTs = get(F_TS), rawSrc = get(F_SRC), rawDst = get(F_DST), rawSize = get(F_SIZE);
+  private pack(values: readonly unknown[], index: number): string | null {
+    const rawTs = values[F_TS], rawSrc = values[F_SRC], rawDst = values[F_DST], rawSize = values[F_SIZE];
     if (isAbsent(rawTs)) return 'missing timestamp';
     if (isAbsent(rawSrc)) return 'missing source';
     if (isAbsent(rawDst)) return 'missing destination';
@@ -265,7 +280,7 @@ export class RecordPacker {
     const size = uint(rawSize, 'size', 0xffffffff);
     if (typeof size === 'string') return size;
     let sport = 0, dport = 0, vlan = 0, flags = 0;
-    const rawSport = get(F_SPORT), rawDport = get(F_DPORT), rawVlan = get(F_VLAN), rawFlags = get(F_FLAGS), rawProto = get(F_PROTO);
+    const rawSport = values[F_SPORT], rawDport = values[F_DPORT], rawVlan = values[F_VLAN], rawFlags = values[F_FLAGS], rawProto = values[F_PROTO];
     if (!isAbsent(rawSport)) {
       const p = uint(rawSport, 'source port', 0xffff);
       if (typeof p === 'string') return p;

@@ -8,7 +8,7 @@ import { JSONParser, TokenType } from '@streamparser/json';
 import type { AnalysisError } from '../shared/protocol';
 import type { NameTable } from './names';
 import {
-  type ColumnMap, missingFieldText, RecordPacker, REQUIRED_FIELDS, resolveColumns, type RowBatch,
+  type ColumnMap, fieldValues, missingFieldText, RecordPacker, REQUIRED_FIELDS, resolveColumns, type RowBatch,
 } from './row-fields';
 
 export type { RowBatch } from './row-fields';
@@ -110,6 +110,7 @@ export async function readRows(
 /** Looks up fields of row objects (JSON, JSON Lines), caching the column map per key list. */
 class ObjectRows {
   private readonly maps = new Map<string, ColumnMap>();
+  private readonly scratch: unknown[] = [];
   constructor(private readonly packer: RecordPacker) {}
 
   add(value: unknown, line: number): void {
@@ -132,8 +133,7 @@ class ObjectRows {
         return;
       }
     }
-    const m = map;
-    this.packer.add((f) => (m[f] < 0 ? undefined : obj[keys[m[f]]]), obj, line);
+    this.packer.add(fieldValues(map, obj, keys, this.scratch), obj, line);
   }
 }
 
@@ -150,10 +150,13 @@ class CsvSink implements Sink {
   private text = '';
   /** Line number where `text` starts. */
   private line = 1;
+  /** Papa.Parser in step mode (per-row cursors, for text with quotes) and in batch mode. */
   private parser: Papa.Parser | null = null;
+  private fastParser: Papa.Parser | null = null;
   private newline = '\n';
   private header: string[] | null = null;
   private map: ColumnMap | null = null;
+  private readonly scratch: unknown[] = [];
   // State for the step callback during one parse() call.
   private prev = 0;
   private curLine = 1;
@@ -176,10 +179,20 @@ class CsvSink implements Sink {
     if (this.parser === null && !this.setup(final)) return;
     this.prev = 0;
     this.curLine = this.line;
-    const res = this.parser!.parse(this.text, 0, !final) as Papa.ParseResult<string[]>;
+    let cursor: number;
+    if (this.text.includes('"')) {
+      // A quoted field may span lines: step row by row to know where each row starts.
+      cursor = (this.parser!.parse(this.text, 0, !final) as Papa.ParseResult<string[]>).meta.cursor;
+    } else {
+      // Without quotes every row is one line: parse the chunk at once (far less garbage).
+      const res = this.fastParser!.parse(this.text, 0, !final) as Papa.ParseResult<string[]>;
+      cursor = res.meta.cursor;
+      const rows = res.data;
+      for (let i = 0; i < rows.length && !this.fatal; i++) this.row(rows[i], this.curLine++);
+    }
     // meta.cursor is the end of the last complete row; the rest is kept for the next chunk.
     this.line = this.curLine;
-    this.text = final ? '' : this.text.slice(res.meta.cursor);
+    this.text = final ? '' : this.text.slice(cursor);
   }
 
   /** Detects line break and delimiter once the first non-blank line is complete. */
@@ -214,6 +227,7 @@ class CsvSink implements Sink {
       }
     }
     this.parser = new Papa.Parser({ delimiter, newline: this.newline as '\n', step: (r: Papa.ParseStepResult<string[]>) => this.step(r) });
+    this.fastParser = new Papa.Parser({ delimiter, newline: this.newline as '\n' });
     return true;
   }
 
@@ -231,6 +245,10 @@ class CsvSink implements Sink {
     const line = this.curLine;
     this.curLine += this.countNewlines(this.prev, end);
     this.prev = end;
+    this.row(fields, line);
+  }
+
+  private row(fields: string[], line: number): void {
     if (this.newline === '\n' && fields.length > 0) {
       const last = fields[fields.length - 1];
       if (last.endsWith('\r')) fields[fields.length - 1] = last.slice(0, -1);
@@ -245,10 +263,12 @@ class CsvSink implements Sink {
       this.packer.skip(`has ${fields.length} fields, the header has ${header.length}`, line);
       return;
     }
-    const original: Record<string, unknown> = Object.create(null);
-    for (let i = 0; i < header.length; i++) original[header[i]] = fields[i];
-    const map = this.map!;
-    this.packer.add((f) => (map[f] < 0 ? undefined : fields[map[f]]), original, line);
+    const original: Record<string, unknown> = {};
+    for (let i = 0; i < header.length; i++) {
+      if (header[i] === '__proto__') Object.defineProperty(original, '__proto__', { value: fields[i], enumerable: true, writable: true, configurable: true });
+      else original[header[i]] = fields[i];
+    }
+    this.packer.add(fieldValues(this.map!, fields, null, this.scratch), original, line);
   }
 
   private setHeader(fields: string[], line: number): void {

@@ -19,6 +19,15 @@ import { NameTable } from '../io/names';
 import { readRows } from '../io/rows';
 import { sniffFormat } from '../io/sniff';
 
+/**
+ * Reads file bytes straight into a target view (WASM memory), where the platform allows it: the
+ * CLI passes one over fs.readSync; browsers cannot (WASM memory cannot back a BYOB read).
+ */
+export interface DirectReader {
+  /** Reads up to target.length bytes at `position` into `target`; returns the count (0 at the end). */
+  readInto(target: Uint8Array, position: number): number;
+}
+
 /** Cancellation flag, checked between chunks. */
 export interface CancelToken {
   cancelled: boolean;
@@ -34,6 +43,8 @@ export interface PipelineHooks {
   traceMaxPoints?: number;
   /** Stop after this many stream bytes (a channel series of a cancelled analysis stops where it did). */
   maxStreamBytes?: number;
+  /** Zero-copy reads of the plain (not gzip) capture file into the core's input region. */
+  direct?: DirectReader;
 }
 
 /** Maps the options onto core config ids (abi.CFG_*). */
@@ -326,6 +337,20 @@ export async function analyzeBlob(
       warnings.push(...report.problems.filter((p) => p.code !== 'fatal'));
       const fatal = report.problems.find((p) => p.code === 'fatal');
       if (fatal) error = fatal;
+    } else if (hooks.direct && !gzip) {
+      // Zero-copy: the file lands in the core's input region; one chunk at a time.
+      let pos = 0;
+      const max = hooks.maxStreamBytes ?? Infinity;
+      while (!cancel?.cancelled && !collector.traceFull && pos < max) {
+        const room = Math.min(engine.core.inputRoom(), chunkBytes, max - pos);
+        const n = hooks.direct.readInto(new Uint8Array(engine.core.memory.buffer, engine.core.inputPtr(), room), pos);
+        if (n <= 0) break;
+        pos += n;
+        streamBytes += n;
+        if (!engine.commitInPlace(n)) break;
+        progress();
+      }
+      source = { next: async () => null, fileBytesRead: () => pos };
     } else {
       for (;;) {
         if (cancel?.cancelled || collector.traceFull) break;

@@ -19,6 +19,9 @@ export interface ManifestRow {
   ipv6: number | null;
   nonIp: number | null;
   protos: Record<string, number> | null;
+  /** Last packet time (ms since the epoch, UTC) of the time-span column, and its monotonic flag. */
+  lastMs: number | null;
+  monotonic: boolean;
   notes: string;
 }
 
@@ -35,6 +38,7 @@ export function readManifest(): ManifestRow[] {
     const pk = /^(\d+)$/.exec(packetsCell.trim());
     const lt = /^(\d+) /.exec(linkCell.trim());
     const c = /computed: IPv4 (\d+), IPv6 (\d+), non-IP (\d+)/.exec(notes);
+    const ts = / → (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}) /.exec(cells[6] ?? '');
     const pr = /IP protos (\{[^}]*\})/.exec(notes);
     rows.push({
       path: m[1],
@@ -46,6 +50,8 @@ export function readManifest(): ManifestRow[] {
       ipv6: c ? Number(c[2]) : null,
       nonIp: c ? Number(c[3]) : null,
       protos: pr ? (JSON.parse(pr[1].replace(/'/g, '"')) as Record<string, number>) : null,
+      lastMs: ts ? Date.parse(ts[1].replace(' ', 'T') + 'Z') : null,
+      monotonic: !(cells[6] ?? '').includes('non-monotonic'),
       notes,
     });
   }

@@ -1,5 +1,5 @@
 // Writes a large classic pcap (LE, µs) of synthetic Ethernet/IPv4 TCP and UDP traffic for the
-// benchmark: 20,000 hosts, ~200,000 flows drawn with a skew, packet sizes per flow around a
+// benchmark: 20,000 clients that each talk to 1-4 of 2,000 servers, 200,000 flows drawn with a skew, packet sizes per flow around a
 // flow-specific mean with rare outliers, 2,000 packets/s of packet time. Frames are stored with
 // snaplen 96 (headers only), as a header-only capture would be. Deterministic for a seed.
 import { closeSync, openSync, writeSync } from 'node:fs';
@@ -28,9 +28,13 @@ export function writeSyntheticPcap(path: string, packets: number, seed: number):
   const flowPorts = new Uint32Array(FLOWS);
   const flowMean = new Uint16Array(FLOWS);
   const flowUdp = new Uint8Array(FLOWS);
+  const CLIENTS = 20_000;
+  const serversOf = new Uint32Array(CLIENTS * 4);
+  for (let i = 0; i < serversOf.length; i++) serversOf[i] = 0x0a100000 + Math.floor(rand() * 2_000);
   for (let f = 0; f < FLOWS; f++) {
-    flowSrc[f] = 0x0a000000 + Math.floor(rand() * 20_000);
-    flowDst[f] = 0x0a100000 + Math.floor(rand() * 2_000);
+    const client = Math.floor(rand() * CLIENTS);
+    flowSrc[f] = 0x0a000000 + client;
+    flowDst[f] = serversOf[client * 4 + Math.floor(rand() * (1 + (client % 4)))];
     flowPorts[f] = ((1024 + Math.floor(rand() * 60_000)) << 16) | [80, 443, 53, 22, 25, 8080][Math.floor(rand() * 6)];
     flowMean[f] = 60 + Math.floor(rand() * 1400);
     flowUdp[f] = (flowPorts[f] & 0xffff) === 53 ? 1 : 0;
