@@ -76,7 +76,7 @@ function sectionHeader(pos: usize, end: usize): i64 {
   const bom = load<u32>(p, 8);
   if (bom == 0x1a2b3c4d) swapped = false;
   else if (bom == 0x4d3c2b1a) swapped = true;
-  else { fail(sections == 0 && pos + <usize>0 == 0 && rBase == 0 ? abi.ERR_NOT_A_CAPTURE : abi.ERR_BAD_FILE_HEADER, pos); return -1; }
+  else { fail(sections == 0 ? abi.ERR_NOT_A_CAPTURE : abi.ERR_BAD_FILE_HEADER, pos); return -1; }
   setSwapOrder(swapped);
   const tlen = rd32(p + 4);
   if (tlen < 28 || (tlen & 3) != 0 || tlen > SHB_MAX) { fail(abi.ERR_BAD_FILE_HEADER, pos); return -1; }

@@ -107,11 +107,14 @@ export function readerProcess(): i32 {
  * C_SKIP_TRUNCATED; not for a partial file/section header) and gives ERR_TRUNCATED at its start; an
  * empty stream or a partial file header gives ERR_TRUNCATED too (libpcap: "truncated dump file").
  * With no packet decoded and every interface unsupported: ERR_UNSUPPORTED_LINKTYPE. Else STATUS_DONE.
+ * pcapng: a stream ending inside a skipped block is truncated at that block; a stream without any
+ * IDB is ERR_NO_INTERFACE (libpcap: "capture file has no IDBs").
  */
 export function readerFinish(): i32 {
   if (rError != abi.ERR_NONE) return abi.STATUS_ERROR;
   const st = readerProcess();
-  if (st == abi.STATUS_ERROR) return st;
+  // OUTPUT_FULL only when the caller did not drain before finish(): drain and call finish() again.
+  if (st != abi.STATUS_NEED_INPUT) return st;
   if (rFormat == abi.FORMAT_UNKNOWN) {
     // Fewer than 4 bytes: an empty or cut file header.
     failAt(abi.ERR_TRUNCATED, 0);

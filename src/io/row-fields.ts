@@ -189,11 +189,25 @@ function uint(v: unknown, what: string, max: number): number | string {
 }
 
 /** A batch of packed records: `records` holds `count` × REC_STRIDE bytes; `rows[i]` is the
- *  original row of record i as parsed (CSV: strings by header name; JSON: the object). */
+ *  original row of record i as parsed (CSV: strings by header name; JSON: the object). The batch
+ *  is the consumer's to keep (fresh buffers each time). CSV strings may share memory with the
+ *  decoded chunk they came from: keep a row beyond the batch through detachRow(). */
 export interface RowBatch {
   records: Uint8Array;
   count: number;
   rows: Record<string, unknown>[];
+}
+
+/** A shallow copy of `row` whose strings no longer share memory with the chunk text they were
+ *  cut from (V8 keeps the parent of a 13+ character substring alive). Use it for the few rows you
+ *  keep (e.g. those of alerts) so memory stays bounded by them, not by the file. */
+export function detachRow(row: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(row)) {
+    const v = row[k];
+    Object.defineProperty(out, k, { value: typeof v === 'string' ? (' ' + v).slice(1) : v, enumerable: true, writable: true, configurable: true });
+  }
+  return out;
 }
 
 /** Problems kept in a RowReport (the rest are only counted). */

@@ -5,6 +5,7 @@
 import * as abi from '../shared/abi';
 import type { AlertColumns, ChannelInfo, ChannelSeries } from '../shared/protocol';
 import type { NameTable } from '../io/names';
+import { detachRow } from '../io/rows';
 
 class F64 {
   a = new Float64Array(1024);
@@ -115,7 +116,8 @@ export class AlertCollector {
       this.recIndex.push(rec);
       this.sevDet.push(v.getUint8(o + abi.ALERT_SEVERITY) | (v.getUint8(o + abi.ALERT_DETECTOR) << 8));
       this.ports.push(v.getUint16(o + abi.ALERT_SPORT, true) | (v.getUint16(o + abi.ALERT_DPORT, true) << 16));
-      if (this.batchRows.size > 0) this.rowFields.push(this.batchRows.get(rec) ?? {});
+      // detachRow: a kept row must not pin the whole decoded chunk its strings came from.
+      if (this.batchRows.size > 0) this.rowFields.push(detachRow(this.batchRows.get(rec) ?? {}));
     }
     const t = out.trace;
     for (let i = 0; i < out.traceCount; i++) {

@@ -334,9 +334,8 @@ export async function analyzeBlob(
       collector.setRows([], new Uint8Array(0), 0);
       badRows = report.rowsSkipped;
       rowsRead = report.rowsRead;
-      warnings.push(...report.problems.filter((p) => p.code !== 'fatal'));
-      const fatal = report.problems.find((p) => p.code === 'fatal');
-      if (fatal) error = fatal;
+      warnings.push(...report.problems.filter((p) => p !== report.error));
+      if (report.error) error = report.error;
     } else if (hooks.direct && !gzip) {
       // Zero-copy: the file lands in the core's input region; one chunk at a time.
       let pos = 0;

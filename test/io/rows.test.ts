@@ -345,3 +345,14 @@ describe('value parsers', () => {
     expect(c.records.length).toBe(8 * REC_STRIDE);
   });
 });
+
+describe('detachRow', () => {
+  it('copies a row, keeping every key (including __proto__) and value', async () => {
+    const { detachRow } = await import('../../src/io/rows');
+    const c = await collect('__proto__,ts,src,dst,size\nx-long-value-here-1234,1,A,B,2\n', 'csv');
+    const d = detachRow(c.rows[0]);
+    expect(d).toEqual(c.rows[0]);
+    expect(Object.getOwnPropertyDescriptor(d, '__proto__')?.value).toBe('x-long-value-here-1234');
+    expect(Object.getPrototypeOf(d)).toBe(Object.prototype);
+  });
+});

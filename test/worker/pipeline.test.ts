@@ -58,6 +58,20 @@ describe('pipeline', () => {
     expect(empty.error?.message).toMatch(/empty/);
   });
 
+  it('a CSV without a source column is an error, not a silent empty result; bad rows are counted', async () => {
+    const enc = new TextEncoder();
+    const noSrc = await run(enc.encode('timestamp,dst,size\n1,B,10\n'));
+    expect(noSrc.ok).toBe(false);
+    expect(noSrc.error?.code).toBe('csv-missing-column');
+    expect(noSrc.error?.message).toMatch(/source/);
+    const bad = await run(enc.encode('timestamp,src,dst,size\n1,A,B,10\n2,A,B,-5\n3,A,B,12\n'));
+    expect(bad.ok).toBe(true);
+    expect(bad.summary.packetsDecoded).toBe(2);
+    expect(bad.summary.skipped.badRow).toBe(1);
+    expect(bad.summary.recordsRead).toBe(3);
+    expect(bad.warnings[0]).toMatchObject({ line: 3 });
+  });
+
   it('reports progress at most every interval and stops on cancel with a partial result', async () => {
     const big = readFileSync(DATA + 'normal/perf/zeek_echo-connections.pcap.gz');
     const seen: Progress[] = [];
