@@ -191,7 +191,7 @@ export function pcap(linktype: number, recs: PcapRec[], opts: { be?: boolean; ns
   v.setUint32(0, opts.ns ? 0xa1b23c4d : 0xa1b2c3d4, le);
   v.setUint16(4, opts.major ?? 2, le); v.setUint16(6, opts.minor ?? 4, le);
   v.setUint32(16, 65535, le); v.setUint32(20, linktype, le);
-  const parts = [h];
+  const parts: Uint8Array[] = [h];
   for (const r of recs) {
     const rh = new Uint8Array(16);
     const rv = new DataView(rh.buffer);
