@@ -3,7 +3,8 @@
 // `flowlens analyze FILE` prints flagged records to stdout (JSONL or CSV, one per line) and a
 // summary to stderr. Exit codes: 0 done, 1 input error (message on stderr; what was read before
 // the fault is still printed), 2 usage error.
-import { accessSync, closeSync, constants, openAsBlob, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { accessSync, closeSync, constants, createReadStream, openAsBlob, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { createGunzip } from 'node:zlib';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Engine, instantiateCore } from '../worker/engine';
@@ -113,6 +114,14 @@ export function fileReader(fd: number): DirectReader {
   return { readInto: (target, position) => readSync(fd, target, 0, target.length, position) };
 }
 
+/** Node's zlib over the file, in 1 MiB pieces (the pipeline calls it only for gzip content). */
+export function fileGunzip(file: string): () => AsyncIterator<Uint8Array> {
+  return () =>
+    createReadStream(file, { highWaterMark: 1 << 20 })
+      .pipe(createGunzip({ chunkSize: 1 << 20 }))
+      [Symbol.asyncIterator]();
+}
+
 /** Runs the analysis of one file; returns the result (for tests) after writing the outputs. */
 export async function runAnalyze(
   file: string,
@@ -127,7 +136,7 @@ export async function runAnalyze(
   const fd = openSync(file, 'r');
   let result: AnalysisResult;
   try {
-    ({ result } = await analyzeBlob(await nodeEngine(), blob, basename(file), options, { direct: fileReader(fd) }));
+    ({ result } = await analyzeBlob(await nodeEngine(), blob, basename(file), options, { direct: fileReader(fd), gunzip: fileGunzip(file) }));
   } finally {
     closeSync(fd);
   }

@@ -1,5 +1,5 @@
 // Writes a large classic pcap (LE, µs) of synthetic Ethernet/IPv4 TCP and UDP traffic for the
-// benchmark: 20,000 clients that each talk to 1-4 of 2,000 servers, 200,000 flows drawn with a skew, packet sizes per flow around a
+// benchmark: 20,000 clients that each talk to 1-4 of 2,000 servers, `flows` flows (default 200,000) drawn with a skew, packet sizes per flow around a
 // flow-specific mean with rare outliers, 2,000 packets/s of packet time. Frames are stored with
 // snaplen 96 (headers only), as a header-only capture would be. Deterministic for a seed.
 import { closeSync, openSync, writeSync } from 'node:fs';
@@ -19,10 +19,10 @@ function rng(seed: number): () => number {
 
 const SNAPLEN = 96;
 
-/** Writes `packets` packets to `path`. */
-export function writeSyntheticPcap(path: string, packets: number, seed: number): void {
+/** Writes `packets` packets of `flows` flows (default 200,000) to `path`. */
+export function writeSyntheticPcap(path: string, packets: number, seed: number, flows = 200_000): void {
   const rand = rng(seed);
-  const FLOWS = 200_000;
+  const FLOWS = flows;
   const flowSrc = new Uint32Array(FLOWS);
   const flowDst = new Uint32Array(FLOWS);
   const flowPorts = new Uint32Array(FLOWS);

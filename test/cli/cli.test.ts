@@ -1,7 +1,7 @@
 // The CLI end to end: the example prints exactly records 4 and 8, the same rows as JSON
 // and JSON Lines give the same answer, bad input exits non-zero with a clear message.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -84,6 +84,18 @@ describe('flowlens analyze', () => {
     const rows = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
     expect(rows.length).toBeGreaterThan(0);
     for (const row of rows) expect(Math.abs(row.z)).toBeGreaterThan(3);
+  });
+
+  it('reads gzip through zlib and reports a cut gzip file as an error (exit 1)', () => {
+    const gz = readFileSync(join(DATA, 'normal/perf/zeek_echo-connections.pcap.gz'));
+    const ok = cli(['analyze', join(DATA, 'normal/perf/zeek_echo-connections.pcap.gz'), '--quiet', '--seed', '1']);
+    expect(ok.code, ok.stderr).toBe(0);
+    const cutPath = join(dir, 'cut.bin');
+    writeFileSync(cutPath, gz.subarray(0, gz.length >> 1));
+    const cut = cli(['analyze', cutPath, '--seed', '1']);
+    expect(cut.code).toBe(1);
+    expect(cut.stderr).toMatch(/gzip/i);
+    expect(cut.stderr).toMatch(/records: [1-9][\d,]* read/);
   });
 
   it('exits 1 with the byte offset on a file that is not a capture, and 2 on bad usage', () => {

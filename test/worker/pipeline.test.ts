@@ -49,6 +49,14 @@ describe('pipeline', () => {
     expect(r.summary.skipped.truncated).toBe(1);
   });
 
+  it('a gzip file cut short is a gzip error that keeps the packets decoded before it', async () => {
+    const gz = gzipSync(espn);
+    const r = await run(gz.subarray(0, Math.floor(gz.length * 0.6)));
+    expect(r.ok).toBe(false);
+    expect(r.error?.code).toBe('gzip');
+    expect(r.summary.packetsDecoded).toBeGreaterThan(100);
+  });
+
   it('says what is wrong with a file that is not a capture', async () => {
     const r = await run(new TextEncoder().encode('\u0000\u0007 not a capture at all'));
     expect(r.ok).toBe(false);
