@@ -5,18 +5,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import * as abi from '../../src/shared/abi';
 import { DATA, newEngine } from '../helpers/core';
+import { packRows as pack, type PacketRow as Row } from '../helpers/records';
 
-interface Row {
-  ts: number; // µs
-  src: Uint8Array;
-  dst: Uint8Array;
-  sport?: number;
-  dport?: number;
-  proto?: number;
-  flags?: number;
-  size?: number;
-  vlan?: number;
-}
 
 function v4(s: string): Uint8Array {
   const a = new Uint8Array(16);
@@ -33,25 +23,6 @@ function v6(last: number): Uint8Array {
   return a;
 }
 
-function pack(rows: Row[]): Uint8Array {
-  const out = new Uint8Array(rows.length * abi.REC_STRIDE);
-  const v = new DataView(out.buffer);
-  rows.forEach((r, i) => {
-    const o = i * abi.REC_STRIDE;
-    v.setBigInt64(o + abi.REC_TS_US, BigInt(r.ts), true);
-    out.set(r.src, o + abi.REC_SRC);
-    out.set(r.dst, o + abi.REC_DST);
-    v.setUint16(o + abi.REC_SPORT, r.sport ?? 0, true);
-    v.setUint16(o + abi.REC_DPORT, r.dport ?? 0, true);
-    v.setUint8(o + abi.REC_PROTO, r.proto ?? 6);
-    v.setUint8(o + abi.REC_TCP_FLAGS, r.flags ?? 0);
-    v.setUint16(o + abi.REC_PROTO_LABEL, r.proto ?? 6, true);
-    v.setUint32(o + abi.REC_WIRE_LEN, r.size ?? 60, true);
-    v.setUint32(o + abi.REC_INDEX, i, true);
-    v.setUint32(o + abi.REC_VLAN, r.vlan ?? 0, true);
-  });
-  return out;
-}
 
 interface Flow {
   orig: string; // "addr port" of the first sender

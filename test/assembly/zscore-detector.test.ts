@@ -4,19 +4,11 @@
 import { describe, expect, it } from 'vitest';
 import * as abi from '../../src/shared/abi';
 import { newEngine, runBytes, type RawAlert } from '../helpers/core';
+import { packRows as pack, type PacketRow } from '../helpers/records';
 
-interface Row {
-  ts: number; // µs
-  src: Uint8Array;
-  dst: Uint8Array;
-  sport?: number;
-  dport?: number;
-  proto?: number;
-  flags?: number;
-  label?: number;
-  size: number;
-  vlan?: number;
-}
+/** The detector's rows always carry a size. */
+type Row = PacketRow & { size: number };
+
 
 /** Address of node name id `id` in 100::/64 (abi.NODE_PREFIX_BYTE0). */
 function node(id: number): Uint8Array {
@@ -26,26 +18,6 @@ function node(id: number): Uint8Array {
   return a;
 }
 
-/** Packs rows into REC_STRIDE-byte records; REC_INDEX is the row index. */
-function pack(rows: Row[]): Uint8Array {
-  const out = new Uint8Array(rows.length * abi.REC_STRIDE);
-  const v = new DataView(out.buffer);
-  rows.forEach((r, i) => {
-    const o = i * abi.REC_STRIDE;
-    v.setBigInt64(o + abi.REC_TS_US, BigInt(r.ts), true);
-    out.set(r.src, o + abi.REC_SRC);
-    out.set(r.dst, o + abi.REC_DST);
-    v.setUint16(o + abi.REC_SPORT, r.sport ?? 0, true);
-    v.setUint16(o + abi.REC_DPORT, r.dport ?? 0, true);
-    v.setUint8(o + abi.REC_PROTO, r.proto ?? 6);
-    v.setUint8(o + abi.REC_TCP_FLAGS, r.flags ?? 0);
-    v.setUint16(o + abi.REC_PROTO_LABEL, r.label ?? r.proto ?? 6, true);
-    v.setUint32(o + abi.REC_WIRE_LEN, r.size, true);
-    v.setUint32(o + abi.REC_INDEX, i, true);
-    v.setUint32(o + abi.REC_VLAN, r.vlan ?? 0, true);
-  });
-  return out;
-}
 
 const RECORDS = { [abi.CFG_INPUT_FORMAT]: abi.FORMAT_RECORDS };
 
