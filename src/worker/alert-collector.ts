@@ -7,34 +7,26 @@ import type { AlertColumns, ChannelInfo, ChannelSeries } from '../shared/protoco
 import type { NameTable } from '../io/names';
 import { detachRow } from '../io/rows';
 
-class F64 {
-  a = new Float64Array(1024);
+/** A typed-array column that doubles when full. */
+class Column<T extends Float64Array | Uint32Array> {
   n = 0;
+  constructor(public a: T) {}
   push(v: number): void {
     if (this.n === this.a.length) {
-      const b = new Float64Array(this.a.length * 2);
+      const b = new (this.a.constructor as new (n: number) => T)(this.a.length * 2);
       b.set(this.a);
       this.a = b;
     }
     this.a[this.n++] = v;
   }
-  done(): Float64Array {
-    return this.a.slice(0, this.n);
+  /** A right-sized copy of the values pushed so far. */
+  done(): T {
+    return this.a.slice(0, this.n) as T;
   }
 }
 
-class U32 {
-  a = new Uint32Array(1024);
-  n = 0;
-  push(v: number): void {
-    if (this.n === this.a.length) {
-      const b = new Uint32Array(this.a.length * 2);
-      b.set(this.a);
-      this.a = b;
-    }
-    this.a[this.n++] = v;
-  }
-}
+const f64 = () => new Column(new Float64Array(1024));
+const u32 = () => new Column(new Uint32Array(1024));
 
 interface ChannelEntry {
   key: Uint8Array;
@@ -46,29 +38,29 @@ export class AlertCollector {
   /** Alerts the core raised (kept + dropped). */
   total = 0;
   dropped = 0;
-  private ts = new F64();
-  private size = new F64();
-  private z = new F64();
-  private mean = new F64();
-  private std = new F64();
-  private offset = new F64();
-  private samples = new U32();
-  private recIndex = new U32();
-  private channelIdx = new U32();
+  private ts = f64();
+  private size = f64();
+  private z = f64();
+  private mean = f64();
+  private std = f64();
+  private offset = f64();
+  private samples = u32();
+  private recIndex = u32();
+  private channelIdx = u32();
   /** severity | detector << 8 | sport << 16 packed, and dport separately. */
-  private sevDet = new U32();
-  private ports = new U32();
+  private sevDet = u32();
+  private ports = u32();
   private channels = new Map<string, ChannelEntry>();
   private channelList: ChannelEntry[] = [];
   private rowFields: Record<string, unknown>[] = [];
   private batchRows: Map<number, Record<string, unknown>> = new Map();
   // trace
-  private tTs = new F64();
-  private tSize = new F64();
-  private tMean = new F64();
-  private tStd = new F64();
-  private tZ = new F64();
-  private tFlags = new U32();
+  private tTs = f64();
+  private tSize = f64();
+  private tMean = f64();
+  private tStd = f64();
+  private tZ = f64();
+  private tFlags = u32();
   traceFull = false;
 
   constructor(
@@ -160,14 +152,14 @@ export class AlertCollector {
       z: this.z.done(),
       mean: this.mean.done(),
       std: this.std.done(),
-      samples: this.samples.a.slice(0, n),
+      samples: this.samples.done(),
       severity: sev,
       detector: det,
-      recordIndex: this.recIndex.a.slice(0, n),
+      recordIndex: this.recIndex.done(),
       recordOffset: this.offset.done(),
       sport,
       dport,
-      channel: this.channelIdx.a.slice(0, n),
+      channel: this.channelIdx.done(),
     };
     const channels: ChannelInfo[] = this.channelList.map((c) => ({
       src: names.formatAddress(c.key.subarray(0, 16)),

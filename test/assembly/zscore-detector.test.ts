@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import * as abi from '../../src/shared/abi';
 import { newEngine, runBytes, type RawAlert } from '../helpers/core';
 import { packRows as pack, type PacketRow } from '../helpers/records';
+import { rng } from '../helpers/rng';
 
 /** The detector's rows always carry a size. */
 type Row = PacketRow & { size: number };
@@ -62,17 +63,6 @@ function reference(rows: Row[], w: number, minSamples: number, t: number, minStd
   return out;
 }
 
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A random stream over `channels` channels: per channel a base size and spread (some constant),
  *  occasional spikes, regime shifts, mildly out-of-order timestamps. */

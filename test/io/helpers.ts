@@ -5,19 +5,11 @@ import {
   REC_TS_US, REC_VLAN, REC_WIRE_LEN,
 } from '../../src/shared/abi';
 import { NameTable } from '../../src/io/names';
+import { rng } from '../helpers/rng';
+
+export { rng };
 import { readRows, type ReadRowsOptions, type RowFormat, type RowReport } from '../../src/io/rows';
 
-/** Deterministic PRNG (mulberry32) so "random" chunkings are reproducible. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A stream of `bytes` cut into chunks: a fixed size, or 'random' sizes 1..maxRandom. */
 export function streamOf(input: string | Uint8Array, chunk: number | 'random' = 1 << 20, seed = 1, maxRandom = 97): ReadableStream<Uint8Array> {
