@@ -53,7 +53,7 @@ export const REC_INDEX: i32 = 52; // u32 0-based row index in the source file
 export const REC_VLAN: i32 = 56; // u32 (outer VLAN id << 12) | inner VLAN id
 
 // ---- alert record (alertPtr()), ALERT_STRIDE bytes ----
-export const ALERT_STRIDE: i32 = 96;
+export const ALERT_STRIDE: i32 = 160;
 export const ALERT_TS_US: i32 = 0; // i64
 export const ALERT_SRC: i32 = 8; // 16 bytes
 export const ALERT_DST: i32 = 24; // 16 bytes
@@ -70,6 +70,23 @@ export const ALERT_STD: i32 = 72; // f64 baseline standard deviation before the 
 export const ALERT_SAMPLES: i32 = 80; // u32 number of packets in the baseline
 export const ALERT_VLAN: i32 = 84; // u32
 export const ALERT_RECORD_OFFSET: i32 = 88; // f64 byte offset of the record in the (decompressed) stream
+// Fields below: every detector. Single-packet alerts (z-score) have ALERT_EPISODE 0 and LAST = TS.
+// An episode alert (rule detectors) is written twice: ALERT_KIND_NEW when its condition first
+// holds (TS = that packet), and ALERT_KIND_UPDATE when the episode ends (quiet for the rule's
+// window, flow end, or end of input) with the whole record re-filled (TS and RECORD_INDEX still
+// the first packet's) and LAST/VALUE/COUNT/PEAK_RATE/AUX final. The host keys rows by EPISODE.
+export const ALERT_LAST_US: i32 = 96; // i64 last evidence packet time (µs)
+export const ALERT_VALUE: i32 = 104; // f64 the measured number (peak over the episode): distinct ports, SYNs in window, bytes, ...
+export const ALERT_THRESHOLD: i32 = 112; // f64 the threshold VALUE had to exceed
+export const ALERT_WINDOW_S: i32 = 120; // f64 the rule's sliding window, seconds (0 when none)
+export const ALERT_COUNT: i32 = 128; // f64 evidence packets in the episode so far
+export const ALERT_PEAK_RATE: i32 = 136; // f64 peak evidence packets per second (1-s bins of packet time)
+export const ALERT_EPISODE: i32 = 144; // u32 episode id, unique per analysis, 0 for single-packet alerts
+export const ALERT_KIND: i32 = 148; // u8 ALERT_KIND_*
+export const ALERT_VARIANT: i32 = 149; // u8 detector variant (PORTSCAN_*, SYNFLOOD_*, BLACKLIST_MATCH_*)
+export const ALERT_AUX: i32 = 152; // f64 variant-specific second number (see the detector's header comment)
+export const ALERT_KIND_NEW: i32 = 0;
+export const ALERT_KIND_UPDATE: i32 = 1;
 
 // ---- channel trace point (tracePtr()), TRACE_STRIDE bytes: every packet of the traced channel ----
 export const TRACE_STRIDE: i32 = 48;
@@ -83,9 +100,82 @@ export const TRACE_RECORD_INDEX: i32 = 44; // u32
 
 /** Trace key (traceKeyPtr()): src 16 bytes, dst 16 bytes, u32 protocol label. */
 export const TRACE_KEY_BYTES: i32 = 36;
+// With CFG_TRACE_DETECTOR = DET_PORTSCAN the key's src/dst are the scanner and the target and one
+// point is written per probe: TRACE_SIZE = distinct ports probed in the window after it, TRACE_MEAN
+// = the threshold, bit 1 of TRACE_FLAGS = over the threshold. With DET_SYNFLOOD the key's dst is
+// the victim (src ignored): one point per SYN to it, TRACE_SIZE = SYNs in the window after it.
+
+// ---- packet mark (markPtr(), CFG_MARKS_ENABLED): one per packet that any rule flagged, in input
+// order, MARK_STRIDE bytes; the same layout as the packed input record plus the reasons ----
+export const MARK_STRIDE: i32 = 64;
+export const MARK_TS_US: i32 = 0; // i64
+export const MARK_SRC: i32 = 8; // 16 bytes
+export const MARK_DST: i32 = 24; // 16 bytes
+export const MARK_SPORT: i32 = 40; // u16
+export const MARK_DPORT: i32 = 42; // u16
+export const MARK_PROTO: i32 = 44; // u8 IP protocol number
+export const MARK_TCP_FLAGS: i32 = 45; // u8
+export const MARK_PROTO_LABEL: i32 = 46; // u16
+export const MARK_WIRE_LEN: i32 = 48; // u32
+export const MARK_RECORD_INDEX: i32 = 52; // u32
+export const MARK_VLAN: i32 = 56; // u32
+export const MARK_REASONS: i32 = 60; // u32 bit (1 << DET_*) for every rule that flagged the packet
+
+// ---- flow window (windowPtr()): one per flow and tumbling window of CFG_FLOWWIN_WINDOW_S in which
+// the flow has packets, emitted when the window closes (watermark past its end), when the flow
+// ends (idle, evicted) or at finish(). FWIN_STRIDE bytes. ----
+export const FWIN_STRIDE: i32 = 96;
+export const FWIN_START_US: i32 = 0; // i64 window start (µs): floor(ts / window) * window
+export const FWIN_FIRST_US: i32 = 8; // i64 first packet of the flow in the window
+export const FWIN_LAST_US: i32 = 16; // i64 last packet of the flow in the window
+export const FWIN_ORIG: i32 = 24; // 16 bytes originator address (the end that sent the flow's first packet)
+export const FWIN_RESP: i32 = 40; // 16 bytes responder address
+export const FWIN_ORIG_PORT: i32 = 56; // u16
+export const FWIN_RESP_PORT: i32 = 58; // u16 (the server port)
+export const FWIN_PROTO: i32 = 60; // u8 IP protocol number
+export const FWIN_END: i32 = 61; // u8 FWIN_END_*: why the window was emitted
+export const FWIN_PROTO_LABEL: i32 = 62; // u16
+export const FWIN_PACKETS: i32 = 64; // u32 packets of the flow in the window, both directions
+export const FWIN_SYN: i32 = 68; // u32 packets with SYN set (TCP)
+export const FWIN_BYTES: i32 = 72; // f64 wire bytes, both directions
+export const FWIN_DST_PORTS: i32 = 80; // u32 distinct destination ports the originator contacted in the window, over all its flows
+export const FWIN_VLAN: i32 = 84; // u32
+export const FWIN_FIRST_RECORD: i32 = 88; // u32 record index of the flow's first packet in the window
+export const FWIN_LATE: i32 = 92; // u32 packets later than the lateness bound folded into this window
+export const FWIN_END_CLOSED: i32 = 0; // the watermark passed the window's end
+export const FWIN_END_IDLE: i32 = 1; // the flow expired (idle timeout)
+export const FWIN_END_EVICTED: i32 = 2; // the flow was evicted (table at its memory cap)
+export const FWIN_END_INPUT: i32 = 3; // end of input (finish())
+
+// ---- rule inputs written by the host before reset() (both survive reset) ----
+/** Blacklist range (blacklistReserve(n) returns room for n): first and last address, 16 bytes
+ *  each in the stored form (IPv4-mapped for IPv4), sorted by first address, not overlapping. */
+export const BLACKLIST_RANGE_BYTES: i32 = 32;
+/** Normal services (servicesPtr()): bit p of the TCP bitmap (8192 bytes) and of the UDP bitmap
+ *  (8192 bytes) marks port p normal; bit n of the protocol bitmap (32 bytes) marks every port of
+ *  IP protocol n normal (ICMP, ICMPv6, ...). Byte i holds ports 8i..8i+7, bit 0 the lowest. */
+export const SERVICES_TCP: i32 = 0;
+export const SERVICES_UDP: i32 = 8192;
+export const SERVICES_PROTO: i32 = 16384;
+export const SERVICES_BYTES: i32 = 16416;
 
 // ---- detectors and severities ----
 export const DET_ZSCORE: i32 = 1;
+export const DET_BLACKLIST: i32 = 2;
+export const DET_PORTSCAN: i32 = 3;
+export const DET_SYNFLOOD: i32 = 4;
+export const DET_LARGESIZE: i32 = 5;
+export const DET_UNUSUAL: i32 = 6;
+/** Flow rules are evaluated by the host on flow windows; the core never writes this id. */
+export const DET_FLOWRULE: i32 = 7;
+// Variants (ALERT_VARIANT).
+export const PORTSCAN_PORTS: i32 = 0; // > N distinct destination ports of one target in T; AUX = probes
+export const PORTSCAN_SYN: i32 = 1; // > S SYNs and > P distinct ports of one target in T; VALUE = SYNs, AUX = ports
+export const PORTSCAN_HOSTS: i32 = 2; // address scan: > H distinct hosts on one port in T; AUX = probes
+export const SYNFLOOD_DST: i32 = 0; // > M SYNs to one destination in T; AUX = distinct sources (estimate)
+export const SYNFLOOD_SPREAD: i32 = 1; // > M SYNs to many destinations in T (no single victim); AUX = distinct destinations
+export const BLACKLIST_MATCH_SRC: i32 = 1; // bit mask of the matching ends
+export const BLACKLIST_MATCH_DST: i32 = 2;
 export const SEV_LOW: i32 = 1;
 export const SEV_MEDIUM: i32 = 2;
 export const SEV_HIGH: i32 = 3;
@@ -126,7 +216,29 @@ export const C_FORMAT: i32 = 31; // FORMAT_*
 export const C_CHANNEL_CAPACITY: i32 = 32;
 export const C_ALERTS_DROPPED: i32 = 33; // reserved for the worker (alerts beyond its keep limit)
 export const C_INTERFACES_UNSUPPORTED: i32 = 34; // interfaces whose link type we cannot decode
-export const COUNTER_COUNT: i32 = 40;
+export const C_ALERTS_BLACKLIST: i32 = 35; // episodes (ALERT_KIND_NEW records) per rule detector
+export const C_ALERTS_PORTSCAN: i32 = 36;
+export const C_ALERTS_SYNFLOOD: i32 = 37;
+export const C_ALERTS_LARGESIZE: i32 = 38;
+export const C_ALERTS_UNUSUAL: i32 = 39;
+export const C_MARKS_BLACKLIST: i32 = 40; // evidence packets per rule detector (marked or not)
+export const C_MARKS_PORTSCAN: i32 = 41;
+export const C_MARKS_SYNFLOOD: i32 = 42;
+export const C_MARKS_LARGESIZE: i32 = 43;
+export const C_MARKS_UNUSUAL: i32 = 44;
+export const C_LATE_PACKETS: i32 = 45; // packets more than CFG_LATENESS_S behind the newest one
+export const C_FLOW_WINDOWS: i32 = 46; // flow-window records emitted
+export const C_PORTSCAN_KEYS_LIVE: i32 = 47; // (scanner, target) pairs tracked
+export const C_PORTSCAN_KEYS_EVICTED: i32 = 48; // pairs evicted at the memory cap
+export const C_SYNFLOOD_KEYS_LIVE: i32 = 49; // destinations tracked
+export const C_SYNFLOOD_KEYS_EVICTED: i32 = 50;
+export const C_SOURCES_LIVE: i32 = 51; // originators tracked for FWIN_DST_PORTS
+export const C_SOURCES_EVICTED: i32 = 52;
+export const C_BLACKLIST_RANGES: i32 = 53; // ranges loaded at reset()
+export const C_ADDRSCAN_KEYS_LIVE: i32 = 54; // (scanner, port) pairs tracked
+export const C_ADDRSCAN_KEYS_EVICTED: i32 = 55;
+export const C_MARKS_WRITTEN: i32 = 56; // mark records written (CFG_MARKS_ENABLED)
+export const COUNTER_COUNT: i32 = 80;
 
 // ---- config ids (setConfig(id, value: f64)); defaults and sources live in assembly/config.ts ----
 export const CFG_SEED: i32 = 0;
@@ -149,7 +261,37 @@ export const CFG_INPUT_FORMAT: i32 = 16; // FORMAT_UNKNOWN = sniff pcap/pcapng; 
 export const CFG_CHUNK_BYTES: i32 = 17; // size of the input region the worker writes into
 export const CFG_ALERT_CAPACITY: i32 = 18; // alerts held before STATUS_OUTPUT_FULL
 export const CFG_TRACE_CAPACITY: i32 = 19; // trace points held before STATUS_OUTPUT_FULL
-export const CONFIG_COUNT: i32 = 24;
+export const CFG_MARKS_ENABLED: i32 = 20;
+export const CFG_MARK_CAPACITY: i32 = 21;
+export const CFG_WINDOW_CAPACITY: i32 = 22;
+export const CFG_LATENESS_S: i32 = 23;
+export const CFG_BLACKLIST_ENABLED: i32 = 24;
+export const CFG_PORTSCAN_ENABLED: i32 = 25;
+export const CFG_PORTSCAN_PORTS: i32 = 26;
+export const CFG_PORTSCAN_WINDOW_S: i32 = 27;
+export const CFG_PORTSCAN_SYN_ENABLED: i32 = 28;
+export const CFG_PORTSCAN_SYN_SYNS: i32 = 29;
+export const CFG_PORTSCAN_SYN_PORTS: i32 = 30;
+export const CFG_PORTSCAN_SYN_WINDOW_S: i32 = 31;
+export const CFG_ADDRSCAN_ENABLED: i32 = 32;
+export const CFG_ADDRSCAN_HOSTS: i32 = 33;
+export const CFG_ADDRSCAN_WINDOW_S: i32 = 34;
+export const CFG_SYNFLOOD_ENABLED: i32 = 35;
+export const CFG_SYNFLOOD_SYNS: i32 = 36;
+export const CFG_SYNFLOOD_WINDOW_S: i32 = 37;
+export const CFG_SYNFLOOD_SPREAD_ENABLED: i32 = 38;
+export const CFG_SYNFLOOD_SPREAD_SYNS: i32 = 39;
+export const CFG_SYNFLOOD_SPREAD_WINDOW_S: i32 = 40;
+export const CFG_LARGESIZE_ENABLED: i32 = 41;
+export const CFG_LARGESIZE_BYTES: i32 = 42;
+export const CFG_UNUSUAL_ENABLED: i32 = 43;
+export const CFG_FLOWWIN_ENABLED: i32 = 44;
+export const CFG_FLOWWIN_WINDOW_S: i32 = 45;
+export const CFG_SCAN_MEMORY_CAP_BYTES: i32 = 46; // portscan + address-scan tables
+export const CFG_SYNFLOOD_MEMORY_CAP_BYTES: i32 = 47;
+export const CFG_SOURCE_MEMORY_CAP_BYTES: i32 = 48; // per-originator distinct-port table of flow windows
+export const CFG_TRACE_DETECTOR: i32 = 49; // 0 or DET_ZSCORE: channel trace; DET_PORTSCAN / DET_SYNFLOOD: see TRACE_KEY_BYTES
+export const CONFIG_COUNT: i32 = 64;
 
 /** Node names from CSV/JSON are mapped into 100::/64 (RFC 6666 discard-only prefix): byte 0 is
  * 0x01, bytes 1-11 are 0, bytes 12-15 hold the name's interned id, big-endian. */
@@ -157,7 +299,7 @@ export const NODE_PREFIX_BYTE0: i32 = 0x01;
 
 // ---- flow table slots (flowTablePtr(), flowTableSlots() slots of FLOW_STRIDE bytes), read-only
 // for the host; a slot whose FLOW_HASH is 0 is empty. Ends are in canonical (lo, hi) order. ----
-export const FLOW_STRIDE: i32 = 128;
+export const FLOW_STRIDE: i32 = 256;
 export const FLOW_HASH: i32 = 0; // u32 stored hash, 0 = empty slot
 export const FLOW_ORIG_IS_LO: i32 = 4; // u32 bit 0: 1 when orig (first sender) is the lo end
 export const FLOW_LAST_US: i32 = 8; // i64 newest packet time (µs)
@@ -182,3 +324,5 @@ export const FLOW_PSH: i32 = 112; // u32
 export const FLOW_URG: i32 = 116; // u32
 export const FLOW_ECE: i32 = 120; // u16
 export const FLOW_CWR: i32 = 122; // u16
+// Bytes 124-159: per-flow rule state (detect/flow-rules.ts); 160-255: the two open flow windows
+// (detect/flow-window.ts). Internal: their layout is not part of the ABI.

@@ -5,11 +5,16 @@
 import * as abi from "./abi";
 import { cInc, cSet } from "./counters";
 import { pktTsUs } from "./packet";
-import { flowReset, flowPacket, flowSlotsPtr, flowSlots } from "./table/flow-table";
+import { flowReset, flowPacket, flowSweep, flowFlush, flowSlotsPtr, flowSlots } from "./table/flow-table";
 import { zscoreReset, zscorePacket } from "./detect/zscore";
+import { flowWindowReset, flowWindowCatchUp } from "./detect/flow-window";
+import { flowRulesReset, flowRulesPacket } from "./detect/flow-rules";
+import { portscanReset, portscanPacket, portscanSweep, portscanFlush } from "./detect/portscan";
+import { synfloodReset, synfloodPacket, synfloodSweep, synfloodFlush } from "./detect/synflood";
 import {
   outputReset, outputHasRoom, outputClear, outputAlertBase, outputAlertCount, outputTraceBase,
-  outputTraceCount, TRACE_KEY,
+  outputTraceCount, outputMarkBase, outputMarkCount, outputWindowBase, outputWindowCount, markCommit,
+  TRACE_KEY,
 } from "./detect/output";
 
 let seenAny = false;
@@ -22,10 +27,17 @@ export function analyzeReset(): void {
   seenAny = false;
   oldestUs = 0;
   newestUs = 0;
+  flushed = false;
   outputReset();
   flowReset();
+  flowWindowReset();
+  flowRulesReset();
   zscoreReset();
+  portscanReset();
+  synfloodReset();
 }
+
+let flushed = false;
 
 /** Called once per decoded packet with the globals of packet.ts filled in. Updates C_TS_FIRST_US,
  *  C_TS_LAST_US, C_TS_OUT_OF_ORDER, the flow table and the z-score detector. */
@@ -47,13 +59,42 @@ export function analyzePacket(): void {
       cSet(abi.C_TS_FIRST_US, <f64>ts);
     }
   }
+  // Order: the flow table (sets curFlow/curIsOrig/curFresh and updates the flow's windows), the
+  // per-flow rules, the keyed rules, the z-score; then the marks of this packet; then the sweeps
+  // (which may move flow slots).
   flowPacket(newestUs);
+  flowRulesPacket();
+  portscanPacket();
+  synfloodPacket();
   zscorePacket();
+  markCommit();
+  portscanSweep();
+  synfloodSweep();
+  flowSweep(newestUs);
 }
 
-/** True when the alert and trace regions can take one more packet's output (one alert and one
- *  trace point at most). */
-export function analyzeHasRoom(): bool { return outputHasRoom(); }
+/** End of input (or of a stopped analysis): emits every open flow window and closes every open
+ *  episode. Resumable: false when the output regions ran out of room (drain and call again). */
+export function analyzeFlush(): bool {
+  if (flushed) return true;
+  if (!flowWindowCatchUp()) return false;
+  if (!flowFlush()) return false;
+  if (!portscanFlush()) return false;
+  if (!synfloodFlush()) return false;
+  flushed = true;
+  return true;
+}
+
+/** True when the output regions can take one more packet's output (detect/output.ts). */
+export function analyzeHasRoom(): bool {
+  // Window-boundary work left over from the last packet runs first, while there is room.
+  if (!flowWindowCatchUp()) return false;
+  return outputHasRoom();
+}
+export function markBase(): usize { return outputMarkBase(); }
+export function markCount(): i32 { return outputMarkCount(); }
+export function windowBase(): usize { return outputWindowBase(); }
+export function windowCount(): i32 { return outputWindowCount(); }
 /** Address of the alert region: alertCount() records of abi.ALERT_STRIDE bytes. */
 export function alertBase(): usize { return outputAlertBase(); }
 export function alertCount(): i32 { return outputAlertCount(); }

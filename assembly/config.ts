@@ -12,8 +12,8 @@ export function configDefaults(): void {
   /** Initial flow table slots (power of two, rounded up). Default 65,536. */
   values[abi.CFG_FLOW_CAPACITY] = 65536;
   /** Memory cap of the flow table in bytes; it doubles until the next doubling would pass this.
-   *  Default 256 MiB (2 Mi slots of 128 B: table/flow-table.ts FLOW_STRIDE; a live flow costs
-   *  128-171 B at the 3/4 load limit). When full, see table/open-table.ts (evict LRU near home). */
+   *  Default 256 MiB (1 Mi slots of 256 B: table/flow-table.ts FLOW_STRIDE; a live flow costs
+   *  256-341 B at the 3/4 load limit). When full, see table/open-table.ts (evict LRU near home). */
   values[abi.CFG_FLOW_MEMORY_CAP_BYTES] = 256 * 1024 * 1024;
   /** Idle timeout of TCP flows, seconds of packet time. Default 300 s (Zeek tcp_inactivity_timeout 5 min). */
   values[abi.CFG_TCP_TIMEOUT_S] = 300;
@@ -52,6 +52,74 @@ export function configDefaults(): void {
   values[abi.CFG_ALERT_CAPACITY] = 16384;
   /** Trace points held before STATUS_OUTPUT_FULL. Default 65,536. */
   values[abi.CFG_TRACE_CAPACITY] = 65536;
+  /** What the trace follows: 0 or DET_ZSCORE a z-score channel, DET_PORTSCAN a (scanner, target)
+   *  pair, DET_SYNFLOOD a victim (abi.ts TRACE_KEY_BYTES). Default 0. */
+  values[abi.CFG_TRACE_DETECTOR] = 0;
+  /** 1 writes a mark record (abi.MARK_*) for every packet a rule flagged (for `--format reasons`
+   *  and pcap cuts); the evidence counters C_MARKS_* count either way. Default 0. */
+  values[abi.CFG_MARKS_ENABLED] = 0;
+  /** Mark records held before STATUS_OUTPUT_FULL. Default 65,536 (4 MiB). */
+  values[abi.CFG_MARK_CAPACITY] = 65536;
+  /** Flow-window records held before STATUS_OUTPUT_FULL. Default 32,768 (3 MiB). */
+  values[abi.CFG_WINDOW_CAPACITY] = 32768;
+  /** Lateness bound, seconds of packet time: a packet up to this far behind the newest one still
+   *  lands in its own flow window; later ones are counted (C_LATE_PACKETS) and handled as
+   *  detect/flow-window.ts documents. Must be below the flow-window length. Default 5 s (issue #3). */
+  values[abi.CFG_LATENESS_S] = 5;
+  /** 1 runs BLACKLIST (detect/flow-rules.ts) when a list is loaded. Default 1. */
+  values[abi.CFG_BLACKLIST_ENABLED] = 1;
+  /** 1 runs PORTSCAN (vertical: distinct destination ports of one target). Default 1. */
+  values[abi.CFG_PORTSCAN_ENABLED] = 1;
+  /** PORTSCAN fires above this many distinct destination ports of one target. Default 10 (issue #3). */
+  values[abi.CFG_PORTSCAN_PORTS] = 10;
+  /** PORTSCAN sliding window, seconds of packet time. Default 60 s (issue #3). */
+  values[abi.CFG_PORTSCAN_WINDOW_S] = 60;
+  /** 1 runs the strict SYN variant of PORTSCAN. Default 1. */
+  values[abi.CFG_PORTSCAN_SYN_ENABLED] = 1;
+  /** Strict variant: more than this many SYNs ... Default 100 (issue #3). */
+  values[abi.CFG_PORTSCAN_SYN_SYNS] = 100;
+  /** ... and more than this many distinct destination ports ... Default 20 (issue #3). */
+  values[abi.CFG_PORTSCAN_SYN_PORTS] = 20;
+  /** ... within this window, seconds. Default 60 s (issue #3). */
+  values[abi.CFG_PORTSCAN_SYN_WINDOW_S] = 60;
+  /** 1 runs the address scan (one source, many hosts on one port). Default 1. */
+  values[abi.CFG_ADDRSCAN_ENABLED] = 1;
+  /** Address scan fires above this many distinct destination hosts. Default 25 (Zeek
+   *  Scan::addr_scan_threshold). */
+  values[abi.CFG_ADDRSCAN_HOSTS] = 25;
+  /** Address scan window, seconds. Default 300 s (Zeek Scan::addr_scan_interval, 5 min). */
+  values[abi.CFG_ADDRSCAN_WINDOW_S] = 300;
+  /** 1 runs SYNFLOOD per destination. Default 1. */
+  values[abi.CFG_SYNFLOOD_ENABLED] = 1;
+  /** SYNFLOOD fires above this many SYNs (SYN set, ACK clear) to one destination ... Default 100 (issue #3). */
+  values[abi.CFG_SYNFLOOD_SYNS] = 100;
+  /** ... within this window, seconds. Default 60 s (issue #3). */
+  values[abi.CFG_SYNFLOOD_WINDOW_S] = 60;
+  /** 1 runs the spread variant (SYNs to many destinations, no single victim). Default 1. */
+  values[abi.CFG_SYNFLOOD_SPREAD_ENABLED] = 1;
+  /** Spread variant threshold, SYNs over all destinations; see detect/synflood.ts. */
+  values[abi.CFG_SYNFLOOD_SPREAD_SYNS] = 50;
+  /** Spread variant window, seconds. */
+  values[abi.CFG_SYNFLOOD_SPREAD_WINDOW_S] = 1;
+  /** 1 runs LARGESIZE. Default 1. */
+  values[abi.CFG_LARGESIZE_ENABLED] = 1;
+  /** LARGESIZE fires for packets larger than this, bytes of wire length. Default 1500 (Ethernet
+   *  MTU; captures taken on a host with segmentation offload (TSO/GRO) hold frames up to 64 KiB
+   *  that never crossed the wire at that size). */
+  values[abi.CFG_LARGESIZE_BYTES] = 1500;
+  /** 1 runs UNUSUAL (a flow's (protocol, server port) outside the normal set written at
+   *  servicesPtr()). Default 1. */
+  values[abi.CFG_UNUSUAL_ENABLED] = 1;
+  /** 1 computes flow windows (abi.FWIN_*) for the host's flow rules. Default 1. */
+  values[abi.CFG_FLOWWIN_ENABLED] = 1;
+  /** Flow-window length, seconds (tumbling, aligned to the epoch). Default 60 s (issue #3). */
+  values[abi.CFG_FLOWWIN_WINDOW_S] = 60;
+  /** Memory cap of the portscan and address-scan tables, bytes each. Default 64 MiB. */
+  values[abi.CFG_SCAN_MEMORY_CAP_BYTES] = 64 * 1024 * 1024;
+  /** Memory cap of the SYN-flood destination table, bytes. Default 64 MiB. */
+  values[abi.CFG_SYNFLOOD_MEMORY_CAP_BYTES] = 64 * 1024 * 1024;
+  /** Memory cap of the per-originator table behind FWIN_DST_PORTS, bytes. Default 64 MiB. */
+  values[abi.CFG_SOURCE_MEMORY_CAP_BYTES] = 64 * 1024 * 1024;
 }
 configDefaults();
 

@@ -2,14 +2,17 @@
 // regions of linear memory whose addresses these functions return (see abi.ts). The worker owns
 // the instance; the UI never touches it. Call order for one analysis:
 //   setConfig(...)*, reset(), { write <= inputRoom() bytes at inputPtr(), commit(n),
-//   while (process() == STATUS_OUTPUT_FULL) drain+clearOutput() }*, finish(), drain.
+//   while (process() == STATUS_OUTPUT_FULL) drain+clearOutput() }*, finish(),
+//   while (flush() == STATUS_OUTPUT_FULL) drain; drain.
+// flush() also follows a fatal error or a cancel, so open windows and episodes are never lost.
 import * as abi from "./abi";
 import { setConfigValue, configDefaults, cfg } from "./config";
 import { COUNTERS, countersClear } from "./counters";
 import { readerReset, readerInputPtr, readerInputRoom, readerCommit, readerProcess, readerFinish,
   readerErrorCode, readerErrorOffset } from "./decode/reader";
-import { analyzeReset, alertBase, alertCount, traceBase, traceCount, traceKeyBase, clearOutput, flowSlotsBase,
-  flowSlotCount } from "./analyze";
+import { analyzeReset, analyzeFlush, alertBase, alertCount, traceBase, traceCount, traceKeyBase, clearOutput,
+  flowSlotsBase, flowSlotCount, markBase, markCount, windowBase, windowCount } from "./analyze";
+import { SERVICES, blacklistReserve as reserveBlacklist } from "./detect/rule-inputs";
 
 /** Sets config `id` (abi.CFG_*) to `value`; applies at the next reset(). */
 export function setConfig(id: i32, value: f64): void { setConfigValue(id, value); }
@@ -38,16 +41,30 @@ export function finish(): i32 { return readerFinish(); }
 export function errorCode(): i32 { return readerErrorCode(); }
 export function errorOffset(): f64 { return readerErrorOffset(); }
 
+/** Emits every open flow window and closes every open episode (after finish(), a fatal error or
+ *  a cancel). Returns abi.STATUS_OUTPUT_FULL while the output regions need draining, then
+ *  STATUS_DONE. */
+export function flush(): i32 { return analyzeFlush() ? abi.STATUS_DONE : abi.STATUS_OUTPUT_FULL; }
+
 export function counterPtr(): usize { return COUNTERS; }
 export function alertPtr(): usize { return alertBase(); }
 export function alerts(): i32 { return alertCount(); }
 export function tracePtr(): usize { return traceBase(); }
 export function tracePoints(): i32 { return traceCount(); }
 export function traceKeyPtr(): usize { return traceKeyBase(); }
-/** Empties the alert and trace regions after the worker copied them out. */
+/** Packet marks (abi.MARK_*, CFG_MARKS_ENABLED) and flow windows (abi.FWIN_*). */
+export function markPtr(): usize { return markBase(); }
+export function marks(): i32 { return markCount(); }
+export function windowPtr(): usize { return windowBase(); }
+export function windows(): i32 { return windowCount(); }
+/** Empties every output region after the worker copied them out. */
 export function clearOut(): void { clearOutput(); }
+/** Room for `n` blacklist ranges (abi.BLACKLIST_RANGE_BYTES each, sorted, disjoint); applies at reset(). */
+export function blacklistReserve(n: i32): usize { return reserveBlacklist(n); }
+/** The normal-services bitmaps (abi.SERVICES_*); written by the host, applies at reset(). */
+export function servicesPtr(): usize { return SERVICES; }
 /** The flow table's slots (abi.FLOW_*), valid until the next process()/finish()/reset(). */
 export function flowTablePtr(): usize { return flowSlotsBase(); }
 export function flowTableSlots(): i32 { return flowSlotCount(); }
 /** ABI version: bump when abi.ts changes incompatibly. */
-export function abiVersion(): i32 { return 1; }
+export function abiVersion(): i32 { return 2; }

@@ -1,8 +1,21 @@
-// The alert and trace output regions: fixed heap blocks sized from config at reset, appended to
-// by detectors and emptied by the worker (clearOut()). Never grows per packet: when either region
-// is full, outputHasRoom() is false and the reader returns STATUS_OUTPUT_FULL before the next record.
+// The output regions: alerts, trace points, packet marks and flow windows. Fixed heap blocks sized
+// from config at reset, appended to by detectors and emptied by the worker (clearOut()). Never
+// grows per packet: before each record the reader asks outputHasRoom(), which keeps enough
+// headroom for the most one packet can write (ALERT_HEADROOM alerts, one trace point, one mark,
+// WINDOW_HEADROOM flow windows); when that is not there it returns STATUS_OUTPUT_FULL.
 import * as abi from "../abi";
 import { cfg } from "../config";
+import { cInc } from "../counters";
+import {
+  PKT_SRC, PKT_DST, pktTsUs, pktSport, pktDport, pktProto, pktTcpFlags, pktProtoLabel, pktWireLen,
+  pktRecordIndex, pktVlan,
+} from "../packet";
+
+/** Alerts one packet may write at most: z-score 1, each rule detector's new episode and the
+ *  updates of episodes its sweeps close (a few per table). */
+export const ALERT_HEADROOM: i32 = 32;
+/** Flow windows one packet may emit at most (its flow's rollover, the sweep's closed windows). */
+export const WINDOW_HEADROOM: i32 = 16;
 
 let alertMem: usize = 0;
 let alertCap: i32 = 0;
@@ -10,37 +23,87 @@ let alertN: i32 = 0;
 let traceMem: usize = 0;
 let traceCap: i32 = 0;
 let traceN: i32 = 0;
+let markMem: usize = 0;
+let markCap: i32 = 0;
+let markN: i32 = 0;
+let marksOn = false;
+let windowMem: usize = 0;
+let windowCap: i32 = 0;
+let windowN: i32 = 0;
+let episodeNext: u32 = 1;
+
+/** Reasons (bit 1 << DET_*) the rules gave the current packet; markCommit() writes and clears it. */
+let packetReasons: u32 = 0;
 
 /** Trace key (36 bytes: src 16, dst 16, u32 protocol label). Static: reset never clears it,
  *  because the engine writes it before reset(). */
 export const TRACE_KEY: usize = memory.data(abi.TRACE_KEY_BYTES + 12, 16);
 
-/** (Re)allocates both regions: CFG_ALERT_CAPACITY x ALERT_STRIDE and CFG_TRACE_CAPACITY x
- *  TRACE_STRIDE bytes (each at least one record). */
+function region(mem: usize, cap: i32, stride: i32): usize {
+  if (mem != 0) heap.free(mem);
+  const p = heap.alloc(<usize>cap * stride);
+  memory.fill(p, 0, <usize>cap * stride);
+  return p;
+}
+
+/** (Re)allocates every region from config (CFG_ALERT_CAPACITY, CFG_TRACE_CAPACITY,
+ *  CFG_MARK_CAPACITY when CFG_MARKS_ENABLED, CFG_WINDOW_CAPACITY) and restarts episode ids at 1. */
 export function outputReset(): void {
-  if (alertMem != 0) heap.free(alertMem);
-  if (traceMem != 0) heap.free(traceMem);
-  alertCap = max<i32>(1, <i32>cfg(abi.CFG_ALERT_CAPACITY));
+  alertCap = max<i32>(ALERT_HEADROOM + 1, <i32>cfg(abi.CFG_ALERT_CAPACITY));
   traceCap = max<i32>(1, <i32>cfg(abi.CFG_TRACE_CAPACITY));
-  alertMem = heap.alloc(<usize>alertCap * abi.ALERT_STRIDE);
-  traceMem = heap.alloc(<usize>traceCap * abi.TRACE_STRIDE);
-  memory.fill(alertMem, 0, <usize>alertCap * abi.ALERT_STRIDE);
-  memory.fill(traceMem, 0, <usize>traceCap * abi.TRACE_STRIDE);
+  marksOn = cfg(abi.CFG_MARKS_ENABLED) != 0;
+  markCap = marksOn ? max<i32>(1, <i32>cfg(abi.CFG_MARK_CAPACITY)) : 1;
+  windowCap = max<i32>(WINDOW_HEADROOM + 1, <i32>cfg(abi.CFG_WINDOW_CAPACITY));
+  alertMem = region(alertMem, alertCap, abi.ALERT_STRIDE);
+  traceMem = region(traceMem, traceCap, abi.TRACE_STRIDE);
+  markMem = region(markMem, markCap, abi.MARK_STRIDE);
+  windowMem = region(windowMem, windowCap, abi.FWIN_STRIDE);
   alertN = 0;
   traceN = 0;
+  markN = 0;
+  windowN = 0;
+  episodeNext = 1;
+  packetReasons = 0;
 }
 
-/** True when one more alert and one more trace point fit. */
+/** True when one more packet's worth of output fits (see the header). */
 @inline export function outputHasRoom(): bool {
-  return alertN < alertCap && traceN < traceCap;
+  return alertN + ALERT_HEADROOM <= alertCap && traceN < traceCap && markN < markCap &&
+    windowN + WINDOW_HEADROOM <= windowCap;
 }
 
-/** Address of a zeroed alert record to fill (the caller checked outputHasRoom() for this packet). */
+/** True when `alerts` more alerts and `windows` more flow windows fit (flush loops at finish). */
+@inline export function outputRoomFor(alerts: i32, windows: i32): bool {
+  return alertN + alerts <= alertCap && windowN + windows <= windowCap;
+}
+
+/** Address of a zeroed alert record to fill (the caller checked the room). */
 @inline export function alertAppend(): usize {
   const p = alertMem + <usize>alertN * abi.ALERT_STRIDE;
   alertN++;
   memory.fill(p, 0, abi.ALERT_STRIDE);
   return p;
+}
+
+/** A new episode id (never 0), unique within one analysis. */
+@inline export function episodeId(): u32 {
+  return episodeNext++;
+}
+
+/** Fills the subject fields of alert `p` from the current packet: time (TS and LAST), addresses,
+ *  ports, protocol label, size, record index and offset, VLAN. */
+export function alertFromPacket(p: usize, recordOffset: f64): void {
+  store<i64>(p + abi.ALERT_TS_US, pktTsUs);
+  store<i64>(p + abi.ALERT_LAST_US, pktTsUs);
+  v128.store(p + abi.ALERT_SRC, v128.load(PKT_SRC));
+  v128.store(p + abi.ALERT_DST, v128.load(PKT_DST));
+  store<u16>(p + abi.ALERT_SPORT, <u16>pktSport);
+  store<u16>(p + abi.ALERT_DPORT, <u16>pktDport);
+  store<u16>(p + abi.ALERT_PROTO_LABEL, <u16>pktProtoLabel);
+  store<u32>(p + abi.ALERT_SIZE, pktWireLen);
+  store<u32>(p + abi.ALERT_RECORD_INDEX, pktRecordIndex);
+  store<u32>(p + abi.ALERT_VLAN, pktVlan);
+  store<f64>(p + abi.ALERT_RECORD_OFFSET, recordOffset);
 }
 
 /** Address of the next trace record to fill (every field is written by the caller). */
@@ -50,13 +113,62 @@ export function outputReset(): void {
   return p;
 }
 
+/** Address of a zeroed flow-window record to fill (the caller checked the room). */
+@inline export function windowAppend(): usize {
+  const p = windowMem + <usize>windowN * abi.FWIN_STRIDE;
+  windowN++;
+  memory.fill(p, 0, abi.FWIN_STRIDE);
+  cInc(abi.C_FLOW_WINDOWS);
+  return p;
+}
+
+/** Records that rule `det` (abi.DET_*) flagged the current packet. */
+@inline export function markReason(det: i32): void {
+  packetReasons |= (<u32>1) << <u32>det;
+}
+
+/** Ends the current packet's rules: counts C_MARKS_* per reason and, with CFG_MARKS_ENABLED,
+ *  writes one mark record (abi.MARK_*). Called once per packet after every detector. */
+export function markCommit(): void {
+  const r = packetReasons;
+  if (r == 0) return;
+  packetReasons = 0;
+  if (r & (1 << abi.DET_BLACKLIST)) cInc(abi.C_MARKS_BLACKLIST);
+  if (r & (1 << abi.DET_PORTSCAN)) cInc(abi.C_MARKS_PORTSCAN);
+  if (r & (1 << abi.DET_SYNFLOOD)) cInc(abi.C_MARKS_SYNFLOOD);
+  if (r & (1 << abi.DET_LARGESIZE)) cInc(abi.C_MARKS_LARGESIZE);
+  if (r & (1 << abi.DET_UNUSUAL)) cInc(abi.C_MARKS_UNUSUAL);
+  if (!marksOn) return;
+  const p = markMem + <usize>markN * abi.MARK_STRIDE;
+  markN++;
+  cInc(abi.C_MARKS_WRITTEN);
+  store<i64>(p + abi.MARK_TS_US, pktTsUs);
+  v128.store(p + abi.MARK_SRC, v128.load(PKT_SRC));
+  v128.store(p + abi.MARK_DST, v128.load(PKT_DST));
+  store<u16>(p + abi.MARK_SPORT, <u16>pktSport);
+  store<u16>(p + abi.MARK_DPORT, <u16>pktDport);
+  store<u8>(p + abi.MARK_PROTO, <u8>pktProto);
+  store<u8>(p + abi.MARK_TCP_FLAGS, <u8>pktTcpFlags);
+  store<u16>(p + abi.MARK_PROTO_LABEL, <u16>pktProtoLabel);
+  store<u32>(p + abi.MARK_WIRE_LEN, pktWireLen);
+  store<u32>(p + abi.MARK_RECORD_INDEX, pktRecordIndex);
+  store<u32>(p + abi.MARK_VLAN, pktVlan);
+  store<u32>(p + abi.MARK_REASONS, r);
+}
+
 export function outputAlertBase(): usize { return alertMem; }
 export function outputAlertCount(): i32 { return alertN; }
 export function outputTraceBase(): usize { return traceMem; }
 export function outputTraceCount(): i32 { return traceN; }
+export function outputMarkBase(): usize { return markMem; }
+export function outputMarkCount(): i32 { return markN; }
+export function outputWindowBase(): usize { return windowMem; }
+export function outputWindowCount(): i32 { return windowN; }
 
-/** Empties both regions (the worker copied them out). */
+/** Empties every region (the worker copied them out). */
 export function outputClear(): void {
   alertN = 0;
   traceN = 0;
+  markN = 0;
+  windowN = 0;
 }

@@ -77,7 +77,8 @@ let minStdFraction: f64 = 0.05;
  *  CFG_CHANNEL_*, CFG_TRACE_ENABLED). */
 export function zscoreReset(): void {
   enabled = cfg(abi.CFG_ZSCORE_ENABLED) != 0;
-  traceOn = cfg(abi.CFG_TRACE_ENABLED) != 0;
+  const traceDet = <i32>cfg(abi.CFG_TRACE_DETECTOR);
+  traceOn = cfg(abi.CFG_TRACE_ENABLED) != 0 && (traceDet == 0 || traceDet == abi.DET_ZSCORE);
   const w = max<u32>(1, <u32>cfg(abi.CFG_ZSCORE_WINDOW));
   const b = min<u32>(MAX_BUCKETS, w);
   bucketSize = (w + b - 1) / b;
@@ -166,6 +167,10 @@ export function zscorePacket(): void {
       store<u32>(a + abi.ALERT_SAMPLES, m);
       store<u32>(a + abi.ALERT_VLAN, pktVlan);
       store<f64>(a + abi.ALERT_RECORD_OFFSET, pktRecordOffset);
+      store<i64>(a + abi.ALERT_LAST_US, ts);
+      store<f64>(a + abi.ALERT_VALUE, <f64>x);
+      store<f64>(a + abi.ALERT_THRESHOLD, threshold);
+      store<f64>(a + abi.ALERT_COUNT, 1);
     }
     if (traced) writeTrace(ts, x, mean, sigmaEff, z, flagged ? 3 : 1);
   } else if (traced) {

@@ -10,7 +10,9 @@ import {
   PKT_SRC, PKT_DST, pktTsUs, pktWireLen, pktProto, pktSport, pktDport, pktTcpFlags, pktVlan,
 } from "../packet";
 import { OpenTable, SLOT_AUX, SLOT_LAST, SLOT_KEY } from "./open-table";
+import { outputRoomFor } from "../detect/output";
 import { seedFromConfig } from "./hash";
+import { onFlowEnd, onFlowPacket } from "../detect/flow-end";
 
 // ---- key (FLOW_KEY_BYTES at SLOT_KEY): the two ends in canonical order, proto, VLAN ----
 const FK_LO_ADDR: usize = 0; // 16 bytes: the smaller end's address (IPv4-mapped for IPv4)
@@ -54,6 +56,15 @@ let udpTimeoutUs: i64 = 0;
 let icmpTimeoutUs: i64 = 0;
 let otherTimeoutUs: i64 = 0;
 let sweepCursor: u32 = 0;
+let flushCursor: u32 = 0;
+
+// ---- the current packet's flow, for the detectors that run after flowPacket() ----
+/** Slot of the current packet's flow; valid until flowSweep() (which may move slots). */
+export let curFlow: usize = 0;
+/** True when the current packet was sent by the flow's originator (Zeek's orig). */
+export let curIsOrig: bool = false;
+/** True when the current packet created its flow (first packet, or first after an idle expiry). */
+export let curFresh: bool = false;
 
 /** Address of the flow slots and their number (abi.FLOW_*; empty slots have hash 0). */
 export function flowSlotsPtr(): usize { return flows.base; }
@@ -69,6 +80,8 @@ export function flowReset(): void {
   icmpTimeoutUs = <i64>(cfg(abi.CFG_ICMP_TIMEOUT_S) * 1e6);
   otherTimeoutUs = <i64>(cfg(abi.CFG_OTHER_TIMEOUT_S) * 1e6);
   sweepCursor = 0;
+  flushCursor = 0;
+  curFlow = 0;
   publish();
 }
 
@@ -158,13 +171,17 @@ export function flowPacket(newestUs: i64): void {
     if (ts - load<i64>(s + SLOT_LAST) > timeoutFor(proto)) {
       // Idle past its timeout: the old flow ends here and a new one starts in its slot.
       cInc(abi.C_FLOWS_EXPIRED);
+      onFlowEnd(s, abi.FWIN_END_IDLE);
       memory.fill(s + SLOT_AUX, 0, SLOT_KEY - SLOT_AUX); // aux, last; keep hash and key
       memory.fill(s + SLOT_KEY + FLOW_KEY_BYTES, 0, FLOW_STRIDE - SLOT_KEY - FLOW_KEY_BYTES);
       fresh = true;
     }
   } else {
     s = flows.insert(KEY, h);
-    if (flows.evicted) cInc(abi.C_FLOWS_EVICTED_FULL);
+    if (flows.evicted) {
+      cInc(abi.C_FLOWS_EVICTED_FULL);
+      onFlowEnd(flows.evictedCopy, abi.FWIN_END_EVICTED);
+    }
     fresh = true;
   }
   if (fresh) {
@@ -199,8 +216,32 @@ export function flowPacket(newestUs: i64): void {
     if (f & 0x40) store<u16>(s + FV_ECE, load<u16>(s + FV_ECE) + 1);
     if (f & 0x80) store<u16>(s + FV_CWR, load<u16>(s + FV_CWR) + 1);
   }
-  sweep(newestUs, s);
+  curFlow = s;
+  curIsOrig = isOrig;
+  curFresh = fresh;
+  onFlowPacket(s, isOrig, fresh, newestUs);
   publish();
+}
+
+/** Runs the chunked idle sweep after the detectors (it may move slots, so curFlow is stale after). */
+export function flowSweep(newestUs: i64): void {
+  sweep(newestUs, curFlow);
+  curFlow = 0;
+  publish();
+}
+
+/** End of input: ends every live flow (onFlowEnd(slot, FWIN_END_INPUT)) without removing it, so
+ *  the host can still read the table. Resumable: returns false when the output regions ran out
+ *  of room (drain and call again), true when every flow was done. */
+export function flowFlush(): bool {
+  const cap = flows.cap;
+  while (flushCursor < cap) {
+    if (!outputRoomFor(8, 4)) return false;
+    const s = flows.slotAt(flushCursor);
+    if (load<u32>(s) != 0) onFlowEnd(s, abi.FWIN_END_INPUT);
+    flushCursor++;
+  }
+  return true;
 }
 
 /** Checks SWEEP_SLOTS slots at the cursor and removes flows idle past their timeout relative to
@@ -213,6 +254,7 @@ function sweep(newestUs: i64, keep: usize): void {
     const s = flows.slotAt(i);
     if (s != keep && load<u32>(s) != 0 &&
         newestUs - load<i64>(s + SLOT_LAST) > timeoutFor(load<u32>(s + SLOT_KEY + FK_PROTO))) {
+      onFlowEnd(s, abi.FWIN_END_IDLE);
       flows.remove(s);
       cInc(abi.C_FLOWS_EXPIRED);
     } else {

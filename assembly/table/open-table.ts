@@ -37,6 +37,9 @@ export class OpenTable {
   seed: u32 = 0;
   /** Set by insert(): true when it evicted an entry to make room (the owner counts it). */
   evicted: bool = false;
+  /** A copy of the entry insert() evicted (stride bytes), valid until the next insert, so the
+   *  owner can finish it (emit its last window, close its episode). */
+  evictedCopy: usize = 0;
 
   /** (Re)allocates the table: `initialCap` slots rounded up to a power of two, clamped to
    *  [MIN_CAPACITY, maxCap] where maxCap is the largest power of two with maxCap*stride <= memCap. */
@@ -53,11 +56,14 @@ export class OpenTable {
     while (cap < maxCap && <f64>cap < initialCap) cap <<= 1;
     this.alloc(cap);
     this.count = 0;
+    this.evictedCopy = heap.alloc(stride);
   }
 
   /** Frees the slot memory. */
   release(): void {
     if (this.raw != 0) heap.free(this.raw);
+    if (this.evictedCopy != 0) heap.free(this.evictedCopy);
+    this.evictedCopy = 0;
     this.raw = 0;
     this.base = 0;
     this.cap = 0;
@@ -174,6 +180,7 @@ export class OpenTable {
       }
       i = (i + 1) & mask;
     }
+    memory.copy(this.evictedCopy, best, this.stride);
     this.remove(best);
   }
 

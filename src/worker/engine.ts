@@ -28,18 +28,42 @@ export interface CoreExports {
   /** Flow table slots (abi.FLOW_*) and their count, for reading flows after an analysis. */
   flowTablePtr(): number;
   flowTableSlots(): number;
+  /** Emits open flow windows and closes open episodes; STATUS_OUTPUT_FULL until done, then STATUS_DONE. */
+  flush(): number;
+  markPtr(): number;
+  marks(): number;
+  windowPtr(): number;
+  windows(): number;
+  /** Room for n blacklist ranges (abi.BLACKLIST_RANGE_BYTES each); applies at reset(). */
+  blacklistReserve(n: number): number;
+  /** The normal-services bitmaps (abi.SERVICES_*); applies at reset(). */
+  servicesPtr(): number;
 }
 
-/** Called with the alert and trace regions before they are cleared. `view` is valid only during
- *  the call (memory may grow afterwards). */
+/** Called with the output regions before they are cleared. The views are valid only during the
+ *  call (memory may grow afterwards). Records are in the order the core wrote them. */
 export type OutputSink = (out: {
   alerts: DataView;
   alertCount: number;
   trace: DataView;
   traceCount: number;
+  /** Packet marks (abi.MARK_*), only with CFG_MARKS_ENABLED. */
+  marks: DataView;
+  markCount: number;
+  /** Flow windows (abi.FWIN_*). */
+  windows: DataView;
+  windowCount: number;
 }) => void;
 
-const ABI_VERSION = 1;
+/** Inputs of the rule detectors, written into the core before reset(). */
+export interface RuleInputs {
+  /** Blacklist ranges, abi.BLACKLIST_RANGE_BYTES each (first, last address; sorted, disjoint). */
+  blacklist?: Uint8Array;
+  /** Normal-services bitmaps, abi.SERVICES_BYTES. */
+  services?: Uint8Array;
+}
+
+const ABI_VERSION = 2;
 
 /** Instantiates the core from its bytes or a compiled module. Throws (a bug, not input) when
  *  the module's ABI version is not the one this code was written for. */
@@ -78,10 +102,17 @@ export interface CoreStatus {
 export class Engine {
   constructor(readonly core: CoreExports) {}
 
-  /** Sets config values (abi.CFG_* → value) and resets all state. */
-  start(config: Record<number, number>, sink: OutputSink): void {
+  /** Sets config values (abi.CFG_* → value) and the rule inputs, and resets all state. */
+  start(config: Record<number, number>, sink: OutputSink, rules: RuleInputs = {}): void {
     this.core.resetConfig();
     for (const [id, v] of Object.entries(config)) this.core.setConfig(Number(id), v);
+    const bl = rules.blacklist ?? new Uint8Array(0);
+    const n = Math.floor(bl.length / abi.BLACKLIST_RANGE_BYTES);
+    const blPtr = this.core.blacklistReserve(n);
+    if (n > 0) new Uint8Array(this.core.memory.buffer, blPtr, n * abi.BLACKLIST_RANGE_BYTES).set(bl.subarray(0, n * abi.BLACKLIST_RANGE_BYTES));
+    const services = new Uint8Array(this.core.memory.buffer, this.core.servicesPtr(), abi.SERVICES_BYTES);
+    services.fill(0);
+    if (rules.services) services.set(rules.services.subarray(0, abi.SERVICES_BYTES));
     this.core.reset();
     this.sink = sink;
     this.stopped = null;
@@ -134,18 +165,33 @@ export class Engine {
     }
   }
 
-  /** Ends the stream and drains the last output. */
+  /** Ends the stream, flushes open flow windows and episodes, and drains the last output. */
   finish(): CoreStatus {
-    if (this.stopped) return this.stopped;
-    const st = this.core.finish();
-    this.drain();
+    if (this.stopped) {
+      this.flush();
+      return this.stopped;
+    }
+    let st = this.core.finish();
+    while (st === abi.STATUS_OUTPUT_FULL) {
+      this.drain();
+      st = this.core.finish();
+    }
+    this.flush();
     return { status: st, errorCode: this.core.errorCode(), errorOffset: this.core.errorOffset() };
   }
 
-  /** Stops without ending the stream (cancel): a partial record left in the input is not counted. */
+  /** Stops without ending the stream (cancel): a partial record left in the input is not counted;
+   *  what was analysed is flushed like at the end. */
   abandon(): CoreStatus {
-    this.drain();
+    this.flush();
     return this.stopped ?? { status: abi.STATUS_DONE, errorCode: abi.ERR_NONE, errorOffset: 0 };
+  }
+
+  /** Emits open flow windows and closes open episodes (core flush()), draining as needed. */
+  private flush(): void {
+    this.drain();
+    while (this.core.flush() === abi.STATUS_OUTPUT_FULL) this.drain();
+    this.drain();
   }
 
   /** Copies out and clears the alert and trace regions through the sink. */
@@ -153,13 +199,19 @@ export class Engine {
     const core = this.core;
     const alertCount = core.alerts();
     const traceCount = core.tracePoints();
-    if (alertCount > 0 || traceCount > 0) {
+    const markCount = core.marks();
+    const windowCount = core.windows();
+    if (alertCount > 0 || traceCount > 0 || markCount > 0 || windowCount > 0) {
       const buf = core.memory.buffer;
       this.sink({
         alerts: new DataView(buf, core.alertPtr(), alertCount * abi.ALERT_STRIDE),
         alertCount,
         trace: new DataView(buf, core.tracePtr(), traceCount * abi.TRACE_STRIDE),
         traceCount,
+        marks: new DataView(buf, core.markPtr(), markCount * abi.MARK_STRIDE),
+        markCount,
+        windows: new DataView(buf, core.windowPtr(), windowCount * abi.FWIN_STRIDE),
+        windowCount,
       });
     }
     core.clearOut();
