@@ -30,9 +30,81 @@ export interface FlowOptions {
   memoryCapBytes: number;
 }
 
+/** A sliding-window threshold rule: fires when the count exceeds `threshold` within `windowS`. */
+export interface WindowRule {
+  enabled: boolean;
+  threshold: number;
+  /** Seconds of packet time. */
+  windowS: number;
+}
+
+/** The rule detectors of the core (assembly/detect/*.ts; every default and its source is in
+ *  assembly/config.ts). */
+export interface RuleOptions {
+  /** BLACKLIST: addresses and CIDR ranges, IPv4 or IPv6, as typed ("10.0.0.0/8", "2001:db8::1"). */
+  blacklist: { enabled: boolean; entries: string[] };
+  /** PORTSCAN: > threshold distinct destination ports of one target in windowS (10 in 60 s). */
+  portscan: WindowRule;
+  /** PORTSCAN strict: > syns SYNs and > ports distinct ports of one target in windowS (100, 20, 60 s). */
+  portscanSyn: { enabled: boolean; syns: number; ports: number; windowS: number };
+  /** Address scan: > threshold distinct hosts on one port in windowS (Zeek: 25 in 300 s). */
+  addressScan: WindowRule;
+  /** SYNFLOOD: > threshold SYNs (SYN set, ACK clear) to one destination in windowS (100 in 60 s). */
+  synflood: WindowRule;
+  /** SYNFLOOD spread: > threshold SYNs over all destinations in windowS (no single victim). */
+  synfloodSpread: WindowRule;
+  /** LARGESIZE: packets larger than `bytes` (1500). */
+  largesize: { enabled: boolean; bytes: number };
+  /** UNUSUAL: flows whose (protocol, server port) is not in `normal` ("tcp/80", "udp/53",
+   *  "tcp/8000-8080", "icmp", "proto/47"); default list in src/shared/services.ts. */
+  unusual: { enabled: boolean; normal: string[] };
+}
+
+/** One user flow rule: a named boolean expression over a flow window's features. */
+export interface FlowRule {
+  name: string;
+  /** expr-eval syntax, e.g. "syn_ratio > 0.9 and packets >= 20"; variables in src/rules/features.ts. */
+  expr: string;
+  severity: 'low' | 'medium' | 'high';
+  enabled: boolean;
+}
+
+/** Flow features per tumbling window (assembly/detect/flow-window.ts) and the rules over them. */
+export interface FlowFeatureOptions {
+  enabled: boolean;
+  /** Tumbling window, seconds. Default 60. */
+  windowS: number;
+  /** Out-of-order tolerance, seconds (< windowS). Default 5. */
+  latenessS: number;
+  rules: FlowRule[];
+}
+
+/** A rate limit: at most `max` alerts per `perS` seconds of packet time (sliding). */
+export interface RateLimit {
+  enabled: boolean;
+  max: number;
+  perS: number;
+}
+
+/** Alert rate limits per detector name (DETECTOR_NAMES); suppressed alerts are kept and counted. */
+export interface AlertLimitOptions {
+  /** Flow rules: on, 10 per 60 s (issue #3). */
+  flowrule: RateLimit;
+  /** Every other detector: off by default (same K and T when switched on). */
+  zscore: RateLimit;
+  blacklist: RateLimit;
+  portscan: RateLimit;
+  synflood: RateLimit;
+  largesize: RateLimit;
+  unusual: RateLimit;
+}
+
 export interface AnalysisOptions {
   zscore: ZScoreOptions;
   flow: FlowOptions;
+  rules: RuleOptions;
+  flowFeatures: FlowFeatureOptions;
+  limits: AlertLimitOptions;
   /** Bytes read from the file per chunk. Default 1 MiB. */
   chunkBytes: number;
   /** Hash seed; undefined means a random one per analysis. */
@@ -51,12 +123,49 @@ export const DEFAULT_OPTIONS: AnalysisOptions = {
     capacity: 65536,
     memoryCapBytes: 256 * 1024 * 1024,
   },
+  rules: {
+    blacklist: { enabled: true, entries: [] },
+    portscan: { enabled: true, threshold: 10, windowS: 60 },
+    portscanSyn: { enabled: true, syns: 100, ports: 20, windowS: 60 },
+    addressScan: { enabled: true, threshold: 25, windowS: 300 },
+    synflood: { enabled: true, threshold: 100, windowS: 60 },
+    synfloodSpread: { enabled: true, threshold: 50, windowS: 1 },
+    largesize: { enabled: true, bytes: 1500 },
+    unusual: { enabled: true, normal: [] /* filled from src/shared/services.ts DEFAULT_NORMAL_SERVICES */ },
+  },
+  flowFeatures: { enabled: true, windowS: 60, latenessS: 5, rules: [] /* DEFAULT_FLOW_RULES, src/rules */ },
+  limits: {
+    flowrule: { enabled: true, max: 10, perS: 60 },
+    zscore: { enabled: false, max: 10, perS: 60 },
+    blacklist: { enabled: false, max: 10, perS: 60 },
+    portscan: { enabled: false, max: 10, perS: 60 },
+    synflood: { enabled: false, max: 10, perS: 60 },
+    largesize: { enabled: false, max: 10, perS: 60 },
+    unusual: { enabled: false, max: 10, perS: 60 },
+  },
   chunkBytes: 1024 * 1024,
   maxAlerts: 200_000,
 };
 
+/** Detector names by abi.DET_* id (index 0 unused), as they appear in every output. */
+export const DETECTOR_NAMES = ['', 'ZSCORE', 'BLACKLIST', 'PORTSCAN', 'SYNFLOOD', 'LARGESIZE', 'UNUSUAL', 'FLOWRULE'] as const;
+export type DetectorName = (typeof DETECTOR_NAMES)[number];
+
+/** Per-detector alert counts in the summary. */
+export interface DetectorCounts {
+  /** Alerts (episodes) raised, reported + suppressed. */
+  alerts: number;
+  /** Alerts the rate limiter suppressed (kept, flagged `suppressed`). */
+  suppressed: number;
+  /** Packets that were evidence for this detector (rule detectors; z-score: flagged packets). */
+  evidencePackets: number;
+}
+
 /** What the content sniffer found (never the file name). */
-export type InputFormat = 'pcap' | 'pcapng' | 'csv' | 'json' | 'jsonl' | 'unknown';
+export type InputFormat = 'pcap' | 'pcapng' | 'csv' | 'json' | 'jsonl' | 'lines' | 'unknown';
+// 'lines': the headerless packet-line format of issue #3, one packet per line:
+//   timestamp_ms,src,dst,sport,dport,proto,size,flags   e.g. 1678886400000,192.168.1.10,10.0.0.20,54321,80,TCP,1024,SYN
+// flags: SYN, ACK, SYN-ACK, FIN, RST, PSH, NONE or combinations joined by '-'.
 
 /** An expected failure, as a value (ARCHITECTURE.md rule 5). `offset` is a byte offset in the
  *  (decompressed) stream, `line` a 1-based line for CSV/JSON. */
@@ -114,6 +223,14 @@ export interface Summary {
   blocksSkipped: number;
   alerts: number;
   alertsDropped: number;
+  /** By detector name (DETECTOR_NAMES without ''). */
+  byDetector: Record<string, DetectorCounts>;
+  /** Packets more than latenessS behind the newest one. */
+  latePackets: number;
+  /** Flow windows the core emitted (and the flow rules judged). */
+  flowWindows: number;
+  /** Blacklist ranges loaded after merging. */
+  blacklistRanges: number;
   elapsedMs: number;
   packetsPerS: number;
   mbPerS: number;
@@ -129,24 +246,53 @@ export interface ChannelInfo {
   alerts: number;
 }
 
-/** Flagged packets as columns; index i of every array is one alert. */
+/** Number of flow features per FLOWRULE alert in AlertColumns.features (FEATURE_NAMES order:
+ *  packets, bytes, mean_size, packets_per_s, bytes_per_s, dst_ports, syn_ratio). */
+export const FEATURE_COUNT = 7;
+
+/** Alerts of every detector as columns; index i of every array is one alert (one episode for
+ *  the rule detectors, updated to its final state). Ordered by first time as raised. */
 export interface AlertColumns {
   count: number;
+  /** First and last evidence time, µs. */
   tsUs: Float64Array;
+  lastUs: Float64Array;
+  /** abi.DET_* and the detector's variant (abi.PORTSCAN_*, SYNFLOOD_*, BLACKLIST_MATCH_*). */
+  detector: Uint8Array;
+  variant: Uint8Array;
+  severity: Uint8Array;
+  /** Detector score: signed z (ZSCORE), value / threshold (rules), 1 for a flow rule match. */
+  score: Float64Array;
+  /** The measured number and the threshold it exceeded (ALERT_VALUE / ALERT_THRESHOLD). */
+  value: Float64Array;
+  threshold: Float64Array;
+  /** The rule's window, seconds (0 when none). */
+  windowS: Float64Array;
+  /** Evidence packets of the episode, and the peak per-second rate of evidence. */
+  evidence: Float64Array;
+  peakRate: Float64Array;
+  /** Variant-specific second number (abi.ts ALERT_AUX). */
+  aux: Float64Array;
+  /** Packet size (bytes) of the first evidence packet; z-score baseline mean, σ and samples. */
   size: Float64Array;
-  z: Float64Array;
   mean: Float64Array;
   std: Float64Array;
   samples: Uint32Array;
-  severity: Uint8Array;
-  detector: Uint8Array;
   recordIndex: Uint32Array;
   /** Byte offset of the packet record in the stream (pcap) or -1. */
   recordOffset: Float64Array;
   sport: Uint16Array;
   dport: Uint16Array;
-  /** Index into AnalysisResult.channels. */
+  /** Index into AnalysisResult.channels: the alert's subject (src, dst, protocol). */
   channel: Uint32Array;
+  /** Core episode id (0 for single-packet alerts and flow rules). */
+  episode: Uint32Array;
+  /** 1 when the rate limiter suppressed the alert. */
+  suppressed: Uint8Array;
+  /** Index into AnalysisResult.flowRules for FLOWRULE alerts, -1 otherwise. */
+  rule: Int16Array;
+  /** FEATURE_COUNT values per alert (FLOWRULE only; NaN otherwise). */
+  features: Float64Array;
 }
 
 export interface AnalysisResult {
@@ -159,6 +305,11 @@ export interface AnalysisResult {
   summary: Summary;
   alerts: AlertColumns;
   channels: ChannelInfo[];
+  /** Names of the flow rules the analysis ran (AlertColumns.rule indexes them). */
+  flowRules: string[];
+  /** Packet marks (abi.MARK_STRIDE-byte records, abi.MARK_*), in input order, only when the
+   *  analysis ran with `collectMarks` (CLI --format reasons, pcap cuts). */
+  marks?: Uint8Array;
   /** For CSV/JSON input: the original row of each alert (same index as the alert columns). */
   rowFields?: Record<string, unknown>[];
   /** The options the analysis ran with. */
@@ -185,4 +336,18 @@ export interface Progress {
   packets: number;
   packetsPerS: number;
   alerts: number;
+}
+
+/** The evidence series behind a PORTSCAN or SYNFLOOD alert, for its chart: one point per probe
+ *  (PORTSCAN: distinct ports of the target probed in the window after it) or per SYN to the victim
+ *  (SYNFLOOD: SYNs in the window after it). */
+export interface DetectorSeries {
+  detector: 'PORTSCAN' | 'SYNFLOOD';
+  tsUs: Float64Array;
+  value: Float64Array;
+  /** The rule's threshold and window, seconds. */
+  threshold: number;
+  windowS: number;
+  /** True when the series hit its point limit and stops early. */
+  truncated: boolean;
 }

@@ -1,5 +1,5 @@
 // The worker's Comlink surface, as the page sees it. Implemented by src/worker/worker.ts.
-import type { AnalysisOptions, AnalysisResult, ChannelSeries, Progress } from '../shared/protocol';
+import type { AnalysisOptions, AnalysisResult, ChannelSeries, DetectorSeries, Progress } from '../shared/protocol';
 
 export interface FlowlensWorkerApi {
   /**
@@ -13,4 +13,7 @@ export interface FlowlensWorkerApi {
   /** Re-reads the last analysed file and returns every packet of one channel (ChannelInfo.key)
    *  with its baseline, at most `maxPoints` points. */
   channelSeries(key: Uint8Array, maxPoints: number): Promise<ChannelSeries>;
+  /** Re-reads the last analysed file and returns the evidence series of alert `alertIndex` (a
+   *  PORTSCAN or SYNFLOOD alert of the last result), at most `maxPoints` points. */
+  detectorSeries(alertIndex: number, maxPoints: number): Promise<DetectorSeries>;
 }
