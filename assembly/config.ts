@@ -66,7 +66,9 @@ export function configDefaults(): void {
    *  lands in its own flow window; later ones are counted (C_LATE_PACKETS) and handled as
    *  detect/flow-window.ts documents. Must be below the flow-window length. Default 5 s (issue #3). */
   values[abi.CFG_LATENESS_S] = 5;
-  /** 1 runs BLACKLIST (detect/flow-rules.ts) when a list is loaded. Default 1. */
+  /** 1 runs BLACKLIST (detect/flow-rules.ts): flows whose source or destination lies in one of the
+   *  host's ranges (blacklistReserve(); matched once per flow at creation). No list: no work.
+   *  Default 1. */
   values[abi.CFG_BLACKLIST_ENABLED] = 1;
   /** 1 runs PORTSCAN (vertical: distinct destination ports of one target). Default 1. */
   values[abi.CFG_PORTSCAN_ENABLED] = 1;
@@ -101,14 +103,17 @@ export function configDefaults(): void {
   values[abi.CFG_SYNFLOOD_SPREAD_SYNS] = 50;
   /** Spread variant window, seconds. */
   values[abi.CFG_SYNFLOOD_SPREAD_WINDOW_S] = 1;
-  /** 1 runs LARGESIZE. Default 1. */
+  /** 1 runs LARGESIZE (detect/flow-rules.ts; one episode per flow with a packet larger than
+   *  CFG_LARGESIZE_BYTES). Default 1. */
   values[abi.CFG_LARGESIZE_ENABLED] = 1;
-  /** LARGESIZE fires for packets larger than this, bytes of wire length. Default 1500 (Ethernet
-   *  MTU; captures taken on a host with segmentation offload (TSO/GRO) hold frames up to 64 KiB
-   *  that never crossed the wire at that size). */
+  /** LARGESIZE fires for packets larger than this, bytes of wire length (fractions are floored).
+   *  Default 1500 (Ethernet MTU; captures taken on a host with segmentation offload (TSO/GSO,
+   *  GRO/LRO) hold frames up to 64 KiB that never crossed the wire at that size, and reassembled
+   *  captures hold oversized IP packets: raise it for those). Severity medium above 4x. */
   values[abi.CFG_LARGESIZE_BYTES] = 1500;
-  /** 1 runs UNUSUAL (a flow's (protocol, server port) outside the normal set written at
-   *  servicesPtr()). Default 1. */
+  /** 1 runs UNUSUAL (detect/flow-rules.ts: a flow's (protocol, server port) outside the normal
+   *  set written at servicesPtr(), judged once at flow creation; an all-zero set disables it).
+   *  Default 1. */
   values[abi.CFG_UNUSUAL_ENABLED] = 1;
   /** 1 computes flow windows (abi.FWIN_*) for the host's flow rules. Default 1. */
   values[abi.CFG_FLOWWIN_ENABLED] = 1;

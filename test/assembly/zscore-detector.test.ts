@@ -20,7 +20,8 @@ function node(id: number): Uint8Array {
 }
 
 
-const RECORDS = { [abi.CFG_INPUT_FORMAT]: abi.FORMAT_RECORDS };
+// LARGESIZE (on by default, S = 1500 B) would add its own episodes for the large sizes here.
+const RECORDS = { [abi.CFG_INPUT_FORMAT]: abi.FORMAT_RECORDS, [abi.CFG_LARGESIZE_ENABLED]: 0 };
 
 interface RefAlert {
   recordIndex: number;

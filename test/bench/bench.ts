@@ -54,7 +54,6 @@ async function measure(input: string, path: string, mode: string, options: Analy
 
 /** The core alone on bytes already in memory (no file reads): the ceiling of the pipeline. */
 async function measureInMemory(input: string, bytes: Uint8Array, mode: string, options: AnalysisOptions): Promise<Row> {
-  mode += options.zscore.enabled ? '' : ' (no detectors)';
   const engine = await nodeEngine();
   const { coreConfig } = await import('../../src/worker/pipeline');
   engine.start(coreConfig(options, 1), () => {});
@@ -96,8 +95,21 @@ function print(rows: Row[]): void {
   for (const b of body) console.log(line(b));
 }
 
-const noDetectors: AnalysisOptions = { ...DEFAULT_OPTIONS, seed: 1, zscore: { ...DEFAULT_OPTIONS.zscore, enabled: false } };
-const allDetectors: AnalysisOptions = { ...DEFAULT_OPTIONS, seed: 1 };
+/** DEFAULT_OPTIONS with the z-score detector, the rule detectors and the flow features switched
+ *  on or off as asked (flow rules and limits follow flowFeatures). */
+function optionsWith(zscore: boolean, rules: boolean): AnalysisOptions {
+  const o: AnalysisOptions = structuredClone({ ...DEFAULT_OPTIONS, seed: 1 });
+  o.zscore.enabled = zscore;
+  const r = o.rules;
+  for (const rule of [r.blacklist, r.portscan, r.portscanSyn, r.addressScan, r.synflood, r.synfloodSpread, r.largesize, r.unusual]) {
+    rule.enabled = rules;
+  }
+  o.flowFeatures.enabled = rules;
+  return o;
+}
+const noDetectors = optionsWith(false, false);
+const zscoreOnly = optionsWith(true, false);
+const allDetectors = optionsWith(true, true);
 
 async function main(): Promise<void> {
   const rows: Row[] = [];
@@ -120,12 +132,14 @@ async function main(): Promise<void> {
   // File-path rows first (their peak RSS is the pipeline's), then the in-memory ceilings.
   for (const [name, path] of [...real, ...generated]) {
     rows.push(await measure(name, path, 'decode+flows', noDetectors));
+    rows.push(await measure(name, path, 'z-score only', zscoreOnly));
     rows.push(await measure(name, path, 'all detectors', allDetectors));
   }
   for (const [name, path] of [...real, ...generated]) {
     const bytes = path.endsWith('.gz') ? gunzipSync(readFileSync(path)) : readFileSync(path);
-    rows.push(await measureInMemory(name, bytes, 'core only, in memory', noDetectors));
-    rows.push(await measureInMemory(name, bytes, 'core only, in memory', allDetectors));
+    rows.push(await measureInMemory(name, bytes, 'in memory: decode+flows', noDetectors));
+    rows.push(await measureInMemory(name, bytes, 'in memory: z-score only', zscoreOnly));
+    rows.push(await measureInMemory(name, bytes, 'in memory: all detectors', allDetectors));
   }
   print(rows);
   writeFileSync(join(tmpdir(), 'flowlens-bench-results.json'), JSON.stringify(rows, null, 2));
