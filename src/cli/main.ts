@@ -1,106 +1,258 @@
 #!/usr/bin/env -S npx tsx
 // The command-line entry: runs the same WASM core and pipeline as the page's worker, in Node.
-// `flowlens analyze FILE` prints flagged records to stdout (JSONL or CSV, one per line) and a
-// summary to stderr. Exit codes: 0 done, 1 input error (message on stderr; what was read before
-// the fault is still printed), 2 usage error.
+// `flowlens analyze FILE` prints the alerts (JSONL or CSV, one per line), the anomalous flows or
+// the per-packet reasons to stdout and a summary to stderr. Options come from the defaults, then
+// a JSON config file (--config), then the flags. Exit codes: 0 done, 1 input error (message on
+// stderr; what was read before the fault is still printed), 2 usage error (bad flag, config file
+// or blacklist file: the message names the flag, the option path or the line).
 import { accessSync, closeSync, constants, createReadStream, openAsBlob, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Engine, instantiateCore } from '../worker/engine';
-import { analyzeBlob, type DirectReader } from '../worker/pipeline';
+import { analyzeBlob, type DirectReader, type PipelineHooks } from '../worker/pipeline';
 import { DEFAULT_OPTIONS, type AnalysisOptions, type AnalysisResult } from '../shared/protocol';
-import { alertRecords, toCsvHeader, toCsvRow, toJsonlRow } from '../io/alert-rows';
+import { MARK_DST, MARK_SRC, MARK_STRIDE, NODE_PREFIX_BYTE0 } from '../shared/abi';
+import {
+  alertIndices, alertRow, csvColumns, flowsLines, forEachReasonLine, reasonLinesFromOriginal, rowFieldNames, toCsvHeader,
+  toCsvRow, toJsonlRow,
+} from '../io/alert-rows';
+import { NameTable } from '../io/names';
+import { readRows } from '../io/rows';
 import { formatSummary } from './summary';
+// Stand-ins until the merge: the real ones are src/rules/options.ts and src/rules/blacklist.ts.
+import { defaultOptions, mergeOptions, validateOptions } from '../rules/options';
+import { parseBlacklistText } from '../rules/blacklist';
 
+/** What goes to stdout. */
+export type OutputFormat = 'jsonl' | 'csv' | 'flows' | 'reasons';
+
+const D = DEFAULT_OPTIONS;
 export const USAGE = `Usage: flowlens analyze FILE [options]
 
-Reads a pcap, pcapng (optionally gzip-compressed), CSV, JSON or JSON Lines file; the format is
-sniffed from the content, never the name. Prints every flagged packet to stdout, one per line,
-and a summary (counts, skipped records by reason, packets/s) to stderr.
+Reads a pcap, pcapng (optionally gzip-compressed), CSV, JSON, JSON Lines or packet-line file
+(timestamp_ms,src,dst,sport,dport,proto,size,flags per line); the format is sniffed from the
+content, never the name. Runs the detectors (ZSCORE, BLACKLIST, PORTSCAN, SYNFLOOD, LARGESIZE,
+UNUSUAL, FLOWRULE), prints the result to stdout, one item per line, and a summary to stderr.
+Settings: the defaults, then --config FILE, then the flags below.
 
-Options:
-  --format jsonl|csv       output format (default jsonl)
-  --window N               z-score sliding window, packets per channel (default ${DEFAULT_OPTIONS.zscore.window})
-  --threshold Z            flag packets with |z| above Z (default ${DEFAULT_OPTIONS.zscore.threshold})
-  --min-samples N          baseline packets before a channel is scored (default ${DEFAULT_OPTIONS.zscore.minSamples})
-  --min-std-bytes B        absolute floor of the standard deviation, bytes (default ${DEFAULT_OPTIONS.zscore.minStdBytes})
-  --min-std-fraction F     relative floor of the standard deviation, fraction of the mean (default ${DEFAULT_OPTIONS.zscore.minStdFraction})
-  --tcp-timeout S          TCP flow idle timeout, seconds (default ${DEFAULT_OPTIONS.flow.tcpTimeoutS})
-  --udp-timeout S          UDP flow idle timeout, seconds (default ${DEFAULT_OPTIONS.flow.udpTimeoutS})
-  --icmp-timeout S         ICMP flow idle timeout, seconds (default ${DEFAULT_OPTIONS.flow.icmpTimeoutS})
-  --max-alerts N           alerts kept in memory and printed; the rest are counted (default ${DEFAULT_OPTIONS.maxAlerts})
-  --chunk-bytes N          bytes read per chunk (default ${DEFAULT_OPTIONS.chunkBytes})
-  --seed N                 hash seed (default: random per run)
+Output:
+  --format F               jsonl (default): one alert per line, the same shape for every detector
+                           csv: the same with a header row and fixed columns
+                           flows: "(src, dst, sport, dport, proto)" per anomalous flow (FLOWRULE)
+                           reasons: "REASON,<packet line>" per flagged packet and reason
+                           (BLACKLIST, PORTSCAN, LARGESIZE, SYNFLOOD, UNUSUAL), in input order
+  --include-suppressed     also print alerts the rate limiter suppressed (always counted)
   --quiet                  no summary on stderr
+
+Rules:
+  --config FILE            JSON file shaped like the analysis options (see README)
+  --blacklist FILE         addresses and CIDR ranges, one or more per line, # comments;
+                           repeatable, added to the config file's list
+  --portscan-ports N       PORTSCAN: more than N distinct ports of one target (default ${D.rules.portscan.threshold})
+  --portscan-window S      PORTSCAN: within S seconds (default ${D.rules.portscan.windowS})
+  --synflood-syns M        SYNFLOOD: more than M SYNs to one destination (default ${D.rules.synflood.threshold})
+  --synflood-window S      SYNFLOOD: within S seconds (default ${D.rules.synflood.windowS})
+  --large-size BYTES       LARGESIZE: packets larger than BYTES (default ${D.rules.largesize.bytes})
+  --normal LIST            UNUSUAL: the normal services, e.g. tcp/80,tcp/443,udp/53,tcp/6000-6063,icmp,proto/47
+                           (replaces the default list)
+  --rule NAME=EXPR         add a flow rule (or replace the expression of rule NAME), e.g.
+                           --rule 'syn-only=syn_ratio > 0.9 and packets >= 20'; repeatable
+  --flow-window S          flow-feature window, seconds (default ${D.flowFeatures.windowS})
+  --lateness S             out-of-order tolerance, seconds, less than the flow window (default ${D.flowFeatures.latenessS})
+  --flow-rule-limit K/S    print at most K flow-rule alerts per S seconds, or "off" (default ${D.limits.flowrule.max}/${D.limits.flowrule.perS})
+  --no-zscore, --no-blacklist, --no-portscan, --no-portscan-syn, --no-address-scan,
+  --no-synflood, --no-synflood-spread, --no-largesize, --no-unusual, --no-flow-rules
+                           switch one detector or variant off
+
+Packet-size z-score:
+  --window N               sliding window, packets per channel (default ${D.zscore.window})
+  --threshold Z            flag packets with |z| above Z (default ${D.zscore.threshold})
+  --min-samples N          baseline packets before a channel is scored (default ${D.zscore.minSamples})
+  --min-std-bytes B        absolute floor of the standard deviation, bytes (default ${D.zscore.minStdBytes})
+  --min-std-fraction F     relative floor of the standard deviation, fraction of the mean (default ${D.zscore.minStdFraction})
+
+Reading:
+  --tcp-timeout S          TCP flow idle timeout, seconds (default ${D.flow.tcpTimeoutS})
+  --udp-timeout S          UDP flow idle timeout, seconds (default ${D.flow.udpTimeoutS})
+  --icmp-timeout S         ICMP flow idle timeout, seconds (default ${D.flow.icmpTimeoutS})
+  --max-alerts N           alerts kept in memory and printed; the rest are counted (default ${D.maxAlerts})
+  --chunk-bytes N          bytes read per chunk (default ${D.chunkBytes})
+  --seed N                 hash seed (default: random per run)
   -h, --help               this text
 
-Exit status: 0 analysed, 1 the input could not be (fully) read, 2 bad usage.`;
+Exit status: 0 analysed, 1 the input could not be (fully) read, 2 bad usage (flags, config or
+blacklist file).`;
 
-class UsageError extends Error {}
+export class UsageError extends Error {}
 
-function num(v: string | undefined, name: string, fallback: number, integer = false): number {
-  if (v === undefined) return fallback;
+function num(v: string | undefined, name: string, integer = false): number | undefined {
+  if (v === undefined) return undefined;
   const n = Number(v);
-  if (!Number.isFinite(n) || (integer && !Number.isInteger(n)) || n < 0) {
+  if (v.trim() === '' || !Number.isFinite(n) || (integer && !Number.isInteger(n)) || n < 0) {
     throw new UsageError(`--${name} wants a non-negative ${integer ? 'integer' : 'number'}, got "${v}"`);
   }
   return n;
 }
 
-/** Parses argv (without node and the script) into a command, file and options. Throws UsageError. */
-export function parseCli(argv: string[]): { file: string; format: 'jsonl' | 'csv'; options: AnalysisOptions; quiet: boolean } | 'help' {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      format: { type: 'string' },
-      window: { type: 'string' },
-      threshold: { type: 'string' },
-      'min-samples': { type: 'string' },
-      'min-std-bytes': { type: 'string' },
-      'min-std-fraction': { type: 'string' },
-      'tcp-timeout': { type: 'string' },
-      'udp-timeout': { type: 'string' },
-      'icmp-timeout': { type: 'string' },
-      'max-alerts': { type: 'string' },
-      'chunk-bytes': { type: 'string' },
-      seed: { type: 'string' },
-      quiet: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
+/** Detector switches: flag → the option it clears. */
+const SWITCHES: Record<string, (o: AnalysisOptions) => void> = {
+  'no-zscore': (o) => (o.zscore.enabled = false),
+  'no-blacklist': (o) => (o.rules.blacklist.enabled = false),
+  'no-portscan': (o) => (o.rules.portscan.enabled = false),
+  'no-portscan-syn': (o) => (o.rules.portscanSyn.enabled = false),
+  'no-address-scan': (o) => (o.rules.addressScan.enabled = false),
+  'no-synflood': (o) => (o.rules.synflood.enabled = false),
+  'no-synflood-spread': (o) => (o.rules.synfloodSpread.enabled = false),
+  'no-largesize': (o) => (o.rules.largesize.enabled = false),
+  'no-unusual': (o) => (o.rules.unusual.enabled = false),
+  'no-flow-rules': (o) => (o.flowFeatures.enabled = false),
+};
+
+const STRING_FLAGS = [
+  'format', 'config', 'window', 'threshold', 'min-samples', 'min-std-bytes', 'min-std-fraction', 'tcp-timeout', 'udp-timeout',
+  'icmp-timeout', 'max-alerts', 'chunk-bytes', 'seed', 'portscan-ports', 'portscan-window', 'synflood-syns', 'synflood-window',
+  'large-size', 'normal', 'lateness', 'flow-window', 'flow-rule-limit',
+] as const;
+
+/** A parsed command line. */
+export interface CliRun {
+  file: string;
+  format: OutputFormat;
+  options: AnalysisOptions;
+  quiet: boolean;
+  includeSuppressed: boolean;
+}
+
+function readText(path: string, what: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new UsageError(`cannot read the ${what} ${path}: ${(e as Error).message}`);
+  }
+}
+
+/** Reads a --config file: JSON merged over `base` with mergeOptions(). Throws UsageError naming the
+ *  file and each problem's option path. */
+export function loadConfig(path: string, base: AnalysisOptions): AnalysisOptions {
+  const text = readText(path, 'config file');
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new UsageError(`config file ${path} is not JSON: ${(e as Error).message}`);
+  }
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) throw new UsageError(`config file ${path}: expected a JSON object`);
+  const { options, problems } = mergeOptions(base, json);
+  if (problems.length > 0) throw new UsageError(problems.map((p) => `config file ${path}: ${p.path}: ${p.message}`).join('\n'));
+  return options;
+}
+
+/** Reads a --blacklist file (parseBlacklistText: one or more entries per line, # comments).
+ *  Throws UsageError with "FILE:LINE: message" per bad entry. */
+export function loadBlacklist(path: string): string[] {
+  const { entries, errors } = parseBlacklistText(readText(path, 'blacklist file'));
+  if (errors.length > 0) {
+    const shown = errors.slice(0, 20).map((e) => `blacklist ${path}:${e.line}: ${e.message.includes(e.entry) ? e.message : `"${e.entry}": ${e.message}`}`);
+    if (errors.length > 20) shown.push(`blacklist ${path}: ... ${errors.length - 20} more`);
+    throw new UsageError(shown.join('\n'));
+  }
+  return entries;
+}
+
+/** Parses argv (without node and the script) into a run, reading --config and --blacklist files.
+ *  Throws UsageError (or node's ERR_PARSE_ARGS_* errors) on bad usage. */
+export function parseCli(argv: string[]): CliRun | 'help' {
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> = {
+    blacklist: { type: 'string', multiple: true },
+    rule: { type: 'string', multiple: true },
+    'include-suppressed': { type: 'boolean' },
+    quiet: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  };
+  for (const f of STRING_FLAGS) options[f] = { type: 'string' };
+  for (const f of Object.keys(SWITCHES)) options[f] = { type: 'boolean' };
+  const { values: raw, positionals } = parseArgs({ args: argv, allowPositionals: true, strict: true, options });
+  const values = raw as Record<string, string | boolean | string[] | undefined>;
+  const str = (k: (typeof STRING_FLAGS)[number]) => values[k] as string | undefined;
   if (values.help) return 'help';
   const [cmd, file, ...rest] = positionals;
   if (cmd !== 'analyze') throw new UsageError(cmd ? `unknown command "${cmd}"` : 'missing command');
   if (!file) throw new UsageError('missing FILE');
   if (rest.length) throw new UsageError(`unexpected argument "${rest[0]}"`);
-  const format = values.format ?? 'jsonl';
-  if (format !== 'jsonl' && format !== 'csv') throw new UsageError(`--format wants jsonl or csv, got "${format}"`);
-  const d = DEFAULT_OPTIONS;
-  const window = num(values.window, 'window', d.zscore.window, true);
-  if (window < 1) throw new UsageError('--window must be at least 1');
-  const options: AnalysisOptions = {
-    zscore: {
-      enabled: true,
-      window,
-      threshold: num(values.threshold, 'threshold', d.zscore.threshold),
-      minSamples: num(values['min-samples'], 'min-samples', d.zscore.minSamples, true),
-      minStdBytes: num(values['min-std-bytes'], 'min-std-bytes', d.zscore.minStdBytes),
-      minStdFraction: num(values['min-std-fraction'], 'min-std-fraction', d.zscore.minStdFraction),
-    },
-    flow: {
-      ...d.flow,
-      tcpTimeoutS: num(values['tcp-timeout'], 'tcp-timeout', d.flow.tcpTimeoutS),
-      udpTimeoutS: num(values['udp-timeout'], 'udp-timeout', d.flow.udpTimeoutS),
-      icmpTimeoutS: num(values['icmp-timeout'], 'icmp-timeout', d.flow.icmpTimeoutS),
-    },
-    chunkBytes: num(values['chunk-bytes'], 'chunk-bytes', d.chunkBytes, true),
-    maxAlerts: num(values['max-alerts'], 'max-alerts', d.maxAlerts, true),
-    seed: values.seed === undefined ? undefined : num(values.seed, 'seed', 0, true),
+  const format = str('format') ?? 'jsonl';
+  if (format !== 'jsonl' && format !== 'csv' && format !== 'flows' && format !== 'reasons') {
+    throw new UsageError(`--format wants jsonl, csv, flows or reasons, got "${format}"`);
+  }
+
+  const configPath = str('config');
+  const o = configPath === undefined ? defaultOptions() : loadConfig(configPath, defaultOptions());
+  const set = <T>(v: T | undefined, apply: (v: T) => void) => {
+    if (v !== undefined) apply(v);
   };
-  return { file, format, options, quiet: !!values.quiet };
+  const window = num(str('window'), 'window', true);
+  if (window !== undefined && window < 1) throw new UsageError('--window must be at least 1');
+  set(window, (v) => (o.zscore.window = v));
+  set(num(str('threshold'), 'threshold'), (v) => (o.zscore.threshold = v));
+  set(num(str('min-samples'), 'min-samples', true), (v) => (o.zscore.minSamples = v));
+  set(num(str('min-std-bytes'), 'min-std-bytes'), (v) => (o.zscore.minStdBytes = v));
+  set(num(str('min-std-fraction'), 'min-std-fraction'), (v) => (o.zscore.minStdFraction = v));
+  set(num(str('tcp-timeout'), 'tcp-timeout'), (v) => (o.flow.tcpTimeoutS = v));
+  set(num(str('udp-timeout'), 'udp-timeout'), (v) => (o.flow.udpTimeoutS = v));
+  set(num(str('icmp-timeout'), 'icmp-timeout'), (v) => (o.flow.icmpTimeoutS = v));
+  set(num(str('chunk-bytes'), 'chunk-bytes', true), (v) => (o.chunkBytes = v));
+  set(num(str('max-alerts'), 'max-alerts', true), (v) => (o.maxAlerts = v));
+  set(num(str('seed'), 'seed', true), (v) => (o.seed = v));
+  set(num(str('portscan-ports'), 'portscan-ports', true), (v) => (o.rules.portscan.threshold = v));
+  set(num(str('portscan-window'), 'portscan-window'), (v) => (o.rules.portscan.windowS = v));
+  set(num(str('synflood-syns'), 'synflood-syns', true), (v) => (o.rules.synflood.threshold = v));
+  set(num(str('synflood-window'), 'synflood-window'), (v) => (o.rules.synflood.windowS = v));
+  set(num(str('large-size'), 'large-size', true), (v) => (o.rules.largesize.bytes = v));
+  set(num(str('flow-window'), 'flow-window'), (v) => (o.flowFeatures.windowS = v));
+  set(num(str('lateness'), 'lateness'), (v) => (o.flowFeatures.latenessS = v));
+  set(str('normal'), (v) => {
+    const list = v.split(',').map((e) => e.trim()).filter((e) => e !== '');
+    if (list.length === 0) throw new UsageError('--normal wants a comma-separated list such as tcp/80,tcp/443,udp/53');
+    o.rules.unusual.normal = list;
+  });
+  set(str('flow-rule-limit'), (v) => {
+    if (v.trim().toLowerCase() === 'off') {
+      o.limits.flowrule.enabled = false;
+      return;
+    }
+    const m = /^\s*(\d+)\s*\/\s*(\d+(?:\.\d+)?)\s*$/.exec(v);
+    if (!m || Number(m[2]) <= 0) throw new UsageError(`--flow-rule-limit wants K/S (e.g. 10/60) or off, got "${v}"`);
+    o.limits.flowrule = { enabled: true, max: Number(m[1]), perS: Number(m[2]) };
+  });
+  for (const path of (values.blacklist as string[] | undefined) ?? []) o.rules.blacklist.entries.push(...loadBlacklist(path));
+  const ruleFlags = new Map<number, string>();
+  for (const spec of (values.rule as string[] | undefined) ?? []) {
+    const eq = spec.indexOf('=');
+    const name = eq < 0 ? '' : spec.slice(0, eq).trim();
+    const expr = eq < 0 ? '' : spec.slice(eq + 1).trim();
+    if (name === '' || expr === '') throw new UsageError(`--rule wants NAME=EXPR, got "${spec}"`);
+    let at = o.flowFeatures.rules.findIndex((r) => r.name === name);
+    if (at < 0) at = o.flowFeatures.rules.push({ name, expr, severity: 'medium', enabled: true }) - 1;
+    else o.flowFeatures.rules[at] = { ...o.flowFeatures.rules[at], expr, enabled: true };
+    ruleFlags.set(at, name);
+  }
+  for (const [flag, apply] of Object.entries(SWITCHES)) if (values[flag]) apply(o);
+
+  const problems = validateOptions(o);
+  if (problems.length > 0) {
+    throw new UsageError(
+      problems
+        .map((p) => {
+          const m = /^flowFeatures\.rules\[(\d+)\]/.exec(p.path);
+          const flag = m ? ruleFlags.get(Number(m[1])) : undefined;
+          if (flag !== undefined) return `--rule ${flag}: ${p.message}`;
+          return `${configPath === undefined ? 'option' : `option (flags or config file ${configPath})`} ${p.path}: ${p.message}`;
+        })
+        .join('\n'),
+    );
+  }
+  return { file, format, options: o, quiet: !!values.quiet, includeSuppressed: !!values['include-suppressed'] };
 }
 
 /** Loads the core from build/core.wasm (built by `npm run asbuild`). */
@@ -122,12 +274,78 @@ export function fileGunzip(file: string): () => AsyncIterator<Uint8Array> {
       [Symbol.asyncIterator]();
 }
 
+/** The file's content as a web stream, gunzipped when `gzip` (the same bytes the analysis read). */
+function contentStream(file: string, gzip: boolean): ReadableStream<Uint8Array> {
+  const node = gzip
+    ? createReadStream(file, { highWaterMark: 1 << 20 }).pipe(createGunzip({ chunkSize: 1 << 20 }))
+    : createReadStream(file, { highWaterMark: 1 << 20 });
+  return Readable.toWeb(node) as unknown as ReadableStream<Uint8Array>;
+}
+
+/** True when a mark's address is a node name id (100::/64 from CSV/JSON rows). */
+function marksHaveNodeNames(result: AnalysisResult): boolean {
+  const m = result.marks;
+  if (!m) return false;
+  for (let b = 0; b + MARK_STRIDE <= m.length; b += MARK_STRIDE) {
+    for (const at of [b + MARK_SRC, b + MARK_DST]) {
+      if (m[at] !== NODE_PREFIX_BYTE0) continue;
+      let zero = true;
+      for (let i = 1; i < 12; i++) if (m[at + i] !== 0) zero = false;
+      if (zero) return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * Writes `--format reasons`. Packet-line input: the original lines, re-read from the file
+ * (reasonLinesFromOriginal). Other input: packets written as packet lines from the marks; for
+ * rows with node names the rows are read again into a fresh NameTable (ids are issued in
+ * first-seen order, so they come out the same) to turn the ids back into names.
+ */
+async function writeReasons(file: string, result: AnalysisResult, out: (s: string) => void): Promise<void> {
+  const s = result.summary;
+  const emit = (l: string) => out(l + '\n');
+  if (s.format === 'lines') {
+    const missing = await reasonLinesFromOriginal(result, contentStream(file, s.gzip), emit);
+    if (missing > 0) process.stderr.write(`flowlens: ${missing} flagged lines were not found when re-reading ${file} (did it change?)\n`);
+    return;
+  }
+  const names = new NameTable();
+  if ((s.format === 'csv' || s.format === 'json' || s.format === 'jsonl') && marksHaveNodeNames(result)) {
+    await readRows(contentStream(file, s.gzip), s.format, names, () => undefined);
+  }
+  forEachReasonLine(result, emit, names);
+}
+
+/** Writes the alerts, flows or reasons of `result` in `format` through `out` (whole lines). */
+export async function writeOutput(
+  file: string,
+  result: AnalysisResult,
+  format: OutputFormat,
+  includeSuppressed: boolean,
+  out: (s: string) => void,
+): Promise<void> {
+  if (format === 'reasons') return writeReasons(file, result, out);
+  if (format === 'flows') {
+    for (const l of flowsLines(result, includeSuppressed)) out(l + '\n');
+    return;
+  }
+  const indices = alertIndices(result, includeSuppressed);
+  if (format === 'csv') {
+    const columns = csvColumns(rowFieldNames(result));
+    out(toCsvHeader(columns) + '\n');
+    for (const i of indices) out(toCsvRow(alertRow(result, i), columns) + '\n');
+  } else for (const i of indices) out(toJsonlRow(alertRow(result, i)) + '\n');
+}
+
 /** Runs the analysis of one file; returns the result (for tests) after writing the outputs. */
 export async function runAnalyze(
   file: string,
-  format: 'jsonl' | 'csv',
+  format: OutputFormat,
   options: AnalysisOptions,
   out: (s: string) => void,
+  includeSuppressed = false,
 ): Promise<AnalysisResult> {
   // openAsBlob's own error carries no errno; check first so the message says what is wrong.
   accessSync(file, constants.R_OK);
@@ -135,17 +353,34 @@ export async function runAnalyze(
   const blob = await openAsBlob(file);
   const fd = openSync(file, 'r');
   let result: AnalysisResult;
+  const hooks: PipelineHooks = {
+    direct: fileReader(fd),
+    gunzip: fileGunzip(file),
+    collectMarks: format === 'reasons',
+  };
   try {
-    ({ result } = await analyzeBlob(await nodeEngine(), blob, basename(file), options, { direct: fileReader(fd), gunzip: fileGunzip(file) }));
+    ({ result } = await analyzeBlob(await nodeEngine(), blob, basename(file), options, hooks));
   } finally {
     closeSync(fd);
   }
-  const rows = alertRecords(result);
-  if (format === 'csv') {
-    if (rows.length > 0) out(toCsvHeader(rows) + '\n');
-    for (const r of rows) out(toCsvRow(r) + '\n');
-  } else for (const r of rows) out(toJsonlRow(r) + '\n');
+  await writeOutput(file, result, format, includeSuppressed, out);
   return result;
+}
+
+/** Buffers stdout writes into 64 KiB pieces (one write per line is slow for big outputs). */
+function bufferedStdout(): { out: (s: string) => void; flush: () => void } {
+  let buf = '';
+  const flush = () => {
+    if (buf !== '') process.stdout.write(buf);
+    buf = '';
+  };
+  return {
+    out: (s) => {
+      buf += s;
+      if (buf.length >= 1 << 16) flush();
+    },
+    flush,
+  };
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -154,7 +389,7 @@ async function main(argv: string[]): Promise<number> {
     parsed = parseCli(argv);
   } catch (e) {
     if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      process.stderr.write(`flowlens: ${(e as Error).message}\n\n${USAGE}\n`);
+      process.stderr.write(`flowlens: ${(e as Error).message.replace(/\n/g, '\nflowlens: ')}\n\n${USAGE}\n`);
       return 2;
     }
     throw e;
@@ -164,8 +399,9 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   let result: AnalysisResult;
+  const stdout = bufferedStdout();
   try {
-    result = await runAnalyze(parsed.file, parsed.format, parsed.options, (s) => process.stdout.write(s));
+    result = await runAnalyze(parsed.file, parsed.format, parsed.options, stdout.out, parsed.includeSuppressed);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR') {
@@ -173,6 +409,8 @@ async function main(argv: string[]): Promise<number> {
       return 1;
     }
     throw e;
+  } finally {
+    stdout.flush();
   }
   if (!parsed.quiet) process.stderr.write(formatSummary(result) + '\n');
   if (result.error) {

@@ -1,115 +1,318 @@
-// Turns an AnalysisResult's alert columns into self-describing output rows and serializes them as
-// JSON Lines or CSV (papaparse's unparse), whole or one row at a time so the CLI can stream and the
-// page can export. Owns the wording of the plain-English alert message. Never touches WASM memory
-// or the DOM; every string from the input is data (CSV cells that look like spreadsheet formulas
-// get a leading apostrophe, OWASP "CSV injection").
+// Turns an AnalysisResult into output text: the ONE shared row shape of every detector (AlertRow,
+// serialized as JSON Lines or CSV with stable columns, whole or one row at a time so the CLI can
+// stream and the page can export), the plain-English message per detector and variant, the
+// anomalous-flow list (`--format flows`) and the per-packet reason lines (`--format reasons`,
+// from the packet marks). Never touches WASM memory or the DOM; every string from the input is
+// data (CSV cells that look like spreadsheet formulas get a leading apostrophe, OWASP "CSV
+// injection").
 import Papa from 'papaparse';
-import { DET_ZSCORE, SEV_HIGH, SEV_LOW, SEV_MEDIUM } from '../shared/abi';
-import type { AnalysisResult } from '../shared/protocol';
+import {
+  BLACKLIST_MATCH_DST, BLACKLIST_MATCH_SRC, DET_BLACKLIST, DET_FLOWRULE, DET_LARGESIZE, DET_PORTSCAN,
+  DET_SYNFLOOD, DET_UNUSUAL, DET_ZSCORE, MARK_DPORT, MARK_DST, MARK_PROTO, MARK_REASONS, MARK_RECORD_INDEX,
+  MARK_SPORT, MARK_SRC, MARK_STRIDE, MARK_TCP_FLAGS, MARK_TS_US, MARK_WIRE_LEN, PORTSCAN_HOSTS,
+  PORTSCAN_SYN, SEV_HIGH, SEV_LOW, SEV_MEDIUM, SYNFLOOD_DST, SYNFLOOD_SPREAD,
+} from '../shared/abi';
+import { DETECTOR_NAMES, FEATURE_COUNT, type AnalysisResult } from '../shared/protocol';
+import { NameTable } from './names';
+import { forEachDataLine, formatPacketLine } from './packet-lines';
 
-/** One alert as an output row. Units: bytes for sizes, seconds since the epoch for `ts`. */
+/** Flow feature names in AlertColumns.features order (protocol.ts FEATURE_COUNT; the same list
+ *  as src/rules/flow-rules.ts FEATURE_NAMES, repeated here so output does not depend on the rule
+ *  compiler). */
+export const FLOW_FEATURE_KEYS = ['packets', 'bytes', 'mean_size', 'packets_per_s', 'bytes_per_s', 'dst_ports', 'syn_ratio'] as const;
+
+/**
+ * The numbers behind an alert's decision, by detector (keys absent when they do not apply):
+ * - rule detectors (BLACKLIST, PORTSCAN, SYNFLOOD, LARGESIZE, UNUSUAL): `value` (the measured
+ *   number, its peak over the episode: distinct ports, SYNs in the window, bytes, server port),
+ *   `threshold` (what value had to exceed), `window_s` (the rule's window, seconds; 0 when none),
+ *   `count` (evidence packets of the episode), `peak_rate` (peak evidence packets per second),
+ *   and the variant's second number (ALERT_AUX) under its name: `probes` (PORTSCAN ports and
+ *   hosts: probes counted), `ports` (PORTSCAN syn: distinct ports), `sources` (SYNFLOOD dst:
+ *   distinct sources, an estimate), `destinations` (SYNFLOOD spread), `protocol` (UNUSUAL: the IP
+ *   protocol number);
+ * - ZSCORE: `value` = |z|, `threshold` (|z| threshold), `z` (signed), `mean`, `std` (the channel's
+ *   baseline before the packet, bytes; σ before the floor), `samples` (packets in the baseline);
+ * - FLOWRULE: `rule` (its name), `window_s` (the flow window) and the flow's features in the
+ *   window (FLOW_FEATURE_KEYS: packets, bytes, mean_size, packets_per_s, bytes_per_s, dst_ports,
+ *   syn_ratio).
+ */
+export type Evidence = Partial<Record<(typeof EVIDENCE_KEYS)[number], number | string>>;
+
+/** Every evidence key, in CSV column order (`evidence.<key>`). */
+export const EVIDENCE_KEYS = [
+  'value', 'threshold', 'window_s', 'count', 'peak_rate', 'probes', 'ports', 'sources', 'destinations', 'protocol',
+  'z', 'mean', 'std', 'samples', 'rule', ...FLOW_FEATURE_KEYS,
+] as const;
+
+/** One alert as an output row: the same shape for every detector. Units: bytes, seconds, µs. */
 export interface AlertRow {
-  /** Detector name: "zscore" (DET_ZSCORE), else "detector-<id>". */
+  /** Detector name (protocol.ts DETECTOR_NAMES): ZSCORE, BLACKLIST, PORTSCAN, SYNFLOOD,
+   *  LARGESIZE, UNUSUAL, FLOWRULE. */
   detector: string;
+  /** PORTSCAN: "ports" | "syn" | "hosts" (address scan); SYNFLOOD: "dst" | "spread"; BLACKLIST:
+   *  "src" | "dst" | "both" (the listed end(s), relative to the flow's first packet). Absent for
+   *  the other detectors. */
+  variant?: string;
   severity: 'low' | 'medium' | 'high';
-  /** |z| rounded to 2 decimals. */
+  /** Detector score rounded to 3 decimals: |z| (ZSCORE), value / threshold (rule detectors), 1 (FLOWRULE). */
   score: number;
-  /** Signed z-score, rounded to 3 decimals (the packet's size against the channel baseline). */
-  z: number;
-  /** Packet (or row) timestamp, seconds since the Unix epoch, µs precision. */
-  ts: number;
-  /** Channel strings from result.channels: addresses, node names, protocol name. */
+  /** First and last evidence time: ISO-8601 UTC with µs ("2023-03-15T13:20:00.000000Z") and µs since the epoch. */
+  first_ts: string;
+  last_ts: string;
+  first_ts_us: number;
+  last_ts_us: number;
+  /** The subject: addresses (or node names), ports and protocol name of the first evidence packet
+   *  (FLOWRULE: the flow's originator → responder). */
   src: string;
   dst: string;
   sport: number;
   dport: number;
   proto: string;
-  /** Packet size, bytes. */
+  /** Size of the first evidence packet, bytes. */
   size: number;
-  /** Baseline mean and standard deviation (before the σ floor), bytes, rounded to 2 decimals. */
-  mean: number;
-  std: number;
-  /** Packets in the baseline. */
-  samples: number;
-  /** |z| threshold the analysis ran with (result.options.zscore.threshold). */
-  threshold: number;
-  /** Plain-English explanation. */
-  message: string;
-  /** 1-based packet number (pcap/pcapng) or data-row number (CSV/JSON) in the input. */
+  /** 1-based packet number (pcap/pcapng) or data-row / data-line number (CSV, JSON, packet lines)
+   *  of the first evidence packet. */
   record: number;
-  /** The original row's fields, when the input was CSV/JSON (result.rowFields). */
+  /** True when the rate limiter suppressed the alert (printed only with --include-suppressed). */
+  suppressed: boolean;
+  /** Core episode id (0 for single-packet alerts and flow rules). */
+  episode: number;
+  evidence: Evidence;
+  /** Plain-English explanation, one line. */
+  message: string;
+  /** The original row's fields, when the input was rows (result.rowFields). */
   fields?: Record<string, unknown>;
 }
 
-/** The CSV columns before the `field.<name>` columns. */
-export const ALERT_CSV_COLUMNS = [
-  'detector', 'severity', 'score', 'z', 'ts', 'src', 'dst', 'sport', 'dport', 'proto', 'size',
-  'mean', 'std', 'samples', 'threshold', 'record', 'message',
-] as const;
+/** The CSV columns before the `field.<name>` columns: the same for every detector and input. */
+export const ALERT_CSV_COLUMNS: readonly string[] = [
+  'detector', 'variant', 'severity', 'score', 'first_ts', 'last_ts', 'first_ts_us', 'last_ts_us',
+  'src', 'dst', 'sport', 'dport', 'proto', 'size', 'record', 'suppressed', 'episode',
+  ...EVIDENCE_KEYS.map((k) => `evidence.${k}`), 'message',
+];
 
 const round = (v: number, d: number): number => {
   const f = 10 ** d;
   return Math.round(v * f) / f;
 };
 
-/** Bytes/σ for messages: integers as is, else one decimal. */
+/** Bytes/σ/counts for messages: integers as is, else one decimal. */
 const fmt = (v: number): string => (Number.isFinite(v) ? String(round(v, 1)) : String(v));
+
+/** A duration for messages: two significant digits below 100 s ("1.2 s", "0.19 s"), whole seconds above. */
+export function durationText(s: number): string {
+  if (!Number.isFinite(s) || s <= 0) return '0 s';
+  return `${s < 100 ? Number(s.toPrecision(2)) : Math.round(s)} s`;
+}
+
+/** µs since the epoch → ISO-8601 UTC with 6 decimals ("2023-03-15T13:20:00.123456Z"); "-" when not finite. */
+export function isoUs(tsUs: number): string {
+  if (!Number.isFinite(tsUs)) return '-';
+  const ms = Math.floor(tsUs / 1000);
+  const us = Math.round(tsUs - ms * 1000);
+  return new Date(ms).toISOString().replace('Z', `${String(us).padStart(3, '0')}Z`);
+}
 
 function severityName(s: number): AlertRow['severity'] {
   return s === SEV_HIGH ? 'high' : s === SEV_MEDIUM ? 'medium' : s === SEV_LOW ? 'low' : 'low';
 }
 
-/** "A → B (TCP)" with ":port" on each end when the alert has ports. */
+/** "A:p → B:q (TCP)"; ports left out when 0, IPv6 ends bracketed. */
 function channelText(src: string, dst: string, sport: number, dport: number, proto: string): string {
   const end = (a: string, p: number): string => (p === 0 ? a : a.includes(':') ? `[${a}]:${p}` : `${a}:${p}`);
   return `${end(src, sport)} → ${end(dst, dport)} (${proto})`;
 }
 
-/**
- * The i-th alert of `result` (0 ≤ i < result.alerts.count) as an AlertRow. The message reads e.g.
- * "Packet of 5000 B on A → B (TCP) is 38.9σ above the channel's mean of 1100 B (σ 100 B over 3
- * packets; threshold 3σ)".
- */
-export function alertRow(result: AnalysisResult, i: number): AlertRow {
+/** "tcp/31337", "udp/53", "icmp", "icmpv6", "proto/47": the normal-services spelling. */
+export function serviceText(ipProto: number, port: number): string {
+  if (ipProto === 6) return `tcp/${port}`;
+  if (ipProto === 17) return `udp/${port}`;
+  if (ipProto === 1) return 'icmp';
+  if (ipProto === 58) return 'icmpv6';
+  return `proto/${ipProto}`;
+}
+
+const plural = (n: number, word: string): string => `${fmt(n)} ${word}${n === 1 ? '' : 's'}`;
+
+/** The variant's name (AlertRow.variant), or undefined for detectors without variants. */
+export function variantName(detector: number, variant: number): string | undefined {
+  if (detector === DET_PORTSCAN) return variant === PORTSCAN_SYN ? 'syn' : variant === PORTSCAN_HOSTS ? 'hosts' : 'ports';
+  if (detector === DET_SYNFLOOD) return variant === SYNFLOOD_SPREAD ? 'spread' : 'dst';
+  if (detector === DET_BLACKLIST) {
+    const both = BLACKLIST_MATCH_SRC | BLACKLIST_MATCH_DST;
+    return (variant & both) === both ? 'both' : variant & BLACKLIST_MATCH_DST ? 'dst' : 'src';
+  }
+  return undefined;
+}
+
+function featureText(key: string, v: number): string {
+  if (!Number.isFinite(v)) return String(v);
+  if (key === 'syn_ratio') return v.toFixed(2);
+  if (key === 'packets' || key === 'bytes' || key === 'dst_ports') return String(Math.round(v));
+  return String(round(v, 1));
+}
+
+interface Subject {
+  src: string;
+  dst: string;
+  sport: number;
+  dport: number;
+  proto: string;
+}
+
+/** The message of alert i (see alertMessage()). */
+function message(result: AnalysisResult, i: number, s: Subject, evidence: Evidence): string {
+  const a = result.alerts;
+  const det = a.detector[i];
+  const variant = a.variant[i];
+  const value = a.value[i];
+  const thr = a.threshold[i];
+  const win = fmt(a.windowS[i]);
+  const dur = durationText((a.lastUs[i] - a.tsUs[i]) / 1e6);
+  const count = a.evidence[i];
+  const flow = channelText(s.src, s.dst, s.sport, s.dport, s.proto);
+  switch (det) {
+    case DET_PORTSCAN:
+      if (variant === PORTSCAN_SYN) {
+        const ports = result.options.rules?.portscanSyn?.ports;
+        return `${s.src} sent ${plural(value, 'SYN')} to ${fmt(a.aux[i])} distinct ports of ${s.dst} in ${dur} ` +
+          `(threshold ${fmt(thr)} SYNs${ports === undefined ? '' : ` and ${fmt(ports)} ports`} in ${win} s)`;
+      }
+      if (variant === PORTSCAN_HOSTS) {
+        return `${s.src} probed ${fmt(value)} distinct hosts on ${s.proto.toLowerCase()}/${s.dport} in ${dur} (threshold ${fmt(thr)} in ${win} s)`;
+      }
+      return `${s.src} probed ${fmt(value)} distinct ports of ${s.dst} in ${dur} (threshold ${fmt(thr)} in ${win} s)`;
+    case DET_SYNFLOOD:
+      if (variant === SYNFLOOD_SPREAD) {
+        return `${plural(value, 'SYN')} to ${plural(a.aux[i], 'destination')} in ${dur}, no single victim (threshold ${fmt(thr)} in ${win} s)`;
+      }
+      return `${s.dst} received ${plural(value, 'SYN')} from ${plural(a.aux[i], 'source')} in ${dur} (threshold ${fmt(thr)} in ${win} s)`;
+    case DET_BLACKLIST: {
+      const m = variant & (BLACKLIST_MATCH_SRC | BLACKLIST_MATCH_DST);
+      const who = m === (BLACKLIST_MATCH_SRC | BLACKLIST_MATCH_DST)
+        ? `${s.src} and ${s.dst} match the blacklist (src, dst)`
+        : m === BLACKLIST_MATCH_DST ? `${s.dst} matches the blacklist (dst)` : `${s.src} matches the blacklist (src)`;
+      return `${flow}: ${who}; ${plural(count, 'packet')}`;
+    }
+    case DET_LARGESIZE:
+      return count > 1
+        ? `${flow}: ${fmt(count)} packets over the threshold, the largest ${fmt(value)} bytes (threshold ${fmt(thr)})`
+        : `${flow}: packet of ${fmt(value)} bytes (threshold ${fmt(thr)})`;
+    case DET_UNUSUAL:
+      return `${flow}: ${serviceText(a.aux[i], value)} is not a normal service; ${plural(count, 'packet')}`;
+    case DET_FLOWRULE: {
+      const name = String(evidence.rule ?? '?');
+      const expr = result.options.flowFeatures?.rules?.find((r) => r.name === name)?.expr;
+      const used = FLOW_FEATURE_KEYS.filter((k) => expr === undefined || new RegExp(`\\b${k}\\b`).test(expr));
+      const values = used.map((k) => `${k} ${featureText(k, a.features[i * FEATURE_COUNT + FLOW_FEATURE_KEYS.indexOf(k)])}`).join(', ');
+      return `flow ${flow} matched rule '${name}'${expr === undefined ? '' : `: ${expr}`} (${values}) in its ${win} s window`;
+    }
+    case DET_ZSCORE: {
+      const z = a.score[i];
+      const samples = a.samples[i];
+      return `Packet of ${fmt(a.size[i])} B on ${flow} is ${fmt(Math.abs(z))}σ ${z >= 0 ? 'above' : 'below'} the channel's mean of ` +
+        `${fmt(a.mean[i])} B (σ ${fmt(a.std[i])} B over ${samples} packet${samples === 1 ? '' : 's'}; threshold ${fmt(Number(evidence.threshold))}σ)`;
+    }
+    default:
+      return `${DETECTOR_NAMES[det] ?? `detector ${det}`} on ${flow}: value ${fmt(value)} (threshold ${fmt(thr)})`;
+  }
+}
+
+function evidenceOf(result: AnalysisResult, i: number): Evidence {
+  const a = result.alerts;
+  const det = a.detector[i];
+  if (det === DET_ZSCORE) {
+    const thr = a.threshold[i] > 0 ? a.threshold[i] : result.options.zscore.threshold;
+    return { value: round(Math.abs(a.score[i]), 3), threshold: thr, z: round(a.score[i], 3), mean: round(a.mean[i], 2), std: round(a.std[i], 2), samples: a.samples[i] };
+  }
+  if (det === DET_FLOWRULE) {
+    const e: Evidence = { rule: result.flowRules[a.rule[i]] ?? `rule ${a.rule[i]}`, window_s: a.windowS[i] };
+    FLOW_FEATURE_KEYS.forEach((k, f) => {
+      e[k] = round(a.features[i * FEATURE_COUNT + f], 3);
+    });
+    return e;
+  }
+  const e: Evidence = { value: a.value[i], threshold: a.threshold[i], window_s: a.windowS[i], count: a.evidence[i], peak_rate: round(a.peakRate[i], 3) };
+  const v = a.variant[i];
+  const aux = a.aux[i];
+  if (det === DET_PORTSCAN) e[v === PORTSCAN_SYN ? 'ports' : 'probes'] = aux;
+  else if (det === DET_SYNFLOOD) e[v === SYNFLOOD_DST ? 'sources' : 'destinations'] = aux;
+  else if (det === DET_UNUSUAL) e.protocol = aux;
+  return e;
+}
+
+function subjectOf(result: AnalysisResult, i: number): Subject {
   const a = result.alerts;
   const ch = result.channels[a.channel[i]] ?? { src: '?', dst: '?', proto: '?' };
-  const z = a.z[i];
-  const threshold = result.options.zscore.threshold;
-  const samples = a.samples[i];
+  return { src: ch.src, dst: ch.dst, sport: a.sport[i], dport: a.dport[i], proto: ch.proto };
+}
+
+/**
+ * The plain-English explanation of alert i (0 ≤ i < result.alerts.count), one line; one phrasing
+ * per detector and variant, e.g.
+ * - PORTSCAN ports: "192.168.1.10 probed 1000 distinct ports of 192.168.1.25 in 1.2 s (threshold 10 in 60 s)"
+ * - PORTSCAN syn: "… sent 150 SYNs to 25 distinct ports of … in 3 s (threshold 100 SYNs and 20 ports in 60 s)"
+ * - PORTSCAN hosts: "… probed 30 distinct hosts on tcp/22 in 12 s (threshold 25 in 300 s)"
+ * - SYNFLOOD dst: "192.168.1.34 received 5870 SYNs from 1 source in 0.19 s (threshold 100 in 60 s)"
+ * - SYNFLOOD spread: "900 SYNs to 300 destinations in 0.8 s, no single victim (threshold 50 in 1 s)"
+ * - BLACKLIST: "A:p → B:q (TCP): A matches the blacklist (src); 3 packets"
+ * - LARGESIZE: "A:p → B:q (TCP): packet of 9014 bytes (threshold 1500)"
+ * - UNUSUAL: "A:p → B:q (TCP): tcp/31337 is not a normal service; 4 packets"
+ * - FLOWRULE: "flow A:p → B:q (TCP) matched rule 'syn-only flow': syn_ratio > 0.9 and packets >= 20
+ *   (packets 120, syn_ratio 1.00) in its 60 s window" (the features the expression uses)
+ * - ZSCORE: "Packet of 5000 B on A → B (TCP) is 38.9σ above the channel's mean of 1100 B (σ 100 B
+ *   over 3 packets; threshold 3σ)".
+ */
+export function alertMessage(result: AnalysisResult, i: number): string {
+  return message(result, i, subjectOf(result, i), evidenceOf(result, i));
+}
+
+/** The i-th alert of `result` (0 ≤ i < result.alerts.count) as an AlertRow. */
+export function alertRow(result: AnalysisResult, i: number): AlertRow {
+  const a = result.alerts;
   const det = a.detector[i];
+  const s = subjectOf(result, i);
+  const evidence = evidenceOf(result, i);
+  const variant = variantName(det, a.variant[i]);
   const row: AlertRow = {
-    detector: det === DET_ZSCORE ? 'zscore' : `detector-${det}`,
+    detector: DETECTOR_NAMES[det] || `DETECTOR-${det}`,
+    ...(variant === undefined ? {} : { variant }),
     severity: severityName(a.severity[i]),
-    score: round(Math.abs(z), 2),
-    z: round(z, 3),
-    ts: a.tsUs[i] / 1e6,
-    src: ch.src,
-    dst: ch.dst,
-    sport: a.sport[i],
-    dport: a.dport[i],
-    proto: ch.proto,
+    score: round(det === DET_ZSCORE ? Math.abs(a.score[i]) : a.score[i], 3),
+    first_ts: isoUs(a.tsUs[i]),
+    last_ts: isoUs(a.lastUs[i]),
+    first_ts_us: a.tsUs[i],
+    last_ts_us: a.lastUs[i],
+    src: s.src,
+    dst: s.dst,
+    sport: s.sport,
+    dport: s.dport,
+    proto: s.proto,
     size: a.size[i],
-    mean: round(a.mean[i], 2),
-    std: round(a.std[i], 2),
-    samples,
-    threshold,
-    message:
-      `Packet of ${fmt(a.size[i])} B on ${channelText(ch.src, ch.dst, a.sport[i], a.dport[i], ch.proto)} is ` +
-      `${fmt(Math.abs(z))}σ ${z >= 0 ? 'above' : 'below'} the channel's mean of ${fmt(a.mean[i])} B ` +
-      `(σ ${fmt(a.std[i])} B over ${samples} packet${samples === 1 ? '' : 's'}; threshold ${fmt(threshold)}σ)`,
     record: a.recordIndex[i] + 1,
+    suppressed: a.suppressed[i] === 1,
+    episode: a.episode[i],
+    evidence,
+    message: message(result, i, s, evidence),
   };
   const fields = result.rowFields?.[i];
   if (fields) row.fields = fields;
   return row;
 }
 
-/** Every alert of `result` in order as AlertRows (an array: ≤ maxAlerts rows, 200,000 by default;
- *  use alertRow() to produce them one at a time instead). */
-export function alertRecords(result: AnalysisResult): AlertRow[] {
-  const rows: AlertRow[] = new Array(result.alerts.count);
-  for (let i = 0; i < result.alerts.count; i++) rows[i] = alertRow(result, i);
-  return rows;
+/** Indices of the alerts to print: all, or without the suppressed ones. */
+export function alertIndices(result: AnalysisResult, includeSuppressed: boolean): number[] {
+  const out: number[] = [];
+  const sup = result.alerts.suppressed;
+  for (let i = 0; i < result.alerts.count; i++) if (includeSuppressed || !sup || sup[i] !== 1) out.push(i);
+  return out;
+}
+
+/** The alerts of `result` in order as AlertRows (an array: ≤ maxAlerts rows, 200,000 by default;
+ *  use alertRow() to produce them one at a time instead). Suppressed ones too unless told. */
+export function alertRecords(result: AnalysisResult, includeSuppressed = true): AlertRow[] {
+  return alertIndices(result, includeSuppressed).map((i) => alertRow(result, i));
 }
 
 /** One JSON Lines record for `row`, without the trailing newline. Non-finite numbers become null. */
@@ -165,16 +368,19 @@ export function toCsvHeader(rowsOrColumns: readonly AlertRow[] | readonly string
  * One CSV data line for `row`, without the trailing newline. `columns` defaults to the base
  * columns plus this row's own field names, which matches toCsvHeader(rows) whenever all rows have
  * the same fields (always true for one CSV input); pass columns when they may differ (JSON).
- * Nested original values are written as JSON text; missing ones as empty cells.
+ * `evidence.<key>` cells come from row.evidence; nested original values are written as JSON text;
+ * missing values as empty cells; booleans as true/false.
  */
 export function toCsvRow(row: AlertRow, columns: readonly string[] = csvColumns(Object.keys(row.fields ?? {}))): string {
   const cells = columns.map((c) => {
     let v: unknown;
     if (c.startsWith('field.')) v = row.fields?.[c.slice(6)];
+    else if (c.startsWith('evidence.')) v = (row.evidence as Record<string, unknown>)[c.slice(9)];
     else v = (row as unknown as Record<string, unknown>)[c];
     if (v === undefined || v === null) return '';
     if (typeof v === 'object') return JSON.stringify(v);
-    return v as string | number | boolean;
+    if (typeof v === 'boolean') return v ? 'true' : 'false';
+    return v as string | number;
   });
   return Papa.unparse([cells], UNPARSE);
 }
@@ -186,4 +392,151 @@ export function toCsv(rows: Iterable<AlertRow>, columns?: readonly string[]): st
   let out = toCsvHeader(cols) + '\n';
   for (const r of arr) out += toCsvRow(r, cols) + '\n';
   return out;
+}
+
+/**
+ * The anomalous flows of `--format flows`: "(src, dst, sport, dport, proto)" once per 5-tuple of
+ * the FLOWRULE alerts (originator first, as the flow rules saw it), in first-seen order. Only the
+ * alerts the rate limiter let through, unless `includeSuppressed`.
+ */
+export function flowsLines(result: AnalysisResult, includeSuppressed: boolean): string[] {
+  const a = result.alerts;
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (let i = 0; i < a.count; i++) {
+    if (a.detector[i] !== DET_FLOWRULE) continue;
+    if (!includeSuppressed && a.suppressed[i] === 1) continue;
+    const s = subjectOf(result, i);
+    const line = `(${s.src}, ${s.dst}, ${s.sport}, ${s.dport}, ${s.proto})`;
+    if (seen.has(line)) continue;
+    seen.add(line);
+    out.push(line);
+  }
+  return out;
+}
+
+/** The reasons of `--format reasons`, in the order they are written for one packet (issue #3). */
+export const REASON_ORDER: readonly number[] = [DET_BLACKLIST, DET_PORTSCAN, DET_LARGESIZE, DET_SYNFLOOD, DET_UNUSUAL];
+
+/** Detector names of a mark's reasons (MARK_REASONS, bit 1 << DET_*), in REASON_ORDER. */
+export function reasonNames(bits: number): string[] {
+  const out: string[] = [];
+  for (const d of REASON_ORDER) if (bits & (1 << d)) out.push(DETECTOR_NAMES[d]);
+  return out;
+}
+
+/** Lines "REASON,<packet line>" for one packet: one per reason, in REASON_ORDER. */
+export function reasonLinesOf(bits: number, line: string): string[] {
+  return reasonNames(bits).map((r) => `${r},${line}`);
+}
+
+/** Number of packet marks in `result` (0 when the analysis did not collect them). */
+export function markCount(result: AnalysisResult): number {
+  return result.marks ? Math.floor(result.marks.length / MARK_STRIDE) : 0;
+}
+
+function markView(result: AnalysisResult): DataView {
+  const m = result.marks ?? new Uint8Array(0);
+  return new DataView(m.buffer, m.byteOffset, m.byteLength);
+}
+
+/** Mark order by record index (the core writes them in input order; this keeps that true even if
+ *  a reader ever delivered records out of order). */
+function markOrder(result: AnalysisResult): Uint32Array {
+  const n = markCount(result);
+  const v = markView(result);
+  const order = new Uint32Array(n);
+  let sorted = true;
+  let prev = -1;
+  for (let k = 0; k < n; k++) {
+    order[k] = k;
+    const idx = v.getUint32(k * MARK_STRIDE + MARK_RECORD_INDEX, true);
+    if (idx < prev) sorted = false;
+    prev = idx;
+  }
+  if (!sorted) {
+    const idx = (k: number) => v.getUint32(k * MARK_STRIDE + MARK_RECORD_INDEX, true);
+    order.sort((x, y) => idx(x) - idx(y) || x - y);
+  }
+  return order;
+}
+
+/**
+ * Mark k of `result.marks` written as a packet line (./packet-lines.ts): time in whole ms,
+ * addresses through `names` (IPv4-mapped → dotted quad, IPv6 → RFC 5952, node ids → the names
+ * that table issued), ports, protocol (TCP, UDP, ICMP or the number), wire length, TCP flags.
+ */
+export function markPacketLine(result: AnalysisResult, k: number, names: NameTable = new NameTable()): string {
+  const m = result.marks!;
+  const v = markView(result);
+  const b = k * MARK_STRIDE;
+  return formatPacketLine({
+    tsUs: Number(v.getBigInt64(b + MARK_TS_US, true)),
+    src: names.formatAddress(m.subarray(b + MARK_SRC, b + MARK_SRC + 16)),
+    dst: names.formatAddress(m.subarray(b + MARK_DST, b + MARK_DST + 16)),
+    sport: v.getUint16(b + MARK_SPORT, true),
+    dport: v.getUint16(b + MARK_DPORT, true),
+    proto: v.getUint8(b + MARK_PROTO),
+    size: v.getUint32(b + MARK_WIRE_LEN, true),
+    flags: v.getUint8(b + MARK_TCP_FLAGS),
+  });
+}
+
+/**
+ * `--format reasons` for input that is not packet lines (pcap, pcapng, CSV, JSON): each flagged
+ * packet written as a packet line from its mark, prefixed by its reason ("PORTSCAN,<line>"), one
+ * line per reason in REASON_ORDER, packets in input order. `names` resolves node names (pass the
+ * table of the rows read; see NameTable.formatAddress). Calls `emit` per line.
+ */
+export function forEachReasonLine(result: AnalysisResult, emit: (line: string) => void, names: NameTable = new NameTable()): void {
+  const v = markView(result);
+  for (const k of markOrder(result)) {
+    const bits = v.getUint32(k * MARK_STRIDE + MARK_REASONS, true);
+    const line = markPacketLine(result, k, names);
+    for (const r of reasonLinesOf(bits, line)) emit(r);
+  }
+}
+
+/** forEachReasonLine() collected into an array. */
+export function reasonLines(result: AnalysisResult, names?: NameTable): string[] {
+  const out: string[] = [];
+  forEachReasonLine(result, (l) => out.push(l), names);
+  return out;
+}
+
+/**
+ * `--format reasons` for packet-line input: re-reads the input (`stream`, the same bytes the
+ * analysis read: decompressed if it was gzip) and writes each flagged packet's ORIGINAL line,
+ * exactly as in the file (without its line break), prefixed by its reason, one line per reason in
+ * REASON_ORDER, in input order. A mark's MARK_RECORD_INDEX is the line's index among the data
+ * (non-blank) lines. Memory: one chunk and the marks; reading stops after the last marked line.
+ * Returns the number of marks whose line was not found (0 unless the file changed since).
+ */
+export async function reasonLinesFromOriginal(
+  result: AnalysisResult,
+  stream: ReadableStream<Uint8Array>,
+  emit: (line: string) => void,
+): Promise<number> {
+  const order = markOrder(result);
+  const v = markView(result);
+  let next = 0;
+  let missing = 0;
+  const indexOf = (k: number) => v.getUint32(k * MARK_STRIDE + MARK_RECORD_INDEX, true);
+  if (order.length > 0) {
+    await forEachDataLine(stream, (index, line) => {
+      // Two marks for one index cannot happen (one mark per packet); skip defensively.
+      while (next < order.length && indexOf(order[next]) < index) {
+        next++;
+        missing++;
+      }
+      while (next < order.length && indexOf(order[next]) === index) {
+        const k = order[next++];
+        const bits = v.getUint32(k * MARK_STRIDE + MARK_REASONS, true);
+        // An over-long line was skipped as bad and never marked; written from the mark if it is.
+        for (const r of reasonLinesOf(bits, line ?? markPacketLine(result, k))) emit(r);
+      }
+      return next < order.length;
+    });
+  } else await stream.cancel().catch(() => undefined);
+  return missing + order.length - next;
 }

@@ -1,6 +1,7 @@
 // Row semantics shared by the CSV, JSON and JSON Lines readers (src/io/rows.ts): which column means
 // what (case-insensitive aliases), how each value is validated and converted, and the packer that
-// writes valid rows as REC_* records into batches and describes invalid ones. It never evaluates
+// writes valid rows as REC_* records into batches and describes invalid ones (the packet-line
+// reader, ./packet-lines.ts, validates its fixed fields itself and packs through addPacked()). It never evaluates
 // input: every value is data, converted only by the explicit parsers below.
 import type { AnalysisError } from '../shared/protocol';
 import {
@@ -319,14 +320,36 @@ export class RecordPacker {
       if (typeof rawProto !== 'string' && typeof rawProto !== 'number') return `protocol ${show(rawProto)} is not a name or number`;
       ({ label, proto } = this.names.protoLabel(rawProto));
     }
+    this.write(ts, String(rawSrc), String(rawDst), sport, dport, proto, flags, label, size, index, vlan);
+    return null;
+  }
+
+  /**
+   * Packs one row whose fields a format reader already validated and converted (the packet-line
+   * reader, ./packet-lines.ts): `f` in record units (µs, IP protocol number and label, TCP flags
+   * byte, bytes). REC_INDEX = the next row index, like add(). Returns that index.
+   */
+  addPacked(f: PackedFields, original: Record<string, unknown>): number {
+    const index = this.rowsRead++;
+    this.write(f.tsUs, f.src, f.dst, f.sport, f.dport, f.proto, f.flags, f.label, f.size, index, 0);
+    this.rows.push(original);
+    if (++this.count === this.batchRows) this.cut();
+    return index;
+  }
+
+  /** Writes record `count` of the current batch (every value already validated). */
+  private write(
+    ts: number, src: string, dst: string, sport: number, dport: number, proto: number, flags: number,
+    label: number, size: number, index: number, vlan: number,
+  ): void {
     const base = this.count * REC_STRIDE;
     const buf = this.buf, view = this.view;
     buf.fill(0, base, base + REC_STRIDE);
     const hi = Math.floor(ts / 4294967296);
     view.setUint32(base + REC_TS_US, ts - hi * 4294967296, true);
     view.setInt32(base + REC_TS_US + 4, hi, true);
-    this.names.address(String(rawSrc), buf, base + REC_SRC);
-    this.names.address(String(rawDst), buf, base + REC_DST);
+    this.names.address(src, buf, base + REC_SRC);
+    this.names.address(dst, buf, base + REC_DST);
     view.setUint16(base + REC_SPORT, sport, true);
     view.setUint16(base + REC_DPORT, dport, true);
     buf[base + REC_PROTO] = proto;
@@ -335,6 +358,23 @@ export class RecordPacker {
     view.setUint32(base + REC_WIRE_LEN, size, true);
     view.setUint32(base + REC_INDEX, index >>> 0, true);
     view.setUint32(base + REC_VLAN, vlan, true);
-    return null;
   }
+}
+
+/** One row already converted to record units, for RecordPacker.addPacked(). */
+export interface PackedFields {
+  /** Microseconds since the Unix epoch (a safe integer). */
+  tsUs: number;
+  /** Address or node name text (NameTable.address()). */
+  src: string;
+  dst: string;
+  sport: number;
+  dport: number;
+  /** IP protocol number (REC_PROTO) and channel label (REC_PROTO_LABEL). */
+  proto: number;
+  label: number;
+  /** TCP flags byte. */
+  flags: number;
+  /** Wire length, bytes. */
+  size: number;
 }

@@ -1,5 +1,6 @@
 // Streaming readers for row formats: CSV (papaparse, here), a JSON array of objects (@streamparser/json,
-// path '$.*') and JSON Lines (per-line JSON.parse) in ./json-rows.ts. Bytes come in from a
+// path '$.*') and JSON Lines (per-line JSON.parse) in ./json-rows.ts, and the headerless packet
+// lines of issue #3 in ./packet-lines.ts. Bytes come in from a
 // ReadableStream chunk by chunk and leave as batches of packed REC_* records; memory stays flat in
 // the file size (one chunk, one partial row, one batch). Field meaning and validation live in
 // ./row-fields.ts. Never evaluates input: JSON.parse and the two parsers only build plain data.
@@ -10,6 +11,7 @@ import {
   type ColumnMap, fieldValues, missingFieldText, RecordPacker, REQUIRED_FIELDS, resolveColumns, type RowBatch,
 } from './row-fields';
 import { JsonlSink, JsonSink, type Sink } from './json-rows';
+import { LinesSink } from './packet-lines';
 
 export type { RowBatch } from './row-fields';
 export { detachRow, parseTimestampUs, parseFlags, FIELD_ALIASES } from './row-fields';
@@ -40,14 +42,16 @@ export interface ReadRowsOptions {
 }
 
 /** Row formats readRows() understands (what sniffFormat() reports for them). */
-export type RowFormat = 'csv' | 'json' | 'jsonl';
+export type RowFormat = 'csv' | 'json' | 'jsonl' | 'lines';
 
 /**
- * Reads CSV, a JSON array of objects, or JSON Lines from `stream` and calls `onBatch` with packed
- * records (REC_STRIDE bytes each, REC_INDEX = 0-based data-row index) plus the original rows,
- * awaiting it (back-pressure). Columns are matched by alias (see FIELD_ALIASES); timestamp,
- * source, destination and size are required. Invalid rows are skipped and described in the
- * report; expected failures are values (report.error), never throws for bad input.
+ * Reads CSV, a JSON array of objects, JSON Lines or packet lines from `stream` and calls `onBatch`
+ * with packed records (REC_STRIDE bytes each, REC_INDEX = 0-based data-row index) plus the
+ * original rows, awaiting it (back-pressure). Columns are matched by alias (see FIELD_ALIASES);
+ * timestamp, source, destination and size are required. Packet lines ('lines') have fixed fields
+ * (./packet-lines.ts: every non-blank line is a data row; the original row has the field names of
+ * PACKET_LINE_FIELDS). Invalid rows are skipped and described in the report; expected failures
+ * are values (report.error), never throws for bad input.
  */
 export async function readRows(
   stream: ReadableStream<Uint8Array>,
@@ -58,7 +62,11 @@ export async function readRows(
 ): Promise<RowReport> {
   const batchRows = Math.max(1, Math.floor(opts.batchRows ?? 16384));
   const packer = new RecordPacker(names, batchRows);
-  const sink: Sink = format === 'csv' ? new CsvSink(packer) : format === 'json' ? new JsonSink(packer) : new JsonlSink(packer);
+  const sink: Sink =
+    format === 'csv' ? new CsvSink(packer)
+      : format === 'json' ? new JsonSink(packer)
+        : format === 'lines' ? new LinesSink(packer, names)
+          : new JsonlSink(packer);
   const reader = stream.getReader();
   let cancelled = false;
   let readError: AnalysisError | null = null;

@@ -2,9 +2,10 @@
 // Content only, never the file name: several real ".pcapng" files are classic pcap (see
 // shared/data/MANIFEST.md) and a capture renamed ".bin" must still open (speedscope's importer
 // sniffs the same way). Pure function, no I/O.
+import { isPacketLine } from './packet-lines';
 
 /** What sniffFormat() can tell from content. 'gzip' means "decompress, then sniff again". */
-export type SniffedFormat = 'gzip' | 'pcap' | 'pcapng' | 'json' | 'jsonl' | 'csv' | 'unknown';
+export type SniffedFormat = 'gzip' | 'pcap' | 'pcapng' | 'json' | 'jsonl' | 'csv' | 'lines' | 'unknown';
 
 /** Bytes of the head worth passing to sniffFormat(): enough for a long CSV header line. */
 export const SNIFF_BYTES = 64 * 1024;
@@ -20,8 +21,12 @@ export const SNIFF_BYTES = 64 * 1024;
  *    `[` → 'json' (an array of row objects) and `{` → 'jsonl' (one object per line). A single
  *    pretty-printed object therefore sniffs as 'jsonl' and fails there row by row.
  * 5. The head is text (no NUL or other C0 control bytes except tab, CR, LF) and its first
- *    non-empty line contains a comma, semicolon or tab → 'csv' (a delimited header row).
- * 6. Anything else (including empty input and Zeek's "#separator" TSV logs) → 'unknown'.
+ *    non-empty line has exactly 8 comma-separated fields, the first a whole number (the
+ *    millisecond timestamp, so not a header) → 'lines' (the packet lines of issue #3,
+ *    ./packet-lines.ts).
+ * 6. The head is text and its first non-empty line contains a comma, semicolon or tab → 'csv'
+ *    (a delimited header row).
+ * 7. Anything else (including empty input and Zeek's "#separator" TSV logs) → 'unknown'.
  */
 export function sniffFormat(head: Uint8Array): SniffedFormat {
   const n = head.length;
@@ -44,12 +49,16 @@ export function sniffFormat(head: Uint8Array): SniffedFormat {
     if (c === 0x7f) return 'unknown';
   }
   // First line: from i (already past leading blank lines) to the first CR/LF.
-  for (let j = i; j < n; j++) {
-    const c = head[j];
+  let end = i;
+  let delimited = false;
+  for (; end < n; end++) {
+    const c = head[end];
     if (c === 0x0a || c === 0x0d) break;
-    if (c === 0x2c /* , */ || c === 0x3b /* ; */ || c === 0x09 /* tab */) return 'csv';
+    if (c === 0x2c /* , */ || c === 0x3b /* ; */ || c === 0x09 /* tab */) delimited = true;
   }
-  return 'unknown';
+  if (!delimited) return 'unknown';
+  if (isPacketLine(new TextDecoder('utf-8').decode(head.subarray(i, end)))) return 'lines';
+  return 'csv';
 }
 
 function isSpace(c: number): boolean {

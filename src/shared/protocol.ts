@@ -1,6 +1,9 @@
 // Types that cross the worker boundary and reach the CLI: options in, results out. Plain data
 // only (structured-clone safe); bulk columns are typed arrays that the worker transfers.
-// Imports nothing but the ABI mirror.
+// Imports only plain data: the default normal services and the default flow rules (for
+// DEFAULT_OPTIONS). Validation and merging of options live in src/rules/options.ts.
+import { DEFAULT_NORMAL_SERVICES } from './services';
+import { DEFAULT_FLOW_RULES } from '../rules/flow-rule-defaults';
 
 /** Settings of the packet-size z-score detector (assembly/detect/zscore.ts). */
 export interface ZScoreOptions {
@@ -63,7 +66,8 @@ export interface RuleOptions {
 /** One user flow rule: a named boolean expression over a flow window's features. */
 export interface FlowRule {
   name: string;
-  /** expr-eval syntax, e.g. "syn_ratio > 0.9 and packets >= 20"; variables in src/rules/features.ts. */
+  /** expr-eval syntax, e.g. "syn_ratio > 0.9 and packets >= 20"; variables and their definitions
+   *  in src/rules/flow-rules.ts (FEATURE_NAMES, windowFeatures). */
   expr: string;
   severity: 'low' | 'medium' | 'high';
   enabled: boolean;
@@ -131,9 +135,9 @@ export const DEFAULT_OPTIONS: AnalysisOptions = {
     synflood: { enabled: true, threshold: 100, windowS: 60 },
     synfloodSpread: { enabled: true, threshold: 50, windowS: 1 },
     largesize: { enabled: true, bytes: 1500 },
-    unusual: { enabled: true, normal: [] /* filled from src/shared/services.ts DEFAULT_NORMAL_SERVICES */ },
+    unusual: { enabled: true, normal: [...DEFAULT_NORMAL_SERVICES] },
   },
-  flowFeatures: { enabled: true, windowS: 60, latenessS: 5, rules: [] /* DEFAULT_FLOW_RULES, src/rules */ },
+  flowFeatures: { enabled: true, windowS: 60, latenessS: 5, rules: DEFAULT_FLOW_RULES.map((r) => ({ ...r })) },
   limits: {
     flowrule: { enabled: true, max: 10, perS: 60 },
     zscore: { enabled: false, max: 10, perS: 60 },
@@ -157,7 +161,8 @@ export interface DetectorCounts {
   alerts: number;
   /** Alerts the rate limiter suppressed (kept, flagged `suppressed`). */
   suppressed: number;
-  /** Packets that were evidence for this detector (rule detectors; z-score: flagged packets). */
+  /** Packets that were evidence for this detector (rule detectors: the core's C_MARKS_* counters;
+   *  ZSCORE: flagged packets = its alerts). FLOWRULE: flow windows that matched at least one rule. */
   evidencePackets: number;
 }
 
@@ -251,7 +256,11 @@ export interface ChannelInfo {
 export const FEATURE_COUNT = 7;
 
 /** Alerts of every detector as columns; index i of every array is one alert (one episode for
- *  the rule detectors, updated to its final state). Ordered by first time as raised. */
+ *  the rule detectors, updated to its final state). Ordered by first time as raised.
+ *  FLOWRULE rows (one per matching flow window and rule; src/worker/alert-collector.ts): tsUs/
+ *  lastUs = the flow's first/last packet in the window, channel = orig → resp, sport/dport = orig/
+ *  resp port, score 1, value and threshold NaN, windowS = the flow-window length, evidence = the
+ *  window's packets, peakRate NaN, aux = late packets folded into the window, size/mean/std NaN. */
 export interface AlertColumns {
   count: number;
   /** First and last evidence time, µs. */
@@ -268,7 +277,7 @@ export interface AlertColumns {
   threshold: Float64Array;
   /** The rule's window, seconds (0 when none). */
   windowS: Float64Array;
-  /** Evidence packets of the episode, and the peak per-second rate of evidence. */
+  /** Evidence packets of the episode (ALERT_COUNT), and the peak per-second rate of evidence. */
   evidence: Float64Array;
   peakRate: Float64Array;
   /** Variant-specific second number (abi.ts ALERT_AUX). */
@@ -289,7 +298,7 @@ export interface AlertColumns {
   episode: Uint32Array;
   /** 1 when the rate limiter suppressed the alert. */
   suppressed: Uint8Array;
-  /** Index into AnalysisResult.flowRules for FLOWRULE alerts, -1 otherwise. */
+  /** Index into AnalysisResult.flowRules (the enabled rules) for FLOWRULE alerts, -1 otherwise. */
   rule: Int16Array;
   /** FEATURE_COUNT values per alert (FLOWRULE only; NaN otherwise). */
   features: Float64Array;
@@ -305,10 +314,12 @@ export interface AnalysisResult {
   summary: Summary;
   alerts: AlertColumns;
   channels: ChannelInfo[];
-  /** Names of the flow rules the analysis ran (AlertColumns.rule indexes them). */
+  /** Names of the flow rules the analysis ran: the enabled ones, in options order (AlertColumns.rule
+   *  indexes them); empty when flowFeatures.enabled is false. */
   flowRules: string[];
   /** Packet marks (abi.MARK_STRIDE-byte records, abi.MARK_*), in input order, only when the
-   *  analysis ran with `collectMarks` (CLI --format reasons, pcap cuts). */
+   *  analysis ran with `collectMarks` (CLI --format reasons, pcap cuts). Memory: 64 B per packet
+   *  that any rule flagged (a 1-million-packet flood costs 64 MB). */
   marks?: Uint8Array;
   /** For CSV/JSON input: the original row of each alert (same index as the alert columns). */
   rowFields?: Record<string, unknown>[];

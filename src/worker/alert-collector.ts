@@ -1,23 +1,32 @@
-// Copies alert records and channel trace points out of the core's output regions into growable
-// typed-array columns, groups alerts by channel, and keeps the original CSV/JSON row of each
-// alert. Bounded: at most `maxAlerts` alerts and `maxTracePoints` points are kept; the rest is
-// counted. Runs in the worker and in Node; no DOM.
+// Copies what the core writes into its output regions into growable typed-array columns, once per
+// drain: alert records (ALERT_*: single-packet alerts, and rule episodes written as NEW then
+// UPDATE, merged here into one row per episode), flow windows (FWIN_*: judged by the flow rules
+// into FLOWRULE alerts), packet marks (MARK_*, kept raw when asked) and trace points (TRACE_*).
+// Every alert goes through the rate limiter (./limiter.ts) and names its subject through a
+// channel (src, dst, protocol). Bounded: at most `maxAlerts` alerts and `maxTracePoints` points are
+// kept; the rest are counted. Runs in the worker and in Node; no DOM.
 import * as abi from '../shared/abi';
-import type { AlertColumns, ChannelInfo, ChannelSeries } from '../shared/protocol';
+import { DETECTOR_NAMES, FEATURE_COUNT } from '../shared/protocol';
+import type { AlertColumns, ChannelInfo, ChannelSeries, DetectorCounts } from '../shared/protocol';
 import type { NameTable } from '../io/names';
 import { detachRow } from '../io/rows';
+import { windowFeatures, type FlowRuleSet } from '../rules/flow-rules';
+import { DetectorLimits } from './limiter';
+
+type Typed = Float64Array | Uint32Array | Uint16Array | Uint8Array | Int16Array;
 
 /** A typed-array column that doubles when full. */
-class Column<T extends Float64Array | Uint32Array> {
+class Column<T extends Typed> {
   n = 0;
   constructor(public a: T) {}
   push(v: number): void {
-    if (this.n === this.a.length) {
-      const b = new (this.a.constructor as new (n: number) => T)(this.a.length * 2);
-      b.set(this.a);
-      this.a = b;
-    }
+    if (this.n === this.a.length) this.grow();
     this.a[this.n++] = v;
+  }
+  private grow(): void {
+    const b = new (this.a.constructor as new (n: number) => T)(this.a.length * 2);
+    b.set(this.a as never);
+    this.a = b;
   }
   /** A right-sized copy of the values pushed so far. */
   done(): T {
@@ -25,8 +34,11 @@ class Column<T extends Float64Array | Uint32Array> {
   }
 }
 
-const f64 = () => new Column(new Float64Array(1024));
-const u32 = () => new Column(new Uint32Array(1024));
+const INIT = 256;
+const f64 = () => new Column(new Float64Array(INIT));
+const u32 = () => new Column(new Uint32Array(INIT));
+const u16 = () => new Column(new Uint16Array(INIT));
+const u8 = () => new Column(new Uint8Array(INIT));
 
 interface ChannelEntry {
   key: Uint8Array;
@@ -34,26 +46,112 @@ interface ChannelEntry {
   alerts: number;
 }
 
+/** The output sink's view of one drain (src/worker/engine.ts OutputSink). */
+export interface CoreOutput {
+  alerts: DataView;
+  alertCount: number;
+  trace: DataView;
+  traceCount: number;
+  marks?: DataView;
+  markCount?: number;
+  windows?: DataView;
+  windowCount?: number;
+}
+
+export interface CollectorOptions {
+  /** Alerts kept; later ones are counted in `dropped` (and still rate-limited and counted). */
+  maxAlerts: number;
+  /** Trace points kept; `traceFull` is set when reached. */
+  maxTracePoints: number;
+  /** The compiled enabled flow rules; null or empty: flow windows are only counted. */
+  flowRules?: FlowRuleSet | null;
+  /** Flow-window length, seconds: the windowS column of FLOWRULE alerts. */
+  flowWindowS?: number;
+  /** Rate limits per detector; default: none. */
+  limits?: DetectorLimits;
+  /** Keep the raw mark records (64 B per flagged packet). */
+  collectMarks?: boolean;
+}
+
+const DETECTORS = DETECTOR_NAMES.length;
+
+/**
+ * Alert columns (protocol.ts AlertColumns), filled in the order alerts are raised:
+ * - a single-packet alert (ALERT_EPISODE 0, e.g. ZSCORE) appends a row;
+ * - ALERT_KIND_NEW appends a row and remembers episode → row; ALERT_KIND_UPDATE overwrites that
+ *   row's lastUs, value, evidence (ALERT_COUNT), peakRate, aux, severity and score. An UPDATE of an
+ *   episode whose NEW was dropped (maxAlerts) is ignored; one whose NEW never came is appended;
+ * - each flow window is judged by every enabled flow rule; each match appends a FLOWRULE row:
+ *   tsUs/lastUs = the flow's first/last packet in the window, subject = orig → resp, orig port →
+ *   resp port, protocol label; rule = the rule's index in FlowRuleSet.names; severity = the rule's;
+ *   score = 1; value and threshold NaN (a rule has no single number); windowS = the flow-window
+ *   length; evidence = the window's packets; peakRate NaN; aux = late packets folded into the window
+ *   (FWIN_LATE); features = the 7 values (FEATURE_NAMES order); recordIndex = the flow's first
+ *   record in the window; recordOffset -1; size, mean, std NaN; samples 0; episode 0.
+ * Every raised alert (kept or dropped) is judged by the rate limiter at the moment it is raised.
+ */
 export class AlertCollector {
-  /** Alerts the core raised (kept + dropped). */
+  /** Alerts raised (kept + dropped). */
   total = 0;
   dropped = 0;
+  /** Flow windows judged, and those that matched at least one rule. */
+  windows = 0;
+  matchedWindows = 0;
+  traceFull = false;
+
+  private readonly raised = new Float64Array(DETECTORS);
+  private readonly suppressedBy = new Float64Array(DETECTORS);
+
+  private readonly maxAlerts: number;
+  private readonly maxTracePoints: number;
+  private readonly flowRules: FlowRuleSet | null;
+  private readonly flowWindowS: number;
+  private readonly limits: DetectorLimits;
+  private readonly collectMarks: boolean;
+
   private ts = f64();
+  private last = f64();
+  private detector = u8();
+  private variant = u8();
+  private severity = u8();
+  private score = f64();
+  private value = f64();
+  private threshold = f64();
+  private windowS = f64();
+  private evidence = f64();
+  private peakRate = f64();
+  private aux = f64();
   private size = f64();
-  private z = f64();
   private mean = f64();
   private std = f64();
-  private offset = f64();
   private samples = u32();
   private recIndex = u32();
+  private offset = f64();
+  private sport = u16();
+  private dport = u16();
   private channelIdx = u32();
-  /** severity | detector << 8 | sport << 16 packed, and dport separately. */
-  private sevDet = u32();
-  private ports = u32();
+  private episode = u32();
+  private suppressed = u8();
+  private rule = new Column(new Int16Array(INIT));
+  private features = new Column(new Float64Array(INIT * FEATURE_COUNT));
+
+  /** Row of each kept episode, and the highest episode id seen in a NEW record. */
+  private episodeRow = new Map<number, number>();
+  private maxEpisode = 0;
+
   private channels = new Map<string, ChannelEntry>();
   private channelList: ChannelEntry[] = [];
+  private rowsMode = false;
   private rowFields: Record<string, unknown>[] = [];
   private batchRows: Map<number, Record<string, unknown>> = new Map();
+
+  private marks = new Uint8Array(0);
+  private markBytes = 0;
+
+  private readonly feat = new Float64Array(FEATURE_COUNT);
+  private readonly key = new Uint8Array(abi.TRACE_KEY_BYTES);
+  private readonly keyView = new DataView(this.key.buffer);
+
   // trace
   private tTs = f64();
   private tSize = f64();
@@ -61,56 +159,38 @@ export class AlertCollector {
   private tStd = f64();
   private tZ = f64();
   private tFlags = u32();
-  traceFull = false;
 
-  constructor(
-    private readonly maxAlerts: number,
-    private readonly maxTracePoints: number,
-  ) {}
+  constructor(o: CollectorOptions) {
+    this.maxAlerts = o.maxAlerts;
+    this.maxTracePoints = o.maxTracePoints;
+    this.flowRules = o.flowRules && o.flowRules.size > 0 ? o.flowRules : null;
+    this.flowWindowS = o.flowWindowS ?? 0;
+    this.limits = o.limits ?? new DetectorLimits();
+    this.collectMarks = !!o.collectMarks;
+  }
 
-  /** The rows behind the packed records being fed now (CSV/JSON), so alerts can carry them. */
+  /** Rows kept in the columns. */
+  get kept(): number {
+    return this.ts.n;
+  }
+
+  /** The rows behind the packed records being fed now (CSV/JSON/lines), so alerts can carry them. */
   setRows(rows: Record<string, unknown>[], records: Uint8Array, count: number): void {
+    this.rowsMode = true;
     this.batchRows.clear();
     const v = new DataView(records.buffer, records.byteOffset, records.byteLength);
     for (let i = 0; i < count; i++) this.batchRows.set(v.getUint32(i * abi.REC_STRIDE + abi.REC_INDEX, true), rows[i]);
   }
 
   /** Engine sink: copies the output regions (valid only during this call). */
-  take(out: { alerts: DataView; alertCount: number; trace: DataView; traceCount: number }): void {
+  take(out: CoreOutput): void {
     const v = out.alerts;
-    for (let i = 0; i < out.alertCount; i++) {
-      this.total++;
-      if (this.total > this.maxAlerts) {
-        this.dropped++;
-        continue;
-      }
-      const o = i * abi.ALERT_STRIDE;
-      const key = new Uint8Array(abi.TRACE_KEY_BYTES);
-      key.set(new Uint8Array(v.buffer, v.byteOffset + o + abi.ALERT_SRC, 32));
-      new DataView(key.buffer).setUint32(32, v.getUint16(o + abi.ALERT_PROTO_LABEL, true), true);
-      const k = keyString(key);
-      let ch = this.channels.get(k);
-      if (!ch) {
-        ch = { key, index: this.channelList.length, alerts: 0 };
-        this.channels.set(k, ch);
-        this.channelList.push(ch);
-      }
-      ch.alerts++;
-      this.channelIdx.push(ch.index);
-      this.ts.push(Number(v.getBigInt64(o + abi.ALERT_TS_US, true)));
-      this.size.push(v.getUint32(o + abi.ALERT_SIZE, true));
-      this.z.push(v.getFloat64(o + abi.ALERT_SCORE, true));
-      this.mean.push(v.getFloat64(o + abi.ALERT_MEAN, true));
-      this.std.push(v.getFloat64(o + abi.ALERT_STD, true));
-      this.offset.push(v.getFloat64(o + abi.ALERT_RECORD_OFFSET, true));
-      this.samples.push(v.getUint32(o + abi.ALERT_SAMPLES, true));
-      const rec = v.getUint32(o + abi.ALERT_RECORD_INDEX, true);
-      this.recIndex.push(rec);
-      this.sevDet.push(v.getUint8(o + abi.ALERT_SEVERITY) | (v.getUint8(o + abi.ALERT_DETECTOR) << 8));
-      this.ports.push(v.getUint16(o + abi.ALERT_SPORT, true) | (v.getUint16(o + abi.ALERT_DPORT, true) << 16));
-      // detachRow: a kept row must not pin the whole decoded chunk its strings came from.
-      if (this.batchRows.size > 0) this.rowFields.push(detachRow(this.batchRows.get(rec) ?? {}));
+    for (let i = 0; i < out.alertCount; i++) this.alert(v, i * abi.ALERT_STRIDE);
+    if (out.windows && out.windowCount) {
+      const w = out.windows;
+      for (let i = 0; i < out.windowCount; i++) this.flowWindow(w, i * abi.FWIN_STRIDE);
     }
+    if (this.collectMarks && out.marks && out.markCount) this.appendMarks(out.marks, out.markCount);
     const t = out.trace;
     for (let i = 0; i < out.traceCount; i++) {
       if (this.tTs.n >= this.maxTracePoints) {
@@ -127,6 +207,163 @@ export class AlertCollector {
     }
   }
 
+  /** Counts a raised alert, judges it, and says whether it gets a row and whether it is suppressed. */
+  private raise(det: number, tsUs: number): { keep: boolean; suppressed: boolean } {
+    this.total++;
+    const d = det < DETECTORS ? det : 0;
+    this.raised[d]++;
+    const suppressed = !this.limits.admit(det, tsUs);
+    if (suppressed) this.suppressedBy[d]++;
+    if (this.ts.n >= this.maxAlerts) {
+      this.dropped++;
+      return { keep: false, suppressed };
+    }
+    return { keep: true, suppressed };
+  }
+
+  private channelOf(key: Uint8Array): number {
+    const k = keyString(key);
+    let ch = this.channels.get(k);
+    if (!ch) {
+      ch = { key: key.slice(), index: this.channelList.length, alerts: 0 };
+      this.channels.set(k, ch);
+      this.channelList.push(ch);
+    }
+    ch.alerts++;
+    return ch.index;
+  }
+
+  private pushRow(recordIndex: number): void {
+    // detachRow: a kept row must not pin the whole decoded chunk its strings came from.
+    if (this.rowsMode) this.rowFields.push(detachRow(this.batchRows.get(recordIndex) ?? {}));
+  }
+
+  private alert(v: DataView, o: number): void {
+    const episode = v.getUint32(o + abi.ALERT_EPISODE, true);
+    const kind = v.getUint8(o + abi.ALERT_KIND);
+    if (episode !== 0 && kind === abi.ALERT_KIND_UPDATE) {
+      const row = this.episodeRow.get(episode);
+      if (row !== undefined) {
+        this.last.a[row] = Number(v.getBigInt64(o + abi.ALERT_LAST_US, true));
+        this.value.a[row] = v.getFloat64(o + abi.ALERT_VALUE, true);
+        this.evidence.a[row] = v.getFloat64(o + abi.ALERT_COUNT, true);
+        this.peakRate.a[row] = v.getFloat64(o + abi.ALERT_PEAK_RATE, true);
+        this.aux.a[row] = v.getFloat64(o + abi.ALERT_AUX, true);
+        this.severity.a[row] = v.getUint8(o + abi.ALERT_SEVERITY);
+        this.score.a[row] = v.getFloat64(o + abi.ALERT_SCORE, true);
+        return;
+      }
+      if (episode <= this.maxEpisode) return; // its NEW was dropped (maxAlerts)
+      // An UPDATE without its NEW: take it as the whole episode.
+    }
+    if (episode > this.maxEpisode) this.maxEpisode = episode;
+    const det = v.getUint8(o + abi.ALERT_DETECTOR);
+    const tsUs = Number(v.getBigInt64(o + abi.ALERT_TS_US, true));
+    const { keep, suppressed } = this.raise(det, tsUs);
+    if (!keep) return;
+    if (episode !== 0) this.episodeRow.set(episode, this.ts.n);
+    this.key.set(new Uint8Array(v.buffer, v.byteOffset + o + abi.ALERT_SRC, 32));
+    this.keyView.setUint32(32, v.getUint16(o + abi.ALERT_PROTO_LABEL, true), true);
+    this.channelIdx.push(this.channelOf(this.key));
+    this.ts.push(tsUs);
+    this.last.push(Number(v.getBigInt64(o + abi.ALERT_LAST_US, true)));
+    this.detector.push(det);
+    this.variant.push(v.getUint8(o + abi.ALERT_VARIANT));
+    this.severity.push(v.getUint8(o + abi.ALERT_SEVERITY));
+    this.score.push(v.getFloat64(o + abi.ALERT_SCORE, true));
+    this.value.push(v.getFloat64(o + abi.ALERT_VALUE, true));
+    this.threshold.push(v.getFloat64(o + abi.ALERT_THRESHOLD, true));
+    this.windowS.push(v.getFloat64(o + abi.ALERT_WINDOW_S, true));
+    this.evidence.push(v.getFloat64(o + abi.ALERT_COUNT, true));
+    this.peakRate.push(v.getFloat64(o + abi.ALERT_PEAK_RATE, true));
+    this.aux.push(v.getFloat64(o + abi.ALERT_AUX, true));
+    this.size.push(v.getUint32(o + abi.ALERT_SIZE, true));
+    this.mean.push(v.getFloat64(o + abi.ALERT_MEAN, true));
+    this.std.push(v.getFloat64(o + abi.ALERT_STD, true));
+    this.samples.push(v.getUint32(o + abi.ALERT_SAMPLES, true));
+    const rec = v.getUint32(o + abi.ALERT_RECORD_INDEX, true);
+    this.recIndex.push(rec);
+    this.offset.push(v.getFloat64(o + abi.ALERT_RECORD_OFFSET, true));
+    this.sport.push(v.getUint16(o + abi.ALERT_SPORT, true));
+    this.dport.push(v.getUint16(o + abi.ALERT_DPORT, true));
+    this.episode.push(episode);
+    this.suppressed.push(suppressed ? 1 : 0);
+    this.rule.push(-1);
+    for (let k = 0; k < FEATURE_COUNT; k++) this.features.push(NaN);
+    this.pushRow(rec);
+  }
+
+  private flowWindow(v: DataView, o: number): void {
+    this.windows++;
+    const rules = this.flowRules;
+    if (!rules) return;
+    const f = windowFeatures(v, o, this.feat);
+    let matched = false;
+    for (let r = 0; r < rules.size; r++) {
+      if (!rules.matches(r, f)) continue;
+      matched = true;
+      const firstUs = Number(v.getBigInt64(o + abi.FWIN_FIRST_US, true));
+      const { keep, suppressed } = this.raise(abi.DET_FLOWRULE, firstUs);
+      if (!keep) continue;
+      this.key.set(new Uint8Array(v.buffer, v.byteOffset + o + abi.FWIN_ORIG, 32));
+      this.keyView.setUint32(32, v.getUint16(o + abi.FWIN_PROTO_LABEL, true), true);
+      this.channelIdx.push(this.channelOf(this.key));
+      this.ts.push(firstUs);
+      this.last.push(Number(v.getBigInt64(o + abi.FWIN_LAST_US, true)));
+      this.detector.push(abi.DET_FLOWRULE);
+      this.variant.push(0);
+      this.severity.push(rules.severity(r));
+      this.score.push(1);
+      this.value.push(NaN);
+      this.threshold.push(NaN);
+      this.windowS.push(this.flowWindowS);
+      this.evidence.push(f[0]);
+      this.peakRate.push(NaN);
+      this.aux.push(v.getUint32(o + abi.FWIN_LATE, true));
+      this.size.push(NaN);
+      this.mean.push(NaN);
+      this.std.push(NaN);
+      this.samples.push(0);
+      const rec = v.getUint32(o + abi.FWIN_FIRST_RECORD, true);
+      this.recIndex.push(rec);
+      this.offset.push(-1);
+      this.sport.push(v.getUint16(o + abi.FWIN_ORIG_PORT, true));
+      this.dport.push(v.getUint16(o + abi.FWIN_RESP_PORT, true));
+      this.episode.push(0);
+      this.suppressed.push(suppressed ? 1 : 0);
+      this.rule.push(r);
+      for (let k = 0; k < FEATURE_COUNT; k++) this.features.push(f[k]);
+      this.pushRow(rec);
+    }
+    if (matched) this.matchedWindows++;
+  }
+
+  private appendMarks(v: DataView, count: number): void {
+    const n = count * abi.MARK_STRIDE;
+    if (this.markBytes + n > this.marks.length) {
+      const next = new Uint8Array(Math.max(this.markBytes + n, this.marks.length * 2, 64 * abi.MARK_STRIDE));
+      next.set(this.marks.subarray(0, this.markBytes));
+      this.marks = next;
+    }
+    this.marks.set(new Uint8Array(v.buffer, v.byteOffset, n), this.markBytes);
+    this.markBytes += n;
+  }
+
+  /** Alerts raised and suppressed per detector name (DETECTOR_NAMES without ''); evidencePackets
+   *  is filled in by the caller from the core's counters. */
+  detectorCounts(): Record<string, DetectorCounts> {
+    const out: Record<string, DetectorCounts> = {};
+    for (let d = 1; d < DETECTORS; d++) {
+      out[DETECTOR_NAMES[d]] = { alerts: this.raised[d], suppressed: this.suppressedBy[d], evidencePackets: 0 };
+    }
+    return out;
+  }
+
+  /** The raw mark records collected (collectMarks), MARK_STRIDE bytes each, in input order. */
+  takeMarks(): Uint8Array {
+    return this.marks.slice(0, this.markBytes);
+  }
+
   /** The columns, the channel list (with display strings) and the buffers to transfer. */
   finish(names: NameTable): {
     alerts: AlertColumns;
@@ -134,48 +371,48 @@ export class AlertCollector {
     rowFields: Record<string, unknown>[];
     transfer: ArrayBuffer[];
   } {
-    const n = this.ts.n;
-    const sev = new Uint8Array(n);
-    const det = new Uint8Array(n);
-    const sport = new Uint16Array(n);
-    const dport = new Uint16Array(n);
-    for (let i = 0; i < n; i++) {
-      sev[i] = this.sevDet.a[i] & 0xff;
-      det[i] = this.sevDet.a[i] >>> 8;
-      sport[i] = this.ports.a[i] & 0xffff;
-      dport[i] = this.ports.a[i] >>> 16;
-    }
     const alerts: AlertColumns = {
-      count: n,
+      count: this.ts.n,
       tsUs: this.ts.done(),
+      lastUs: this.last.done(),
+      detector: this.detector.done(),
+      variant: this.variant.done(),
+      severity: this.severity.done(),
+      score: this.score.done(),
+      value: this.value.done(),
+      threshold: this.threshold.done(),
+      windowS: this.windowS.done(),
+      evidence: this.evidence.done(),
+      peakRate: this.peakRate.done(),
+      aux: this.aux.done(),
       size: this.size.done(),
-      z: this.z.done(),
       mean: this.mean.done(),
       std: this.std.done(),
       samples: this.samples.done(),
-      severity: sev,
-      detector: det,
       recordIndex: this.recIndex.done(),
       recordOffset: this.offset.done(),
-      sport,
-      dport,
+      sport: this.sport.done(),
+      dport: this.dport.done(),
       channel: this.channelIdx.done(),
+      episode: this.episode.done(),
+      suppressed: this.suppressed.done(),
+      rule: this.rule.done(),
+      features: this.features.done(),
     };
     const channels: ChannelInfo[] = this.channelList.map((c) => ({
-      src: names.formatAddress(c.key.subarray(0, 16)),
-      dst: names.formatAddress(c.key.subarray(16, 32)),
+      src: formatSubject(names, c.key.subarray(0, 16)),
+      dst: formatSubject(names, c.key.subarray(16, 32)),
       proto: names.formatProto(new DataView(c.key.buffer).getUint32(32, true)),
       key: c.key,
       alerts: c.alerts,
     }));
-    const transfer = [
-      alerts.tsUs, alerts.size, alerts.z, alerts.mean, alerts.std, alerts.samples, alerts.severity,
-      alerts.detector, alerts.recordIndex, alerts.recordOffset, alerts.sport, alerts.dport, alerts.channel,
-    ].map((a) => a.buffer as ArrayBuffer);
+    const transfer: ArrayBuffer[] = [];
+    for (const col of Object.values(alerts)) if (ArrayBuffer.isView(col)) transfer.push(col.buffer as ArrayBuffer);
     return { alerts, channels, rowFields: this.rowFields, transfer };
   }
 
-  /** The traced channel's points. */
+  /** The traced channel's points (CFG_TRACE_DETECTOR 0), or a detector trace's points with
+   *  TRACE_SIZE in `size` and TRACE_MEAN (the threshold) in `mean`. */
   series(): ChannelSeries {
     const n = this.tTs.n;
     const flagged = new Uint8Array(n);
@@ -190,6 +427,13 @@ export class AlertCollector {
       truncated: this.traceFull,
     };
   }
+}
+
+/** An alert subject's address as text; the all-zero address (no single peer, e.g. a SYNFLOOD
+ *  spread episode's destination) is ''. */
+function formatSubject(names: NameTable, bytes16: Uint8Array): string {
+  for (let i = 0; i < 16; i++) if (bytes16[i] !== 0) return names.formatAddress(bytes16);
+  return '';
 }
 
 function keyString(key: Uint8Array): string {

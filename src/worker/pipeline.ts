@@ -1,8 +1,11 @@
-// One analysis, from a Blob to an AnalysisResult: sniff the content, stream it in chunks
-// (through DecompressionStream for gzip) into the core, or turn CSV/JSON rows into packed records
-// first; collect alerts as columns; build the summary from the core's counters. Shared by the
-// worker (src/worker/worker.ts) and the CLI (src/cli/main.ts): no DOM, no Node APIs here.
+// One analysis, from a Blob to an AnalysisResult: validate the options, sniff the content, stream
+// it in chunks (through DecompressionStream for gzip) into the core, or turn CSV/JSON/packet-line
+// rows into packed records first; load the rule inputs (blacklist ranges, normal services); collect
+// alerts as columns, judge flow windows with the flow rules, rate-limit; build the summary from the
+// core's counters. Shared by the worker (src/worker/worker.ts) and the CLI (src/cli/main.ts): no
+// DOM, no Node APIs here.
 import * as abi from '../shared/abi';
+import { DETECTOR_NAMES } from '../shared/protocol';
 import type {
   AnalysisError,
   AnalysisOptions,
@@ -13,11 +16,16 @@ import type {
   Progress,
   Summary,
 } from '../shared/protocol';
-import type { Engine } from './engine';
+import type { Engine, RuleInputs } from './engine';
 import { AlertCollector } from './alert-collector';
+import { DetectorLimits } from './limiter';
 import { NameTable } from '../io/names';
-import { readRows } from '../io/rows';
+import { readRows, type RowFormat } from '../io/rows';
 import { sniffFormat } from '../io/sniff';
+import { parseServices } from '../shared/services';
+import { blacklistRanges } from '../rules/blacklist';
+import { FlowRuleSet } from '../rules/flow-rules';
+import { validateOptions } from '../rules/options';
 
 /**
  * Reads file bytes straight into a target view (WASM memory), where the platform allows it: the
@@ -40,6 +48,12 @@ export interface PipelineHooks {
   cancel?: CancelToken;
   /** Trace one channel (36-byte key) instead of collecting alerts: see channelSeries(). */
   traceKey?: Uint8Array;
+  /** What traceKey names (CFG_TRACE_DETECTOR): 0 a z-score channel (default), abi.DET_PORTSCAN a
+   *  (scanner, target) pair, abi.DET_SYNFLOOD a victim (abi.ts TRACE_KEY_BYTES). */
+  traceDetector?: number;
+  /** Keep the core's packet marks (CFG_MARKS_ENABLED) in result.marks: one 64-byte record per
+   *  packet that any rule flagged (64 MB for a million flagged packets). */
+  collectMarks?: boolean;
   traceMaxPoints?: number;
   /** Stop after this many stream bytes (a channel series of a cancelled analysis stops where it did). */
   maxStreamBytes?: number;
@@ -50,11 +64,16 @@ export interface PipelineHooks {
   gunzip?: () => AsyncIterator<Uint8Array>;
 }
 
-/** Maps the options onto core config ids (abi.CFG_*). */
-export function coreConfig(o: AnalysisOptions, seed: number): Record<number, number> {
+/** Maps the options onto core config ids (abi.CFG_*); defaults and their sources are in
+ *  assembly/config.ts. Flow windows are computed only when flowFeatures.enabled and at least one
+ *  flow rule is enabled (nothing else reads them). Marks are written with `collectMarks`. */
+export function coreConfig(o: AnalysisOptions, seed: number, collectMarks = false): Record<number, number> {
+  const b = (v: boolean) => (v ? 1 : 0);
+  const r = o.rules;
+  const ff = o.flowFeatures;
   return {
     [abi.CFG_SEED]: seed,
-    [abi.CFG_ZSCORE_ENABLED]: o.zscore.enabled ? 1 : 0,
+    [abi.CFG_ZSCORE_ENABLED]: b(o.zscore.enabled),
     [abi.CFG_ZSCORE_WINDOW]: o.zscore.window,
     [abi.CFG_ZSCORE_THRESHOLD]: o.zscore.threshold,
     [abi.CFG_ZSCORE_MIN_SAMPLES]: o.zscore.minSamples,
@@ -67,7 +86,45 @@ export function coreConfig(o: AnalysisOptions, seed: number): Record<number, num
     [abi.CFG_FLOW_CAPACITY]: o.flow.capacity,
     [abi.CFG_FLOW_MEMORY_CAP_BYTES]: o.flow.memoryCapBytes,
     [abi.CFG_CHUNK_BYTES]: o.chunkBytes,
+    [abi.CFG_BLACKLIST_ENABLED]: b(r.blacklist.enabled),
+    [abi.CFG_PORTSCAN_ENABLED]: b(r.portscan.enabled),
+    [abi.CFG_PORTSCAN_PORTS]: r.portscan.threshold,
+    [abi.CFG_PORTSCAN_WINDOW_S]: r.portscan.windowS,
+    [abi.CFG_PORTSCAN_SYN_ENABLED]: b(r.portscanSyn.enabled),
+    [abi.CFG_PORTSCAN_SYN_SYNS]: r.portscanSyn.syns,
+    [abi.CFG_PORTSCAN_SYN_PORTS]: r.portscanSyn.ports,
+    [abi.CFG_PORTSCAN_SYN_WINDOW_S]: r.portscanSyn.windowS,
+    [abi.CFG_ADDRSCAN_ENABLED]: b(r.addressScan.enabled),
+    [abi.CFG_ADDRSCAN_HOSTS]: r.addressScan.threshold,
+    [abi.CFG_ADDRSCAN_WINDOW_S]: r.addressScan.windowS,
+    [abi.CFG_SYNFLOOD_ENABLED]: b(r.synflood.enabled),
+    [abi.CFG_SYNFLOOD_SYNS]: r.synflood.threshold,
+    [abi.CFG_SYNFLOOD_WINDOW_S]: r.synflood.windowS,
+    [abi.CFG_SYNFLOOD_SPREAD_ENABLED]: b(r.synfloodSpread.enabled),
+    [abi.CFG_SYNFLOOD_SPREAD_SYNS]: r.synfloodSpread.threshold,
+    [abi.CFG_SYNFLOOD_SPREAD_WINDOW_S]: r.synfloodSpread.windowS,
+    [abi.CFG_LARGESIZE_ENABLED]: b(r.largesize.enabled),
+    [abi.CFG_LARGESIZE_BYTES]: r.largesize.bytes,
+    [abi.CFG_UNUSUAL_ENABLED]: b(r.unusual.enabled),
+    [abi.CFG_FLOWWIN_ENABLED]: b(ff.enabled && ff.rules.some((x) => x.enabled)),
+    [abi.CFG_FLOWWIN_WINDOW_S]: ff.windowS,
+    [abi.CFG_LATENESS_S]: ff.latenessS,
+    [abi.CFG_MARKS_ENABLED]: b(collectMarks),
   };
+}
+
+/** The rule inputs the core reads at reset(): the merged blacklist ranges (only when the
+ *  blacklist is enabled and has entries) and the normal-services bitmaps. Assumes valid options
+ *  (validateOptions); bad entries would be left out. */
+export function ruleInputs(o: AnalysisOptions): { inputs: RuleInputs; blacklistRanges: number } {
+  const inputs: RuleInputs = { services: parseServices(o.rules.unusual.normal).bitmap };
+  let count = 0;
+  if (o.rules.blacklist.enabled && o.rules.blacklist.entries.length > 0) {
+    const bl = blacklistRanges(o.rules.blacklist.entries);
+    if (bl.count > 0) inputs.blacklist = bl.bytes;
+    count = bl.count;
+  }
+  return { inputs, blacklistRanges: count };
 }
 
 const SNIFF_BYTES = 4096;
@@ -97,15 +154,34 @@ export function coreError(code: number, offset: number, linktype: number, gzip: 
   }
 }
 
+const ROW_FORMATS: readonly InputFormat[] = ['csv', 'json', 'jsonl', 'lines'];
+
+/** Evidence counters per rule detector (abi.DET_* → abi.C_MARKS_*). */
+const MARK_COUNTERS: Record<number, number> = {
+  [abi.DET_BLACKLIST]: abi.C_MARKS_BLACKLIST,
+  [abi.DET_PORTSCAN]: abi.C_MARKS_PORTSCAN,
+  [abi.DET_SYNFLOOD]: abi.C_MARKS_SYNFLOOD,
+  [abi.DET_LARGESIZE]: abi.C_MARKS_LARGESIZE,
+  [abi.DET_UNUSUAL]: abi.C_MARKS_UNUSUAL,
+};
+
 function summaryFrom(
   c: Float64Array,
   meta: { fileName: string; fileBytes: number; gzip: boolean; format: InputFormat; streamBytes: number; elapsedMs: number },
-  alerts: number,
-  alertsDropped: number,
+  collector: AlertCollector,
+  blacklistCount: number,
   badRows: number,
   rowsRead: number,
 ): Summary {
-  const rows = meta.format === 'csv' || meta.format === 'json' || meta.format === 'jsonl';
+  const rows = ROW_FORMATS.includes(meta.format);
+  const byDetector = collector.detectorCounts();
+  DETECTOR_NAMES.forEach((name, det) => {
+    if (det === 0) return;
+    const d = byDetector[name];
+    if (det === abi.DET_ZSCORE) d.evidencePackets = d.alerts;
+    else if (det === abi.DET_FLOWRULE) d.evidencePackets = collector.matchedWindows;
+    else if (MARK_COUNTERS[det] !== undefined) d.evidencePackets = c[MARK_COUNTERS[det]];
+  });
   const decoded = c[abi.C_PACKETS_DECODED];
   const s = meta.elapsedMs / 1000;
   return {
@@ -140,8 +216,12 @@ function summaryFrom(
     sections: c[abi.C_SECTIONS],
     interfaces: c[abi.C_INTERFACES],
     blocksSkipped: c[abi.C_BLOCKS_SKIPPED],
-    alerts,
-    alertsDropped,
+    alerts: collector.total,
+    alertsDropped: collector.dropped,
+    byDetector,
+    latePackets: c[abi.C_LATE_PACKETS],
+    flowWindows: c[abi.C_FLOW_WINDOWS],
+    blacklistRanges: blacklistCount,
     packetsPerS: s > 0 ? decoded / s : 0,
     mbPerS: s > 0 ? meta.streamBytes / 1e6 / s : 0,
   };
@@ -260,7 +340,10 @@ export interface PipelineOutput {
 /**
  * Analyses `blob` with `engine`. Expected failures (not a capture, truncated, bad header, bad
  * CSV header) come back as result.ok = false with the offset or line; what was decoded before
- * the fault is in the result. Throws only on bugs.
+ * the fault is in the result. Invalid options (src/rules/options.ts validateOptions) come back as
+ * ok = false with code 'bad-options' and every problem's path, before the engine is touched.
+ * Flow rules are compiled once here and judged per flow window (never per packet). Throws only
+ * on bugs.
  */
 export async function analyzeBlob(
   engine: Engine,
@@ -270,6 +353,9 @@ export async function analyzeBlob(
   hooks: PipelineHooks = {},
 ): Promise<PipelineOutput> {
   const t0 = performance.now();
+  // Options are checked before anything runs: never a half-configured engine.
+  const problems = validateOptions(options);
+  if (problems.length > 0) return invalidOptions(blob, fileName, options, problems, performance.now() - t0);
   const chunkBytes = Math.max(64 * 1024, options.chunkBytes | 0);
   const seed = options.seed ?? (Math.random() * 0xffffffff) >>> 0;
   const warnings: AnalysisError[] = [];
@@ -290,16 +376,27 @@ export async function analyzeBlob(
     sniffed = error ? 'unknown' : sniffFormat(head);
   }
   const format: InputFormat = sniffed === 'gzip' ? 'unknown' : sniffed;
-  const isRows = format === 'csv' || format === 'json' || format === 'jsonl';
+  const isRows = ROW_FORMATS.includes(format);
 
-  const collector = new AlertCollector(hooks.traceKey ? 0 : options.maxAlerts, hooks.traceMaxPoints ?? 0);
-  const config = coreConfig(options, seed);
+  // Flow rules are compiled once per analysis (a trace re-read needs none).
+  const flowRules = options.flowFeatures.enabled && !hooks.traceKey ? new FlowRuleSet(options.flowFeatures.rules) : null;
+  const collector = new AlertCollector({
+    maxAlerts: hooks.traceKey ? 0 : options.maxAlerts,
+    maxTracePoints: hooks.traceMaxPoints ?? 0,
+    flowRules,
+    flowWindowS: options.flowFeatures.windowS,
+    limits: new DetectorLimits(options.limits),
+    collectMarks: !!hooks.collectMarks && !hooks.traceKey,
+  });
+  const config = coreConfig(options, seed, !!hooks.collectMarks && !hooks.traceKey);
   config[abi.CFG_INPUT_FORMAT] = isRows ? abi.FORMAT_RECORDS : abi.FORMAT_UNKNOWN;
   if (hooks.traceKey) {
     engine.setTraceKey(hooks.traceKey);
     config[abi.CFG_TRACE_ENABLED] = 1;
+    config[abi.CFG_TRACE_DETECTOR] = hooks.traceDetector ?? 0;
   }
-  engine.start(config, (out) => collector.take(out));
+  const rules = ruleInputs(options);
+  engine.start(config, (out) => collector.take(out), rules.inputs);
 
   let streamBytes = 0;
   let lastProgress = 0;
@@ -337,7 +434,7 @@ export async function analyzeBlob(
         offset: 0,
       };
     } else if (isRows) {
-      const report = await readRows(toStream(source, cancel), format, names, (batch) => {
+      const report = await readRows(toStream(source, cancel), format as RowFormat, names, (batch) => {
         collector.setRows(batch.rows, batch.records, batch.count);
         engine.feed(batch.records.subarray(0, batch.count * abi.REC_STRIDE));
         engine.drain();
@@ -400,8 +497,8 @@ export async function analyzeBlob(
   const summary = summaryFrom(
     counters,
     { fileName, fileBytes: blob.size, gzip, format, streamBytes, elapsedMs: performance.now() - t0 },
-    collector.total,
-    collector.dropped,
+    collector,
+    rules.blacklistRanges,
     badRows,
     rowsRead,
   );
@@ -413,10 +510,46 @@ export async function analyzeBlob(
     summary,
     alerts,
     channels,
+    flowRules: flowRules?.names ?? [],
+    marks: hooks.collectMarks && !hooks.traceKey ? collector.takeMarks() : undefined,
     rowFields: isRows ? rowFields : undefined,
     options,
   };
   return { result, transfer, series: hooks.traceKey ? collector.series() : undefined };
+}
+
+/** The result of an analysis refused for invalid options: ok=false, code 'bad-options', every
+ *  problem in the message (path: message) and in `warnings`; empty columns and counters. */
+function invalidOptions(
+  blob: Blob,
+  fileName: string,
+  options: AnalysisOptions,
+  problems: { path: string; message: string }[],
+  elapsedMs: number,
+): PipelineOutput {
+  const collector = new AlertCollector({ maxAlerts: 0, maxTracePoints: 0 });
+  const { alerts, channels, transfer } = collector.finish(new NameTable());
+  const text = problems.map((p) => `${p.path}: ${p.message}`);
+  const summary = summaryFrom(
+    new Float64Array(abi.COUNTER_COUNT),
+    { fileName, fileBytes: blob.size, gzip: false, format: 'unknown', streamBytes: 0, elapsedMs },
+    collector,
+    0,
+    0,
+    0,
+  );
+  const result: AnalysisResult = {
+    ok: false,
+    error: { code: 'bad-options', message: `Invalid options (nothing was analysed): ${text.join('; ')}` },
+    warnings: problems.map((p) => ({ code: 'bad-option', message: `${p.path}: ${p.message}` })),
+    cancelled: false,
+    summary,
+    alerts,
+    channels,
+    flowRules: [],
+    options,
+  };
+  return { result, transfer };
 }
 
 function hex(b: Uint8Array): string {

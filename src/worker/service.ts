@@ -2,25 +2,63 @@
 // worker.ts (which only exposes it) so that tests can run the same service over a MessageChannel
 // in Node and check what Comlink transfers.
 import * as Comlink from 'comlink';
+import * as abi from '../shared/abi';
 import type { FlowlensWorkerApi } from './api';
 import type { Engine } from './engine';
 import { analyzeBlob, type CancelToken } from './pipeline';
-import type { AnalysisOptions, ChannelSeries, Progress } from '../shared/protocol';
+import type { AnalysisOptions, AnalysisResult, ChannelSeries, DetectorSeries, Progress } from '../shared/protocol';
+
+/** What detectorSeries() needs of the last result, copied before its columns are transferred
+ *  away: 1 + 1 + 4 + 8 + 8 bytes per alert plus the channel keys. */
+interface AlertIndex {
+  detector: Uint8Array;
+  variant: Uint8Array;
+  channel: Uint32Array;
+  threshold: Float64Array;
+  windowS: Float64Array;
+  keys: Uint8Array[];
+}
+
+function indexOf(r: AnalysisResult): AlertIndex {
+  const a = r.alerts;
+  return {
+    detector: a.detector.slice(),
+    variant: a.variant.slice(),
+    channel: a.channel.slice(),
+    threshold: a.threshold.slice(),
+    windowS: a.windowS.slice(),
+    keys: r.channels.map((c) => c.key.slice()),
+  };
+}
 
 /** Builds the API; `loadEngine` is called once, lazily. */
 export function createWorkerApi(loadEngine: () => Promise<Engine>): FlowlensWorkerApi {
   let enginePromise: Promise<Engine> | null = null;
   const engine = () => (enginePromise ??= loadEngine());
   let current: CancelToken | null = null;
-  let last: { file: Blob; fileName: string; options: AnalysisOptions; streamBytes?: number } | null = null;
+  let last: { file: Blob; fileName: string; options: AnalysisOptions; streamBytes?: number; alerts: AlertIndex } | null = null;
+
+  /** Re-reads the last file with one key traced (CFG_TRACE_DETECTOR = `detector`). */
+  async function trace(key: Uint8Array, maxPoints: number, detector: number): Promise<ChannelSeries> {
+    if (!last) throw new Error('no analysis to take a series from');
+    const out = await analyzeBlob(await engine(), last.file, last.fileName, last.options, {
+      traceKey: key,
+      traceDetector: detector,
+      traceMaxPoints: maxPoints,
+      maxStreamBytes: last.streamBytes,
+    });
+    return out.series!;
+  }
+
   return {
     async analyze(file: Blob, fileName: string, options: AnalysisOptions, onProgress?: (p: Progress) => void) {
       const token: CancelToken = { cancelled: false };
       current = token;
-      // Fix the seed so that a channel series re-read sees the same tables.
-      last = { file, fileName, options: { ...options, seed: options.seed ?? (Math.random() * 0xffffffff) >>> 0 } };
-      const out = await analyzeBlob(await engine(), file, fileName, last.options, { onProgress, cancel: token });
+      // Fix the seed so that a series re-read sees the same tables.
+      const fixed = { ...options, seed: options.seed ?? (Math.random() * 0xffffffff) >>> 0 };
+      const out = await analyzeBlob(await engine(), file, fileName, fixed, { onProgress, cancel: token });
       if (current === token) current = null;
+      last = { file, fileName, options: fixed, alerts: indexOf(out.result) };
       // After a cancel, the chart must not show packets past the point where reading stopped.
       if (out.result.cancelled) last.streamBytes = out.result.summary.streamBytes;
       return Comlink.transfer(out.result, out.transfer);
@@ -29,14 +67,32 @@ export function createWorkerApi(loadEngine: () => Promise<Engine>): FlowlensWork
       if (current) current.cancelled = true;
     },
     async channelSeries(key: Uint8Array, maxPoints: number): Promise<ChannelSeries> {
-      if (!last) throw new Error('no analysis to take a channel from');
-      const out = await analyzeBlob(await engine(), last.file, last.fileName, last.options, {
-        traceKey: key,
-        traceMaxPoints: maxPoints,
-        maxStreamBytes: last.streamBytes,
-      });
-      const s = out.series!;
+      const s = await trace(key, maxPoints, 0);
       return Comlink.transfer(s, [s.tsUs, s.size, s.mean, s.std, s.z, s.flagged].map((a) => a.buffer as ArrayBuffer));
+    },
+    async detectorSeries(alertIndex: number, maxPoints: number): Promise<DetectorSeries> {
+      if (!last) throw new Error('no analysis to take a series from');
+      const a = last.alerts;
+      if (!Number.isInteger(alertIndex) || alertIndex < 0 || alertIndex >= a.detector.length) {
+        throw new Error(`alert ${alertIndex} does not exist (the last result has ${a.detector.length})`);
+      }
+      const det = a.detector[alertIndex];
+      const variant = a.variant[alertIndex];
+      // abi.ts TRACE_KEY_BYTES: PORTSCAN keys are (scanner, target), SYNFLOOD keys the victim; an
+      // address scan has no single target and a spread flood no single victim.
+      const traceable =
+        (det === abi.DET_PORTSCAN && variant !== abi.PORTSCAN_HOSTS) || (det === abi.DET_SYNFLOOD && variant === abi.SYNFLOOD_DST);
+      if (!traceable) throw new Error(`alert ${alertIndex} has no evidence series (only port scans of one target and SYN floods of one victim have one)`);
+      const s = await trace(a.keys[a.channel[alertIndex]], maxPoints, det);
+      const series: DetectorSeries = {
+        detector: det === abi.DET_PORTSCAN ? 'PORTSCAN' : 'SYNFLOOD',
+        tsUs: s.tsUs,
+        value: s.size,
+        threshold: a.threshold[alertIndex],
+        windowS: a.windowS[alertIndex],
+        truncated: s.truncated,
+      };
+      return Comlink.transfer(series, [series.tsUs.buffer as ArrayBuffer, series.value.buffer as ArrayBuffer]);
     },
   };
 }

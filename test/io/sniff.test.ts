@@ -1,4 +1,5 @@
-// sniffFormat(): content, not names — real files from shared/data and small edge cases.
+// sniffFormat(): content, not names — real files from shared/data and small edge cases, packet
+// lines against CSV.
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -66,6 +67,23 @@ describe('sniffFormat on text', () => {
     ['', 'unknown'],
     ['   \n', 'unknown'],
   ])('%j → %s', (text, want) => {
+    expect(sniffFormat(enc(text))).toBe(want);
+  });
+
+  it.each([
+    ['1678886400000,192.168.1.10,10.0.0.20,54321,80,TCP,1024,SYN\n', 'lines'],
+    ['\r\n\n1678886400000,192.168.1.10,10.0.0.20,54321,80,TCP,1024,SYN\r\n1,a', 'lines'],
+    ['\uFEFF1678886400000,a,b,1,2,UDP,10,NONE', 'lines'],
+    ['0,a,b,1,2,UDP,10,NONE', 'lines'],
+    // A header row makes it CSV even with the same 8 columns.
+    ['timestamp_ms,src,dst,sport,dport,proto,size,flags\n1678886400000,a,b,1,2,TCP,1,SYN\n', 'csv'],
+    // Not 8 fields, or a first field that is not a whole number: CSV as before.
+    ['1678886400000,192.168.1.10,10.0.0.20,54321,80,TCP,1024\n', 'csv'],
+    ['1678886400000,192.168.1.10,10.0.0.20,54321,80,TCP,1024,SYN,x\n', 'csv'],
+    ['1678886400.5,a,b,1,2,TCP,1,SYN\n', 'csv'],
+    ['1678886400000;a;b;1;2;TCP;1;SYN\n', 'csv'],
+    ['1678886400000\ta\tb\t1\t2\tTCP\t1\tSYN\n', 'csv'],
+  ])('packet lines: %j → %s', (text, want) => {
     expect(sniffFormat(enc(text))).toBe(want);
   });
 
