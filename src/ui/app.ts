@@ -1,21 +1,25 @@
-// The page controller: wires the input area, settings, progress, problems, summary, alert table,
-// channel list and chart to the worker API. Owns the page state (the current result and the
-// selected channel). Never touches file bytes or WASM memory: the worker does (ARCHITECTURE §1).
+// The page controller: wires the input area, settings, progress, problems, summary, alerts table,
+// the selected alert's explanation and its chart to the worker API. Owns the page state (the
+// current result and the selected alert). Never touches file bytes or WASM memory: the worker
+// does (ARCHITECTURE §1). An analysis starts only with valid settings (SettingsPanel.read).
 import * as Comlink from 'comlink';
 import type { FlowlensWorkerApi } from '../worker/api';
 import type { AnalysisResult, Progress } from '../shared/protocol';
+import * as abi from '../shared/abi';
 import { el, replaceChildren } from './dom';
 import { createDropZone } from './drop-zone';
-import { createSettings } from './settings';
+import { createSettings, type SettingsPanel } from './settings';
 import { createProgress } from './progress';
 import { renderFailure, renderProblems } from './problems';
 import { renderSummary } from './summary';
 import { createAlertTable } from './alert-table';
-import { channelsByAlerts, createChannelList } from './channel-list';
 import { createChart } from './chart';
+import { renderAlertDetail } from './alert-detail';
+import { channelLabels, detectorName, subjectLabel, variantName } from './alert-filter';
+import { seriesOrigin } from './series';
 import { channelLabel, formatInt } from './format';
 
-/** Points requested for the chart of one channel. */
+/** Points requested for the chart of one channel or one detector series. */
 export const SERIES_MAX_POINTS = 50_000;
 
 /** Where the sample capture lives, relative to the page (public/, see public/SAMPLE.md). */
@@ -27,28 +31,28 @@ export type RemoteApi = Comlink.Remote<FlowlensWorkerApi> | FlowlensWorkerApi;
 /**
  * Builds the page inside `root` and drives `api`. Exposes nothing; the page's state is observable
  * only through the DOM (ids: drop-zone, file-input, sample-button, settings, progress, problems,
- * summary, alert-table, channel-list, chart) and `document.body.dataset.state`
- * (idle | running | done | failed).
+ * summary, detector-summary, alerts, alert-table, explore, alert-detail, chart) and
+ * `document.body.dataset.state` (idle | running | done | failed). `settings` may be given (tests).
  */
-export function createApp(root: HTMLElement, api: RemoteApi): { showFailure(title: string, message: string): void } {
+export function createApp(root: HTMLElement, api: RemoteApi, settings: SettingsPanel = createSettings()): { showFailure(title: string, message: string): void } {
   const status = el('p', { id: 'status', class: 'visually-hidden', attrs: { role: 'status', 'aria-live': 'polite' } });
   const problemsSlot = el('div', { id: 'problems-slot' });
   const summarySlot = el('div', { id: 'summary-slot' });
-  const settings = createSettings();
   const progress = createProgress(() => void api.cancel());
   const drop = createDropZone({ onFile: (f) => void run(f), onSample: () => void runSample() });
-  const table = createAlertTable((ch) => void selectChannel(ch));
-  const channels = createChannelList((ch) => void selectChannel(ch));
+  const table = createAlertTable((i) => void selectAlert(i, true));
   const chart = createChart();
+  const detailSlot = el('div', { class: 'detail-slot' });
   const explore = el(
     'section',
     { id: 'explore', class: 'panel explore', attrs: { hidden: true, 'aria-labelledby': 'explore-title' } },
-    el('h2', { id: 'explore-title' }, 'Packet size by channel'),
-    el('div', { class: 'explore-grid' }, channels.element, chart.element),
+    el('h2', { id: 'explore-title' }, 'Selected alert'),
+    el('div', { class: 'explore-grid' }, detailSlot, chart.element),
   );
   replaceChildren(
     root,
-    el('section', { class: 'input-row' }, drop.element, settings.element),
+    el('section', { class: 'input-row' }, drop.element),
+    settings.element,
     progress.element,
     status,
     problemsSlot,
@@ -57,6 +61,12 @@ export function createApp(root: HTMLElement, api: RemoteApi): { showFailure(titl
     table.element,
   );
   setState('idle');
+  settings.onValidity((problems) => {
+    drop.setBlocked(
+      problems.length ? `Analysis blocked: ${problems.length === 1 ? 'a setting is' : `${problems.length} settings are`} invalid.` : null,
+      () => settings.revealProblems(),
+    );
+  });
 
   let result: AnalysisResult | null = null;
   let running: Promise<unknown> | null = null;
@@ -80,7 +90,19 @@ export function createApp(root: HTMLElement, api: RemoteApi): { showFailure(titl
       await running.catch(() => undefined);
       if (gen !== generation) return; // an even newer file arrived meanwhile
     }
-    const options = settings.read();
+    await settings.ready;
+    if (gen !== generation) return;
+    const read = settings.read();
+    if (!read.ok) {
+      const first = read.problems[0];
+      showFailure(
+        'The settings are invalid',
+        `Fix ${read.problems.length === 1 ? 'this setting' : `these ${read.problems.length} settings`} before analysing ${file.name}: ${first.where}: ${first.message}${read.problems.length > 1 ? '; …' : ''}`,
+      );
+      settings.revealProblems();
+      return;
+    }
+    const options = read.options;
     drop.setBusy(true);
     setState('running');
     progress.start(file.name, file.size);
@@ -129,40 +151,73 @@ export function createApp(root: HTMLElement, api: RemoteApi): { showFailure(titl
     replaceChildren(problemsSlot, problems);
     replaceChildren(summarySlot, renderSummary(r));
     table.setResult(r);
-    channels.setChannels(r.channels);
-    const withAlerts = r.channels.some((c) => c.alerts > 0);
-    explore.hidden = !withAlerts;
+    explore.hidden = r.alerts.count === 0;
     status.textContent =
       `${r.cancelled ? 'Cancelled' : r.ok ? 'Analysed' : 'Stopped by an error in'} ${r.summary.fileName}: ` +
-      `${formatInt(r.summary.packetsDecoded)} packets, ${formatInt(r.summary.alerts)} flagged.`;
+      `${formatInt(r.summary.packetsDecoded)} packets, ${formatInt(r.summary.alerts)} alerts.`;
     setState(r.ok || r.cancelled ? 'done' : 'failed');
-    if (withAlerts) void selectChannel(channelsByAlerts(r.channels)[0]);
-    else chart.message('No channel has alerts.');
+    const first = table.first();
+    if (first >= 0) void selectAlert(first, false);
+    else {
+      replaceChildren(detailSlot);
+      chart.message(r.alerts.count ? 'Every alert is suppressed; show them in the table to chart one.' : 'No alerts.');
+    }
   }
 
-  async function selectChannel(ch: number): Promise<void> {
+  /** Shows alert i: its explanation, then its chart (ZSCORE: the channel; PORTSCAN, SYNFLOOD: the
+   *  detector's series; others: none). `fromTable`: bring the explanation into view. */
+  async function selectAlert(i: number, fromTable: boolean): Promise<void> {
     const r = result;
-    if (!r || !r.channels[ch]) return;
-    selected = ch;
-    table.setSelectedChannel(ch);
-    channels.setSelected(ch);
-    const info = r.channels[ch];
-    const label = channelLabel(info.src, info.dst, info.proto);
-    chart.message(`Loading ${label}…`);
+    if (!r || i < 0 || i >= r.alerts.count) return;
+    selected = i;
+    table.setSelected(i);
+    explore.hidden = false;
+    replaceChildren(detailSlot, renderAlertDetail(r, i));
+    if (fromTable) {
+      const box = explore.getBoundingClientRect();
+      if (box.top < 0 || box.top > window.innerHeight) explore.scrollIntoView({ block: 'start', behavior: 'smooth' });
+    }
+    const a = r.alerts;
+    const det = a.detector[i];
+    const subject = subjectLabel(r, i, channelLabels(r));
     explore.dataset.chart = 'loading';
     try {
-      // A copy of the key: Comlink may transfer or clone; the result's own key stays intact.
-      const series = await api.channelSeries(info.key.slice(), SERIES_MAX_POINTS);
-      if (result !== r || selected !== ch) return;
-      // x starts at the channel's first packet: captures can span years (small numbers read better).
-      let origin = Infinity;
-      for (let i = 0; i < series.tsUs.length; i++) if (series.tsUs[i] < origin) origin = series.tsUs[i];
-      if (!Number.isFinite(origin)) origin = Number.isFinite(r.summary.tsFirstUs) ? r.summary.tsFirstUs : 0;
-      chart.show({ label, alerts: info.alerts }, series, r.options.zscore.threshold, origin);
-      explore.dataset.chart = String(ch);
+      if (det === abi.DET_ZSCORE) {
+        const ch = a.channel[i];
+        const info = r.channels[ch];
+        if (!info) throw new Error(`alert ${i} names no channel`);
+        const label = channelLabel(info.src, info.dst, info.proto);
+        chart.message(`Loading ${label}…`, label);
+        // A copy of the key: Comlink may transfer or clone; the result's own key stays intact.
+        const series = await api.channelSeries(info.key.slice(), SERIES_MAX_POINTS);
+        if (result !== r || selected !== i) return;
+        // x starts at the channel's first packet: captures can span years (small numbers read better).
+        const origin = seriesOrigin(series.tsUs, Number.isFinite(r.summary.tsFirstUs) ? r.summary.tsFirstUs : 0);
+        let flagged = 0;
+        for (let k = 0; k < a.count; k++) if (a.channel[k] === ch && a.detector[k] === abi.DET_ZSCORE) flagged++;
+        chart.show({ label, alerts: flagged }, series, r.options.zscore.threshold, origin);
+      } else if (det === abi.DET_PORTSCAN || det === abi.DET_SYNFLOOD) {
+        chart.message(`Loading the evidence of ${subject}…`, subject);
+        const series = await api.detectorSeries(i, SERIES_MAX_POINTS);
+        if (result !== r || selected !== i) return;
+        const origin = seriesOrigin(series.tsUs, a.tsUs[i]);
+        if (series.tsUs.length === 0) {
+          chart.message('The detector reported no evidence points for this alert.', subject);
+        } else if (det === abi.DET_PORTSCAN) {
+          const what = a.variant[i] === abi.PORTSCAN_HOSTS ? 'distinct hosts' : 'distinct ports';
+          chart.showPortscan(`${detectorName(det)} (${variantName(det, a.variant[i])}): ${subject}`, series, what, origin);
+        } else {
+          const ch = r.channels[a.channel[i]];
+          const victim = a.variant[i] === abi.SYNFLOOD_SPREAD ? 'to all destinations' : `to ${ch?.dst ?? 'the victim'}`;
+          chart.showSynflood(`${detectorName(det)} (${variantName(det, a.variant[i])}): ${subject}`, series, victim, origin);
+        }
+      } else {
+        chart.message(`${detectorName(det)} alerts have no chart; every number behind this one is listed beside it.`, subject);
+      }
+      explore.dataset.chart = String(i);
     } catch (e) {
-      if (result !== r || selected !== ch) return;
-      chart.message(`The series of ${label} could not be loaded: ${e instanceof Error ? e.message : String(e)}`);
+      if (result !== r || selected !== i) return;
+      chart.message(`The evidence of ${subject} could not be loaded: ${e instanceof Error ? e.message : String(e)}`, subject);
       explore.dataset.chart = 'error';
     }
   }

@@ -11,10 +11,13 @@ export interface DropZoneHandlers {
   onSample(): void;
 }
 
-/** The input area: `element` to mount; `setBusy` disables the picker and sample while a file loads. */
+/** The input area: `element` to mount; `setBusy` disables the sample while a file loads;
+ *  `setBlocked` disables the picker and the sample and shows why (invalid settings), with a
+ *  button that runs `onReveal`; null unblocks. */
 export interface DropZone {
   element: HTMLElement;
   setBusy(busy: boolean): void;
+  setBlocked(reason: string | null, onReveal?: () => void): void;
 }
 
 /** Creates the drop zone and installs window-level drag handlers (so a drop outside the zone does
@@ -23,7 +26,7 @@ export function createDropZone(h: DropZoneHandlers): DropZone {
   const input = el('input', {
     id: 'file-input',
     class: 'visually-hidden',
-    attrs: { type: 'file', accept: '.pcap,.pcapng,.cap,.gz,.csv,.json,.jsonl,.log,application/vnd.tcpdump.pcap' },
+    attrs: { type: 'file', accept: '.pcap,.pcapng,.cap,.gz,.csv,.json,.jsonl,.log,.txt,application/vnd.tcpdump.pcap' },
   });
   const pick = el('label', { class: 'button primary', attrs: { for: 'file-input' } }, 'Choose a capture…');
   const sample = el('button', { id: 'sample-button', class: 'button', attrs: { type: 'button' } }, 'Try the sample');
@@ -38,6 +41,22 @@ export function createDropZone(h: DropZoneHandlers): DropZone {
     ),
     el('div', { class: 'drop-actions' }, input, pick, sample),
   );
+  const blockedText = el('span', {});
+  const reveal = el('button', { id: 'blocked-reveal', class: 'link', attrs: { type: 'button' } }, 'Show the problems');
+  const blocked = el('p', { id: 'drop-blocked', class: 'drop-blocked', attrs: { hidden: true, role: 'status' } }, blockedText, ' ', reveal);
+  element.append(blocked);
+  let onReveal: (() => void) | undefined;
+  reveal.addEventListener('click', () => onReveal?.());
+  let busy = false;
+  let isBlocked = false;
+  const sync = () => {
+    sample.disabled = busy || isBlocked;
+    input.disabled = isBlocked;
+    pick.setAttribute('aria-disabled', String(isBlocked));
+    pick.classList.toggle('disabled', isBlocked);
+    element.classList.toggle('busy', busy);
+    element.classList.toggle('blocked', isBlocked);
+  };
 
   input.addEventListener('change', () => {
     const f = input.files?.[0];
@@ -75,9 +94,16 @@ export function createDropZone(h: DropZoneHandlers): DropZone {
 
   return {
     element,
-    setBusy(busy) {
-      sample.disabled = busy;
-      element.classList.toggle('busy', busy);
+    setBusy(b) {
+      busy = b;
+      sync();
+    },
+    setBlocked(reason, reveal) {
+      isBlocked = reason !== null;
+      onReveal = reveal;
+      blocked.hidden = !isBlocked;
+      blockedText.textContent = reason ?? '';
+      sync();
     },
   };
 }

@@ -1,8 +1,12 @@
 // The summary panel: what was read (file, format, packets, bytes, flows, time span in UTC) and
-// every skipped-record counter, zeros included, plus throughput. Renders a finished (or partial)
-// AnalysisResult; never computes anything the worker did not report.
+// every skipped-record counter, zeros included, plus throughput; the alerts by detector and
+// severity with the rate limiter's suppressed counts, late packets, flow windows and blacklist
+// ranges. Renders a finished (or partial) AnalysisResult; the only thing it computes is the
+// severity split, counted over the kept alert columns.
 import type { AnalysisResult } from '../shared/protocol';
+import { DETECTOR_NAMES } from '../shared/protocol';
 import { el, type Child } from './dom';
+import { tallyAlerts } from './alert-filter';
 import { formatBytes, formatDurationUs, formatInt, formatRate, formatUtcUs } from './format';
 
 const LINKTYPES: Record<number, string> = {
@@ -77,6 +81,10 @@ export function renderSummary(r: AnalysisResult): HTMLElement {
         row('Flows', formatInt(s.flows), 'flows'),
         row('Channels', formatInt(s.channels), 'channels'),
         row('Alerts', `${formatInt(s.alerts)}${s.alertsDropped ? ` (+${formatInt(s.alertsDropped)} not kept)` : ''}`, 'alerts'),
+        row('Suppressed', formatInt(suppressedTotal(r)), 'suppressed'),
+        row('Late packets', formatInt(s.latePackets), 'late-packets'),
+        row('Flow windows', formatInt(s.flowWindows), 'flow-windows'),
+        row('Blacklist ranges', formatInt(s.blacklistRanges), 'blacklist-ranges'),
       ),
       el(
         'dl',
@@ -98,6 +106,61 @@ export function renderSummary(r: AnalysisResult): HTMLElement {
         row('IPv4 / IPv6', `${formatInt(s.ipv4)} / ${formatInt(s.ipv6)}`, 'ip-versions'),
         row('TCP / UDP / ICMP / other', `${formatInt(s.tcp)} / ${formatInt(s.udp)} / ${formatInt(s.icmp)} / ${formatInt(s.otherIp)}`, 'protocols'),
       ),
+    ),
+    renderDetectorTable(r),
+  );
+}
+
+/** Suppressed alerts over every detector (summary.byDetector; the columns if it is missing). */
+function suppressedTotal(r: AnalysisResult): number {
+  const by = r.summary.byDetector;
+  if (by && Object.keys(by).length) return Object.values(by).reduce((n, d) => n + (d.suppressed || 0), 0);
+  let n = 0;
+  for (let i = 0; i < r.alerts.count; i++) n += r.alerts.suppressed[i];
+  return n;
+}
+
+/** The alerts-by-detector table: alerts and suppressed from summary.byDetector, the severity split
+ *  of the kept alerts, evidence packets. Detectors without alerts are left out; null with none. */
+export function renderDetectorTable(r: AnalysisResult): HTMLElement | null {
+  const by = r.summary.byDetector ?? {};
+  const tallies = new Map(tallyAlerts(r).map((t) => [t.name, t]));
+  const names = DETECTOR_NAMES.filter((n) => n && ((by[n]?.alerts ?? 0) > 0 || tallies.has(n)));
+  if (names.length === 0) return el('p', { id: 'detector-summary', class: 'muted' }, 'No detector raised an alert.');
+  const num = (v: number | undefined, col: string) => el('td', { class: 'num', attrs: { 'data-col': col } }, formatInt(v ?? 0));
+  return el(
+    'table',
+    { id: 'detector-summary', class: 'detector-summary' },
+    el('caption', {}, 'Alerts by detector'),
+    el(
+      'thead',
+      {},
+      el(
+        'tr',
+        {},
+        ...['Detector', 'Alerts', 'Suppressed', 'High', 'Medium', 'Low', 'Evidence packets'].map((h, k) =>
+          el('th', { class: k ? 'num' : '', attrs: { scope: 'col' } }, h),
+        ),
+      ),
+    ),
+    el(
+      'tbody',
+      {},
+      ...names.map((n) => {
+        const d = by[n];
+        const t = tallies.get(n);
+        return el(
+          'tr',
+          { attrs: { 'data-detector': n } },
+          el('th', { attrs: { scope: 'row' } }, n),
+          num(d?.alerts ?? t?.alerts, 'alerts'),
+          num(d?.suppressed ?? t?.suppressed, 'suppressed'),
+          num(t?.high, 'high'),
+          num(t?.medium, 'medium'),
+          num(t?.low, 'low'),
+          num(d?.evidencePackets, 'evidence'),
+        );
+      }),
     ),
   );
 }

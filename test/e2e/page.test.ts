@@ -1,7 +1,10 @@
 // Browser test of the built page (dist/): serves it from a tiny static server on 127.0.0.1, drives
 // Debian's chromium through playwright-core, and checks what a user sees: no foreign requests, the
 // CSP, a dropped real capture (counts from shared/data/MANIFEST.md), the sample, fatal errors with
-// byte offsets, hostile CSV names rendered as text. Screenshots go to test-results/screenshots/.
+// byte offsets, hostile CSV names rendered as text, and the rule detectors' page: settings saved
+// in IndexedDB across a reload, validation that blocks the analysis, the flow-rule editor's error
+// caret, the blacklist file loader, the suppressed-alerts toggle, and the PORTSCAN and SYNFLOOD
+// alerts of real attack captures with their charts. Screenshots go to test-results/screenshots/.
 // Run with `npm run e2e` (it builds dist/ first).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:http';
@@ -10,6 +13,8 @@ import { readFile } from 'node:fs/promises';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { defaultOptions } from '../../src/rules/options';
+import { DET_PORTSCAN } from '../../src/shared/abi';
 
 const ROOT = resolve(__dirname, '../..');
 const DIST = join(ROOT, 'dist');
@@ -142,8 +147,8 @@ async function waitForResult(page: Page, fileName: string): Promise<void> {
   );
 }
 
-/** Waits for the chart of the selected channel and returns how many of its pixels are drawn and
- *  how many are in the flagged colour (red). */
+/** Waits for the chart of the selected alert and returns how many of its pixels are drawn and
+ *  how many are in the flagged/threshold colour (red). */
 async function chartPixels(page: Page): Promise<{ drawn: number; red: number; width: number }> {
   await page.waitForFunction(() => /^\d+$/.test(document.getElementById('explore')?.dataset.chart ?? ''), undefined, { timeout: 60_000 });
   return page.evaluate(() => {
@@ -267,40 +272,48 @@ describe('Flowlens page (built dist/ in chromium)', () => {
     const rows = await page.locator('#alert-table tbody tr').count();
     expect(rows).toBeGreaterThan(0);
     expect(rows).toBeLessThanOrEqual(1000);
-    // First row has the largest |z|, and |z| exceeds the default threshold 3.
-    const z = await page.locator('#alert-table tbody tr td.z').allInnerTexts();
-    const absZ = z.map((t) => Math.abs(Number(t.replace('\u2212', '-'))));
-    expect(absZ[0]).toBeGreaterThan(3);
-    for (let i = 1; i < absZ.length; i++) expect(absZ[i]).toBeLessThanOrEqual(absZ[i - 1]);
-    // Default selection: the channel with the most alerts, and its chart is drawn.
+    expect(await page.locator('#alert-table tbody tr[data-detector="ZSCORE"]').count()).toBeGreaterThan(0);
+    // Default selection: the first row (highest severity), explained and charted (its channel).
     const px = await chartPixels(page);
     expect(px.width).toBeGreaterThan(200);
     expect(px.drawn).toBeGreaterThan(500);
     expect(px.red).toBeGreaterThan(10); // flagged points
-    const pressed = page.locator('#channel-list button[aria-pressed="true"]');
-    expect(await pressed.count()).toBe(1);
-    const counts = (await page.locator('#channel-list .count').allInnerTexts()).map((t) => Number(t.replace(/,/g, '')));
-    expect(Number((await pressed.locator('.count').innerText()).replace(/,/g, ''))).toBe(Math.max(...counts));
+    const firstAlert = await page.locator('#alert-table tbody tr').first().getAttribute('data-alert');
+    expect(await page.locator('#explore').getAttribute('data-chart')).toBe(firstAlert);
+    expect(await page.locator('#alert-detail').getAttribute('data-alert')).toBe(firstAlert);
+    expect(await page.locator('#alert-table tbody tr.selected').getAttribute('data-alert')).toBe(firstAlert);
+    expect(await page.locator('#alert-table tbody tr').first().locator('td').nth(1).innerText()).toBe('high');
+    // The explanation lists the numbers behind the z-score.
+    expect(await page.locator('#alert-message').innerText()).toMatch(/σ/);
+    expect(await page.locator('#evidence-table tbody tr').count()).toBeGreaterThan(2);
+    // Alerts by detector: ZSCORE with every alert.
+    const alerts = await field(page, 'alerts');
+    expect(Number((await page.locator('#detector-summary tr[data-detector="ZSCORE"] [data-col="alerts"]').innerText()).replace(/,/g, ''))).toBe(alerts);
     await page.screenshot({ path: join(SHOTS, '02-drop-espn.png'), fullPage: true });
 
-    // Clicking a header sorts; Enter on a row selects its channel.
-    await page.locator('#alert-table th button', { hasText: 'Time (UTC)' }).click();
-    const times = await page.locator('#alert-table tbody tr td:first-child').allInnerTexts();
+    // Score sorts by |score|, descending first; every z is above the default threshold 3.
+    await page.locator('#alert-table th button', { hasText: 'Score' }).click();
+    const z = await page.locator('#alert-table tbody tr td.score').allInnerTexts();
+    const absZ = z.map((t) => Math.abs(Number(t.replace('\u2212', '-'))));
+    expect(absZ[0]).toBeGreaterThan(3);
+    for (let i = 1; i < absZ.length; i++) expect(absZ[i]).toBeLessThanOrEqual(absZ[i - 1]);
+    // First (UTC) sorts ascending; Enter on a row of another channel selects that alert.
+    await page.locator('#alert-table th button', { hasText: 'First (UTC)' }).click();
+    const times = await page.locator('#alert-table tbody tr td:nth-child(3)').allInnerTexts();
     expect([...times].sort()).toEqual(times);
-    const other = await page.locator('#alert-table tbody tr').evaluateAll((trs) => {
-      const sel = document.querySelector<HTMLElement>('#channel-list button[aria-pressed="true"]')?.dataset.channel;
-      const i = trs.findIndex((tr) => (tr as HTMLElement).dataset.channel !== sel);
-      return i;
-    });
-    if (other >= 0) {
-      const row = page.locator('#alert-table tbody tr').nth(other);
-      const ch = await row.getAttribute('data-channel');
-      await row.focus();
-      await page.keyboard.press('Enter');
-      await page.waitForFunction((c) => document.getElementById('explore')?.dataset.chart === c, ch);
-      expect(await page.locator('#channel-list button[aria-pressed="true"]').getAttribute('data-channel')).toBe(ch);
-      expect((await chartPixels(page)).drawn).toBeGreaterThan(200);
-    }
+    const selectedSubject = await page.locator('#alert-table tbody tr.selected td.channel').innerText();
+    const other = await page.locator('#alert-table tbody tr').evaluateAll(
+      (trs, subj) => trs.findIndex((tr) => (tr.querySelector('td.channel')?.textContent ?? '').split(' (')[0] !== subj.split(' (')[0]),
+      selectedSubject,
+    );
+    expect(other).toBeGreaterThanOrEqual(0);
+    const row = page.locator('#alert-table tbody tr').nth(other);
+    const id = await row.getAttribute('data-alert');
+    await row.focus();
+    await page.keyboard.press('Enter');
+    await page.waitForFunction((c) => document.getElementById('explore')?.dataset.chart === c, id);
+    expect(await page.locator('#alert-detail').getAttribute('data-alert')).toBe(id);
+    expect((await chartPixels(page)).drawn).toBeGreaterThan(200);
     expectSameOrigin(requests);
     expect(errors).toEqual([]);
     await context.close();
@@ -310,8 +323,8 @@ describe('Flowlens page (built dist/ in chromium)', () => {
     const { context, page, errors } = await openPage();
     const file = 'normal/zeek_ftp_cwd-navigation.pcap';
     const name = file.split('/').pop()!;
-    await page.locator('#settings summary').click();
-    await page.locator('#opt-threshold').fill('0.5');
+    await page.locator('#settings-summary').click();
+    await page.locator('#opt-zscore-threshold').fill('0.5');
     await dropDataFile(page, file);
     await waitForResult(page, name);
     expect(await field(page, 'records')).toBe(manifestCounts(file).records);
@@ -319,18 +332,21 @@ describe('Flowlens page (built dist/ in chromium)', () => {
     expect(alerts).toBeGreaterThan(1000);
     expect(await page.locator('#alert-table tbody tr').count()).toBe(1000);
     expect(await page.locator('#alert-note').innerText()).toContain(`Showing 1,000 of ${alerts.toLocaleString('en-US')}`);
-    const z = await page.locator('#alert-table tbody tr td.z').allInnerTexts();
+    const z = await page.locator('#alert-table tbody tr td.score').allInnerTexts();
     expect(z.every((t) => Math.abs(Number(t.replace('\u2212', '-'))) > 0.5)).toBe(true);
     await page.screenshot({ path: join(SHOTS, '07-settings-threshold.png'), fullPage: false });
+    // "Show more" adds the next page of rows.
+    await page.locator('#alert-more').click();
+    expect(await page.locator('#alert-table tbody tr').count()).toBe(Math.min(2000, alerts));
 
     // The same file at threshold 5 flags fewer packets, each with |z| > 5.
-    await page.locator('#opt-threshold').fill('5');
+    await page.locator('#opt-zscore-threshold').fill('5');
     await dropDataFile(page, file);
     await page.waitForFunction((n) => document.querySelector('#summary [data-field="alerts"]')?.textContent !== n, alerts.toLocaleString('en-US'));
     await waitForResult(page, name);
     const fewer = await field(page, 'alerts');
     expect(fewer).toBeLessThan(alerts);
-    const z5 = await page.locator('#alert-table tbody tr td.z').allInnerTexts();
+    const z5 = await page.locator('#alert-table tbody tr td.score').allInnerTexts();
     expect(z5.every((t) => Math.abs(Number(t.replace('\u2212', '-'))) > 5)).toBe(true);
     expect(errors).toEqual([]);
     await context.close();
@@ -442,6 +458,290 @@ describe('Flowlens page (built dist/ in chromium)', () => {
     expect(await page.locator('#alert-table tbody tr td.channel').first().innerText()).toContain(img);
     expect(errors).toEqual([]);
     await page.screenshot({ path: join(SHOTS, '06-hostile-csv.png'), fullPage: true });
+    await context.close();
+  });
+  // ---- the rule detectors' page (issue #3) ----
+
+  /** Opens the settings panel (once). */
+  async function openSettings(page: Page): Promise<void> {
+    if ((await page.locator('#settings').getAttribute('open')) === null) await page.locator('#settings-summary').click();
+  }
+
+  /** Waits until the settings were written to IndexedDB. */
+  async function waitSaved(page: Page): Promise<void> {
+    await page.waitForFunction(() => document.getElementById('settings')?.dataset.store === 'saved');
+  }
+
+  it('keeps settings across a reload (IndexedDB) and restores the defaults', async () => {
+    const { context, page, errors } = await openPage();
+    const d = defaultOptions();
+    await page.waitForFunction(() => document.getElementById('settings')?.dataset.store === 'defaults');
+    await openSettings(page);
+    // Every group of the panel, with the fields of every PORTSCAN variant.
+    for (const g of ['zscore', 'portscan', 'synflood', 'largesize', 'unusual', 'blacklist', 'flowrule', 'flow', 'general']) {
+      expect(await page.locator(`#settings-${g}`).count(), g).toBe(1);
+    }
+    for (const id of ['rules-portscan-threshold', 'rules-portscanSyn-syns', 'rules-portscanSyn-ports', 'rules-addressScan-threshold', 'rules-synfloodSpread-windowS', 'flowFeatures-latenessS', 'limits-flowrule-max']) {
+      expect(await page.locator(`#opt-${id}`).count(), id).toBe(1);
+    }
+    expect(await page.locator('#opt-rules-portscan-threshold').inputValue()).toBe(String(d.rules.portscan.threshold));
+    expect(await page.locator('#opt-rules-portscan-threshold-help').innerText()).toContain(`Default ${d.rules.portscan.threshold} ports`);
+    expect(await page.locator('#services-text').inputValue()).toBe(d.rules.unusual.normal.join('\n'));
+    expect(await page.locator('#rule-table tbody tr').count()).toBe(d.flowFeatures.rules.length);
+    await page.screenshot({ path: join(SHOTS, '10-settings-open.png'), fullPage: true });
+
+    await page.locator('#opt-rules-portscan-threshold').fill('25');
+    await page.locator('#opt-rules-synfloodSpread-enabled').uncheck();
+    await page.locator('#opt-limits-zscore-enabled').check();
+    await page.locator('#blacklist-text').fill('# lab\n192.0.2.1\n198.51.100.0/24');
+    await waitSaved(page);
+    await page.reload();
+    await page.waitForFunction(() => document.getElementById('settings')?.dataset.store === 'restored');
+    await openSettings(page);
+    expect(await page.locator('#settings-store-note').innerText()).toContain('restored');
+    expect(await page.locator('#opt-rules-portscan-threshold').inputValue()).toBe('25');
+    expect(await page.locator('#opt-rules-synfloodSpread-enabled').isChecked()).toBe(false);
+    expect(await page.locator('#opt-limits-zscore-enabled').isChecked()).toBe(true);
+    expect(await page.locator('#blacklist-text').inputValue()).toBe('# lab\n192.0.2.1\n198.51.100.0/24');
+    expect(await page.locator('#blacklist-text-count').innerText()).toContain('2 entries');
+
+    await page.locator('#settings-restore').click();
+    expect(await page.locator('#opt-rules-portscan-threshold').inputValue()).toBe(String(d.rules.portscan.threshold));
+    expect(await page.locator('#opt-rules-synfloodSpread-enabled').isChecked()).toBe(d.rules.synfloodSpread.enabled);
+    expect(await page.locator('#blacklist-text').inputValue()).toBe('');
+    await page.waitForFunction(() => document.getElementById('settings')?.dataset.store === 'defaults');
+    await page.reload();
+    await page.waitForFunction(() => document.getElementById('settings')?.dataset.store === 'defaults');
+    expect(await page.locator('#opt-rules-portscan-threshold').inputValue()).toBe(String(d.rules.portscan.threshold));
+    expect(await page.locator('#opt-limits-zscore-enabled').isChecked()).toBe(d.limits.zscore.enabled);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('shows invalid settings next to their field and blocks the analysis until fixed', async () => {
+    const { context, page, errors } = await openPage();
+    await openSettings(page);
+    const window = defaultOptions().flowFeatures.windowS;
+    await page.locator('#opt-flowFeatures-latenessS').fill(String(window));
+    const err = page.locator('#opt-flowFeatures-latenessS-error');
+    await err.waitFor({ state: 'visible' });
+    expect(await page.locator('#opt-flowFeatures-latenessS').getAttribute('aria-invalid')).toBe('true');
+    await page.locator('#opt-rules-portscan-threshold').fill('2.5');
+    expect(await page.locator('#opt-rules-portscan-threshold-error').innerText()).toContain('whole number');
+    await page.locator('#opt-zscore-window').fill('abc');
+    expect(await page.locator('#opt-zscore-window-error').innerText()).toBe('Enter a number.');
+    expect(await page.locator('#settings-problems li').count()).toBe(3);
+    expect(await page.locator('#settings-state').innerText()).toContain('3 problems');
+    expect(await page.locator('#drop-blocked').isVisible()).toBe(true);
+    expect(await page.locator('#sample-button').isDisabled()).toBe(true);
+    expect(await page.locator('#file-input').isDisabled()).toBe(true);
+    await page.screenshot({ path: join(SHOTS, '11-settings-invalid.png'), fullPage: false });
+    // A dropped file is refused with the reason; nothing is analysed.
+    await dropFile(page, readFileSync(join(DATA, SAMPLE_FILE)), 'blocked.pcap');
+    await page.locator('#problems .error-block').waitFor();
+    expect(await page.locator('#problems').innerText()).toContain('The settings are invalid');
+    expect(await page.locator('#summary').count()).toBe(0);
+    // Fixing every field unblocks; the analysis runs with the fixed values.
+    await page.locator('#opt-flowFeatures-latenessS').fill('5');
+    await page.locator('#opt-rules-portscan-threshold').fill('12');
+    await page.locator('#opt-zscore-window').fill('500');
+    expect(await page.locator('#settings-problems').isHidden()).toBe(true);
+    expect(await page.locator('#drop-blocked').isHidden()).toBe(true);
+    expect(await err.isHidden()).toBe(true);
+    await page.locator('#sample-button').click();
+    await waitForResult(page, SAMPLE_FILE.split('/').pop()!);
+    expect(await field(page, 'records')).toBe(manifestCounts(SAMPLE_FILE).records);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('validates flow rules live: the error points at the column, invalid rules block the run', async () => {
+    const { context, page, errors } = await openPage();
+    await openSettings(page);
+    const n = await page.locator('#rule-table tbody tr').count();
+    await page.locator('#rule-add').click();
+    expect(await page.locator('#rule-table tbody tr').count()).toBe(n + 1);
+    const expr = 'packets > 2 @ 3';
+    await page.locator(`#rule-${n}-name`).fill('my rule');
+    await page.locator(`#rule-${n}-expr`).fill(expr);
+    const box = page.locator(`#rule-${n}-expr-error`);
+    await box.waitFor({ state: 'visible' });
+    const caret = box.locator('pre.caret');
+    expect(await box.locator('.expr-message').innerText()).toMatch(/column \d+/);
+    // The caret sits under the offending character.
+    const [line1, line2] = (await caret.innerText()).split('\n');
+    expect(line1).toBe(expr);
+    expect(line2.indexOf('^')).toBe(expr.indexOf('@'));
+    expect(await page.locator(`#rule-${n}-expr`).getAttribute('aria-invalid')).toBe('true');
+    expect(await page.locator('#drop-blocked').isVisible()).toBe(true);
+    expect(await page.locator('#settings-problems').innerText()).toContain('my rule');
+    await page.locator(`#rule-${n}-expr`).scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(SHOTS, '12-rule-error.png'), fullPage: false });
+    // An unknown variable is named.
+    await page.locator(`#rule-${n}-expr`).fill('packetz > 3');
+    await page.waitForFunction((i) => document.getElementById(`rule-${i}-expr-error`)?.textContent?.includes('packetz'), n);
+    // A duplicate name is an error of the name field.
+    const firstName = await page.locator('#rule-0-name').inputValue();
+    await page.locator(`#rule-${n}-expr`).fill('syn_ratio > 0.5 and packets >= 10');
+    await page.locator(`#rule-${n}-name`).fill(firstName);
+    await page.locator(`#rule-${n}-name-error`).waitFor({ state: 'visible' });
+    expect(await page.locator(`#rule-${n}-expr-error`).isHidden()).toBe(true);
+    await page.locator(`#rule-${n}-name`).fill('half-open');
+    expect(await page.locator('#drop-blocked').isHidden()).toBe(true);
+    // Removing a rule removes its row; the list is saved.
+    await page.locator(`#rule-table tbody tr[data-rule="${n}"] button.remove`).click();
+    expect(await page.locator('#rule-table tbody tr').count()).toBe(n);
+    await waitSaved(page);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('loads a blacklist from a local file, numbers the bad lines, counts the entries', async () => {
+    const { context, page, errors, requests } = await openPage();
+    await openSettings(page);
+    const text = '# hosts seen in the lab\n205.234.218.129\n10.0.0.0/8, 2001:db8::/32\n\nnot-an-address   # typo\n172.16.0.999\n';
+    await page.setInputFiles('#blacklist-text-file', { name: 'lab-hosts.txt', mimeType: 'text/plain', buffer: Buffer.from(text) });
+    await page.waitForFunction((t) => (document.getElementById('blacklist-text') as HTMLTextAreaElement | null)?.value === t, text);
+    expect(await page.locator('#blacklist-text-file-note').innerText()).toBe('Loaded 7 lines from lab-hosts.txt.');
+    const bad = await page.locator('#blacklist-text-problems li').evaluateAll((lis) => lis.map((li) => (li as HTMLElement).dataset.line));
+    expect(bad).toEqual(['5', '6']);
+    expect(await page.locator('#blacklist-text-problems').innerText()).toContain('not-an-address');
+    expect(await page.locator('#blacklist-text-count').innerText()).toContain('2 problems');
+    expect(await page.locator('#drop-blocked').isVisible()).toBe(true);
+    await page.locator('#settings-blacklist').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(SHOTS, '13-blacklist-file.png'), fullPage: false });
+    // Fix the two lines: the list is valid, blocks nothing, and counts its entries.
+    await page.locator('#blacklist-text').fill('# hosts seen in the lab\n205.234.218.129\n10.0.0.0/8, 2001:db8::/32\n');
+    await page.waitForFunction(() => document.getElementById('blacklist-text-count')?.textContent?.startsWith('3 entries'));
+    expect(await page.locator('#blacklist-text-problems li').count()).toBe(0);
+    expect(await page.locator('#drop-blocked').isHidden()).toBe(true);
+    // The file never left the page.
+    expect(requests.some((u) => u.includes('lab-hosts'))).toBe(false);
+    expectSameOrigin(requests);
+    // After the merge: the analysis loads the ranges and flags the listed ESPN server.
+    await dropFile(page, readFileSync(join(DATA, DROP_FILE)), 'espn.pcapng');
+    await waitForResult(page, 'espn.pcapng');
+    expect(await field(page, 'blacklist-ranges')).toBeGreaterThanOrEqual(2);
+    expect(await page.locator('#detector-summary tr[data-detector="BLACKLIST"]').count()).toBe(1);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('works with defaults and says so when IndexedDB is unavailable', async () => {
+    const context: BrowserContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    await context.addInitScript(() => {
+      IDBFactory.prototype.open = function () {
+        throw new DOMException('A mutation operation was attempted on a database that did not allow mutations.', 'InvalidStateError');
+      };
+    });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${origin}/index.html`);
+    await page.waitForFunction(() => document.getElementById('settings')?.dataset.store === 'unavailable');
+    // Visible without opening the panel.
+    expect(await page.locator('#settings-store-flag').isVisible()).toBe(true);
+    await openSettings(page);
+    const note = await page.locator('#settings-store-note').innerText();
+    expect(note).toContain('cannot be saved');
+    expect(note).toContain('InvalidStateError');
+    expect(await page.locator('#opt-rules-portscan-threshold').inputValue()).toBe(String(defaultOptions().rules.portscan.threshold));
+    await page.screenshot({ path: join(SHOTS, '14-no-indexeddb.png'), fullPage: false });
+    // Settings still apply to the analysis in this page.
+    await page.locator('#opt-zscore-threshold').fill('50');
+    await page.locator('#sample-button').click();
+    await waitForResult(page, SAMPLE_FILE.split('/').pop()!);
+    expect(await field(page, 'records')).toBe(manifestCounts(SAMPLE_FILE).records);
+    const scores = await page.locator('#alert-table tbody tr[data-detector="ZSCORE"] td.score').allInnerTexts();
+    expect(scores.every((t) => Math.abs(Number(t.replace('\u2212', '-'))) > 50)).toBe(true);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('hides the rate limiter\'s suppressed alerts behind a count and shows them on request', async () => {
+    const { context, page, errors } = await openPage();
+    await openSettings(page);
+    // Z-score alerts limited to 1 per hour: all but the first of each limiter key are suppressed.
+    await page.locator('#opt-limits-zscore-enabled').check();
+    await page.locator('#opt-limits-zscore-max').fill('1');
+    await page.locator('#opt-limits-zscore-perS').fill('3600');
+    await page.locator('#settings-summary').click();
+    await dropFile(page, readFileSync(join(DATA, DROP_FILE)), 'espn.pcapng');
+    await waitForResult(page, 'espn.pcapng');
+    const total = await field(page, 'alerts');
+    const suppressed = await field(page, 'suppressed');
+    expect(suppressed).toBeGreaterThan(0);
+    expect(suppressed).toBeLessThan(total);
+    const note = page.locator('#suppressed-note');
+    expect(await note.innerText()).toContain(`${suppressed} suppressed by the rate limiter`);
+    expect(await page.locator('#alert-table tbody tr').count()).toBe(total - suppressed);
+    expect(await page.locator('#alert-table tbody tr.suppressed').count()).toBe(0);
+    expect(await page.locator('#detector-summary tr[data-detector="ZSCORE"] [data-col="suppressed"]').innerText()).toBe(String(suppressed));
+    await page.locator('#suppressed-toggle').click();
+    expect(await page.locator('#alert-table tbody tr').count()).toBe(total);
+    expect(await page.locator('#alert-table tbody tr.suppressed').count()).toBe(suppressed);
+    expect(await page.locator('#alert-table tbody tr.suppressed .suppressed-tag').count()).toBe(suppressed);
+    await page.locator('#alert-table tbody tr.suppressed').first().click();
+    expect(await page.locator('#alert-detail').innerText()).toContain('suppressed by the rate limiter');
+    await page.screenshot({ path: join(SHOTS, '15-suppressed-shown.png'), fullPage: true });
+    await page.locator('#suppressed-toggle').click();
+    expect(await page.locator('#alert-table tbody tr').count()).toBe(total - suppressed);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('explains a PORTSCAN alert of a real SYN scan and charts the distinct ports probed', async () => {
+    const { context, page, errors } = await openPage();
+    const file = 'attacks/portscan/evilfingers_TCP_SYN_SCAN.pcap';
+    const name = file.split('/').pop()!;
+    await dropDataFile(page, file);
+    await waitForResult(page, name);
+    expect(await field(page, 'records')).toBe(manifestCounts(file).records);
+    // After the merge: the scanner and target of MANIFEST.md's ground truth.
+    expect(await page.locator(`#alert-detector option[value="${DET_PORTSCAN}"]`).count()).toBe(1);
+    await page.locator('#alert-detector').selectOption(String(DET_PORTSCAN));
+    const rows = page.locator('#alert-table tbody tr[data-detector="PORTSCAN"]');
+    expect(await rows.count()).toBeGreaterThan(0);
+    expect(await page.locator('#alert-table tbody tr:not([data-detector="PORTSCAN"])').count()).toBe(0);
+    const scan = rows.filter({ hasText: '192.168.1.10 \u2192 192.168.1.25' }).first();
+    expect(await scan.count()).toBe(1);
+    const id = await scan.getAttribute('data-alert');
+    await scan.click();
+    await page.waitForFunction((c) => document.getElementById('explore')?.dataset.chart === c, id);
+    const message = await page.locator('#alert-message').innerText();
+    expect(message).toContain('192.168.1.10');
+    expect(message).toContain('192.168.1.25');
+    const keys = await page.locator('#evidence-table tbody tr').evaluateAll((trs) => trs.map((tr) => (tr as HTMLElement).dataset.key));
+    expect(keys).toContain('threshold');
+    expect(await page.locator('.chart-panel').getAttribute('data-kind')).toBe('portscan');
+    const px = await chartPixels(page);
+    expect(px.drawn).toBeGreaterThan(500);
+    expect(px.red).toBeGreaterThan(10); // the threshold line
+    expect(await page.locator('#chart-sub').innerText()).toMatch(/distinct ports/);
+    expect(Number((await page.locator('#detector-summary tr[data-detector="PORTSCAN"] [data-col="alerts"]').innerText()).replace(/,/g, ''))).toBeGreaterThan(0);
+    await page.screenshot({ path: join(SHOTS, '16-portscan.png'), fullPage: true });
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('charts the SYNs per second of a SYNFLOOD alert of a real flood', async () => {
+    const { context, page, errors } = await openPage();
+    const file = 'attacks/synflood/suricata-verify_tcp-session-syn-flood.pcap';
+    const name = file.split('/').pop()!;
+    await dropDataFile(page, file);
+    await waitForResult(page, name);
+    // After the merge: 200 SYNs 192.0.2.10 → 198.51.100.5:443 in 0.2 s (MANIFEST.md) exceed 100 in 60 s.
+    const flood = page.locator('#alert-table tbody tr[data-detector="SYNFLOOD"]').filter({ hasText: '198.51.100.5' }).first();
+    expect(await flood.count()).toBe(1);
+    const id = await flood.getAttribute('data-alert');
+    await flood.click();
+    await page.waitForFunction((c) => document.getElementById('explore')?.dataset.chart === c, id);
+    expect(await page.locator('.chart-panel').getAttribute('data-kind')).toBe('synflood');
+    expect(await page.locator('#chart-sub').innerText()).toMatch(/per second/);
+    const px = await chartPixels(page);
+    expect(px.drawn).toBeGreaterThan(300);
+    await page.screenshot({ path: join(SHOTS, '17-synflood.png'), fullPage: true });
+    expect(errors).toEqual([]);
     await context.close();
   });
 });

@@ -1,0 +1,299 @@
+// The settings form as data: every parameter of AnalysisOptions with its label, unit, one-line
+// help and input rules, grouped per detector, plus the path helpers the form and its tests use.
+// Pure (no DOM): src/ui/settings.ts renders it. Defaults are never written here; they come from
+// defaultOptions() (src/rules/options.ts) at render time. Ranges are checked by validateOptions.
+import type { AnalysisOptions } from '../shared/protocol';
+
+/** A numeric input bound to `path` (dot path into AnalysisOptions). The input shows
+ *  value / `scale` (e.g. bytes shown as MiB); `integer` applies to the stored value. */
+export interface NumberField {
+  kind: 'number';
+  path: string;
+  label: string;
+  unit: string;
+  help: string;
+  integer: boolean;
+  /** Stored value = shown value × scale. Default 1. */
+  scale?: number;
+  /** The field may be empty (stored as undefined): only `seed`. */
+  optional?: boolean;
+}
+
+/** An on/off switch bound to a boolean at `path`. */
+export interface ToggleField {
+  kind: 'toggle';
+  path: string;
+  label: string;
+  help: string;
+}
+
+/** A rate limit (limits.<detector>): enabled, max alerts, per seconds, shown on one line. */
+export interface LimitField {
+  kind: 'limit';
+  path: string;
+  label: string;
+  help: string;
+}
+
+/** A list editor rendered by the settings panel itself (blacklist, services, flow rules). */
+export interface EditorField {
+  kind: 'editor';
+  path: string;
+  editor: 'blacklist' | 'services' | 'rules';
+}
+
+export type Field = NumberField | ToggleField | LimitField | EditorField;
+
+/** A titled block of fields inside a group (one detector variant). */
+export interface FieldSection {
+  title?: string;
+  help?: string;
+  fields: Field[];
+}
+
+/** One detector (or the flow table, or general limits): a fieldset of the panel. */
+export interface FieldGroup {
+  id: string;
+  title: string;
+  help: string;
+  sections: FieldSection[];
+}
+
+const on = (path: string, label = 'Enabled', help = ''): ToggleField => ({ kind: 'toggle', path, label, help });
+const num = (path: string, label: string, unit: string, help: string, integer: boolean, extra: Partial<NumberField> = {}): NumberField => ({
+  kind: 'number',
+  path,
+  label,
+  unit,
+  help,
+  integer,
+  ...extra,
+});
+const limit = (detector: string): LimitField => ({
+  kind: 'limit',
+  path: `limits.${detector}`,
+  label: 'Rate limit',
+  help: 'At most this many alerts per sliding window of packet time; the rest are kept but marked suppressed.',
+});
+
+/** The settings form, per detector, in display order. Covers every leaf of AnalysisOptions
+ *  (test/ui/settings-fields.test.ts checks this against defaultOptions()). */
+export const SETTINGS_GROUPS: FieldGroup[] = [
+  {
+    id: 'zscore',
+    title: 'Packet-size z-score',
+    help: 'Flags a packet whose size is far from its channel’s recent sizes: z = (size − mean) / σ.',
+    sections: [
+      {
+        fields: [
+          on('zscore.enabled'),
+          num('zscore.window', 'Window', 'packets', 'Sliding baseline per (source, destination, protocol) channel.', true),
+          num('zscore.threshold', 'Threshold', 'σ', 'Flag a packet when |z| exceeds this.', false),
+          num('zscore.minSamples', 'Min samples', 'packets', 'Baseline packets before a channel is scored.', true),
+          num('zscore.minStdBytes', 'Min σ', 'bytes', 'Absolute floor of σ, so constant channels never divide by zero.', false),
+          num('zscore.minStdFraction', 'Min σ fraction', '× |mean|', 'Relative floor of σ as a fraction of the mean.', false),
+          limit('zscore'),
+        ],
+      },
+    ],
+  },
+  {
+    id: 'portscan',
+    title: 'Port scan',
+    help: 'One source probing many ports (or many hosts) of a target within a sliding window of packet time.',
+    sections: [
+      {
+        title: 'Distinct ports',
+        help: 'Fires when one source contacts more than N distinct destination ports of one target in T.',
+        fields: [
+          on('rules.portscan.enabled'),
+          num('rules.portscan.threshold', 'Ports (N)', 'ports', 'Distinct destination ports that must be exceeded.', true),
+          num('rules.portscan.windowS', 'Window (T)', 's', 'Sliding window, seconds of packet time.', false),
+        ],
+      },
+      {
+        title: 'SYN scan (strict)',
+        help: 'Fires on more than S SYNs and more than P distinct ports of one target in T.',
+        fields: [
+          on('rules.portscanSyn.enabled'),
+          num('rules.portscanSyn.syns', 'SYNs (S)', 'SYNs', 'SYN packets (SYN set, ACK clear) that must be exceeded.', true),
+          num('rules.portscanSyn.ports', 'Ports (P)', 'ports', 'Distinct destination ports that must be exceeded.', true),
+          num('rules.portscanSyn.windowS', 'Window (T)', 's', 'Sliding window, seconds of packet time.', false),
+        ],
+      },
+      {
+        title: 'Address scan',
+        help: 'Fires when one source contacts more than H distinct hosts on one port in T (Zeek: 25 in 300 s).',
+        fields: [
+          on('rules.addressScan.enabled'),
+          num('rules.addressScan.threshold', 'Hosts (H)', 'hosts', 'Distinct destination hosts that must be exceeded.', true),
+          num('rules.addressScan.windowS', 'Window (T)', 's', 'Sliding window, seconds of packet time.', false),
+        ],
+      },
+      { fields: [limit('portscan')] },
+    ],
+  },
+  {
+    id: 'synflood',
+    title: 'SYN flood',
+    help: 'Many SYNs (SYN set, ACK clear) in a sliding window of packet time.',
+    sections: [
+      {
+        title: 'One victim',
+        help: 'Fires on more than M SYNs to one destination in T.',
+        fields: [
+          on('rules.synflood.enabled'),
+          num('rules.synflood.threshold', 'SYNs (M)', 'SYNs', 'SYNs to one destination that must be exceeded.', true),
+          num('rules.synflood.windowS', 'Window (T)', 's', 'Sliding window, seconds of packet time.', false),
+        ],
+      },
+      {
+        title: 'Spread (no single victim)',
+        help: 'Fires on more than M SYNs over all destinations in T (spoofed, randomised floods).',
+        fields: [
+          on('rules.synfloodSpread.enabled'),
+          num('rules.synfloodSpread.threshold', 'SYNs (M)', 'SYNs', 'SYNs over all destinations that must be exceeded.', true),
+          num('rules.synfloodSpread.windowS', 'Window (T)', 's', 'Sliding window, seconds of packet time.', false),
+        ],
+      },
+      { fields: [limit('synflood')] },
+    ],
+  },
+  {
+    id: 'largesize',
+    title: 'Large packets',
+    help: 'Packets larger than a fixed size (above the Ethernet MTU by default).',
+    sections: [{ fields: [on('rules.largesize.enabled'), num('rules.largesize.bytes', 'Larger than', 'bytes', 'Wire length that must be exceeded.', true), limit('largesize')] }],
+  },
+  {
+    id: 'unusual',
+    title: 'Unusual services',
+    help: 'Flows whose protocol and server port are not in the list of normal services.',
+    sections: [{ fields: [on('rules.unusual.enabled'), { kind: 'editor', path: 'rules.unusual.normal', editor: 'services' }, limit('unusual')] }],
+  },
+  {
+    id: 'blacklist',
+    title: 'Blacklist',
+    help: 'Packets from or to a listed address or CIDR range (IPv4 or IPv6).',
+    sections: [{ fields: [on('rules.blacklist.enabled'), { kind: 'editor', path: 'rules.blacklist.entries', editor: 'blacklist' }, limit('blacklist')] }],
+  },
+  {
+    id: 'flowrule',
+    title: 'Flow rules',
+    help: 'Your own expressions over each flow’s features per tumbling window.',
+    sections: [
+      {
+        fields: [
+          on('flowFeatures.enabled'),
+          num('flowFeatures.windowS', 'Flow window', 's', 'Tumbling window the features are computed over.', false),
+          num('flowFeatures.latenessS', 'Lateness', 's', 'Out-of-order tolerance; must be less than the flow window.', false),
+          { kind: 'editor', path: 'flowFeatures.rules', editor: 'rules' },
+          limit('flowrule'),
+        ],
+      },
+    ],
+  },
+  {
+    id: 'flow',
+    title: 'Flow table',
+    help: 'How long an idle flow is kept, and how large the table may grow (Zeek’s timeouts by default).',
+    sections: [
+      {
+        fields: [
+          num('flow.tcpTimeoutS', 'TCP timeout', 's', 'Idle time before a TCP flow ends.', false),
+          num('flow.udpTimeoutS', 'UDP timeout', 's', 'Idle time before a UDP flow ends.', false),
+          num('flow.icmpTimeoutS', 'ICMP timeout', 's', 'Idle time before an ICMP flow ends.', false),
+          num('flow.otherTimeoutS', 'Other timeout', 's', 'Idle time for other IP protocols.', false),
+          num('flow.capacity', 'Initial slots', 'flows', 'Slots allocated at the start; the table doubles when 3/4 full.', true),
+          num('flow.memoryCapBytes', 'Memory cap', 'MiB', 'The table stops growing here and evicts the least recently seen flow.', true, { scale: 1024 * 1024 }),
+        ],
+      },
+    ],
+  },
+  {
+    id: 'general',
+    title: 'Reading and output',
+    help: 'How the file is read and how many alerts are kept.',
+    sections: [
+      {
+        fields: [
+          num('chunkBytes', 'Chunk size', 'KiB', 'Bytes read from the file per step.', true, { scale: 1024 }),
+          num('maxAlerts', 'Alerts kept', 'alerts', 'Alerts kept in the result; the rest are only counted.', true),
+          num('seed', 'Hash seed', '', 'Empty: a random seed per analysis.', true, { optional: true }),
+        ],
+      },
+    ],
+  },
+];
+
+/** Every field of SETTINGS_GROUPS, in display order. */
+export function allFields(groups: FieldGroup[] = SETTINGS_GROUPS): Field[] {
+  return groups.flatMap((g) => g.sections.flatMap((s) => s.fields));
+}
+
+/** The value at a dot path ("rules.portscan.threshold") of `o`, or undefined. */
+export function getPath(o: unknown, path: string): unknown {
+  let v: unknown = o;
+  for (const k of path.split('.')) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<string, unknown>)[k];
+  }
+  return v;
+}
+
+/** Sets the value at a dot path of `o` (the parents must exist). */
+export function setPath(o: object, path: string, value: unknown): void {
+  const keys = path.split('.');
+  let t = o as Record<string, unknown>;
+  for (const k of keys.slice(0, -1)) t = t[k] as Record<string, unknown>;
+  t[keys[keys.length - 1]] = value;
+}
+
+/** Dot paths of every non-array leaf (number, boolean, string) of `o`, arrays as one leaf each. */
+export function leafPaths(o: unknown, prefix = ''): string[] {
+  if (o === null || typeof o !== 'object' || Array.isArray(o)) return prefix ? [prefix] : [];
+  return Object.entries(o).flatMap(([k, v]) => leafPaths(v, prefix ? `${prefix}.${k}` : k));
+}
+
+/** The paths a field writes: a limit writes its three leaves. */
+export function fieldPaths(f: Field): string[] {
+  return f.kind === 'limit' ? [`${f.path}.enabled`, `${f.path}.max`, `${f.path}.perS`] : [f.path];
+}
+
+/**
+ * The field path a validation problem belongs to: the longest field path that is `path` itself
+ * or a prefix of it followed by "." or "[" ("rules.blacklist.entries[3]" → "rules.blacklist.entries";
+ * "limits.flowrule.max" → "limits.flowrule.max"). null when no field matches.
+ */
+export function fieldForProblem(path: string, paths: readonly string[]): string | null {
+  let best: string | null = null;
+  for (const p of paths) {
+    const match = path === p || (path.startsWith(p) && (path[p.length] === '.' || path[p.length] === '['));
+    if (match && (!best || p.length > best.length)) best = p;
+  }
+  return best;
+}
+
+/** What a number input holds: the stored value (shown × scale), or an error for text that is not
+ *  a number. Empty text is undefined for optional fields, an error otherwise. */
+export function parseNumberInput(text: string, field: Pick<NumberField, 'scale' | 'optional'>): { value: number | undefined; error?: string } {
+  const t = text.trim();
+  if (t === '') return field.optional ? { value: undefined } : { value: NaN, error: 'Enter a number.' };
+  const v = Number(t);
+  if (!Number.isFinite(v)) return { value: NaN, error: 'Enter a number.' };
+  return { value: v * (field.scale ?? 1) };
+}
+
+/** The text a number input shows for stored value `v`: v / scale, without float noise. */
+export function formatNumberInput(v: unknown, field: Pick<NumberField, 'scale'>): string {
+  if (typeof v !== 'number' || !Number.isFinite(v)) return '';
+  const shown = v / (field.scale ?? 1);
+  return String(Number(shown.toPrecision(12)));
+}
+
+/** "1,048,576" style default for the help line: the shown default with its unit. */
+export function defaultText(f: NumberField, defaults: AnalysisOptions): string {
+  const v = getPath(defaults, f.path);
+  if (v === undefined) return f.optional ? 'Default: empty.' : '';
+  return `Default ${formatNumberInput(v, f)}${f.unit ? ` ${f.unit}` : ''}.`;
+}

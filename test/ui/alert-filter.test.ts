@@ -1,0 +1,71 @@
+// The alert table's selection, order and tallies over a hand-built result.
+import { describe, expect, it } from 'vitest';
+import * as abi from '../../src/shared/abi';
+import { ALL_ALERTS, channelLabels, countSuppressed, selectAlerts, subjectLabel, tallyAlerts, variantName } from '../../src/ui/alert-filter';
+import { resultOf } from './result';
+
+const { DET_ZSCORE: Z, DET_PORTSCAN: P, DET_SYNFLOOD: S, SEV_LOW: L, SEV_MEDIUM: M, SEV_HIGH: H } = abi;
+
+const r = resultOf(
+  [
+    { detector: Z, severity: L, score: -4, tsUs: 5e6, channel: 0 },
+    { detector: P, severity: H, score: 100, tsUs: 1e6, lastUs: 3e6, channel: 1, sport: 0, dport: 0 },
+    { detector: P, severity: M, score: 2, tsUs: 2e6, channel: 1, suppressed: true },
+    { detector: S, severity: H, score: 50, tsUs: 4e6, channel: 2, suppressed: true, dport: 443, sport: 1234 },
+    { detector: Z, severity: H, score: 9, tsUs: 3e6, channel: 0 },
+  ],
+  [
+    ['10.0.0.1', '10.0.0.2', 'UDP'],
+    ['192.168.1.10', '192.168.1.25', 'TCP'],
+    ['192.0.2.10', '198.51.100.5', 'TCP'],
+  ],
+);
+const labels = channelLabels(r);
+
+describe('selectAlerts', () => {
+  it('hides suppressed alerts unless asked, and counts them', () => {
+    expect([...selectAlerts(r, ALL_ALERTS, 'first', 1, labels)]).toEqual([1, 4, 0]);
+    expect(countSuppressed(r, ALL_ALERTS, labels)).toBe(2);
+    expect([...selectAlerts(r, { ...ALL_ALERTS, showSuppressed: true }, 'first', 1, labels)]).toEqual([1, 2, 4, 3, 0]);
+  });
+
+  it('filters by detector, severity and subject text', () => {
+    const q = { ...ALL_ALERTS, showSuppressed: true };
+    expect([...selectAlerts(r, { ...q, detector: P }, 'first', 1, labels)]).toEqual([1, 2]);
+    expect(countSuppressed(r, { ...ALL_ALERTS, detector: P }, labels)).toBe(1);
+    expect([...selectAlerts(r, { ...q, severity: H }, 'first', 1, labels)]).toEqual([1, 4, 3]);
+    expect([...selectAlerts(r, { ...q, text: '198.51.100' }, 'first', 1, labels)]).toEqual([3]);
+    expect([...selectAlerts(r, { ...q, text: 'nothing' }, 'first', 1, labels)]).toEqual([]);
+  });
+
+  it('sorts by |score|, severity (then |score|), last time, and both directions', () => {
+    const q = { ...ALL_ALERTS, showSuppressed: true };
+    expect([...selectAlerts(r, q, 'score', -1, labels)]).toEqual([1, 3, 4, 0, 2]);
+    expect([...selectAlerts(r, q, 'score', 1, labels)]).toEqual([2, 0, 4, 3, 1]);
+    expect([...selectAlerts(r, q, 'severity', -1, labels)]).toEqual([1, 3, 4, 2, 0]);
+    expect([...selectAlerts(r, q, 'last', 1, labels)]).toEqual([2, 1, 4, 3, 0]);
+  });
+});
+
+describe('tallies and labels', () => {
+  it('tallies alerts per detector by severity with the suppressed ones', () => {
+    expect(tallyAlerts(r)).toEqual([
+      { detector: Z, name: 'ZSCORE', alerts: 2, suppressed: 0, low: 1, medium: 0, high: 1 },
+      { detector: P, name: 'PORTSCAN', alerts: 2, suppressed: 1, low: 0, medium: 1, high: 1 },
+      { detector: S, name: 'SYNFLOOD', alerts: 1, suppressed: 1, low: 0, medium: 0, high: 1 },
+    ]);
+  });
+
+  it('names the subject with ports only when it has them', () => {
+    expect(subjectLabel(r, 1, labels)).toBe('192.168.1.10 \u2192 192.168.1.25 \u00b7 TCP');
+    expect(subjectLabel(r, 3, labels)).toBe('192.0.2.10 \u2192 198.51.100.5 \u00b7 TCP (1234 \u2192 443)');
+  });
+
+  it('names the variants', () => {
+    expect(variantName(P, abi.PORTSCAN_HOSTS)).toBe('address scan');
+    expect(variantName(P, abi.PORTSCAN_SYN)).toBe('SYN scan');
+    expect(variantName(S, abi.SYNFLOOD_SPREAD)).toBe('spread');
+    expect(variantName(abi.DET_BLACKLIST, abi.BLACKLIST_MATCH_SRC | abi.BLACKLIST_MATCH_DST)).toBe('both ends');
+    expect(variantName(Z, 0)).toBe('');
+  });
+});
