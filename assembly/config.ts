@@ -70,38 +70,51 @@ export function configDefaults(): void {
    *  host's ranges (blacklistReserve(); matched once per flow at creation). No list: no work.
    *  Default 1. */
   values[abi.CFG_BLACKLIST_ENABLED] = 1;
-  /** 1 runs PORTSCAN (vertical: distinct destination ports of one target). Default 1. */
+  /** 1 runs PORTSCAN_PORTS (vertical: distinct services one source probes on one target;
+   *  detect/portscan.ts defines a probe). Default 1. */
   values[abi.CFG_PORTSCAN_ENABLED] = 1;
-  /** PORTSCAN fires above this many distinct destination ports of one target. Default 10 (issue #3). */
+  /** PORTSCAN fires above this many distinct destination services ((protocol << 16) | port) of one
+   *  target probed in the window. Integer part used, capped at 255. Default 10 (issue #3). */
   values[abi.CFG_PORTSCAN_PORTS] = 10;
-  /** PORTSCAN sliding window, seconds of packet time. Default 60 s (issue #3). */
+  /** PORTSCAN sliding window, seconds of packet time (exact: (clock - T, clock]). Default 60 s (issue #3). */
   values[abi.CFG_PORTSCAN_WINDOW_S] = 60;
-  /** 1 runs the strict SYN variant of PORTSCAN. Default 1. */
+  /** 1 runs the strict SYN variant of PORTSCAN (PORTSCAN_SYN; independent of CFG_PORTSCAN_ENABLED). Default 1. */
   values[abi.CFG_PORTSCAN_SYN_ENABLED] = 1;
-  /** Strict variant: more than this many SYNs ... Default 100 (issue #3). */
+  /** Strict variant: more than this many SYNs (SYN set, ACK clear, retransmissions included) of
+   *  one source to one target ... (counted in 16 buckets: the window covers 15/16 to 16/16 of T).
+   *  Default 100 (issue #3). */
   values[abi.CFG_PORTSCAN_SYN_SYNS] = 100;
-  /** ... and more than this many distinct destination ports ... Default 20 (issue #3). */
+  /** ... and more than this many distinct destination ports of those SYNs (integer part, capped
+   *  at 255) ... Default 20 (issue #3). */
   values[abi.CFG_PORTSCAN_SYN_PORTS] = 20;
   /** ... within this window, seconds. Default 60 s (issue #3). */
   values[abi.CFG_PORTSCAN_SYN_WINDOW_S] = 60;
-  /** 1 runs the address scan (one source, many hosts on one port). Default 1. */
+  /** 1 runs the address scan PORTSCAN_HOSTS (one source, many hosts on one (protocol, port); ICMP
+   *  echo requests count as (icmp, 8) probes). Default 1. */
   values[abi.CFG_ADDRSCAN_ENABLED] = 1;
-  /** Address scan fires above this many distinct destination hosts. Default 25 (Zeek
-   *  Scan::addr_scan_threshold). */
+  /** Address scan fires above this many distinct destination hosts (integer part, capped at 255).
+   *  Default 25 (Zeek Scan::addr_scan_threshold; Zeek counts failed connections only, we count
+   *  every probe). */
   values[abi.CFG_ADDRSCAN_HOSTS] = 25;
   /** Address scan window, seconds. Default 300 s (Zeek Scan::addr_scan_interval, 5 min). */
   values[abi.CFG_ADDRSCAN_WINDOW_S] = 300;
   /** 1 runs SYNFLOOD per destination. Default 1. */
   values[abi.CFG_SYNFLOOD_ENABLED] = 1;
-  /** SYNFLOOD fires above this many SYNs (SYN set, ACK clear) to one destination ... Default 100 (issue #3). */
+  /** SYNFLOOD fires above this many SYNs (SYN set, ACK clear) to one destination, whatever their
+   *  sources ... Default 100 (issue #3). */
   values[abi.CFG_SYNFLOOD_SYNS] = 100;
-  /** ... within this window, seconds. Default 60 s (issue #3). */
+  /** ... within this window, seconds (counted in 16 buckets: the window covers 15/16 to 16/16 of T).
+   *  Default 60 s (issue #3). */
   values[abi.CFG_SYNFLOOD_WINDOW_S] = 60;
-  /** 1 runs the spread variant (SYNs to many destinations, no single victim). Default 1. */
+  /** 1 runs the spread variant SYNFLOOD_SPREAD (SYNs to many destinations, no single victim;
+   *  independent of CFG_SYNFLOOD_ENABLED). Default 1. */
   values[abi.CFG_SYNFLOOD_SPREAD_ENABLED] = 1;
-  /** Spread variant threshold, SYNs over all destinations; see detect/synflood.ts. */
+  /** Spread variant: more than this many SYNs over all destinations in the window, going to more
+   *  than half as many distinct destinations (detect/synflood.ts). Default 50: the spoofed flood
+   *  attacks/synflood/ppa1e_dosattack.pcap sends 100 SYNs to 100 hosts in 16 ms; the benign
+   *  captures normal/*.pcap* peak at 25 SYNs in 1 s (to 13 hosts). */
   values[abi.CFG_SYNFLOOD_SPREAD_SYNS] = 50;
-  /** Spread variant window, seconds. */
+  /** Spread variant window, seconds (16 buckets, as above). Default 1 s (see the threshold). */
   values[abi.CFG_SYNFLOOD_SPREAD_WINDOW_S] = 1;
   /** 1 runs LARGESIZE (detect/flow-rules.ts; one episode per flow with a packet larger than
    *  CFG_LARGESIZE_BYTES). Default 1. */
@@ -119,9 +132,12 @@ export function configDefaults(): void {
   values[abi.CFG_FLOWWIN_ENABLED] = 1;
   /** Flow-window length, seconds (tumbling, aligned to the epoch). Default 60 s (issue #3). */
   values[abi.CFG_FLOWWIN_WINDOW_S] = 60;
-  /** Memory cap of the portscan and address-scan tables, bytes each. Default 64 MiB. */
+  /** Memory cap of the portscan pair table and of the address-scan table, bytes each; the sliding
+   *  sketches of open PORTSCAN episodes take at most 1/8 of it more (at least 64 sketches of
+   *  2,328 B). Slot sizes: detect/portscan.ts. Default 64 MiB. */
   values[abi.CFG_SCAN_MEMORY_CAP_BYTES] = 64 * 1024 * 1024;
-  /** Memory cap of the SYN-flood destination table, bytes. Default 64 MiB. */
+  /** Memory cap of the SYN-flood destination table, bytes (344 B a slot: detect/synflood.ts).
+   *  Default 64 MiB. */
   values[abi.CFG_SYNFLOOD_MEMORY_CAP_BYTES] = 64 * 1024 * 1024;
   /** Memory cap of the per-originator table behind FWIN_DST_PORTS, bytes. Default 64 MiB. */
   values[abi.CFG_SOURCE_MEMORY_CAP_BYTES] = 64 * 1024 * 1024;
