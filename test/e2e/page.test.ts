@@ -612,7 +612,7 @@ describe('Flowlens page (built dist/ in chromium)', () => {
     await page.screenshot({ path: join(SHOTS, '13-blacklist-file.png'), fullPage: false });
     // Fix the two lines: the list is valid, blocks nothing, and counts its entries.
     await page.locator('#blacklist-text').fill('# hosts seen in the lab\n205.234.218.129\n10.0.0.0/8, 2001:db8::/32\n');
-    await page.waitForFunction(() => document.getElementById('blacklist-text-count')?.textContent?.startsWith('3 entries'));
+    await page.waitForFunction(() => document.getElementById('blacklist-text-count')?.textContent?.startsWith('3 entries;'));
     expect(await page.locator('#blacklist-text-problems li').count()).toBe(0);
     expect(await page.locator('#drop-blocked').isHidden()).toBe(true);
     // The file never left the page.
