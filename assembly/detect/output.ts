@@ -11,9 +11,11 @@ import {
   pktRecordIndex, pktVlan,
 } from "../packet";
 
-/** Alerts one packet may write at most: z-score 1, each rule detector's new episode and the
- *  updates of episodes its sweeps close (a few per table). */
-export const ALERT_HEADROOM: i32 = 32;
+/** Alerts one packet may write at most, with margin: z-score 1; portscan 13 and synflood 7 (new
+ *  episodes, closed ones and their sweeps: detect/portscan.ts, synflood.ts); flow rules 3 new plus
+ *  3 updates for each flow that ends (the expired one on lookup, the evicted one, up to
+ *  SWEEP_SLOTS = 4 swept): 18. Total 42. */
+export const ALERT_HEADROOM: i32 = 64;
 /** Flow windows one packet may emit at most (its flow's rollover, the sweep's closed windows). */
 export const WINDOW_HEADROOM: i32 = 16;
 

@@ -194,14 +194,14 @@ export function createChart(): ChannelChart {
         {
           legend: { show: true, live: false },
           cursor: { drag: { x: true, y: false }, points: { show: false } },
-          scales: { x: { time: false, range: (_u, min, max) => [min - b.binS * 0.1, max + b.binS * 1.1] }, y: { range: (_u, _min, max) => [0, Math.max(1, max, series.threshold) * 1.08] } },
+          scales: { x: { time: false, range: () => [(b.x[0] ?? 0) - b.binS * 0.5, (b.x[b.x.length - 1] ?? 0) + b.binS * 1.5] }, y: { range: (_u, _min, max) => [0, Math.max(1, max, series.threshold) * 1.08] } },
           axes: [
             { ...axis(c), label: 'time (s)', labelSize: 20, space: 70 },
             { ...axis(c), label: 'SYNs', labelSize: 20, size: 60 },
           ],
           series: [
             {},
-            { label: `SYNs per ${per}`, stroke: c.point, fill: c.point, width: 1, paths: uPlot.paths.bars?.({ size: [0.9, 400, 1], align: 1 }), points: { show: false } },
+            { label: `SYNs per ${per}`, stroke: c.point, fill: c.point, width: 1, paths: uPlot.paths.bars?.({ size: [0.9, 48, 1], align: 1 }), points: { show: false } },
             { label: `SYNs in the ${series.windowS} s window`, stroke: c.mean, width: 2, spanGaps: true, points: { show: b.x.length <= 200, size: 4, stroke: c.mean, fill: c.mean } },
             { label: `threshold (${formatInt(series.threshold)})`, stroke: c.flag, width: 1.5, dash: [6, 4], points: { show: false } },
           ],
