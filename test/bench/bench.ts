@@ -55,8 +55,8 @@ async function measure(input: string, path: string, mode: string, options: Analy
 /** The core alone on bytes already in memory (no file reads): the ceiling of the pipeline. */
 async function measureInMemory(input: string, bytes: Uint8Array, mode: string, options: AnalysisOptions): Promise<Row> {
   const engine = await nodeEngine();
-  const { coreConfig } = await import('../../src/worker/pipeline');
-  engine.start(coreConfig(options, 1), () => {});
+  const { coreConfig, ruleInputs } = await import('../../src/worker/pipeline');
+  engine.start(coreConfig(options, 1), () => {}, ruleInputs(options).inputs);
   const chunk = options.chunkBytes;
   const t0 = performance.now();
   for (let p = 0; p < bytes.length; p += chunk) engine.feed(bytes.subarray(p, p + chunk));
