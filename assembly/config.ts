@@ -15,13 +15,17 @@ export function configDefaults(): void {
    *  Default 256 MiB (1 Mi slots of 256 B: table/flow-table.ts FLOW_STRIDE; a live flow costs
    *  256-341 B at the 3/4 load limit). When full, see table/open-table.ts (evict LRU near home). */
   values[abi.CFG_FLOW_MEMORY_CAP_BYTES] = 256 * 1024 * 1024;
-  /** Idle timeout of TCP flows, seconds of packet time. Default 300 s (Zeek tcp_inactivity_timeout 5 min). */
+  /** Idle timeout of TCP flows, seconds of packet time. Default 300 s (Zeek tcp_inactivity_timeout 5 min;
+   *  the issue's "inactivity timeout, default 300 s, overridable per protocol" is this value and the
+   *  three below). A flow ends when a packet comes more than the timeout after its last one, or when
+   *  the newest packet time passes its last by more than timeout + CFG_LATENESS_S (then the sweep
+   *  removes it): table/flow-table.ts. */
   values[abi.CFG_TCP_TIMEOUT_S] = 300;
-  /** Idle timeout of UDP flows, seconds. Default 60 s (Zeek udp_inactivity_timeout 1 min). */
+  /** Idle timeout of UDP flows, seconds (as CFG_TCP_TIMEOUT_S). Default 60 s (Zeek udp_inactivity_timeout 1 min). */
   values[abi.CFG_UDP_TIMEOUT_S] = 60;
-  /** Idle timeout of ICMP/ICMPv6 flows, seconds. Default 60 s (Zeek icmp_inactivity_timeout 1 min). */
+  /** Idle timeout of ICMP/ICMPv6 flows, seconds (as CFG_TCP_TIMEOUT_S). Default 60 s (Zeek icmp_inactivity_timeout 1 min). */
   values[abi.CFG_ICMP_TIMEOUT_S] = 60;
-  /** Idle timeout of other IP protocols, seconds. Default 60 s (as UDP; Zeek has no separate value). */
+  /** Idle timeout of other IP protocols, seconds (as CFG_TCP_TIMEOUT_S). Default 60 s (as UDP; Zeek has no separate value). */
   values[abi.CFG_OTHER_TIMEOUT_S] = 60;
   /** Z-score sliding window, packets per channel. Default 1000 (issue #2). */
   values[abi.CFG_ZSCORE_WINDOW] = 1000;
@@ -60,11 +64,14 @@ export function configDefaults(): void {
   values[abi.CFG_MARKS_ENABLED] = 0;
   /** Mark records held before STATUS_OUTPUT_FULL. Default 65,536 (4 MiB). */
   values[abi.CFG_MARK_CAPACITY] = 65536;
-  /** Flow-window records held before STATUS_OUTPUT_FULL. Default 32,768 (3 MiB). */
+  /** Flow-window records held before STATUS_OUTPUT_FULL (at least 17: one packet may emit 16).
+   *  Default 32,768 (3 MiB). */
   values[abi.CFG_WINDOW_CAPACITY] = 32768;
-  /** Lateness bound, seconds of packet time: a packet up to this far behind the newest one still
-   *  lands in its own flow window; later ones are counted (C_LATE_PACKETS) and handled as
-   *  detect/flow-window.ts documents. Must be below the flow-window length. Default 5 s (issue #3). */
+  /** Lateness bound L, seconds of packet time: flow windows close when the newest packet time
+   *  minus L passes their end, so a packet up to L behind the newest one always lands in its own
+   *  window; a packet whose window has closed is late (C_LATE_PACKETS) and is folded into an open
+   *  window as detect/flow-window.ts documents. Clamped to [0, window length - 1 µs]. Also the
+   *  flow table's expiry margin (CFG_TCP_TIMEOUT_S). Default 5 s (issue #3). */
   values[abi.CFG_LATENESS_S] = 5;
   /** 1 runs BLACKLIST (detect/flow-rules.ts): flows whose source or destination lies in one of the
    *  host's ranges (blacklistReserve(); matched once per flow at creation). No list: no work.
@@ -128,9 +135,11 @@ export function configDefaults(): void {
    *  set written at servicesPtr(), judged once at flow creation; an all-zero set disables it).
    *  Default 1. */
   values[abi.CFG_UNUSUAL_ENABLED] = 1;
-  /** 1 computes flow windows (abi.FWIN_*) for the host's flow rules. Default 1. */
+  /** 1 computes flow windows (abi.FWIN_*) for the host's flow rules (detect/flow-window.ts); 0
+   *  computes none and keeps no per-originator table. Default 1. */
   values[abi.CFG_FLOWWIN_ENABLED] = 1;
-  /** Flow-window length, seconds (tumbling, aligned to the epoch). Default 60 s (issue #3). */
+  /** Flow-window length, seconds (tumbling, aligned to the epoch: start = floor(ts / W) * W; at
+   *  least 1 ms). Default 60 s (issue #3). */
   values[abi.CFG_FLOWWIN_WINDOW_S] = 60;
   /** Memory cap of the portscan pair table and of the address-scan table, bytes each; the sliding
    *  sketches of open PORTSCAN episodes take at most 1/8 of it more (at least 64 sketches of
@@ -139,7 +148,9 @@ export function configDefaults(): void {
   /** Memory cap of the SYN-flood destination table, bytes (344 B a slot: detect/synflood.ts).
    *  Default 64 MiB. */
   values[abi.CFG_SYNFLOOD_MEMORY_CAP_BYTES] = 64 * 1024 * 1024;
-  /** Memory cap of the per-originator table behind FWIN_DST_PORTS, bytes. Default 64 MiB. */
+  /** Memory cap of the per-originator distinct-port state behind FWIN_DST_PORTS, bytes: the slot
+   *  table (128 B a slot) gets 128/656 of it, the pool of large sets (264 B a set) the rest
+   *  (detect/sources.ts). Default 64 MiB (65,536 slots, 49,152 originators at the 3/4 load limit). */
   values[abi.CFG_SOURCE_MEMORY_CAP_BYTES] = 64 * 1024 * 1024;
 }
 configDefaults();

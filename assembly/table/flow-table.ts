@@ -1,8 +1,29 @@
 // The bidirectional flow table: one record per (two address/port ends, IP protocol, VLAN), found
 // by both directions, with Zeek's orig/resp roles, per-direction counts and TCP flag counts.
-// Idle flows expire by packet time (per-protocol timeouts) on lookup and through a chunked sweep of
-// SWEEP_SLOTS slots per packet (Suricata flow-manager style), so per-packet cost does not grow
-// with the number of live flows. Never allocates per packet; reads config only in flowReset().
+// Never allocates per packet; reads config only in flowReset().
+//
+// Idle expiry (inactivity timeouts by protocol, seconds of packet time: CFG_TCP_TIMEOUT_S 300 s,
+// CFG_UDP_TIMEOUT_S / CFG_ICMP_TIMEOUT_S / CFG_OTHER_TIMEOUT_S 60 s, Zeek's defaults; the issue's
+// "default 300 s, overridable per protocol" is the TCP value and these per-protocol settings):
+// - On lookup: a packet ends its flow and starts a new one when it comes more than the timeout
+//   after the flow's last packet (ts - last > timeout), or when the newest packet time is more than
+//   timeout + L past it (L = the flow-window lateness bound, detect/flow-window.ts): the second rule
+//   only matters for packets more than L behind the newest and makes the outcome independent of
+//   whether the sweep already removed the flow.
+// - Chunked sweep (Suricata flow-manager style): after every packet SWEEP_SLOTS slots at a cursor
+//   are checked and flows with newest - last > timeout + L are removed, so the per-packet cost does
+//   not grow with the number of live flows and a full pass over C slots takes C / SWEEP_SLOTS
+//   packets. The sweep leaves a flow whose flow windows are still open (possible only when the
+//   timeout is below W + L) for its next pass; the flow-window catch-up pass ends and removes such
+//   flows when their windows close (flowRetireIdle()).
+// - Ended flows with open windows: when a lookup ends a flow whose windows are still open, the
+//   slot is kept as an ended flow (its key's protocol word gets ENDED_FLAG, so no lookup finds it)
+//   and a new flow is inserted; the catch-up pass of detect/flow-window.ts emits its windows when
+//   they close and the sweep then removes it (not counted again). flowFlush() emits and hides the
+//   ended flows still there at end of input. Until then a host reading the table mid-analysis sees
+//   them with FLOW_PROTO >= 256.
+// Every flow end (idle, evicted at the memory cap, end of input) goes through onFlowEnd
+// (detect/flow-end.ts) before the slot changes.
 import * as abi from "../abi";
 import { cfg } from "../config";
 import { cInc, cSet } from "../counters";
@@ -13,6 +34,7 @@ import { OpenTable, SLOT_AUX, SLOT_LAST, SLOT_KEY } from "./open-table";
 import { outputRoomFor } from "../detect/output";
 import { seedFromConfig } from "./hash";
 import { onFlowEnd, onFlowPacket } from "../detect/flow-end";
+import { flowWindowEnd, flowWindowHasOpen, flowWindowsClosed, latenessUsFromConfig } from "../detect/flow-window";
 
 // ---- key (FLOW_KEY_BYTES at SLOT_KEY): the two ends in canonical order, proto, VLAN ----
 const FK_LO_ADDR: usize = 0; // 16 bytes: the smaller end's address (IPv4-mapped for IPv4)
@@ -25,7 +47,9 @@ export const FLOW_KEY_BYTES: usize = 44;
 const FLOW_KEY_WORDS: i32 = 11;
 
 // ---- flow slot: open-table header (16 B), key (44 B), value; the layout is abi.FLOW_* ----
-/** Bytes per flow slot (abi.FLOW_STRIDE). With the 3/4 load limit a live flow costs 128-171 B. */
+/** Bytes per flow slot (abi.FLOW_STRIDE): 0-123 the flow (abi.FLOW_*), 124-159 per-flow rule
+ *  state (detect/flow-rules.ts), 160-255 the open flow windows (detect/flow-window.ts). With the
+ *  3/4 load limit a live flow costs 256-341 B. */
 export const FLOW_STRIDE: usize = <usize>abi.FLOW_STRIDE;
 // SLOT_AUX (abi.FLOW_ORIG_IS_LO) bit 0: 1 when orig (the end that sent the first packet) is the lo end.
 // SLOT_LAST (abi.FLOW_LAST_US): i64 max packet time seen (µs).
@@ -43,7 +67,8 @@ const FV_PSH: usize = <usize>abi.FLOW_PSH;
 const FV_URG: usize = <usize>abi.FLOW_URG;
 const FV_ECE: usize = <usize>abi.FLOW_ECE;
 const FV_CWR: usize = <usize>abi.FLOW_CWR;
-// 124-127 spare.
+/** Bit set in the key's protocol word of an ended flow kept for its open windows (header). */
+const ENDED_FLAG: u32 = 0x100;
 
 /** Slots the sweep checks per packet. Constant, so a full pass over C slots takes C/4 packets. */
 export const SWEEP_SLOTS: u32 = 4;
@@ -55,6 +80,7 @@ let tcpTimeoutUs: i64 = 0;
 let udpTimeoutUs: i64 = 0;
 let icmpTimeoutUs: i64 = 0;
 let otherTimeoutUs: i64 = 0;
+let latenessUs: i64 = 0;
 let sweepCursor: u32 = 0;
 let flushCursor: u32 = 0;
 
@@ -65,13 +91,15 @@ export let curFlow: usize = 0;
 export let curIsOrig: bool = false;
 /** True when the current packet created its flow (first packet, or first after an idle expiry). */
 export let curFresh: bool = false;
+/** The current packet's flow's newest packet time before this packet (when not curFresh). */
+export let curPrevLastUs: i64 = 0;
 
 /** Address of the flow slots and their number (abi.FLOW_*; empty slots have hash 0). */
 export function flowSlotsPtr(): usize { return flows.base; }
 export function flowSlots(): i32 { return <i32>flows.cap; }
 
 /** (Re)allocates the flow table from config (CFG_FLOW_CAPACITY, CFG_FLOW_MEMORY_CAP_BYTES,
- *  CFG_*_TIMEOUT_S, CFG_SEED) and publishes C_FLOW_CAPACITY / C_FLOW_TABLE_BYTES. */
+ *  CFG_*_TIMEOUT_S, CFG_LATENESS_S, CFG_SEED) and publishes C_FLOW_CAPACITY / C_FLOW_TABLE_BYTES. */
 export function flowReset(): void {
   flows.init(cfg(abi.CFG_FLOW_CAPACITY), FLOW_STRIDE, FLOW_KEY_BYTES, cfg(abi.CFG_FLOW_MEMORY_CAP_BYTES),
     seedFromConfig(cfg(abi.CFG_SEED)));
@@ -79,6 +107,7 @@ export function flowReset(): void {
   udpTimeoutUs = <i64>(cfg(abi.CFG_UDP_TIMEOUT_S) * 1e6);
   icmpTimeoutUs = <i64>(cfg(abi.CFG_ICMP_TIMEOUT_S) * 1e6);
   otherTimeoutUs = <i64>(cfg(abi.CFG_OTHER_TIMEOUT_S) * 1e6);
+  latenessUs = latenessUsFromConfig();
   sweepCursor = 0;
   flushCursor = 0;
   curFlow = 0;
@@ -168,19 +197,33 @@ export function flowPacket(newestUs: i64): void {
   let s = flows.find(KEY, h, FLOW_KEY_WORDS);
   let fresh = false;
   if (s != 0) {
-    if (ts - load<i64>(s + SLOT_LAST) > timeoutFor(proto)) {
-      // Idle past its timeout: the old flow ends here and a new one starts in its slot.
+    const last = load<i64>(s + SLOT_LAST);
+    curPrevLastUs = last;
+    const timeout = timeoutFor(proto);
+    if (ts - last > timeout || newestUs - last > timeout + latenessUs) {
+      // Idle past its timeout: the old flow ends here and a new one starts (header).
       cInc(abi.C_FLOWS_EXPIRED);
       onFlowEnd(s, abi.FWIN_END_IDLE);
-      memory.fill(s + SLOT_AUX, 0, SLOT_KEY - SLOT_AUX); // aux, last; keep hash and key
-      memory.fill(s + SLOT_KEY + FLOW_KEY_BYTES, 0, FLOW_STRIDE - SLOT_KEY - FLOW_KEY_BYTES);
-      fresh = true;
+      if (flowWindowHasOpen(s)) {
+        store<u32>(s + SLOT_KEY + FK_PROTO, proto | ENDED_FLAG);
+        s = 0;
+      } else {
+        memory.fill(s + SLOT_AUX, 0, SLOT_KEY - SLOT_AUX); // aux, last; keep hash and key
+        memory.fill(s + SLOT_KEY + FLOW_KEY_BYTES, 0, FLOW_STRIDE - SLOT_KEY - FLOW_KEY_BYTES);
+        fresh = true;
+      }
     }
-  } else {
+  }
+  if (s == 0) {
     s = flows.insert(KEY, h);
     if (flows.evicted) {
-      cInc(abi.C_FLOWS_EVICTED_FULL);
-      onFlowEnd(flows.evictedCopy, abi.FWIN_END_EVICTED);
+      const v = flows.evictedCopy;
+      if (load<u32>(v + SLOT_KEY + FK_PROTO) & ENDED_FLAG) {
+        flowWindowEnd(v, abi.FWIN_END_EVICTED); // already ended and counted
+      } else {
+        cInc(abi.C_FLOWS_EVICTED_FULL);
+        onFlowEnd(v, abi.FWIN_END_EVICTED);
+      }
     }
     fresh = true;
   }
@@ -231,35 +274,76 @@ export function flowSweep(newestUs: i64): void {
 }
 
 /** End of input: ends every live flow (onFlowEnd(slot, FWIN_END_INPUT)) without removing it, so
- *  the host can still read the table. Resumable: returns false when the output regions ran out
- *  of room (drain and call again), true when every flow was done. */
+ *  the host can still read the table; ended flows kept for their open windows emit them and are
+ *  hidden (hash 0). Resumable: returns false when the output regions ran out of room (drain and
+ *  call again), true when every flow was done. */
 export function flowFlush(): bool {
   const cap = flows.cap;
   while (flushCursor < cap) {
     if (!outputRoomFor(8, 4)) return false;
     const s = flows.slotAt(flushCursor);
-    if (load<u32>(s) != 0) onFlowEnd(s, abi.FWIN_END_INPUT);
+    if (load<u32>(s) != 0) {
+      if (load<u32>(s + SLOT_KEY + FK_PROTO) & ENDED_FLAG) {
+        flowWindowEnd(s, abi.FWIN_END_INPUT);
+        store<u32>(s, 0); // no lookup follows the flush
+        flows.count--;
+      } else {
+        onFlowEnd(s, abi.FWIN_END_INPUT);
+      }
+    }
     flushCursor++;
   }
+  publish();
   return true;
 }
 
-/** Checks SWEEP_SLOTS slots at the cursor and removes flows idle past their timeout relative to
- *  `newestUs`. A removal pulls a later entry back into the checked slot, so the cursor stays
- *  there. `keep` (the current packet's flow) is never removed. */
+/** Called by the catch-up pass of detect/flow-window.ts right after it emitted the closed windows
+ *  of the flow in slot `s`: when the flow holds no window any more and is idle past its timeout + L
+ *  (or is an ended flow kept for its windows), ends it (onFlowEnd IDLE, C_FLOWS_EXPIRED) and
+ *  removes it, so such flows leave at their window's close rather than at the sweep's next pass.
+ *  Returns true when it removed the slot (a later entry may have moved into it). The caller
+ *  checked the output room (8 alerts). */
+export function flowRetireIdle(s: usize, newestUs: i64): bool {
+  if (flowWindowHasOpen(s)) return false;
+  const p = load<u32>(s + SLOT_KEY + FK_PROTO);
+  if (p & ENDED_FLAG) {
+    flows.remove(s);
+  } else if (newestUs - load<i64>(s + SLOT_LAST) > timeoutFor(p) + latenessUs) {
+    onFlowEnd(s, abi.FWIN_END_IDLE);
+    cInc(abi.C_FLOWS_EXPIRED);
+    flows.remove(s);
+  } else {
+    return false;
+  }
+  publish();
+  return true;
+}
+
+/** Checks SWEEP_SLOTS slots at the cursor and removes flows idle past their timeout + L relative
+ *  to `newestUs` whose windows have closed, and ended flows whose windows have closed. A removal
+ *  pulls a later entry back into the checked slot, so the cursor stays there. `keep` (the current
+ *  packet's flow) is never removed. */
 function sweep(newestUs: i64, keep: usize): void {
   const mask = flows.mask;
   let i = sweepCursor & mask;
   for (let k: u32 = 0; k < SWEEP_SLOTS; k++) {
     const s = flows.slotAt(i);
-    if (s != keep && load<u32>(s) != 0 &&
-        newestUs - load<i64>(s + SLOT_LAST) > timeoutFor(load<u32>(s + SLOT_KEY + FK_PROTO))) {
-      onFlowEnd(s, abi.FWIN_END_IDLE);
-      flows.remove(s);
-      cInc(abi.C_FLOWS_EXPIRED);
-    } else {
-      i = (i + 1) & mask;
+    let drop = false;
+    if (s != keep && load<u32>(s) != 0) {
+      const p = load<u32>(s + SLOT_KEY + FK_PROTO);
+      if (p & ENDED_FLAG) {
+        if (flowWindowsClosed(s, newestUs)) {
+          flowWindowEnd(s, abi.FWIN_END_IDLE);
+          drop = true;
+        }
+      } else if (newestUs - load<i64>(s + SLOT_LAST) > timeoutFor(p) + latenessUs && flowWindowsClosed(s, newestUs)) {
+        onFlowEnd(s, abi.FWIN_END_IDLE);
+        cInc(abi.C_FLOWS_EXPIRED);
+        drop = true;
+      }
     }
+    if (drop) flows.remove(s);
+    else i = (i + 1) & mask;
   }
   sweepCursor = i;
 }

@@ -1,6 +1,7 @@
 // The flow table (assembly/table/flow-table.ts) through the whole core: flow counts on real captures
 // where the manifest pins them, bidirectionality and Zeek's orig/resp roles, ICMP counterparts,
-// idle expiry (lookup and sweep) and out-of-order packets, on packed records (FORMAT_RECORDS).
+// idle expiry (lookup and sweep, the timeout + L rule) and out-of-order packets, on packed records
+// (FORMAT_RECORDS).
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import * as abi from '../../src/shared/abi';
@@ -245,6 +246,31 @@ describe('flow table on synthetic records', () => {
     expect(r.counters[abi.C_TS_LAST_US]).toBe(150 * S);
     expect([r.flows[0].firstUs, r.flows[0].lastUs]).toEqual([30 * S, 150 * S]);
     expect([r.flows[0].pktsOrig, r.flows[0].pktsResp]).toEqual([3, 1]);
+  });
+
+  it('a packet more than timeout + L behind the newest starts a new flow, whether or not the sweep ran', async () => {
+    // UDP timeout 60 s, L = 5 s. The flow's packet at 50 s is only 50 s after its last one, but
+    // the newest packet time (100 s) is 100 s past it: the flow has ended either way.
+    const rows = (sweepFirst: boolean): Row[] => [
+      { ts: 0, src: A, dst: B, sport: 1, dport: 2, proto: 17 },
+      ...Array.from({ length: sweepFirst ? 600 : 1 }, (_, i) => ({ ts: 100 * S + i, src: A, dst: C, sport: 3, dport: 4, proto: 17 })),
+      { ts: 50 * S, src: B, dst: A, sport: 2, dport: 1, proto: 17 },
+    ];
+    for (const sweepFirst of [false, true]) {
+      const r = await runFlows(pack(rows(sweepFirst)), { ...RECORDS, [abi.CFG_FLOW_CAPACITY]: 16 });
+      expect(r.counters[abi.C_FLOWS_CREATED], `sweep first: ${sweepFirst}`).toBe(3);
+      expect(r.counters[abi.C_FLOWS_EXPIRED]).toBe(1);
+      expect(r.flows.find((f) => f.resp === '10.0.0.1 1')?.orig).toBe('10.0.0.2 2');
+    }
+    // 64 s behind (within timeout + L of the newest): still the same flow.
+    const near: Row[] = [
+      { ts: 0, src: A, dst: B, sport: 1, dport: 2, proto: 17 },
+      { ts: 64 * S, src: A, dst: C, sport: 3, dport: 4, proto: 17 },
+      { ts: 50 * S, src: B, dst: A, sport: 2, dport: 1, proto: 17 },
+    ];
+    const r = await runFlows(pack(near), RECORDS);
+    expect(r.counters[abi.C_FLOWS_CREATED]).toBe(2);
+    expect(r.flows.find((f) => f.orig === '10.0.0.1 1')).toMatchObject({ pktsOrig: 1, pktsResp: 1 });
   });
 
   it('sweeps idle flows in chunks by packet time', async () => {
