@@ -9,7 +9,7 @@ import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import * as abi from '../../src/shared/abi';
 import type { RuleInputs } from '../../src/worker/engine';
-import { DATA, newEngine } from '../helpers/core';
+import { DATA, newEngine, readAlert } from '../helpers/core';
 import { packRows, type PacketRow } from '../helpers/records';
 import { rng } from '../helpers/rng';
 import {
@@ -103,36 +103,8 @@ async function run(bytes: Uint8Array, config: Record<number, number>, rules: Rul
   engine.start({ ...QUIET, ...config }, (o) => {
     const v = o.alerts;
     for (let i = 0; i < o.alertCount; i++) {
-      const b = i * abi.ALERT_STRIDE;
-      const u8 = new Uint8Array(v.buffer, v.byteOffset + b, abi.ALERT_STRIDE);
-      alerts.push({
-        tsUs: Number(v.getBigInt64(b + abi.ALERT_TS_US, true)),
-        lastUs: Number(v.getBigInt64(b + abi.ALERT_LAST_US, true)),
-        src: hex(u8.slice(abi.ALERT_SRC, abi.ALERT_SRC + 16)),
-        dst: hex(u8.slice(abi.ALERT_DST, abi.ALERT_DST + 16)),
-        sport: v.getUint16(b + abi.ALERT_SPORT, true),
-        dport: v.getUint16(b + abi.ALERT_DPORT, true),
-        label: v.getUint16(b + abi.ALERT_PROTO_LABEL, true),
-        detector: v.getUint8(b + abi.ALERT_DETECTOR),
-        severity: v.getUint8(b + abi.ALERT_SEVERITY),
-        size: v.getUint32(b + abi.ALERT_SIZE, true),
-        recordIndex: v.getUint32(b + abi.ALERT_RECORD_INDEX, true),
-        score: v.getFloat64(b + abi.ALERT_SCORE, true),
-        mean: v.getFloat64(b + abi.ALERT_MEAN, true),
-        std: v.getFloat64(b + abi.ALERT_STD, true),
-        samples: v.getUint32(b + abi.ALERT_SAMPLES, true),
-        vlan: v.getUint32(b + abi.ALERT_VLAN, true),
-        offset: v.getFloat64(b + abi.ALERT_RECORD_OFFSET, true),
-        value: v.getFloat64(b + abi.ALERT_VALUE, true),
-        threshold: v.getFloat64(b + abi.ALERT_THRESHOLD, true),
-        windowS: v.getFloat64(b + abi.ALERT_WINDOW_S, true),
-        count: v.getFloat64(b + abi.ALERT_COUNT, true),
-        peakRate: v.getFloat64(b + abi.ALERT_PEAK_RATE, true),
-        episode: v.getUint32(b + abi.ALERT_EPISODE, true),
-        kind: v.getUint8(b + abi.ALERT_KIND),
-        variant: v.getUint8(b + abi.ALERT_VARIANT),
-        aux: v.getFloat64(b + abi.ALERT_AUX, true),
-      });
+      const a = readAlert(v, i * abi.ALERT_STRIDE);
+      alerts.push({ ...a, src: hex(a.src), dst: hex(a.dst), label: a.protoLabel, offset: a.recordOffset });
     }
     const m = o.marks;
     for (let i = 0; i < o.markCount; i++) {

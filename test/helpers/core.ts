@@ -13,21 +13,67 @@ export async function newEngine(): Promise<Engine> {
 
 export const DATA = new URL('../../../shared/data/', import.meta.url).pathname;
 
+/** Every field of one alert record (abi.ALERT_*), addresses as their 16 bytes. */
 export interface RawAlert {
   tsUs: number;
+  lastUs: number;
   src: Uint8Array;
   dst: Uint8Array;
   sport: number;
   dport: number;
   protoLabel: number;
   detector: number;
+  variant: number;
+  kind: number;
   severity: number;
   size: number;
   recordIndex: number;
+  recordOffset: number;
+  vlan: number;
   score: number;
   mean: number;
   std: number;
   samples: number;
+  value: number;
+  threshold: number;
+  windowS: number;
+  count: number;
+  peakRate: number;
+  episode: number;
+  aux: number;
+}
+
+/** Decodes the alert record at byte `o` of an alert region view. */
+export function readAlert(v: DataView, o: number): RawAlert {
+  const u8 = new Uint8Array(v.buffer, v.byteOffset + o, abi.ALERT_STRIDE);
+  return {
+    tsUs: Number(v.getBigInt64(o + abi.ALERT_TS_US, true)),
+    lastUs: Number(v.getBigInt64(o + abi.ALERT_LAST_US, true)),
+    src: u8.slice(abi.ALERT_SRC, abi.ALERT_SRC + 16),
+    dst: u8.slice(abi.ALERT_DST, abi.ALERT_DST + 16),
+    sport: v.getUint16(o + abi.ALERT_SPORT, true),
+    dport: v.getUint16(o + abi.ALERT_DPORT, true),
+    protoLabel: v.getUint16(o + abi.ALERT_PROTO_LABEL, true),
+    detector: v.getUint8(o + abi.ALERT_DETECTOR),
+    variant: v.getUint8(o + abi.ALERT_VARIANT),
+    kind: v.getUint8(o + abi.ALERT_KIND),
+    severity: v.getUint8(o + abi.ALERT_SEVERITY),
+    size: v.getUint32(o + abi.ALERT_SIZE, true),
+    recordIndex: v.getUint32(o + abi.ALERT_RECORD_INDEX, true),
+    recordOffset: v.getFloat64(o + abi.ALERT_RECORD_OFFSET, true),
+    vlan: v.getUint32(o + abi.ALERT_VLAN, true),
+    score: v.getFloat64(o + abi.ALERT_SCORE, true),
+    mean: v.getFloat64(o + abi.ALERT_MEAN, true),
+    std: v.getFloat64(o + abi.ALERT_STD, true),
+    samples: v.getUint32(o + abi.ALERT_SAMPLES, true),
+    value: v.getFloat64(o + abi.ALERT_VALUE, true),
+    threshold: v.getFloat64(o + abi.ALERT_THRESHOLD, true),
+    windowS: v.getFloat64(o + abi.ALERT_WINDOW_S, true),
+    count: v.getFloat64(o + abi.ALERT_COUNT, true),
+    peakRate: v.getFloat64(o + abi.ALERT_PEAK_RATE, true),
+    episode: v.getUint32(o + abi.ALERT_EPISODE, true),
+    aux: v.getFloat64(o + abi.ALERT_AUX, true),
+  };
 }
 
 export interface RunResult {
@@ -47,26 +93,7 @@ export async function runBytes(
   const engine = await newEngine();
   const alerts: RawAlert[] = [];
   engine.start({ [abi.CFG_SEED]: 12345, ...config }, ({ alerts: v, alertCount }) => {
-    for (let i = 0; i < alertCount; i++) {
-      const o = i * abi.ALERT_STRIDE;
-      const u8 = new Uint8Array(v.buffer, v.byteOffset + o, abi.ALERT_STRIDE);
-      alerts.push({
-        tsUs: Number(v.getBigInt64(o + abi.ALERT_TS_US, true)),
-        src: u8.slice(abi.ALERT_SRC, abi.ALERT_SRC + 16),
-        dst: u8.slice(abi.ALERT_DST, abi.ALERT_DST + 16),
-        sport: v.getUint16(o + abi.ALERT_SPORT, true),
-        dport: v.getUint16(o + abi.ALERT_DPORT, true),
-        protoLabel: v.getUint16(o + abi.ALERT_PROTO_LABEL, true),
-        detector: v.getUint8(o + abi.ALERT_DETECTOR),
-        severity: v.getUint8(o + abi.ALERT_SEVERITY),
-        size: v.getUint32(o + abi.ALERT_SIZE, true),
-        recordIndex: v.getUint32(o + abi.ALERT_RECORD_INDEX, true),
-        score: v.getFloat64(o + abi.ALERT_SCORE, true),
-        mean: v.getFloat64(o + abi.ALERT_MEAN, true),
-        std: v.getFloat64(o + abi.ALERT_STD, true),
-        samples: v.getUint32(o + abi.ALERT_SAMPLES, true),
-      });
-    }
+    for (let i = 0; i < alertCount; i++) alerts.push(readAlert(v, i * abi.ALERT_STRIDE));
   });
   for (let p = 0; p < bytes.length && engine.fatal === null; p += chunk) engine.feed(bytes.subarray(p, p + chunk));
   const st = engine.finish();

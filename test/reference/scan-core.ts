@@ -3,7 +3,7 @@
 // records (ALERT_KIND_NEW + ALERT_KIND_UPDATE) into one row per episode.
 import { readFileSync } from 'node:fs';
 import * as abi from '../../src/shared/abi';
-import { DATA, newEngine } from '../helpers/core';
+import { DATA, newEngine, readAlert } from '../helpers/core';
 import { expect } from 'vitest';
 import type { RefPacket, RefResult, RuleConfig } from './scan-rules';
 
@@ -82,31 +82,8 @@ export async function runCore(bytes: Uint8Array, config: Record<number, number> 
   engine.start({ [abi.CFG_SEED]: 12345, ...config }, (out) => {
     const v = out.alerts;
     for (let i = 0; i < out.alertCount; i++) {
-      const o = i * abi.ALERT_STRIDE;
-      const u8 = new Uint8Array(v.buffer, v.byteOffset + o, abi.ALERT_STRIDE);
-      alerts.push({
-        tsUs: Number(v.getBigInt64(o + abi.ALERT_TS_US, true)),
-        lastUs: Number(v.getBigInt64(o + abi.ALERT_LAST_US, true)),
-        src: addrText(u8.slice(abi.ALERT_SRC, abi.ALERT_SRC + 16)),
-        dst: addrText(u8.slice(abi.ALERT_DST, abi.ALERT_DST + 16)),
-        sport: v.getUint16(o + abi.ALERT_SPORT, true),
-        dport: v.getUint16(o + abi.ALERT_DPORT, true),
-        protoLabel: v.getUint16(o + abi.ALERT_PROTO_LABEL, true),
-        detector: v.getUint8(o + abi.ALERT_DETECTOR),
-        variant: v.getUint8(o + abi.ALERT_VARIANT),
-        kind: v.getUint8(o + abi.ALERT_KIND),
-        severity: v.getUint8(o + abi.ALERT_SEVERITY),
-        size: v.getUint32(o + abi.ALERT_SIZE, true),
-        recordIndex: v.getUint32(o + abi.ALERT_RECORD_INDEX, true),
-        score: v.getFloat64(o + abi.ALERT_SCORE, true),
-        value: v.getFloat64(o + abi.ALERT_VALUE, true),
-        threshold: v.getFloat64(o + abi.ALERT_THRESHOLD, true),
-        windowS: v.getFloat64(o + abi.ALERT_WINDOW_S, true),
-        count: v.getFloat64(o + abi.ALERT_COUNT, true),
-        peakRate: v.getFloat64(o + abi.ALERT_PEAK_RATE, true),
-        episode: v.getUint32(o + abi.ALERT_EPISODE, true),
-        aux: v.getFloat64(o + abi.ALERT_AUX, true),
-      });
+      const a = readAlert(v, i * abi.ALERT_STRIDE);
+      alerts.push({ ...a, src: addrText(a.src), dst: addrText(a.dst) });
     }
     const m = out.marks;
     for (let i = 0; i < out.markCount; i++) {
