@@ -9,7 +9,7 @@ import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import * as abi from '../../src/shared/abi';
 import type { RuleInputs } from '../../src/worker/engine';
-import { DATA, newEngine, readAlert } from '../helpers/core';
+import { DATA, newEngine, readAlert, type RawAlert } from '../helpers/core';
 import { packRows, type PacketRow } from '../helpers/records';
 import { rng } from '../helpers/rng';
 import {
@@ -56,34 +56,8 @@ function v6(s: string): Uint8Array {
 }
 const hex = (a: Uint8Array) => Array.from(a, (x) => x.toString(16).padStart(2, '0')).join('');
 
-interface Alert {
-  tsUs: number;
-  lastUs: number;
-  src: string;
-  dst: string;
-  sport: number;
-  dport: number;
-  label: number;
-  detector: number;
-  severity: number;
-  size: number;
-  recordIndex: number;
-  score: number;
-  mean: number;
-  std: number;
-  samples: number;
-  vlan: number;
-  offset: number;
-  value: number;
-  threshold: number;
-  windowS: number;
-  count: number;
-  peakRate: number;
-  episode: number;
-  kind: number;
-  variant: number;
-  aux: number;
-}
+/** An alert record with hex addresses (and the short names this file uses for two fields). */
+type Alert = Omit<RawAlert, 'src' | 'dst'> & { src: string; dst: string; label: number; offset: number };
 
 interface Run {
   alerts: Alert[];

@@ -3,33 +3,12 @@
 // records (ALERT_KIND_NEW + ALERT_KIND_UPDATE) into one row per episode.
 import { readFileSync } from 'node:fs';
 import * as abi from '../../src/shared/abi';
-import { DATA, newEngine, readAlert } from '../helpers/core';
+import { DATA, newEngine, readAlert, type RawAlert } from '../helpers/core';
 import { expect } from 'vitest';
 import type { RefPacket, RefResult, RuleConfig } from './scan-rules';
 
-export interface CoreAlert {
-  tsUs: number;
-  lastUs: number;
-  src: string;
-  dst: string;
-  sport: number;
-  dport: number;
-  protoLabel: number;
-  detector: number;
-  variant: number;
-  kind: number;
-  severity: number;
-  size: number;
-  recordIndex: number;
-  score: number;
-  value: number;
-  threshold: number;
-  windowS: number;
-  count: number;
-  peakRate: number;
-  episode: number;
-  aux: number;
-}
+/** An alert record as the tests read it: every field, addresses as text. */
+export type CoreAlert = Omit<RawAlert, 'src' | 'dst'> & { src: string; dst: string };
 
 export interface CoreTrace {
   tsUs: number;
@@ -113,10 +92,10 @@ export async function runCapture(rel: string, config: Record<number, number> = {
 }
 
 /** One row per episode: the NEW record with the UPDATE's final fields; `closed` when the UPDATE came. */
-export interface Episode extends CoreAlert {
+export type Episode = CoreAlert & {
   closed: boolean;
   newRecord: CoreAlert;
-}
+};
 
 /** Folds episode records by ALERT_EPISODE (throws on an UPDATE without NEW or a second NEW/UPDATE). */
 export function episodes(alerts: CoreAlert[]): Episode[] {
