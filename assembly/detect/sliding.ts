@@ -90,6 +90,20 @@ export function recentTouch(p: usize, usedPtr: usize, k: i32, id: u64, ts: i64):
   }
 }
 
+/** Removes id `id` from the set at `p` (entries in use at `usedPtr`), if present: the last entry
+ *  takes its place. The invariant above still holds (the set's oldest time can only grow). */
+export function recentRemove(p: usize, usedPtr: usize, id: u64): void {
+  const used = <i32>load<u32>(usedPtr);
+  for (let i = 0; i < used; i++) {
+    const e = p + (<usize>i << 4);
+    if (load<u64>(e, 8) != id) continue;
+    const last = p + (<usize>(used - 1) << 4);
+    if (e != last) v128.store(e, v128.load(last));
+    store<u32>(usedPtr, <u32>(used - 1));
+    return;
+  }
+}
+
 /** Entries of the set with a last-seen time after `cutoffUs` (= the exact distinct count in
  *  (cutoff, clock] while below k; k means "at least k"). */
 export function recentCount(p: usize, used: i32, cutoffUs: i64): i32 {

@@ -5,6 +5,7 @@
 // ports, port-space extremes, replies, ICMP, other IP protocols), the off switches, eviction at the
 // memory cap, constant memory per key, the resumable flush and the trace.
 import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import * as abi from '../../src/shared/abi';
 import { DATA, newEngine } from '../helpers/core';
@@ -148,16 +149,65 @@ describe('PORTSCAN on the real scan captures', () => {
 });
 
 describe('PORTSCAN on benign captures', () => {
-  it('raises nothing on normal/*.pcap* (top level)', async () => {
+  it('raises nothing on normal/*.pcap* and normal/perf/*.pcap.gz', async () => {
     const { readdirSync } = await import('node:fs');
-    const files = readdirSync(DATA + 'normal').filter((f) => /\.pcap/.test(f));
-    expect(files.length).toBeGreaterThanOrEqual(13);
-    for (const f of files) {
-      const run = await runCore(capture('normal/' + f), MARKS);
+    const top = readdirSync(DATA + 'normal').filter((f) => /\.pcap/.test(f)).map((f) => 'normal/' + f);
+    const perf = readdirSync(DATA + 'normal/perf').filter((f) => /\.pcap/.test(f)).map((f) => 'normal/perf/' + f);
+    expect(top.length).toBeGreaterThanOrEqual(13);
+    expect(perf.length).toBeGreaterThanOrEqual(2);
+    for (const f of [...top, ...perf]) {
+      const run = await runCore(f.endsWith('.gz') ? new Uint8Array(gunzipSync(readFileSync(DATA + f))) : capture(f), MARKS);
       expect(portscanEpisodes(run), f).toEqual([]);
       expect(run.counters[abi.C_MARKS_PORTSCAN], f).toBe(0);
     }
   });
+
+  it('real_mix: 56 hosts probed on UDP 6000 by 10.8.0.1 in 300 s, 21 unanswered: an address scan only when answers are ignored', async () => {
+    // MANIFEST: normal/perf/real_mix_ndpi_zeek_merged (benign traffic of many captures merged).
+    const bytes = new Uint8Array(gunzipSync(readFileSync(DATA + 'normal/perf/real_mix_ndpi_zeek_merged.pcap.gz')));
+    const pkts = readCapturePackets(bytes);
+    // Without the answers (flowMarks with every firstReply false) the reference counts every host probed.
+    const blind = flowMarks(pkts).map((m) => ({ ...m, firstReply: false }));
+    const noAnswers = referenceRules(pkts, blind, DEFAULT_RULES).episodes.filter((e) => e.variant === abi.PORTSCAN_HOSTS && e.detector === abi.DET_PORTSCAN);
+    expect(noAnswers.map((e) => e.src)).toContain('10.8.0.1');
+    const withAnswers = referenceRules(pkts, flowMarks(pkts), DEFAULT_RULES);
+    expect(withAnswers.episodes.filter((e) => e.detector === abi.DET_PORTSCAN)).toEqual([]);
+    const run = await runCore(bytes, { ...MARKS, ...ruleConfigIds(DEFAULT_RULES) });
+    expectAgreement(pkts, run, withAnswers, DEFAULT_RULES);
+  });
+});
+
+describe('address scan: answered probes stop counting (Zeek counts failed attempts only)', () => {
+  // 10.9.0.1 probes tcp/443 on 40 hosts, 50 ms apart; each host answers 1 ms later (or not).
+  function sweep(answer: 'synack' | 'rst' | 'none' | 'late'): RefPacket[] {
+    const out: RefPacket[] = [];
+    const t0 = 1_700_000_000_000_000;
+    for (let i = 0; i < 40; i++) {
+      const host = `10.9.1.${i + 1}`;
+      out.push({ tsUs: t0 + i * 50_000, src: '10.9.0.1', dst: host, sport: 40000 + i, dport: 443, proto: 6, flags: 2 });
+      const flags = answer === 'rst' ? 0x14 : 0x12;
+      if (answer === 'synack' || answer === 'rst') out.push({ tsUs: t0 + i * 50_000 + 1000, src: host, dst: '10.9.0.1', sport: 443, dport: 40000 + i, proto: 6, flags });
+    }
+    if (answer === 'late') {
+      // every host answers, but only after all 40 probes: the scan is decided before
+      for (let i = 0; i < 40; i++) out.push({ tsUs: t0 + 2_000_000 + i, src: `10.9.1.${i + 1}`, dst: '10.9.0.1', sport: 443, dport: 40000 + i, proto: 6, flags: 0x12 });
+    }
+    return out;
+  }
+  const hostsOnly: RuleConfig = { ...DEFAULT_RULES, portsOn: false, synOn: false, floodOn: false, spreadOn: false };
+  for (const [kind, alerts] of [['synack', 0], ['rst', 1], ['none', 1], ['late', 1]] as const) {
+    it(`${kind}: ${alerts} HOSTS episode(s), the core agreeing with the reference`, async () => {
+      const pkts = sweep(kind);
+      const { run, ref } = await propertyRun(pkts, hostsOnly, NODE_TIMEOUTS);
+      const eps = portscanEpisodes(run, abi.PORTSCAN_HOSTS);
+      expect(eps.length).toBe(alerts);
+      if (alerts) {
+        expect(eps[0].src).toBe('10.9.0.1');
+        expect(eps[0].newRecord.value).toBe(26); // the 26th host probed crosses H = 25
+      }
+      expectAgreement(pkts, run, ref, hostsOnly);
+    });
+  }
 });
 
 // ---------------------------------------------------------------- random streams
@@ -252,9 +302,11 @@ function scanStream(seed: number, n: number, monotonic = false, gridUs = 1): Ref
       // retransmission of an earlier packet (same flow: not fresh; SYNs still count)
       p = { ...pick(out), tsUs: ts };
     } else if (u < 0.85 && out.length > 0) {
-      // the target's reply to an earlier packet
-      const q = pick(out);
+      // the target's reply to an earlier packet (half of the time one of the last few: prompt answers)
+      const q = r() < 0.5 ? out[Math.max(0, out.length - 1 - int(4))] : pick(out);
       if (q.proto === 6) p = { tsUs: ts, src: q.dst, dst: q.src, sport: q.dport, dport: q.sport, proto: 6, flags: pick([0x12, 0x14, 0x04]) };
+      else if (q.proto === 17 && r() < 0.5) p = { tsUs: ts, src: q.dst, dst: q.src, sport: q.dport, dport: q.sport, proto: 17, flags: 0 };
+      else if (q.proto === 1 && q.sport === 8 && r() < 0.7) p = { tsUs: ts, src: q.dst, dst: q.src, sport: 0, dport: 0, proto: 1, flags: 0 };
       else p = { tsUs: ts, src: q.dst, dst: q.src, sport: 3, dport: pick([1, 3, 13]), proto: 1, flags: 0 };
     } else if (u < 0.92) {
       // a reply-looking packet that opens its own flow (RST or SYN/ACK), or an ICMP error / echo reply
@@ -291,6 +343,11 @@ describe('PORTSCAN against the reference on random streams', () => {
         expect(ref.episodes.filter((e) => e.detector === abi.DET_PORTSCAN && e.variant === v).length, `variant ${v}`).toBeGreaterThan(3);
       }
       expect(run.counters[abi.C_TS_OUT_OF_ORDER]).toBeGreaterThan(100);
+      // Answered probes matter in this stream: ignoring the answers changes the address scans.
+      const blind = referenceRules(pkts, flowMarks(pkts, NODE_TIMEOUTS).map((m) => ({ ...m, firstReply: false })), SMALL_RULES);
+      const hostEvidence = (x: typeof ref) => x.episodes.filter((e) => e.variant === abi.PORTSCAN_HOSTS && e.detector === abi.DET_PORTSCAN)
+        .reduce((n, e) => n + e.count, 0);
+      expect(hostEvidence(blind)).toBeGreaterThan(hostEvidence(ref));
       expectAgreement(pkts, run, ref, SMALL_RULES);
     });
   }

@@ -7,6 +7,10 @@
 //   otherwise; a packet is `fresh` when its key is new or the flow's newest packet is more than
 //   the protocol's idle timeout older than it; `orig` when it was sent by the end that sent the
 //   flow's fresh packet.
+// - answer (address scan only): the first packet of a flow sent by its responder, not a
+//   non-first fragment, not a TCP RST; for ICMP only an echo reply (answering an echo probe). It
+//   removes the responder from the (originator, probed service) key's hosts unless the key's
+//   episode is open.
 // - probe: fresh, not a non-first fragment, not ICMP/ICMPv6, not a TCP reply (RST, or SYN+ACK);
 //   service = proto << 16 | (dport for TCP/UDP, else proto). echo: fresh ICMP type 8 / ICMPv6
 //   type 128 (address scan only). SYN: TCP, SYN set, ACK clear (any packet).
@@ -42,6 +46,8 @@ export interface RefPacket {
 export interface FlowMark {
   fresh: boolean;
   orig: boolean;
+  /** The first packet the flow's responder sent in it (not `fresh`, not `orig`). */
+  firstReply: boolean;
 }
 
 const ICMP4_COUNTERPART: Record<number, number> = { 8: 0, 0: 8, 13: 14, 14: 13, 15: 16, 16: 15, 10: 9, 9: 10, 17: 18, 18: 17 };
@@ -60,7 +66,7 @@ export const DEFAULT_TIMEOUTS: FlowTimeouts = { tcp: 300, udp: 60, icmp: 60, oth
 
 /** fresh/orig of every packet (see the header). */
 export function flowMarks(pkts: RefPacket[], timeouts: FlowTimeouts = DEFAULT_TIMEOUTS): FlowMark[] {
-  const flows = new Map<string, { orig: string; last: number }>();
+  const flows = new Map<string, { orig: string; last: number; replies: number }>();
   return pkts.map((p) => {
     let dp = p.dport;
     if (p.proto === 1 || p.proto === 58) {
@@ -74,13 +80,15 @@ export function flowMarks(pkts: RefPacket[], timeouts: FlowTimeouts = DEFAULT_TI
     let f = flows.get(key);
     let fresh = false;
     if (!f || p.tsUs - f.last > t * 1e6) {
-      f = { orig: a, last: p.tsUs };
+      f = { orig: a, last: p.tsUs, replies: 0 };
       flows.set(key, f);
       fresh = true;
     } else {
       f.last = Math.max(f.last, p.tsUs);
     }
-    return { fresh, orig: a === f.orig };
+    const orig = a === f.orig;
+    if (!orig) f.replies++;
+    return { fresh, orig, firstReply: !orig && f.replies === 1 };
   });
 }
 
@@ -307,7 +315,7 @@ export function referenceRules(pkts: RefPacket[], fm: FlowMark[], c: RuleConfig,
     let bits = 0;
     let bitsShort = 0;
     let bitsLong = 0;
-    const { fresh } = fm[i];
+    const { fresh, firstReply } = fm[i];
     const tcp = p.proto === 6;
     const syn = tcp && (p.flags & 0x12) === 0x02;
     const icmp = p.proto === 1 || p.proto === 58;
@@ -367,7 +375,18 @@ export function referenceRules(pkts: RefPacket[], fm: FlowMark[], c: RuleConfig,
       }
     }
 
-    // ---- address scan (HOSTS)
+    // ---- address scan (HOSTS): an answered probe's host leaves its key unless an episode is open
+    if (c.hostsOn && firstReply && !p.fragment && !(tcp && (p.flags & 0x04) !== 0)) {
+      let hsvc = -1;
+      if (p.proto === 6 || p.proto === 17) hsvc = p.proto * 65536 + p.sport;
+      else if (icmp) hsvc = p.sport === (p.proto === 1 ? 0 : 129) ? p.proto * 65536 + (p.proto === 1 ? 8 : 128) : -1;
+      else hsvc = p.proto * 65536 + p.proto;
+      const st = hsvc < 0 ? undefined : hostKeys.get(`${p.dst}>${hsvc}`);
+      if (st) {
+        quiet(st.ep, th);
+        if (!st.ep.open) st.hosts.delete(p.src);
+      }
+    }
     if (c.hostsOn && (probe || echo) && p.tsUs > clock - th) {
       const hsvc = echo ? p.proto * 65536 + p.sport : svc;
       const k = `${p.src}>${hsvc}`;
