@@ -67,4 +67,4 @@ export function servicesPtr(): usize { return SERVICES; }
 export function flowTablePtr(): usize { return flowSlotsBase(); }
 export function flowTableSlots(): i32 { return flowSlotCount(); }
 /** ABI version: bump when abi.ts changes incompatibly. */
-export function abiVersion(): i32 { return 2; }
+export function abiVersion(): i32 { return 3; }

@@ -162,6 +162,12 @@ export function bcAdd(p: usize, ts: i64, clock: i64, w: i64): u32 {
   return total;
 }
 
+/** The total in the window ending at `clock` (advances the buckets; counts nothing). */
+export function bcTotal(p: usize, clock: i64, w: i64): u32 {
+  bcAdvance(p, floorDiv(clock, w));
+  return load<u32>(p + 8);
+}
+
 // ---------------------------------------------------------------- HyperLogLog
 /** 2^-r for a register value r. */
 @inline function pow2neg(r: u32): f64 {

@@ -24,6 +24,11 @@
 //   them with FLOW_PROTO >= 256.
 // Every flow end (idle, evicted at the memory cap, end of input) goes through onFlowEnd
 // (detect/flow-end.ts) before the slot changes.
+// Handshake completion (curHandshakeDone, C_HANDSHAKES_COMPLETED; the half-open test of
+// detect/synflood.ts): a TCP packet sent by the originator with ACK set and SYN and RST clear,
+// when the originator's OR-ed flags before it hold SYN but not ACK and the responder's hold SYN and
+// ACK (Zeek history "ShA"; with OR-ed flags, "the responder sent SYN and ACK"). At most once per
+// flow: the packet sets the originator's ACK bit. Costs a few instructions per packet, no state.
 import * as abi from "../abi";
 import { cfg } from "../config";
 import { cInc, cSet } from "../counters";
@@ -93,6 +98,8 @@ export let curIsOrig: bool = false;
 export let curFresh: bool = false;
 /** The current packet's flow's newest packet time before this packet (when not curFresh). */
 export let curPrevLastUs: i64 = 0;
+/** True when the current packet completed its flow's TCP handshake (header). */
+export let curHandshakeDone: bool = false;
 
 /** Address of the flow slots and their number (abi.FLOW_*; empty slots have hash 0). */
 export function flowSlotsPtr(): usize { return flows.base; }
@@ -111,6 +118,7 @@ export function flowReset(): void {
   sweepCursor = 0;
   flushCursor = 0;
   curFlow = 0;
+  curHandshakeDone = false;
   publish();
 }
 
@@ -165,7 +173,7 @@ export function flowReset(): void {
  * Updates the flow of the current packet (packet.ts globals).
  * `newestUs` is the largest packet time seen so far (including this packet), used by the sweep.
  * Counters: C_FLOWS_CREATED, C_FLOWS_EXPIRED, C_FLOWS_EVICTED_FULL, C_FLOWS_LIVE, C_FLOW_CAPACITY,
- * C_FLOW_TABLE_BYTES.
+ * C_FLOW_TABLE_BYTES, C_HANDSHAKES_COMPLETED.
  */
 export function flowPacket(newestUs: i64): void {
   const proto = pktProto;
@@ -240,10 +248,14 @@ export function flowPacket(newestUs: i64): void {
   const isOrig = (load<u32>(s + SLOT_AUX) & 1) == (srcIsLo ? 1 : 0);
   const len = <u64>pktWireLen;
   const f = pktTcpFlags;
+  let done = false;
   if (isOrig) {
     store<u32>(s + FV_PKTS_ORIG, load<u32>(s + FV_PKTS_ORIG) + 1);
     store<u64>(s + FV_BYTES_ORIG, load<u64>(s + FV_BYTES_ORIG) + len);
-    store<u8>(s + FV_OR_FLAGS, load<u8>(s + FV_OR_FLAGS) | <u8>f);
+    const before = <u32>load<u8>(s + FV_OR_FLAGS);
+    // ACK without SYN/RST; orig had sent SYN, never ACK; resp had sent SYN and ACK (header).
+    done = proto == 6 && (f & 0x16) == 0x10 && (before & 0x12) == 0x02 && (<u32>load<u8>(s + FV_OR_FLAGS + 1) & 0x12) == 0x12;
+    store<u8>(s + FV_OR_FLAGS, <u8>(before | f));
   } else {
     store<u32>(s + FV_PKTS_RESP, load<u32>(s + FV_PKTS_RESP) + 1);
     store<u64>(s + FV_BYTES_RESP, load<u64>(s + FV_BYTES_RESP) + len);
@@ -259,9 +271,11 @@ export function flowPacket(newestUs: i64): void {
     if (f & 0x40) store<u16>(s + FV_ECE, load<u16>(s + FV_ECE) + 1);
     if (f & 0x80) store<u16>(s + FV_CWR, load<u16>(s + FV_CWR) + 1);
   }
+  if (done) cInc(abi.C_HANDSHAKES_COMPLETED);
   curFlow = s;
   curIsOrig = isOrig;
   curFresh = fresh;
+  curHandshakeDone = done;
   onFlowPacket(s, isOrig, fresh, newestUs);
   publish();
 }

@@ -54,6 +54,10 @@ Rules:
   --portscan-window S      PORTSCAN: within S seconds (default ${D.rules.portscan.windowS})
   --synflood-syns M        SYNFLOOD: more than M SYNs to one destination (default ${D.rules.synflood.threshold})
   --synflood-window S      SYNFLOOD: within S seconds (default ${D.rules.synflood.windowS})
+  --synflood-slow-syns M   SYNFLOOD low and slow: more than M SYNs to one destination (default ${D.rules.synfloodSlow.threshold})
+  --synflood-slow-window S SYNFLOOD low and slow: within S seconds (default ${D.rules.synfloodSlow.windowS})
+  --synflood-completed F   SYNFLOOD (both tiers): only while fewer than F of the SYNs complete
+                           their handshake, 0-1; 1 switches this check off (default ${D.rules.synflood.completedFraction})
   --large-size BYTES       LARGESIZE: packets larger than BYTES (default ${D.rules.largesize.bytes})
   --normal LIST            UNUSUAL: the normal services, e.g. tcp/80,tcp/443,udp/53,tcp/6000-6063,icmp,proto/47
                            (replaces the default list)
@@ -63,7 +67,8 @@ Rules:
   --lateness S             out-of-order tolerance, seconds, less than the flow window (default ${D.flowFeatures.latenessS})
   --flow-rule-limit K/S    print at most K flow-rule alerts per S seconds, or "off" (default ${D.limits.flowrule.max}/${D.limits.flowrule.perS})
   --no-zscore, --no-blacklist, --no-portscan, --no-portscan-syn, --no-address-scan,
-  --no-synflood, --no-synflood-spread, --no-largesize, --no-unusual, --no-flow-rules
+  --no-synflood, --no-synflood-slow, --no-synflood-spread, --no-largesize, --no-unusual,
+  --no-flow-rules
                            switch one detector or variant off
 
 Packet-size z-score:
@@ -104,6 +109,7 @@ const SWITCHES: Record<string, (o: AnalysisOptions) => void> = {
   'no-portscan-syn': (o) => (o.rules.portscanSyn.enabled = false),
   'no-address-scan': (o) => (o.rules.addressScan.enabled = false),
   'no-synflood': (o) => (o.rules.synflood.enabled = false),
+  'no-synflood-slow': (o) => (o.rules.synfloodSlow.enabled = false),
   'no-synflood-spread': (o) => (o.rules.synfloodSpread.enabled = false),
   'no-largesize': (o) => (o.rules.largesize.enabled = false),
   'no-unusual': (o) => (o.rules.unusual.enabled = false),
@@ -113,7 +119,7 @@ const SWITCHES: Record<string, (o: AnalysisOptions) => void> = {
 const STRING_FLAGS = [
   'format', 'config', 'window', 'threshold', 'min-samples', 'min-std-bytes', 'min-std-fraction', 'tcp-timeout', 'udp-timeout',
   'icmp-timeout', 'max-alerts', 'chunk-bytes', 'seed', 'portscan-ports', 'portscan-window', 'synflood-syns', 'synflood-window',
-  'large-size', 'normal', 'lateness', 'flow-window', 'flow-rule-limit',
+  'synflood-slow-syns', 'synflood-slow-window', 'synflood-completed', 'large-size', 'normal', 'lateness', 'flow-window', 'flow-rule-limit',
 ] as const;
 
 /** A parsed command line. */
@@ -208,6 +214,9 @@ export function parseCli(argv: string[]): CliRun | 'help' {
   set(num(str('portscan-window'), 'portscan-window'), (v) => (o.rules.portscan.windowS = v));
   set(num(str('synflood-syns'), 'synflood-syns', true), (v) => (o.rules.synflood.threshold = v));
   set(num(str('synflood-window'), 'synflood-window'), (v) => (o.rules.synflood.windowS = v));
+  set(num(str('synflood-slow-syns'), 'synflood-slow-syns', true), (v) => (o.rules.synfloodSlow.threshold = v));
+  set(num(str('synflood-slow-window'), 'synflood-slow-window'), (v) => (o.rules.synfloodSlow.windowS = v));
+  set(num(str('synflood-completed'), 'synflood-completed'), (v) => (o.rules.synflood.completedFraction = v));
   set(num(str('large-size'), 'large-size', true), (v) => (o.rules.largesize.bytes = v));
   set(num(str('flow-window'), 'flow-window'), (v) => (o.flowFeatures.windowS = v));
   set(num(str('lateness'), 'lateness'), (v) => (o.flowFeatures.latenessS = v));

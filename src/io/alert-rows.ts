@@ -10,7 +10,7 @@ import {
   BLACKLIST_MATCH_DST, BLACKLIST_MATCH_SRC, DET_BLACKLIST, DET_FLOWRULE, DET_LARGESIZE, DET_PORTSCAN,
   DET_SYNFLOOD, DET_UNUSUAL, DET_ZSCORE, MARK_DPORT, MARK_DST, MARK_PROTO, MARK_REASONS, MARK_RECORD_INDEX,
   MARK_SPORT, MARK_SRC, MARK_STRIDE, MARK_TCP_FLAGS, MARK_TS_US, MARK_WIRE_LEN, PORTSCAN_HOSTS,
-  PORTSCAN_SYN, SEV_HIGH, SEV_LOW, SEV_MEDIUM, SYNFLOOD_DST, SYNFLOOD_SPREAD,
+  PORTSCAN_SYN, SEV_HIGH, SEV_LOW, SEV_MEDIUM, SYNFLOOD_SLOW, SYNFLOOD_SPREAD,
 } from '../shared/abi';
 import { DETECTOR_NAMES, FEATURE_COUNT, type AnalysisResult } from '../shared/protocol';
 import { NameTable } from './names';
@@ -28,8 +28,8 @@ export const FLOW_FEATURE_KEYS = ['packets', 'bytes', 'mean_size', 'packets_per_
  *   `threshold` (what value had to exceed), `window_s` (the rule's window, seconds; 0 when none),
  *   `count` (evidence packets of the episode), `peak_rate` (peak evidence packets per second),
  *   and the variant's second number (ALERT_AUX) under its name: `probes` (PORTSCAN ports and
- *   hosts: probes counted), `ports` (PORTSCAN syn: distinct ports), `sources` (SYNFLOOD dst:
- *   distinct sources, an estimate), `destinations` (SYNFLOOD spread), `protocol` (UNUSUAL: the IP
+ *   hosts: probes counted), `ports` (PORTSCAN syn: distinct ports), `sources` (SYNFLOOD dst and
+ *   slow: distinct sources, an estimate), `destinations` (SYNFLOOD spread), `protocol` (UNUSUAL: the IP
  *   protocol number);
  * - ZSCORE: `value` = |z|, `threshold` (|z| threshold), `z` (signed), `mean`, `std` (the channel's
  *   baseline before the packet, bytes; σ before the floor), `samples` (packets in the baseline);
@@ -50,7 +50,7 @@ export interface AlertRow {
   /** Detector name (protocol.ts DETECTOR_NAMES): ZSCORE, BLACKLIST, PORTSCAN, SYNFLOOD,
    *  LARGESIZE, UNUSUAL, FLOWRULE. */
   detector: string;
-  /** PORTSCAN: "ports" | "syn" | "hosts" (address scan); SYNFLOOD: "dst" | "spread"; BLACKLIST:
+  /** PORTSCAN: "ports" | "syn" | "hosts" (address scan); SYNFLOOD: "dst" | "slow" | "spread"; BLACKLIST:
    *  "src" | "dst" | "both" (the listed end(s), relative to the flow's first packet). Absent for
    *  the other detectors. */
   variant?: string;
@@ -138,7 +138,7 @@ const plural = (n: number, word: string): string => `${fmt(n)} ${word}${n === 1 
 /** The variant's name (AlertRow.variant), or undefined for detectors without variants. */
 export function variantName(detector: number, variant: number): string | undefined {
   if (detector === DET_PORTSCAN) return variant === PORTSCAN_SYN ? 'syn' : variant === PORTSCAN_HOSTS ? 'hosts' : 'ports';
-  if (detector === DET_SYNFLOOD) return variant === SYNFLOOD_SPREAD ? 'spread' : 'dst';
+  if (detector === DET_SYNFLOOD) return variant === SYNFLOOD_SPREAD ? 'spread' : variant === SYNFLOOD_SLOW ? 'slow' : 'dst';
   if (detector === DET_BLACKLIST) {
     const both = BLACKLIST_MATCH_SRC | BLACKLIST_MATCH_DST;
     return (variant & both) === both ? 'both' : variant & BLACKLIST_MATCH_DST ? 'dst' : 'src';
@@ -186,6 +186,9 @@ function message(result: AnalysisResult, i: number, s: Subject, evidence: Eviden
     case DET_SYNFLOOD:
       if (variant === SYNFLOOD_SPREAD) {
         return `${plural(value, 'SYN')} to ${plural(a.aux[i], 'destination')} in ${dur}, no single victim (threshold ${fmt(thr)} in ${win} s)`;
+      }
+      if (variant === SYNFLOOD_SLOW) {
+        return `${s.dst} received ${plural(value, 'SYN')} from ${plural(a.aux[i], 'source')} in ${dur}, low and slow (threshold ${fmt(thr)} in ${win} s)`;
       }
       return `${s.dst} received ${plural(value, 'SYN')} from ${plural(a.aux[i], 'source')} in ${dur} (threshold ${fmt(thr)} in ${win} s)`;
     case DET_BLACKLIST: {
@@ -237,7 +240,7 @@ function evidenceOf(result: AnalysisResult, i: number): Evidence {
   const v = a.variant[i];
   const aux = a.aux[i];
   if (det === DET_PORTSCAN) e[v === PORTSCAN_SYN ? 'ports' : 'probes'] = aux;
-  else if (det === DET_SYNFLOOD) e[v === SYNFLOOD_DST ? 'sources' : 'destinations'] = aux;
+  else if (det === DET_SYNFLOOD) e[v === SYNFLOOD_SPREAD ? 'destinations' : 'sources'] = aux;
   else if (det === DET_UNUSUAL) e.protocol = aux;
   return e;
 }
@@ -255,6 +258,7 @@ function subjectOf(result: AnalysisResult, i: number): Subject {
  * - PORTSCAN syn: "… sent 150 SYNs to 25 distinct ports of … in 3 s (threshold 100 SYNs and 20 ports in 60 s)"
  * - PORTSCAN hosts: "… probed 30 distinct hosts on tcp/22 in 12 s (threshold 25 in 300 s)"
  * - SYNFLOOD dst: "192.168.1.34 received 5870 SYNs from 1 source in 0.19 s (threshold 100 in 60 s)"
+ * - SYNFLOOD slow: "10.10.10.10 received 266 SYNs from 25 sources in 320 s, low and slow (threshold 200 in 600 s)"
  * - SYNFLOOD spread: "900 SYNs to 300 destinations in 0.8 s, no single victim (threshold 50 in 1 s)"
  * - BLACKLIST: "A:p → B:q (TCP): A matches the blacklist (src); 3 packets"
  * - LARGESIZE: "A:p → B:q (TCP): packet of 9014 bytes (threshold 1500)"

@@ -173,6 +173,7 @@ export const PORTSCAN_SYN = 1; // > S SYNs and > P distinct ports of one target 
 export const PORTSCAN_HOSTS = 2; // address scan: > H distinct hosts on one port in T; AUX = probes
 export const SYNFLOOD_DST = 0; // > M SYNs to one destination in T; AUX = distinct sources (estimate)
 export const SYNFLOOD_SPREAD = 1; // > M SYNs to many destinations in T (no single victim); AUX = distinct destinations
+export const SYNFLOOD_SLOW = 2; // low and slow: > M2 SYNs to one destination in the long window T2 (DST not over M); AUX = distinct sources (estimate)
 export const BLACKLIST_MATCH_SRC = 1; // bit mask of the matching ends
 export const BLACKLIST_MATCH_DST = 2;
 export const SEV_LOW = 1;
@@ -237,6 +238,7 @@ export const C_BLACKLIST_RANGES = 53; // ranges loaded at reset()
 export const C_ADDRSCAN_KEYS_LIVE = 54; // (scanner, port) pairs tracked
 export const C_ADDRSCAN_KEYS_EVICTED = 55;
 export const C_MARKS_WRITTEN = 56; // mark records written (CFG_MARKS_ENABLED)
+export const C_HANDSHAKES_COMPLETED = 57; // TCP handshakes completed (the originator's first ACK after SYN and SYN+ACK; table/flow-table.ts)
 export const COUNTER_COUNT = 80;
 
 // ---- config ids (setConfig(id, value: f64)); defaults and sources live in assembly/config.ts ----
@@ -290,6 +292,10 @@ export const CFG_SCAN_MEMORY_CAP_BYTES = 46; // portscan + address-scan tables
 export const CFG_SYNFLOOD_MEMORY_CAP_BYTES = 47;
 export const CFG_SOURCE_MEMORY_CAP_BYTES = 48; // per-originator distinct-port table of flow windows
 export const CFG_TRACE_DETECTOR = 49; // 0 or DET_ZSCORE: channel trace; DET_PORTSCAN / DET_SYNFLOOD: see TRACE_KEY_BYTES
+export const CFG_SYNFLOOD_SLOW_ENABLED = 50; // SYNFLOOD_SLOW, the low-and-slow tier
+export const CFG_SYNFLOOD_SLOW_SYNS = 51;
+export const CFG_SYNFLOOD_SLOW_WINDOW_S = 52;
+export const CFG_SYNFLOOD_COMPLETED_FRACTION = 53; // completion gate of SYNFLOOD_DST and SYNFLOOD_SLOW (>= 1: off)
 export const CONFIG_COUNT = 64;
 
 /** Node names from CSV/JSON are mapped into 100::/64 (RFC 6666 discard-only prefix): byte 0 is

@@ -41,6 +41,15 @@ export interface WindowRule {
   windowS: number;
 }
 
+/** SYNFLOOD per destination: a WindowRule plus the completion gate, which also applies to the
+ *  slow tier (RuleOptions.synfloodSlow). */
+export interface SynfloodRule extends WindowRule {
+  /** The tiers fire only while the handshakes completed to the destination in the window are
+   *  fewer than this fraction of its SYNs there; 1 switches the gate off, 0 silences both tiers.
+   *  Range [0, 1], default 0.25 (assembly/config.ts CFG_SYNFLOOD_COMPLETED_FRACTION). */
+  completedFraction: number;
+}
+
 /** The rule detectors of the core (assembly/detect/*.ts; every default and its source is in
  *  assembly/config.ts). */
 export interface RuleOptions {
@@ -52,8 +61,12 @@ export interface RuleOptions {
   portscanSyn: { enabled: boolean; syns: number; ports: number; windowS: number };
   /** Address scan: > threshold distinct hosts on one port in windowS (Zeek: 25 in 300 s). */
   addressScan: WindowRule;
-  /** SYNFLOOD: > threshold SYNs (SYN set, ACK clear) to one destination in windowS (100 in 60 s). */
-  synflood: WindowRule;
+  /** SYNFLOOD: > threshold SYNs (SYN set, ACK clear) to one destination in windowS (100 in 60 s)
+   *  while fewer than completedFraction of them complete their handshake (0.25). */
+  synflood: SynfloodRule;
+  /** SYNFLOOD low and slow: > threshold SYNs to one destination in the long windowS (200 in
+   *  600 s) with the same completion gate, for SYNs where the one above does not hold. */
+  synfloodSlow: WindowRule;
   /** SYNFLOOD spread: > threshold SYNs over all destinations in windowS (no single victim). */
   synfloodSpread: WindowRule;
   /** LARGESIZE: packets larger than `bytes` (1500). */
@@ -132,7 +145,8 @@ export const DEFAULT_OPTIONS: AnalysisOptions = {
     portscan: { enabled: true, threshold: 10, windowS: 60 },
     portscanSyn: { enabled: true, syns: 100, ports: 20, windowS: 60 },
     addressScan: { enabled: true, threshold: 25, windowS: 300 },
-    synflood: { enabled: true, threshold: 100, windowS: 60 },
+    synflood: { enabled: true, threshold: 100, windowS: 60, completedFraction: 0.25 },
+    synfloodSlow: { enabled: true, threshold: 200, windowS: 600 },
     synfloodSpread: { enabled: true, threshold: 50, windowS: 1 },
     largesize: { enabled: true, bytes: 1500 },
     unusual: { enabled: true, normal: [...DEFAULT_NORMAL_SERVICES] },

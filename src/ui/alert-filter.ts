@@ -31,7 +31,9 @@ export function variantName(detector: number, variant: number): string {
     if (variant === abi.PORTSCAN_HOSTS) return 'address scan';
     return 'ports';
   }
-  if (detector === abi.DET_SYNFLOOD) return variant === abi.SYNFLOOD_SPREAD ? 'spread' : 'one victim';
+  if (detector === abi.DET_SYNFLOOD) {
+    return variant === abi.SYNFLOOD_SPREAD ? 'spread' : variant === abi.SYNFLOOD_SLOW ? 'low and slow' : 'one victim';
+  }
   if (detector === abi.DET_BLACKLIST) {
     const src = (variant & abi.BLACKLIST_MATCH_SRC) !== 0;
     const dst = (variant & abi.BLACKLIST_MATCH_DST) !== 0;

@@ -140,11 +140,22 @@ export const SETTINGS_GROUPS: FieldGroup[] = [
     sections: [
       {
         title: 'One victim',
-        help: 'Fires on more than M SYNs to one destination in T.',
+        help: 'Fires on more than M SYNs to one destination in T while fewer than F of them complete their handshake.',
         fields: [
           on('rules.synflood.enabled'),
           num('rules.synflood.threshold', 'SYNs (M)', 'SYNs', 'SYNs to one destination that must be exceeded.', true),
           num('rules.synflood.windowS', 'Window (T)', 's', 'Sliding window, seconds of packet time.', false),
+          num('rules.synflood.completedFraction', 'Completed (F)', '× SYNs',
+            'Half-open test, also for low and slow: no alert while at least this fraction of the SYNs complete their handshake (a busy server, not a flood). 1 switches it off.', false),
+        ],
+      },
+      {
+        title: 'Low and slow',
+        help: 'Fires on more than M SYNs to one destination in a long window T (the completion check above applies), for SYNs the one-victim rule does not flag.',
+        fields: [
+          on('rules.synfloodSlow.enabled'),
+          num('rules.synfloodSlow.threshold', 'SYNs (M)', 'SYNs', 'SYNs to one destination that must be exceeded.', true),
+          num('rules.synfloodSlow.windowS', 'Window (T)', 's', 'Sliding window, seconds of packet time.', false),
         ],
       },
       {

@@ -63,7 +63,7 @@ export interface RuleInputs {
   services?: Uint8Array;
 }
 
-const ABI_VERSION = 2;
+const ABI_VERSION = 3;
 
 /** Instantiates the core from its bytes or a compiled module. Throws (a bug, not input) when
  *  the module's ABI version is not the one this code was written for. */

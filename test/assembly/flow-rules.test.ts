@@ -28,6 +28,7 @@ const QUIET: Record<number, number> = {
   [abi.CFG_ADDRSCAN_ENABLED]: 0,
   [abi.CFG_SYNFLOOD_ENABLED]: 0,
   [abi.CFG_SYNFLOOD_SPREAD_ENABLED]: 0,
+  [abi.CFG_SYNFLOOD_SLOW_ENABLED]: 0,
   [abi.CFG_FLOWWIN_ENABLED]: 0,
   [abi.CFG_MARKS_ENABLED]: 1,
 };

@@ -1,9 +1,13 @@
-// SYNFLOOD (assembly/detect/synflood.ts: per destination and spread) through the whole core: the
-// real flood captures against MANIFEST.md's ground truth and against the plain reference
-// (test/reference/scan-rules.ts), the benign captures, property tests on random SYN streams
-// (bursts near the threshold, out-of-order and late SYNs, replies), the off switches, eviction at
-// the memory cap, constant memory per destination and the trace.
+// SYNFLOOD (assembly/detect/synflood.ts: per destination with the DST and low-and-slow SLOW tiers
+// and the handshake-completion gate, and spread) through the whole core: the real flood captures
+// against MANIFEST.md's ground truth and against the plain reference (test/reference/scan-rules.ts),
+// the benign captures of normal/ and normal/perf/ (the echo load test silenced by the gate),
+// property tests on random SYN streams (bursts near the thresholds, completed handshakes,
+// out-of-order and late SYNs, replies), the gate's exact boundary, idle removal over the longest
+// window, the off switches, eviction at the memory cap, constant memory per destination and the
+// trace.
 import { readFileSync, readdirSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import * as abi from '../../src/shared/abi';
 import { DATA, newEngine } from '../helpers/core';
@@ -21,8 +25,21 @@ const MARKS = { ...ONLY_KEYED_RULES, [abi.CFG_MARKS_ENABLED]: 1 };
 const RECORDS = { [abi.CFG_INPUT_FORMAT]: abi.FORMAT_RECORDS };
 const ZERO = '0'.repeat(32);
 
+/** The bytes of capture `rel` (under shared/data), gunzipped when it ends in .gz. */
 function capture(rel: string): Uint8Array {
-  return new Uint8Array(readFileSync(DATA + rel));
+  const b = readFileSync(DATA + rel);
+  return new Uint8Array(rel.endsWith('.gz') ? gunzipSync(b) : b);
+}
+
+const AMP = SF + 'stopddos_amp.TCP.syn.optionallyACK.optionallysamePort.pcapng';
+const DOMINATE = SF + 'stopddos_pkt.TCP.DOMINATE.syn.ecn.cwr.pcapng';
+const ECHO = 'normal/perf/zeek_echo-connections.pcap.gz';
+
+/** Most of `times` (sorted or not) in any window (t - winUs, t]. */
+function peakIn(times: number[], winUs: number): number {
+  let peak = 0;
+  for (const t of times) peak = Math.max(peak, times.filter((u) => u > t - winUs && u <= t).length);
+  return peak;
 }
 
 function floodEpisodes(run: CoreRun, variant?: number) {
@@ -46,7 +63,8 @@ describe('SYNFLOOD on the real flood captures', () => {
   });
 
   it('DOMINATE: victim 10.10.10.10:30120, 9639 SYNs from 9639 spoofed sources', async () => {
-    const run = await runCore(capture(SF + 'stopddos_pkt.TCP.DOMINATE.syn.ecn.cwr.pcapng'), ONLY_KEYED_RULES);
+    const run = await runCore(capture(DOMINATE), ONLY_KEYED_RULES);
+    expect(run.counters[abi.C_HANDSHAKES_COMPLETED]).toBe(0); // spoofed: no handshake completes
     const eps = floodEpisodes(run);
     expect(eps.length).toBe(1);
     const e = eps[0];
@@ -84,24 +102,64 @@ describe('SYNFLOOD on the real flood captures', () => {
     expect([e.threshold, e.windowS]).toEqual([50, 1]);
   });
 
-  it('stopddos amp.TCP.syn: the low-rate flood peaks at 54 SYNs in 60 s, below M = 100; named with M under its peak', async () => {
-    const bytes = capture(SF + 'stopddos_amp.TCP.syn.optionallyACK.optionallysamePort.pcapng');
+  it('stopddos amp.TCP.syn: a low-and-slow flood (peak 54 SYNs in 60 s, below M = 100) is one SLOW episode on 10.10.10.10, never DST', async () => {
+    const bytes = capture(AMP);
     const pkts = readCapturePackets(bytes);
     const syns = pkts.filter((p) => p.proto === 6 && (p.flags & 0x12) === 2 && p.dst === '10.10.10.10').map((p) => p.tsUs);
     expect(syns.length).toBe(354); // GT: 354 SYN-only packets over 13.6 min
-    let peak = 0;
-    for (const t of syns) peak = Math.max(peak, syns.filter((u) => u > t - 60e6 && u <= t).length);
-    expect(peak).toBe(54);
+    expect(peakIn(syns, 60e6)).toBe(54);
+    const peak600 = peakIn(syns, 600e6);
+    expect(peak600).toBeGreaterThan(200); // over M2 = 200 in T2 = 600 s
     const run = await runCore(bytes, ONLY_KEYED_RULES);
-    expect(floodEpisodes(run)).toEqual([]);
-    // The bucket model's peak (window between 56.25 s and 60 s) is at most the exact one.
+    expect(run.counters[abi.C_HANDSHAKES_COMPLETED]).toBe(0);
+    expect(floodEpisodes(run, abi.SYNFLOOD_DST)).toEqual([]);
+    const slow = floodEpisodes(run, abi.SYNFLOOD_SLOW);
+    expect(slow.length).toBe(1);
+    const e = slow[0];
+    expect([e.dst, e.threshold, e.windowS, e.closed, e.severity]).toEqual(['10.10.10.10', 200, 600, true, abi.SEV_MEDIUM]);
+    // The bucket model's window is between 562.5 s and 600 s: its peak is over M2, at most the exact one.
+    expect(e.value).toBeGreaterThan(200);
+    expect(e.value).toBeLessThanOrEqual(peak600);
+    expect(e.score).toBeCloseTo(e.value / 200, 12);
+    const ref = referenceRules(pkts, flowMarks(pkts), DEFAULT_RULES).episodes.filter((x) => x.variant === abi.SYNFLOOD_SLOW);
+    expect(ref.length).toBe(1);
+    expect([e.value, e.count, e.recordIndex, e.tsUs, e.lastUs]).toEqual([ref[0].value, ref[0].count, ref[0].firstIndex, ref[0].firstUs, ref[0].lastUs]);
+    expect(e.count).toBe(syns.length - 200 - syns.filter((t) => t < e.tsUs - 600e6).length); // every SYN past the 200th in the window
+    expect(Math.abs(e.aux - ref[0].aux)).toBeLessThanOrEqual(ref[0].aux * EPS_HLL_DST + 1);
+    expect(ref[0].aux).toBeLessThanOrEqual(53); // GT: 53 sources in all
+    // The slow tier off: nothing at all.
+    const off = await runCore(bytes, { ...ONLY_KEYED_RULES, [abi.CFG_SYNFLOOD_SLOW_ENABLED]: 0 });
+    expect(floodEpisodes(off)).toEqual([]);
+  });
+
+  it('stopddos amp.TCP.syn: DST names the victim once M is under its 60-s peak', async () => {
+    const bytes = capture(AMP);
+    const pkts = readCapturePackets(bytes);
+    // The bucket model's peak (window between 56.25 s and 60 s) is at most the exact one (54).
     const ref = referenceRules(pkts, flowMarks(pkts), DEFAULT_RULES, { detector: abi.DET_SYNFLOOD, dst: '10.10.10.10' });
     const modelPeak = Math.max(...ref.trace.map((p) => p.value));
-    expect(modelPeak).toBeLessThanOrEqual(peak);
+    expect(modelPeak).toBeLessThanOrEqual(54);
     const low = await runCore(bytes, { ...ONLY_KEYED_RULES, [abi.CFG_SYNFLOOD_SYNS]: modelPeak - 1 });
     const eps = floodEpisodes(low, abi.SYNFLOOD_DST);
     expect(eps.length).toBeGreaterThan(0);
     expect(eps.every((e) => e.dst === '10.10.10.10' && e.value === modelPeak)).toBe(true);
+  });
+
+  it('every capture in attacks/synflood raises SYNFLOOD naming its victim (MANIFEST ground truth)', async () => {
+    const victims: Record<string, string> = {
+      'evgenii_syn_flood.pcap': '192.168.1.34',
+      'ppa1e_dosattack.pcap': ZERO, // random destinations: the spread variant, no single victim
+      'stopddos_amp.TCP.syn.optionallyACK.optionallysamePort.pcapng': '10.10.10.10', // low and slow
+      'stopddos_pkt.TCP.DOMINATE.syn.ecn.cwr.pcapng': '10.10.10.10',
+      'suricata-verify_tcp-session-syn-flood.pcap': '198.51.100.5',
+    };
+    const files = readdirSync(DATA + SF).filter((f) => /\.pcap(ng)?$/.test(f));
+    expect(files.sort()).toEqual(Object.keys(victims).sort());
+    for (const f of files) {
+      const eps = floodEpisodes(await runCore(capture(SF + f), MARKS));
+      expect(eps.length, f).toBeGreaterThan(0);
+      expect(eps.map((e) => e.dst), f).toEqual(eps.map(() => victims[f]));
+    }
   });
 
   it('single-victim floods never fire the spread variant', async () => {
@@ -125,14 +183,40 @@ describe('SYNFLOOD on the real flood captures', () => {
 });
 
 describe('SYNFLOOD on benign captures', () => {
-  it('raises nothing on normal/*.pcap* (top level)', async () => {
-    const files = readdirSync(DATA + 'normal').filter((f) => /\.pcap/.test(f));
-    expect(files.length).toBeGreaterThanOrEqual(13);
+  it('raises nothing on normal/*.pcap* and normal/perf/*.pcap*', async () => {
+    const files = [
+      ...readdirSync(DATA + 'normal').filter((f) => /\.pcap/.test(f)).map((f) => 'normal/' + f),
+      ...readdirSync(DATA + 'normal/perf').filter((f) => /\.pcap/.test(f)).map((f) => 'normal/perf/' + f),
+    ];
+    expect(files.length).toBeGreaterThanOrEqual(15);
+    expect(files).toContain(ECHO);
     for (const f of files) {
-      const run = await runCore(capture('normal/' + f), MARKS);
+      const run = await runCore(capture(f), MARKS);
+      expect(run.counters[abi.C_PACKETS_DECODED], f).toBeGreaterThan(0);
       expect(floodEpisodes(run), f).toEqual([]);
       expect(run.counters[abi.C_MARKS_SYNFLOOD], f).toBe(0);
     }
+  });
+
+  it('zeek_echo-connections (741 SYNs to 127.0.0.1:7000 in 3 s, an echo load test): the handshakes complete, so the gate keeps it silent; without the gate DST fires', async () => {
+    const bytes = capture(ECHO);
+    const pkts = readCapturePackets(bytes);
+    const syns = pkts.filter((p) => p.proto === 6 && (p.flags & 0x12) === 2);
+    expect(syns.length).toBe(741); // GT
+    const run = await runCore(bytes, { ...MARKS, ...ruleConfigIds(DEFAULT_RULES) });
+    expect(floodEpisodes(run)).toEqual([]);
+    const done = run.counters[abi.C_HANDSHAKES_COMPLETED];
+    expect(done).toBeGreaterThanOrEqual(400);
+    expect(done).toBeLessThanOrEqual(741);
+    expect(done).toBe(flowMarks(pkts).filter((m) => m.handshake).length);
+    const noGate: RuleConfig = { ...DEFAULT_RULES, completedFraction: 1 };
+    const off = await runCore(bytes, { ...MARKS, ...ruleConfigIds(noGate) });
+    const eps = floodEpisodes(off);
+    expect(eps.map((e) => [e.variant, e.dst, e.dport, e.value])).toEqual([[abi.SYNFLOOD_DST, '127.0.0.1', 7000, 741]]);
+    expect(eps[0].count).toBe(741 - 100);
+    // Both decisions agree with the reference, packet by packet.
+    expectAgreement(pkts, run, referenceRules(pkts, flowMarks(pkts), DEFAULT_RULES), DEFAULT_RULES);
+    expectAgreement(pkts, off, referenceRules(pkts, flowMarks(pkts), noGate), noGate);
   });
 });
 
@@ -143,14 +227,17 @@ const FLOOD_RULES: RuleConfig = {
   ...DEFAULT_RULES,
   portsOn: false, synOn: false, hostsOn: false,
   floodM: 12, floodWindowS: 1.6, spreadM: 10, spreadWindowS: 0.4,
+  slowOn: true, slowM: 25, slowWindowS: 6.4, completedFraction: 0.25,
 };
 
 /**
- * Random SYN traffic: victims receiving SYN bursts whose rate hovers around M per window (so the
- * bucket boundaries matter), spread bursts (random destinations, sometimes one horizontal SYN
- * scanner), background SYNs, SYN/ACK and RST replies (never SYNs), SYN+ECE+CWR; 5% of the
- * timestamps up to 1 s out of order, 2% up to 5 s late (mostly beyond any window); with `gridUs` > 1 every time is a multiple of it (exact window and bucket
- * edges).
+ * Random SYN traffic: victims receiving SYN bursts whose rate hovers around M per T and M2 per T2
+ * (so the bucket boundaries and both tiers matter), where a burst's SYNs complete their handshake
+ * (SYN, SYN/ACK, ACK on the same ports, sometimes a repeated ACK) with a probability around the
+ * gate's fraction f = 0.25 (so the gate blocks and passes), spread bursts (random destinations,
+ * sometimes one horizontal SYN scanner), background SYNs, SYN/ACK and RST replies (never SYNs),
+ * SYN+ECE+CWR; 5% of the timestamps up to 1 s out of order, 2% up to 5 s late (mostly beyond any
+ * window); with `gridUs` > 1 every time is a multiple of it (exact window and bucket edges).
  */
 function floodStream(seed: number, n: number, gridUs = 1): RefPacket[] {
   const r = rng(seed);
@@ -162,13 +249,16 @@ function floodStream(seed: number, n: number, gridUs = 1): RefPacket[] {
   let left = 0;
   let victim = victims[0];
   let gapUs = 100_000;
-  for (let i = 0; i < n; i++) {
+  let doneP = 0;
+  const grid = (x: number) => Math.round(x / gridUs) * gridUs;
+  while (out.length < n) {
     if (left <= 0) {
       mode = int(4);
       left = 20 + int(150);
       victim = victims[int(victims.length)];
       // mean gap so that a window of 1.6 s holds about 6..24 SYNs (M = 12) or a spread burst
       gapUs = mode === 1 ? 20_000 + int(60_000) : 60_000 + int(220_000);
+      doneP = [0, 0, 0.15, 0.25, 0.35, 0.8][int(6)];
     }
     left--;
     t += r() < 0.01 ? 2_000_000 + int(2_000_000) : int(2 * gapUs);
@@ -176,7 +266,7 @@ function floodStream(seed: number, n: number, gridUs = 1): RefPacket[] {
     const u = r();
     if (u < 0.05) ts = t - int(1_000_000);
     else if (u < 0.07) ts = t - int(5_000_000); // often beyond the window, sometimes right on its edge
-    ts = Math.round(ts / gridUs) * gridUs;
+    ts = grid(ts);
     const src = `172.20.${int(30)}.${int(250)}`;
     const sport = 1024 + int(60000);
     const k = r();
@@ -190,6 +280,14 @@ function floodStream(seed: number, n: number, gridUs = 1): RefPacket[] {
     else if (mode === 3) p = { tsUs: ts, src, dst: `10.6.${int(4)}.${int(4)}`, sport, dport: 443, proto: r() < 0.8 ? 6 : 17, flags: 2 };
     else p = { tsUs: ts, src: r() < 0.5 ? src : '172.21.0.1', dst: victim, sport, dport: 80, proto: 6, flags: r() < 0.2 ? 0xc2 : 2 };
     out.push(p);
+    if (p.flags & 2 && !(p.flags & 0x10) && p.dst === victim && r() < doneP) {
+      // The handshake completes: SYN/ACK, then the originator's ACK (and sometimes a second one,
+      // which completes nothing); a few ms later, now and then out of order.
+      const reply = { ...p, src: p.dst, dst: p.src, sport: p.dport, dport: p.sport };
+      out.push({ ...reply, tsUs: grid(ts + int(5_000)), flags: 0x12 });
+      out.push({ ...p, tsUs: grid(ts + (r() < 0.1 ? -int(500_000) : int(10_000))), flags: 0x10 });
+      if (r() < 0.2) out.push({ ...p, tsUs: grid(ts + int(20_000)), flags: 0x18 });
+    }
   }
   return out;
 }
@@ -213,9 +311,13 @@ describe('SYNFLOOD against the reference on random streams', () => {
     it(`seed ${seed}: marks exactly (and between the short- and long-window decisions), episodes`, async () => {
       const pkts = floodStream(seed, 12000);
       const { run, ref } = await propertyRun(pkts, FLOOD_RULES);
-      for (const v of [abi.SYNFLOOD_DST, abi.SYNFLOOD_SPREAD]) {
+      for (const v of [abi.SYNFLOOD_DST, abi.SYNFLOOD_SLOW, abi.SYNFLOOD_SPREAD]) {
         expect(ref.episodes.filter((e) => e.variant === v).length, `variant ${v}`).toBeGreaterThan(3);
       }
+      // The gate both blocks SYNs over a threshold and lets some through despite completions.
+      expect(ref.gate.blocked).toBeGreaterThan(0);
+      expect(ref.gate.passedWithCompletions).toBeGreaterThan(0);
+      expect(run.counters[abi.C_HANDSHAKES_COMPLETED]).toBe(flowMarks(pkts, NO_EXPIRY).filter((m) => m.handshake).length);
       // The bucket model must differ from the exact windows somewhere, or the bound test is empty.
       const differs = ref.marks.some((m, i) => m !== ref.marksLong[i] || m !== ref.marksShort[i]);
       expect(differs).toBe(true);
@@ -232,6 +334,31 @@ describe('SYNFLOOD against the reference on random streams', () => {
     });
   }
 
+  it('other gate fractions: 0.5, 1 (off: never blocks, the most evidence) and 0 (both tiers silent)', async () => {
+    const pkts = floodStream(8, 8000);
+    const marks: number[] = [];
+    for (const f of [0.5, 1, 0]) {
+      const rules: RuleConfig = { ...FLOOD_RULES, completedFraction: f };
+      const { run, ref } = await propertyRun(pkts, rules);
+      expectAgreement(pkts, run, ref, rules);
+      if (f === 1) expect(ref.gate).toEqual({ blocked: 0, passedWithCompletions: ref.gate.passedWithCompletions });
+      if (f === 0) expect(ref.episodes.filter((e) => e.variant !== abi.SYNFLOOD_SPREAD)).toEqual([]);
+      else expect(ref.episodes.filter((e) => e.variant === abi.SYNFLOOD_DST).length, `f ${f}`).toBeGreaterThan(3);
+      marks.push(run.counters[abi.C_MARKS_SYNFLOOD]);
+    }
+    expect(marks[1]).toBeGreaterThan(marks[0]);
+    expect(marks[0]).toBeGreaterThan(marks[2]);
+  });
+
+  it('the slow tier alone (DST off) and DST alone (slow off)', async () => {
+    const pkts = floodStream(10, 6000);
+    for (const rules of [{ ...FLOOD_RULES, floodOn: false }, { ...FLOOD_RULES, slowOn: false }] as RuleConfig[]) {
+      const { run, ref } = await propertyRun(pkts, rules);
+      expect(ref.episodes.length).toBeGreaterThan(3);
+      expectAgreement(pkts, run, ref, rules);
+    }
+  });
+
   it('all rules together (scan tables share the stream)', async () => {
     const pkts = floodStream(9, 8000);
     const rules: RuleConfig = { ...FLOOD_RULES, portsOn: true, portsN: 5, portsWindowS: 1, synOn: true, synS: 8, synP: 4, synWindowS: 1, hostsOn: true, hostsH: 5, hostsWindowS: 2 };
@@ -244,8 +371,8 @@ describe('SYNFLOOD against the reference on random streams', () => {
 // ---------------------------------------------------------------- edge cases
 
 describe('SYNFLOOD switches, memory and output', () => {
-  it('does nothing when both variants are disabled', async () => {
-    const off = { ...MARKS, [abi.CFG_SYNFLOOD_ENABLED]: 0, [abi.CFG_SYNFLOOD_SPREAD_ENABLED]: 0 };
+  it('does nothing when every variant is disabled', async () => {
+    const off = { ...MARKS, [abi.CFG_SYNFLOOD_ENABLED]: 0, [abi.CFG_SYNFLOOD_SLOW_ENABLED]: 0, [abi.CFG_SYNFLOOD_SPREAD_ENABLED]: 0 };
     for (const f of ['evgenii_syn_flood.pcap', 'ppa1e_dosattack.pcap']) {
       const run = await runCore(capture(SF + f), off);
       expect(floodEpisodes(run), f).toEqual([]);
@@ -254,6 +381,60 @@ describe('SYNFLOOD switches, memory and output', () => {
       const on = await runCore(capture(SF + f), MARKS);
       expect(floodEpisodes(on).length, f).toBe(1);
     }
+  });
+
+  it('the gate: a SYN over M is evidence only while completions < f x SYNs (exactly f x SYNs is not)', async () => {
+    // To 10.10.10.10:80: three SYNs of which two complete (SYN, SYN/ACK, ACK; one ACK repeated)
+    // and one is answered with RST/ACK (its ACK completes nothing), then six more SYNs.
+    const D = '10.10.10.10';
+    const C = '172.16.0.9';
+    const at = (i: number, src: string, dst: string, sport: number, dport: number, flags: number): PacketRow => ({
+      ts: 8e9 + i * 1000, src: v4(src), dst: v4(dst), sport, dport, proto: 6, flags,
+    });
+    const rowsIn: PacketRow[] = [
+      at(0, C, D, 1000, 80, 0x02), at(1, D, C, 80, 1000, 0x12), at(2, C, D, 1000, 80, 0x10), at(3, C, D, 1000, 80, 0x10),
+      at(4, C, D, 1001, 80, 0x02), at(5, D, C, 80, 1001, 0x12), at(6, C, D, 1001, 80, 0x10),
+      at(7, C, D, 1002, 80, 0x02), at(8, D, C, 80, 1002, 0x14), at(9, C, D, 1002, 80, 0x10),
+      ...[0, 1, 2, 3, 4, 5].map((k) => at(10 + k, C, D, 2000 + k, 80, 0x02)),
+    ];
+    const base = { ...RECORDS, ...MARKS, ...ONLY_KEYED_RULES, [abi.CFG_SYNFLOOD_SYNS]: 4 };
+    const cases: [number, number[]][] = [
+      [0.25, [15]], // 2 < 0.25 x 9 first at the 9th SYN (2 = 0.25 x 8 is not below)
+      [1, [11, 12, 13, 14, 15]], // gate off: from the 5th SYN
+      [0.2, []], // 2 < 0.2 x n needs n > 10
+    ];
+    for (const [f, evidence] of cases) {
+      const run = await runCore(packRows(rowsIn), { ...base, [abi.CFG_SYNFLOOD_COMPLETED_FRACTION]: f });
+      expect(run.counters[abi.C_HANDSHAKES_COMPLETED], `f ${f}`).toBe(2);
+      expect([...run.marks.keys()].sort((a, b) => a - b), `f ${f}`).toEqual(evidence);
+      const eps = floodEpisodes(run);
+      expect(eps.map((e) => [e.variant, e.recordIndex, e.count]), `f ${f}`).toEqual(evidence.length ? [[abi.SYNFLOOD_DST, evidence[0], evidence.length]] : []);
+    }
+  });
+
+  it('a destination stays while the longest enabled window holds its SYNs (slow tier on), not longer', async () => {
+    // One SYN to D, then 2,000 UDP packets 2 s later (past T = 1.6 s, within T2 = 6.4 s; the sweep
+    // visits every slot), then a second SYN to D 5 s after the first.
+    const rowsIn: PacketRow[] = [{ ts: 9e9, src: v4('172.16.0.9'), dst: v4('10.10.10.10'), sport: 1000, dport: 80, proto: 6, flags: 2 }];
+    for (let i = 0; i < 2000; i++) rowsIn.push({ ts: 9e9 + 2e6 + i, src: v4('172.16.1.1'), dst: v4('172.16.1.2'), sport: 53, dport: 53, proto: 17, flags: 0 });
+    rowsIn.push({ ts: 9e9 + 5e6, src: v4('172.16.0.8'), dst: v4('10.10.10.10'), sport: 1001, dport: 80, proto: 6, flags: 2 });
+    const base = {
+      ...RECORDS, ...ONLY_KEYED_RULES, [abi.CFG_SYNFLOOD_SYNS]: 1, [abi.CFG_SYNFLOOD_WINDOW_S]: 1.6,
+      [abi.CFG_SYNFLOOD_SLOW_SYNS]: 1, [abi.CFG_SYNFLOOD_SLOW_WINDOW_S]: 6.4, [abi.CFG_SYNFLOOD_SPREAD_ENABLED]: 0,
+    };
+    const kept: number[] = [];
+    const engine = await newEngine();
+    engine.start({ [abi.CFG_SEED]: 5, ...base }, () => {});
+    engine.feed(packRows(rowsIn.slice(0, 2001)));
+    kept.push(engine.counters()[abi.C_SYNFLOOD_KEYS_LIVE]);
+    const slowOff = await newEngine();
+    slowOff.start({ [abi.CFG_SEED]: 5, ...base, [abi.CFG_SYNFLOOD_SLOW_ENABLED]: 0 }, () => {});
+    slowOff.feed(packRows(rowsIn.slice(0, 2001)));
+    kept.push(slowOff.counters()[abi.C_SYNFLOOD_KEYS_LIVE]);
+    expect(kept).toEqual([1, 0]);
+    // The second SYN finds the first in T2: 2 > M2 = 1, and DST (1 SYN in T) does not hold.
+    const run = await runCore(packRows(rowsIn), base);
+    expect(floodEpisodes(run).map((e) => [e.variant, e.recordIndex, e.value, e.src])).toEqual([[abi.SYNFLOOD_SLOW, 2001, 2, '172.16.0.8']]);
   });
 
   it('memory per destination is constant: 100,000 spoofed sources cost what 200 do', async () => {

@@ -22,7 +22,7 @@ const EXAMPLE = `timestamp,source_node,destination_node,packet_size,protocol,fla
 1678886407,C,D,100,UDP,0
 `;
 /** Every rule detector off: the z-score detector alone, as before issue #3. */
-const RULES_OFF = ['--no-blacklist', '--no-portscan', '--no-portscan-syn', '--no-address-scan', '--no-synflood', '--no-synflood-spread', '--no-largesize', '--no-unusual', '--no-flow-rules'];
+const RULES_OFF = ['--no-blacklist', '--no-portscan', '--no-portscan-syn', '--no-address-scan', '--no-synflood', '--no-synflood-slow', '--no-synflood-spread', '--no-largesize', '--no-unusual', '--no-flow-rules'];
 
 function cli(args: string[]) {
   const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), ...args], {
@@ -131,8 +131,10 @@ describe('flowlens analyze: input faults and usage', () => {
     expect(r.code).toBe(0);
     for (const flag of [
       '--format', 'jsonl', 'csv', 'flows', 'reasons', '--include-suppressed', '--config', '--blacklist', '--portscan-ports', '--portscan-window',
-      '--synflood-syns', '--synflood-window', '--large-size', '--normal', '--rule', '--flow-window', '--lateness', '--flow-rule-limit',
-      '--no-zscore', '--no-blacklist', '--no-portscan', '--no-portscan-syn', '--no-address-scan', '--no-synflood', '--no-synflood-spread',
+      '--synflood-syns', '--synflood-window', '--synflood-slow-syns', '--synflood-slow-window', '--synflood-completed',
+      '--large-size', '--normal', '--rule', '--flow-window', '--lateness', '--flow-rule-limit',
+      '--no-zscore', '--no-blacklist', '--no-portscan', '--no-portscan-syn', '--no-address-scan', '--no-synflood', '--no-synflood-slow',
+      '--no-synflood-spread',
       '--no-largesize', '--no-unusual', '--no-flow-rules', '--window', '--threshold', '--min-samples', '--seed', '--quiet',
     ]) expect(r.stdout, flag).toContain(flag);
   });

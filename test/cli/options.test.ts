@@ -44,12 +44,14 @@ describe('parseCli: flags', () => {
   it('maps each rule flag onto its option', () => {
     const o = run(
       '--portscan-ports', '7', '--portscan-window', '30', '--synflood-syns', '5', '--synflood-window', '2.5', '--large-size', '9000',
+      '--synflood-slow-syns', '40', '--synflood-slow-window', '300', '--synflood-completed', '0.5',
       '--normal', 'tcp/80, tcp/443 ,udp/53', '--flow-window', '30', '--lateness', '2', '--flow-rule-limit', '3/10',
       '--window', '50', '--threshold', '4', '--min-samples', '10', '--min-std-bytes', '2', '--min-std-fraction', '0.1',
       '--tcp-timeout', '100', '--udp-timeout', '20', '--icmp-timeout', '10', '--max-alerts', '5', '--chunk-bytes', '65536', '--seed', '9',
     ).options;
     expect(o.rules.portscan).toEqual({ enabled: true, threshold: 7, windowS: 30 });
-    expect(o.rules.synflood).toEqual({ enabled: true, threshold: 5, windowS: 2.5 });
+    expect(o.rules.synflood).toEqual({ enabled: true, threshold: 5, windowS: 2.5, completedFraction: 0.5 });
+    expect(o.rules.synfloodSlow).toEqual({ enabled: true, threshold: 40, windowS: 300 });
     expect(o.rules.largesize).toEqual({ enabled: true, bytes: 9000 });
     expect(o.rules.unusual.normal).toEqual(['tcp/80', 'tcp/443', 'udp/53']);
     expect(o.flowFeatures).toMatchObject({ windowS: 30, latenessS: 2 });
@@ -68,6 +70,7 @@ describe('parseCli: flags', () => {
       ['--no-portscan-syn', (r) => r.options.rules.portscanSyn.enabled],
       ['--no-address-scan', (r) => r.options.rules.addressScan.enabled],
       ['--no-synflood', (r) => r.options.rules.synflood.enabled],
+      ['--no-synflood-slow', (r) => r.options.rules.synfloodSlow.enabled],
       ['--no-synflood-spread', (r) => r.options.rules.synfloodSpread.enabled],
       ['--no-largesize', (r) => r.options.rules.largesize.enabled],
       ['--no-unusual', (r) => r.options.rules.unusual.enabled],
@@ -118,6 +121,7 @@ describe('parseCli: usage errors', () => {
     fails(['--portscan-ports', 'x'], /--portscan-ports wants a non-negative integer, got "x"/);
     fails(['--portscan-ports=-1'], /--portscan-ports wants a non-negative integer, got "-1"/);
     fails(['--synflood-syns', '2.5'], /--synflood-syns wants a non-negative integer/);
+    fails(['--synflood-slow-syns', '2.5'], /--synflood-slow-syns wants a non-negative integer/);
     fails(['--large-size', ''], /--large-size wants a non-negative integer/);
     fails(['--portscan-window', 'soon'], /--portscan-window wants a non-negative number/);
     fails(['--flow-window', 'NaN'], /--flow-window wants a non-negative number/);

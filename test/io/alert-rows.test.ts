@@ -7,7 +7,7 @@ import {
   BLACKLIST_MATCH_DST, BLACKLIST_MATCH_SRC, DET_BLACKLIST, DET_FLOWRULE, DET_LARGESIZE, DET_PORTSCAN, DET_SYNFLOOD,
   DET_UNUSUAL, DET_ZSCORE, MARK_DPORT, MARK_DST, MARK_PROTO, MARK_PROTO_LABEL, MARK_REASONS, MARK_RECORD_INDEX, MARK_SPORT,
   MARK_SRC, MARK_STRIDE, MARK_TCP_FLAGS, MARK_TS_US, MARK_WIRE_LEN, PORTSCAN_HOSTS, PORTSCAN_PORTS, PORTSCAN_SYN,
-  SEV_HIGH, SEV_LOW, SEV_MEDIUM, SYNFLOOD_DST, SYNFLOOD_SPREAD,
+  SEV_HIGH, SEV_LOW, SEV_MEDIUM, SYNFLOOD_DST, SYNFLOOD_SLOW, SYNFLOOD_SPREAD,
 } from '../../src/shared/abi';
 import { DEFAULT_OPTIONS, FEATURE_COUNT, type AnalysisOptions, type AnalysisResult, type Summary } from '../../src/shared/protocol';
 import {
@@ -131,6 +131,7 @@ const ALL: A[] = [
   { det: DET_UNUSUAL, sev: SEV_LOW, score: 1, tsUs: T0, value: 0, evidence: 1, peakRate: 1, aux: 47, size: 100, ch: ['192.168.1.40', '10.0.0.71', 'GRE'], episode: 14 },
   { det: DET_FLOWRULE, sev: SEV_MEDIUM, score: 1, tsUs: T0, lastUs: T0 + 30e6, windowS: 60, size: 60, sport: 40000, dport: 80, ch: ['192.168.1.10', '10.0.0.20', 'TCP'], rule: 0, features: [120, 7200, 60, 4, 240, 1, 1] },
   { det: DET_ZSCORE, sev: SEV_HIGH, score: 38.94736842, tsUs: T0 + 6e6, size: 5000, mean: 1100, std: 100, samples: 3, record: 6, ch: ['A', 'B', 'TCP'] },
+  { det: DET_SYNFLOOD, variant: SYNFLOOD_SLOW, sev: SEV_MEDIUM, score: 1.33, tsUs: T0, lastUs: T0 + 320e6, value: 266, threshold: 200, windowS: 600, evidence: 154, peakRate: 17, aux: 25, size: 60, dport: 80, sport: 1024, ch: ['75.136.225.254', '10.10.10.10', 'TCP'], episode: 15 },
 ];
 
 describe('alertMessage: one phrasing per detector and variant', () => {
@@ -151,6 +152,7 @@ describe('alertMessage: one phrasing per detector and variant', () => {
       '192.168.1.40 → 10.0.0.71 (GRE): proto/47 is not a normal service; 1 packet',
       "flow 192.168.1.10:40000 → 10.0.0.20:80 (TCP) matched rule 'syn-only flow': syn_ratio > 0.9 and packets >= 20 (packets 120, syn_ratio 1.00) in its 60 s window",
       "Packet of 5000 B on A → B (TCP) is 38.9σ above the channel's mean of 1100 B (σ 100 B over 3 packets; threshold 3σ)",
+      '10.10.10.10 received 266 SYNs from 25 sources in 320 s, low and slow (threshold 200 in 600 s)',
     ]);
   });
 
@@ -181,13 +183,14 @@ describe('alertRow: the one shape for every detector', () => {
     expect(rows.map((x) => [x.detector, x.variant])).toEqual([
       ['PORTSCAN', 'ports'], ['PORTSCAN', 'syn'], ['PORTSCAN', 'hosts'], ['SYNFLOOD', 'dst'], ['SYNFLOOD', 'spread'],
       ['BLACKLIST', 'src'], ['BLACKLIST', 'dst'], ['BLACKLIST', 'both'], ['LARGESIZE', undefined], ['LARGESIZE', undefined],
-      ['UNUSUAL', undefined], ['UNUSUAL', undefined], ['FLOWRULE', undefined], ['ZSCORE', undefined],
+      ['UNUSUAL', undefined], ['UNUSUAL', undefined], ['FLOWRULE', undefined], ['ZSCORE', undefined], ['SYNFLOOD', 'slow'],
     ]);
     expect(rows[8]).not.toHaveProperty('variant');
     expect(rows[1].evidence).toEqual({ value: 150, threshold: 100, window_s: 60, count: 50, peak_rate: 40, ports: 25 });
     expect(rows[2].evidence).toMatchObject({ value: 30, probes: 31 });
     expect(rows[3].evidence).toEqual({ value: 5870, threshold: 100, window_s: 60, count: 5771, peak_rate: 5871, sources: 1 });
     expect(rows[4].evidence).toMatchObject({ value: 900, destinations: 300 });
+    expect(rows[14].evidence).toEqual({ value: 266, threshold: 200, window_s: 600, count: 154, peak_rate: 17, sources: 25 });
     expect(rows[5].evidence).toEqual({ value: 1, threshold: 0, window_s: 0, count: 3, peak_rate: 1.5 });
     expect(rows[8]).toMatchObject({ severity: 'medium', score: 6.009, size: 9014, evidence: { value: 9014, threshold: 1500, count: 1 } });
     expect(rows[10].evidence).toEqual({ value: 31337, threshold: 0, window_s: 0, count: 4, peak_rate: 4, protocol: 6 });

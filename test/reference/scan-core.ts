@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import * as abi from '../../src/shared/abi';
 import { DATA, newEngine, readAlert, type RawAlert } from '../helpers/core';
 import { expect } from 'vitest';
-import type { RefPacket, RefResult, RuleConfig } from './scan-rules';
+import { slowConfig, type RefPacket, type RefResult, type RuleConfig } from './scan-rules';
 
 /** An alert record as the tests read it: every field, addresses as text. */
 export type CoreAlert = Omit<RawAlert, 'src' | 'dst'> & { src: string; dst: string };
@@ -240,7 +240,8 @@ function decodeEthernet(dv: DataView, off: number, len: number, tsUs: number): O
 }
 
 /** Relative error bounds (4 standard errors) of the core's estimates: the sliding sketch (256
- *  registers: 1.04/16), the per-destination HyperLogLog (128: 1.04/sqrt(128)) and the spread one. */
+ *  registers: 1.04/16), the per-destination HyperLogLogs (DST and SLOW, 128: 1.04/sqrt(128)) and
+ *  the spread one. */
 export const EPS_SKETCH = 4 * 1.04 / 16;
 export const EPS_HLL_DST = 4 * 1.04 / Math.sqrt(128);
 export const EPS_HLL_SPREAD = 4 * 1.04 / 16;
@@ -298,7 +299,8 @@ export function expectAgreement(pkts: RefPacket[], core: CoreRun, ref: RefResult
     expect(x.newRecord.count, what).toBe(1);
     const [threshold, windowS] =
       e.detector === abi.DET_SYNFLOOD
-        ? e.variant === abi.SYNFLOOD_DST ? [c.floodM, c.floodWindowS] : [c.spreadM, c.spreadWindowS]
+        ? e.variant === abi.SYNFLOOD_DST ? [c.floodM, c.floodWindowS]
+          : e.variant === abi.SYNFLOOD_SLOW ? [slowConfig(c).slowM, slowConfig(c).slowWindowS] : [c.spreadM, c.spreadWindowS]
         : e.variant === abi.PORTSCAN_PORTS ? [kPorts - 1, c.portsWindowS]
           : e.variant === abi.PORTSCAN_SYN ? [c.synS, c.synWindowS] : [kHosts - 1, c.hostsWindowS];
     expect([x.threshold, x.windowS], what).toEqual([threshold, windowS]);
@@ -317,7 +319,7 @@ export function expectAgreement(pkts: RefPacket[], core: CoreRun, ref: RefResult
       expect(within(x.aux, e.auxShort, e.aux, EPS_SKETCH), `${what}: aux ${x.aux} vs ${e.auxShort}..${e.aux}`).toBe(true);
     } else {
       expect(x.value, what).toBe(e.value);
-      const epsAux = e.variant === abi.SYNFLOOD_DST ? EPS_HLL_DST : EPS_HLL_SPREAD;
+      const epsAux = e.variant === abi.SYNFLOOD_SPREAD ? EPS_HLL_SPREAD : EPS_HLL_DST;
       expect(within(x.aux, e.aux, e.aux, epsAux), `${what}: aux ${x.aux} vs ${e.aux}`).toBe(true);
     }
   }

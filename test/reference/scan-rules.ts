@@ -1,12 +1,14 @@
 // Plain, obviously-correct reference of the keyed rules of assembly/detect/portscan.ts (PORTSCAN:
-// PORTS, SYN, HOSTS) and assembly/detect/synflood.ts (SYNFLOOD: DST, SPREAD): arrays of
+// PORTS, SYN, HOSTS) and assembly/detect/synflood.ts (SYNFLOOD: DST, SLOW, SPREAD): arrays of
 // timestamps and Maps, recomputed from scratch at every packet. Same definitions as the core's
 // header comments:
 // - flows (flowMarks): key = the two (address, port) ends, IP protocol, VLAN; ICMP ports are
 //   (type, counterpart type) for request/reply types (Zeek's counterpart table), (type, code)
 //   otherwise; a packet is `fresh` when its key is new or the flow's newest packet is more than
 //   the protocol's idle timeout older than it; `orig` when it was sent by the end that sent the
-//   flow's fresh packet.
+//   flow's fresh packet; `handshake` when it completes the flow's TCP handshake: TCP, orig, ACK
+//   set, SYN and RST clear, orig's OR-ed flags before it hold SYN but not ACK, resp's hold SYN and
+//   ACK (assembly/table/flow-table.ts; flags restart with the flow).
 // - answer (address scan only): the first packet of a flow sent by its responder, not a
 //   non-first fragment, not a TCP RST; for ICMP only an echo reply (answering an echo probe). It
 //   removes the responder from the (originator, probed service) key's hosts unless the key's
@@ -20,6 +22,13 @@
 //   core's bucket model (16 buckets of w = floor(T/16) aligned to the epoch: SYNs with
 //   floor(ts/w) > floor(clock/w) - 16), and the exact counts over (clock - 15·w, clock] (short) and
 //   (clock - T, clock] (long), which bound it.
+// - SYNFLOOD per destination: completions (handshake packets) to a destination that has state
+//   are counted like SYNs (the three ways). The gate holds when completions < f·SYNs (f >= 1: no
+//   gate); for the bounds: short = nShort > M && cLong < f·nShort, long = nLong > M && cShort <
+//   f·nLong, model = nModel > M && cModel < f·nModel (so short => model => long). DST decides
+//   first; SLOW (its own window T2 and threshold M2) is evidence only when DST's model condition
+//   does not hold. The mark bit DET_SYNFLOOD = DST or SLOW or SPREAD. A destination's state
+//   restarts when its newest SYN is more than the longest enabled window older than the clock.
 // - a key's state (pair: probes, ports, SYNs; host key; destination) restarts when its newest
 //   accepted packet is more than its window older than the clock.
 // - episodes: NEW at the first evidence packet, closed when the clock passes the newest evidence
@@ -48,6 +57,8 @@ export interface FlowMark {
   orig: boolean;
   /** The first packet the flow's responder sent in it (not `fresh`, not `orig`). */
   firstReply: boolean;
+  /** The packet completes its flow's TCP handshake (see the header). */
+  handshake: boolean;
 }
 
 const ICMP4_COUNTERPART: Record<number, number> = { 8: 0, 0: 8, 13: 14, 14: 13, 15: 16, 16: 15, 10: 9, 9: 10, 17: 18, 18: 17 };
@@ -64,9 +75,9 @@ export interface FlowTimeouts {
 }
 export const DEFAULT_TIMEOUTS: FlowTimeouts = { tcp: 300, udp: 60, icmp: 60, other: 60 };
 
-/** fresh/orig of every packet (see the header). */
+/** fresh/orig/handshake of every packet (see the header). */
 export function flowMarks(pkts: RefPacket[], timeouts: FlowTimeouts = DEFAULT_TIMEOUTS): FlowMark[] {
-  const flows = new Map<string, { orig: string; last: number; replies: number }>();
+  const flows = new Map<string, { orig: string; last: number; replies: number; origFlags: number; respFlags: number }>();
   return pkts.map((p) => {
     let dp = p.dport;
     if (p.proto === 1 || p.proto === 58) {
@@ -80,15 +91,22 @@ export function flowMarks(pkts: RefPacket[], timeouts: FlowTimeouts = DEFAULT_TI
     let f = flows.get(key);
     let fresh = false;
     if (!f || p.tsUs - f.last > t * 1e6) {
-      f = { orig: a, last: p.tsUs, replies: 0 };
+      f = { orig: a, last: p.tsUs, replies: 0, origFlags: 0, respFlags: 0 };
       flows.set(key, f);
       fresh = true;
     } else {
       f.last = Math.max(f.last, p.tsUs);
     }
     const orig = a === f.orig;
-    if (!orig) f.replies++;
-    return { fresh, orig, firstReply: !orig && f.replies === 1 };
+    let handshake = false;
+    if (orig) {
+      handshake = p.proto === 6 && (p.flags & 0x16) === 0x10 && (f.origFlags & 0x12) === 0x02 && (f.respFlags & 0x12) === 0x12;
+      f.origFlags |= p.flags;
+    } else {
+      f.respFlags |= p.flags;
+      f.replies++;
+    }
+    return { fresh, orig, handshake, firstReply: !orig && f.replies === 1 };
   });
 }
 
@@ -109,6 +127,19 @@ export interface RuleConfig {
   spreadOn: boolean;
   spreadM: number;
   spreadWindowS: number;
+  /** The slow tier (SYNFLOOD_SLOW); absent = off (configs that predate it). */
+  slowOn?: boolean;
+  /** M2, default 200. */
+  slowM?: number;
+  /** T2, seconds, default 600. */
+  slowWindowS?: number;
+  /** The completion gate's f (>= 1: off); default 0.25. */
+  completedFraction?: number;
+}
+
+/** The slow-tier and gate fields of `c` with their defaults. */
+export function slowConfig(c: RuleConfig): { slowOn: boolean; slowM: number; slowWindowS: number; completedFraction: number } {
+  return { slowOn: c.slowOn ?? false, slowM: c.slowM ?? 200, slowWindowS: c.slowWindowS ?? 600, completedFraction: c.completedFraction ?? 0.25 };
 }
 
 /** The core's defaults (assembly/config.ts). */
@@ -118,11 +149,17 @@ export const DEFAULT_RULES: RuleConfig = {
   hostsOn: true, hostsH: 25, hostsWindowS: 300,
   floodOn: true, floodM: 100, floodWindowS: 60,
   spreadOn: true, spreadM: 50, spreadWindowS: 1,
+  slowOn: true, slowM: 200, slowWindowS: 600, completedFraction: 0.25,
 };
 
 /** The config ids of a RuleConfig, for the core. */
 export function ruleConfigIds(c: RuleConfig): Record<number, number> {
+  const sc = slowConfig(c);
   return {
+    [abi.CFG_SYNFLOOD_SLOW_ENABLED]: sc.slowOn ? 1 : 0,
+    [abi.CFG_SYNFLOOD_SLOW_SYNS]: sc.slowM,
+    [abi.CFG_SYNFLOOD_SLOW_WINDOW_S]: sc.slowWindowS,
+    [abi.CFG_SYNFLOOD_COMPLETED_FRACTION]: sc.completedFraction,
     [abi.CFG_PORTSCAN_ENABLED]: c.portsOn ? 1 : 0,
     [abi.CFG_PORTSCAN_PORTS]: c.portsN,
     [abi.CFG_PORTSCAN_WINDOW_S]: c.portsWindowS,
@@ -155,12 +192,12 @@ export interface RefEpisode {
   peakRate: number;
   /** VALUE at the NEW record. */
   newValue: number;
-  /** Exact peak of VALUE (PORTS/HOSTS: distinct in (clock-T, clock]; SYN/DST/SPREAD: the bucket model). */
+  /** Exact peak of VALUE (PORTS/HOSTS: distinct in (clock-T, clock]; SYN/DST/SLOW/SPREAD: the bucket model). */
   value: number;
   /** PORTS/HOSTS: peak distinct in (clock - 7·floor(T/8), clock] (the sketch's shortest window). */
   valueShort: number;
   /** PORTS/HOSTS: probes of the key at the last evidence packet; SYN: peak distinct SYN ports in
-   *  (clock-T, clock]; DST: distinct sources of the evidence SYNs; SPREAD: distinct destinations. */
+   *  (clock-T, clock]; DST/SLOW: distinct sources of the evidence SYNs; SPREAD: distinct destinations. */
   aux: number;
   /** SYN: peak distinct SYN ports in (clock - 7·floor(T/8), clock]. */
   auxShort: number;
@@ -170,7 +207,8 @@ export interface RefEpisode {
 export interface RefTracePoint {
   index: number;
   /** PORTS pair: exact distinct services in (clock-T, clock] and in (clock - 7·floor(T/8), clock];
-   *  SYNFLOOD victim: the bucket-model SYN count (both fields). */
+   *  SYNFLOOD victim: the bucket-model SYN count in T (both fields); `over`: the DST condition
+   *  (over M and the gate). */
   value: number;
   valueShort: number;
   over: boolean;
@@ -183,8 +221,11 @@ export interface RefResult {
   marksShort: number[];
   marksLong: number[];
   episodes: RefEpisode[];
-  /** Points of the traced PORTS pair (one per counted probe) or SYNFLOOD victim (one per counted SYN). */
+  /** Points of the traced PORTS pair (one per counted probe) or SYNFLOOD victim (one per SYN counted in T). */
   trace: RefTracePoint[];
+  /** SYNFLOOD DST/SLOW decisions (bucket model) over their threshold: the completion gate blocked
+   *  them, or let them pass with completions in the window (so tests can see both happen). */
+  gate: { blocked: number; passedWithCompletions: number };
 }
 
 /** What to trace: a (scanner, target) pair for PORTS, or a victim for SYNFLOOD. */
@@ -246,6 +287,13 @@ export function referenceRules(pkts: RefPacket[], fm: FlowMark[], c: RuleConfig,
   const th = winUs(c.hostsWindowS);
   const tm = winUs(c.floodWindowS);
   const tsp = winUs(c.spreadWindowS);
+  const sc = slowConfig(c);
+  const tslow = winUs(sc.slowWindowS);
+  const keyedOn = c.floodOn || sc.slowOn;
+  const keyWin = Math.max(c.floodOn ? tm : 0, sc.slowOn ? tslow : 0);
+  const f = sc.completedFraction;
+  const gateOn = f < 1;
+  const gate = { blocked: 0, passedWithCompletions: 0 };
   const nP = Math.min(255, Math.max(0, Math.floor(c.portsN)));
   const nS = Math.min(255, Math.max(0, Math.floor(c.synP)));
   const nH = Math.min(255, Math.max(0, Math.floor(c.hostsH)));
@@ -274,8 +322,12 @@ export function referenceRules(pkts: RefPacket[], fm: FlowMark[], c: RuleConfig,
   interface Victim {
     last: number;
     synTimes: number[];
+    /** Times of the handshakes completed to the destination. */
+    doneTimes: number[];
     ep: Ep;
     sources: Set<string>;
+    epSlow: Ep;
+    slowSources: Set<string>;
   }
   const pairs = new Map<string, Pair>();
   const hostKeys = new Map<string, HostKey>();
@@ -412,30 +464,62 @@ export function referenceRules(pkts: RefPacket[], fm: FlowMark[], c: RuleConfig,
       }
     }
 
-    // ---- SYNFLOOD per destination
-    if (c.floodOn && syn && p.tsUs > clock - tm) {
+    // ---- SYNFLOOD per destination: completions, then SYNs (DST, then SLOW)
+    if (keyedOn && gateOn && fm[i].handshake && p.tsUs > clock - keyWin) {
+      const st = victims.get(p.dst);
+      if (st) st.doneTimes.push(p.tsUs);
+    }
+    if (keyedOn && syn && p.tsUs > clock - keyWin) {
       let st = victims.get(p.dst);
       if (st) {
-        if (st.ep.open && clock - st.ep.open.lastUs > tm) st.ep.open = null;
-        if (clock - st.last > tm) st = { ...st, last: -Infinity, synTimes: [] };
+        quiet(st.ep, tm);
+        quiet(st.epSlow, tslow);
+        if (clock - st.last > keyWin) st = { ...st, last: -Infinity, synTimes: [], doneTimes: [] };
       } else {
-        st = { last: -Infinity, synTimes: [], ep: new Ep(), sources: new Set() };
+        st = { last: -Infinity, synTimes: [], doneTimes: [], ep: new Ep(), sources: new Set(), epSlow: new Ep(), slowSources: new Set() };
       }
       victims.set(p.dst, st);
       st.last = Math.max(st.last, p.tsUs);
       st.synTimes.push(p.tsUs);
-      const cnt = synCounts(st.synTimes, clock, tm);
-      if (traceKey?.detector === abi.DET_SYNFLOOD && traceKey.dst === p.dst) {
-        trace.push({ index: p.index ?? i, value: cnt.model, valueShort: cnt.model, over: cnt.model > c.floodM });
+      /** [model, short, long] decisions of "more than m SYNs and the gate" over window `win`. */
+      const decide = (win: number, m: number): { n: SynCounts; over: boolean[] } => {
+        const n = synCounts(st.synTimes, clock, win);
+        const d = synCounts(st.doneTimes, clock, win);
+        const g = (syns: number, done: number) => !gateOn || done < f * syns;
+        if (n.model > m) {
+          if (!g(n.model, d.model)) gate.blocked++;
+          else if (d.model > 0) gate.passedWithCompletions++;
+        }
+        return { n, over: [n.model > m && g(n.model, d.model), n.short > m && g(n.short, d.long), n.long > m && g(n.long, d.short)] };
+      };
+      let dstOver = false;
+      if (c.floodOn && p.tsUs > clock - tm) {
+        const { n, over } = decide(tm, c.floodM);
+        dstOver = over[0];
+        if (traceKey?.detector === abi.DET_SYNFLOOD && traceKey.dst === p.dst) {
+          trace.push({ index: p.index ?? i, value: n.model, valueShort: n.model, over: dstOver });
+        }
+        if (over[1]) bitsShort |= 1 << abi.DET_SYNFLOOD;
+        if (over[2]) bitsLong |= 1 << abi.DET_SYNFLOOD;
+        if (dstOver) {
+          bits |= 1 << abi.DET_SYNFLOOD;
+          if (!st.ep.open) st.sources = new Set();
+          const e = evidence(st.ep, i, p, abi.DET_SYNFLOOD, abi.SYNFLOOD_DST, p.src, p.dst, n.model);
+          st.sources.add(p.src);
+          e.aux = st.sources.size;
+        }
       }
-      if (cnt.short > c.floodM) bitsShort |= 1 << abi.DET_SYNFLOOD;
-      if (cnt.long > c.floodM) bitsLong |= 1 << abi.DET_SYNFLOOD;
-      if (cnt.model > c.floodM) {
-        bits |= 1 << abi.DET_SYNFLOOD;
-        if (!st.ep.open) st.sources = new Set();
-        const e = evidence(st.ep, i, p, abi.DET_SYNFLOOD, abi.SYNFLOOD_DST, p.src, p.dst, cnt.model);
-        st.sources.add(p.src);
-        e.aux = st.sources.size;
+      if (sc.slowOn && p.tsUs > clock - tslow) {
+        const { n, over } = decide(tslow, sc.slowM);
+        if (over[1]) bitsShort |= 1 << abi.DET_SYNFLOOD;
+        if (over[2]) bitsLong |= 1 << abi.DET_SYNFLOOD;
+        if (over[0]) bits |= 1 << abi.DET_SYNFLOOD;
+        if (over[0] && !dstOver) {
+          if (!st.epSlow.open) st.slowSources = new Set();
+          const e = evidence(st.epSlow, i, p, abi.DET_SYNFLOOD, abi.SYNFLOOD_SLOW, p.src, p.dst, n.model);
+          st.slowSources.add(p.src);
+          e.aux = st.slowSources.size;
+        }
       }
     }
 
@@ -460,5 +544,5 @@ export function referenceRules(pkts: RefPacket[], fm: FlowMark[], c: RuleConfig,
     marksShort.push(bitsShort);
     marksLong.push(bitsLong);
   });
-  return { marks, marksShort, marksLong, episodes, trace };
+  return { marks, marksShort, marksLong, episodes, trace, gate };
 }

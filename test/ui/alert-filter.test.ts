@@ -65,6 +65,8 @@ describe('tallies and labels', () => {
     expect(variantName(P, abi.PORTSCAN_HOSTS)).toBe('address scan');
     expect(variantName(P, abi.PORTSCAN_SYN)).toBe('SYN scan');
     expect(variantName(S, abi.SYNFLOOD_SPREAD)).toBe('spread');
+    expect(variantName(S, abi.SYNFLOOD_SLOW)).toBe('low and slow');
+    expect(variantName(S, abi.SYNFLOOD_DST)).toBe('one victim');
     expect(variantName(abi.DET_BLACKLIST, abi.BLACKLIST_MATCH_SRC | abi.BLACKLIST_MATCH_DST)).toBe('both ends');
     expect(variantName(Z, 0)).toBe('');
   });

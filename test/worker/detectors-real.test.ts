@@ -3,6 +3,7 @@
 // counts and the evidence series. These need the core's detectors (portscan, synflood, flow
 // rules, flow windows) and the CLI's 'lines' reader: they fail against the core stubs.
 import { readdirSync, readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import * as abi from '../../src/shared/abi';
 import type { AnalysisOptions, AnalysisResult } from '../../src/shared/protocol';
@@ -17,8 +18,13 @@ const options = (f: (o: AnalysisOptions) => void = () => {}) => {
   f(o);
   return o;
 };
+/** The bytes of capture `path` (under shared/data), gunzipped when it ends in .gz. */
+const bytesOf = (path: string): Uint8Array<ArrayBuffer> => {
+  const b = readFileSync(DATA + path);
+  return new Uint8Array(path.endsWith('.gz') ? gunzipSync(b) : b);
+};
 const run = async (path: string, o = options(), hooks: PipelineHooks = {}) =>
-  (await analyzeBlob(await newEngine(), new Blob([readFileSync(DATA + path)]), path, o, hooks)).result;
+  (await analyzeBlob(await newEngine(), new Blob([bytesOf(path)]), path, o, hooks)).result;
 
 /** Indexes of the alerts of detector `det` (and flow rule `rule`, by name). */
 function pick(r: AnalysisResult, det: number, rule?: string): number[] {
@@ -87,6 +93,64 @@ describe('SYN flood without a victim (attacks/synflood/ppa1e_dosattack.pcap: 100
     const spread = pick(r, abi.DET_SYNFLOOD).filter((i) => r.alerts.variant[i] === abi.SYNFLOOD_SPREAD);
     expect(spread.length).toBe(1);
     expect(subject(r, spread[0]).dst).toBe('');
+  });
+});
+
+describe('SYN flood, low and slow (attacks/synflood/stopddos_amp: 354 SYNs from 53 sources to 10.10.10.10 over 818 s)', () => {
+  it('raises the SLOW variant naming the victim at the defaults, and no DST alert', async () => {
+    const r = await run('attacks/synflood/stopddos_amp.TCP.syn.optionallyACK.optionallysamePort.pcapng');
+    const flood = pick(r, abi.DET_SYNFLOOD);
+    expect(flood.map((i) => r.alerts.variant[i])).toEqual([abi.SYNFLOOD_SLOW]);
+    const i = flood[0];
+    expect(subject(r, i).dst).toBe('10.10.10.10');
+    expect([r.alerts.threshold[i], r.alerts.windowS[i]]).toEqual([200, 600]);
+    expect(r.alerts.value[i]).toBeGreaterThan(200);
+    expect(r.alerts.value[i]).toBeLessThanOrEqual(354);
+    // Switched off through the options: nothing.
+    const off = await run('attacks/synflood/stopddos_amp.TCP.syn.optionallyACK.optionallysamePort.pcapng', options((o) => (o.rules.synfloodSlow.enabled = false)));
+    expect(pick(off, abi.DET_SYNFLOOD)).toEqual([]);
+  });
+
+  it('every capture in attacks/synflood raises a SYNFLOOD alert naming its victim (MANIFEST ground truth)', async () => {
+    const victims: Record<string, string> = {
+      'evgenii_syn_flood.pcap': '192.168.1.34',
+      'ppa1e_dosattack.pcap': '', // the spread variant: no single victim
+      'stopddos_amp.TCP.syn.optionallyACK.optionallysamePort.pcapng': '10.10.10.10',
+      'stopddos_pkt.TCP.DOMINATE.syn.ecn.cwr.pcapng': '10.10.10.10',
+      'suricata-verify_tcp-session-syn-flood.pcap': '198.51.100.5',
+    };
+    const files = readdirSync(DATA + 'attacks/synflood').filter((f) => /\.pcap(ng)?$/.test(f));
+    expect(files.sort()).toEqual(Object.keys(victims).sort());
+    for (const f of files) {
+      const r = await run('attacks/synflood/' + f);
+      const flood = pick(r, abi.DET_SYNFLOOD);
+      expect(flood.length, f).toBeGreaterThan(0);
+      expect(flood.map((i) => subject(r, i).dst), f).toEqual(flood.map(() => victims[f]));
+    }
+  });
+});
+
+describe('SYNFLOOD on benign captures', () => {
+  it('stays silent on every capture in normal/ and normal/perf/', async () => {
+    const files = [
+      ...readdirSync(DATA + 'normal').filter((f) => /\.pcap/.test(f)).map((f) => 'normal/' + f),
+      ...readdirSync(DATA + 'normal/perf').filter((f) => /\.pcap/.test(f)).map((f) => 'normal/perf/' + f),
+    ];
+    expect(files.length).toBeGreaterThanOrEqual(15);
+    expect(files).toContain('normal/perf/zeek_echo-connections.pcap.gz');
+    for (const f of files) {
+      const r = await run(f);
+      expect(r.ok, f).toBe(true);
+      expect(r.summary.packetsDecoded, f).toBeGreaterThan(0);
+      expect(pick(r, abi.DET_SYNFLOOD).map((i) => `${f}: ${subject(r, i).dst}`)).toEqual([]);
+    }
+  });
+
+  it('zeek_echo-connections (an echo load test) is silent because its handshakes complete: with the gate off (completedFraction 1) DST fires', async () => {
+    const r = await run('normal/perf/zeek_echo-connections.pcap.gz', options((o) => (o.rules.synflood.completedFraction = 1)));
+    const flood = pick(r, abi.DET_SYNFLOOD);
+    expect(flood.map((i) => [r.alerts.variant[i], subject(r, i).dst])).toEqual([[abi.SYNFLOOD_DST, '127.0.0.1']]);
+    expect(r.alerts.value[flood[0]]).toBe(741); // GT: 741 SYNs in 3 s
   });
 });
 
