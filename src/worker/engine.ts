@@ -41,9 +41,11 @@ export interface CoreExports {
   servicesPtr(): number;
   /** Room for a flow-rule program of n bytes (src/rules/rule-program.ts); applies at reset(). */
   ruleProgramReserve(bytes: number): number;
-  /** Test entries of the rule VM: its 7 f64 features, and the mask of the loaded program on them. */
+  /** Test entries of the rule VM (assembly/index.ts): its 7 f64 features, the mask of the loaded
+   *  program on them, and the mask of the FWIN record at an address (features computed first). */
   ruleVmFeaturesPtr(): number;
   ruleVmMask(): number;
+  ruleVmJudgeAt(ptr: number): number;
 }
 
 /** Called with the output regions before they are cleared. The views are valid only during the
