@@ -314,7 +314,7 @@ function advance(newestUs: i64): void {
  * The current packet (packet.ts) was counted in the flow in slot `s` (see detect/flow-end.ts):
  * emits the flow's closed windows, then adds the packet to its window (or folds it in when late)
  * and, for the first orig packet of the flow in that window, its responder port to the
- * originator's ports. Counters: C_LATE_PACKETS, C_FLOW_WINDOWS, C_SOURCES_*.
+ * originator's ports. Counters: C_LATE_PACKETS, C_FLOW_WINDOWS(_MATCHED), C_SOURCES_*.
  */
 @inline export function flowWindowPacket(s: usize, isOrig: bool, fresh: bool, newestUs: i64): void {
   if (!enabled) return;
