@@ -122,9 +122,10 @@ export const MARK_VLAN: i32 = 56; // u32
 export const MARK_REASONS: i32 = 60; // u32 bit (1 << DET_*) for every rule that flagged the packet
 
 // ---- flow window (windowPtr()): one per flow and tumbling window of CFG_FLOWWIN_WINDOW_S in which
-// the flow has packets, emitted when the window closes (watermark past its end), when the flow
-// ends (idle, evicted) or at finish(). FWIN_STRIDE bytes. ----
-export const FWIN_STRIDE: i32 = 96;
+// the flow has packets, judged by the flow rules (detect/rule-vm.ts) when the window closes
+// (watermark past its end), when the flow ends (idle, evicted) or at finish(), and written only
+// when at least one rule matches (every window with CFG_FLOWWIN_EMIT_ALL). FWIN_STRIDE bytes. ----
+export const FWIN_STRIDE: i32 = 104;
 export const FWIN_START_US: i32 = 0; // i64 window start (µs): floor(ts / window) * window
 export const FWIN_FIRST_US: i32 = 8; // i64 first packet of the flow in the window
 export const FWIN_LAST_US: i32 = 16; // i64 last packet of the flow in the window
@@ -142,12 +143,14 @@ export const FWIN_DST_PORTS: i32 = 80; // u32 distinct destination ports the ori
 export const FWIN_VLAN: i32 = 84; // u32
 export const FWIN_FIRST_RECORD: i32 = 88; // u32 record index of the flow's first packet in the window
 export const FWIN_LATE: i32 = 92; // u32 packets later than the lateness bound folded into this window
+export const FWIN_RULES: i32 = 96; // u32 bit i set: enabled flow rule i (program order) matches; bytes 100-103 are 0
 export const FWIN_END_CLOSED: i32 = 0; // the watermark passed the window's end
 export const FWIN_END_IDLE: i32 = 1; // the flow expired (idle timeout)
 export const FWIN_END_EVICTED: i32 = 2; // the flow was evicted (table at its memory cap)
 export const FWIN_END_INPUT: i32 = 3; // end of input (finish())
 
-// ---- rule inputs written by the host before reset() (both survive reset) ----
+// ---- rule inputs written by the host before reset() (all survive reset) ----
+// The flow-rule program (ruleProgramReserve(bytes)): layout in src/rules/rule-program.ts.
 /** Blacklist range (blacklistReserve(n) returns room for n): first and last address, 16 bytes
  *  each in the stored form (IPv4-mapped for IPv4), sorted by first address, not overlapping. */
 export const BLACKLIST_RANGE_BYTES: i32 = 32;
@@ -166,7 +169,8 @@ export const DET_PORTSCAN: i32 = 3;
 export const DET_SYNFLOOD: i32 = 4;
 export const DET_LARGESIZE: i32 = 5;
 export const DET_UNUSUAL: i32 = 6;
-/** Flow rules are evaluated by the host on flow windows; the core never writes this id. */
+/** Flow rules are judged by the core on flow windows (FWIN_RULES); the host raises their alerts,
+ *  the core never writes this id into an alert record. */
 export const DET_FLOWRULE: i32 = 7;
 // Variants (ALERT_VARIANT).
 export const PORTSCAN_PORTS: i32 = 0; // > N distinct destination ports of one target in T; AUX = probes
@@ -228,7 +232,7 @@ export const C_MARKS_SYNFLOOD: i32 = 42;
 export const C_MARKS_LARGESIZE: i32 = 43;
 export const C_MARKS_UNUSUAL: i32 = 44;
 export const C_LATE_PACKETS: i32 = 45; // packets whose flow window had already closed (more than CFG_LATENESS_S behind)
-export const C_FLOW_WINDOWS: i32 = 46; // flow-window records emitted
+export const C_FLOW_WINDOWS: i32 = 46; // flow windows judged by the flow rules (emitted or not)
 export const C_PORTSCAN_KEYS_LIVE: i32 = 47; // (scanner, target) pairs tracked
 export const C_PORTSCAN_KEYS_EVICTED: i32 = 48; // pairs evicted at the memory cap
 export const C_SYNFLOOD_KEYS_LIVE: i32 = 49; // destinations tracked
@@ -240,6 +244,7 @@ export const C_ADDRSCAN_KEYS_LIVE: i32 = 54; // (scanner, port) pairs tracked
 export const C_ADDRSCAN_KEYS_EVICTED: i32 = 55;
 export const C_MARKS_WRITTEN: i32 = 56; // mark records written (CFG_MARKS_ENABLED)
 export const C_HANDSHAKES_COMPLETED: i32 = 57; // TCP handshakes completed (the originator's first ACK after SYN and SYN+ACK; table/flow-table.ts)
+export const C_FLOW_WINDOWS_MATCHED: i32 = 58; // flow windows that matched at least one flow rule
 export const COUNTER_COUNT: i32 = 80;
 
 // ---- config ids (setConfig(id, value: f64)); defaults and sources live in assembly/config.ts ----
@@ -297,6 +302,7 @@ export const CFG_SYNFLOOD_SLOW_ENABLED: i32 = 50; // SYNFLOOD_SLOW, the low-and-
 export const CFG_SYNFLOOD_SLOW_SYNS: i32 = 51;
 export const CFG_SYNFLOOD_SLOW_WINDOW_S: i32 = 52;
 export const CFG_SYNFLOOD_COMPLETED_FRACTION: i32 = 53; // completion gate of SYNFLOOD_DST and SYNFLOOD_SLOW (>= 1: off)
+export const CFG_FLOWWIN_EMIT_ALL: i32 = 54; // 1: write every judged flow window, matching or not
 export const CONFIG_COUNT: i32 = 64;
 
 /** Node names from CSV/JSON are mapped into 100::/64 (RFC 6666 discard-only prefix): byte 0 is

@@ -163,12 +163,19 @@ export function configDefaults(): void {
    *  set written at servicesPtr(), judged once at flow creation; an all-zero set disables it).
    *  Default 1. */
   values[abi.CFG_UNUSUAL_ENABLED] = 1;
-  /** 1 computes flow windows (abi.FWIN_*) for the host's flow rules (detect/flow-window.ts); 0
-   *  computes none and keeps no per-originator table. Default 1. */
+  /** 1 computes flow windows (abi.FWIN_*, detect/flow-window.ts) and judges each by the flow
+   *  rules of the program the host wrote (ruleProgramReserve(), detect/rule-vm.ts), when that
+   *  program has at least one rule or CFG_FLOWWIN_EMIT_ALL is 1; otherwise, and with 0, computes
+   *  none and keeps no per-originator table. Default 1. */
   values[abi.CFG_FLOWWIN_ENABLED] = 1;
   /** Flow-window length, seconds (tumbling, aligned to the epoch: start = floor(ts / W) * W; at
    *  least 1 ms). Default 60 s (issue #3). */
   values[abi.CFG_FLOWWIN_WINDOW_S] = 60;
+  /** 1 writes every judged flow window to the window region (FWIN_RULES 0 for those no rule
+   *  matched), and computes windows even without rules: for tests and tools that want every
+   *  window. 0 writes only the windows that match at least one rule, so the host reads nothing
+   *  for the rest. Default 0. */
+  values[abi.CFG_FLOWWIN_EMIT_ALL] = 0;
   /** Memory cap of the portscan pair table and of the address-scan table, bytes each; the sliding
    *  sketches of open PORTSCAN episodes take at most 1/8 of it more (at least 64 sketches of
    *  2,328 B). Slot sizes: detect/portscan.ts. Default 64 MiB. */

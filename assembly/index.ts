@@ -13,6 +13,7 @@ import { readerReset, readerInputPtr, readerInputRoom, readerCommit, readerProce
 import { analyzeReset, analyzeFlush, alertBase, alertCount, traceBase, traceCount, traceKeyBase, clearOutput,
   flowSlotsBase, flowSlotCount, markBase, markCount, windowBase, windowCount } from "./analyze";
 import { SERVICES, blacklistReserve as reserveBlacklist } from "./detect/rule-inputs";
+import { ruleProgramReserve as reserveRuleProgram, ruleVmEval, ruleVmJudge, FEATURES } from "./detect/rule-vm";
 
 /** Sets config `id` (abi.CFG_*) to `value`; applies at the next reset(). */
 export function setConfig(id: i32, value: f64): void { setConfigValue(id, value); }
@@ -63,6 +64,16 @@ export function clearOut(): void { clearOutput(); }
 export function blacklistReserve(n: i32): usize { return reserveBlacklist(n); }
 /** The normal-services bitmaps (abi.SERVICES_*); written by the host, applies at reset(). */
 export function servicesPtr(): usize { return SERVICES; }
+/** Room for a flow-rule program of `bytes` bytes (layout: src/rules/rule-program.ts); applies at
+ *  reset(), which verifies it. */
+export function ruleProgramReserve(bytes: i32): usize { return reserveRuleProgram(bytes); }
+/** Test entries of the rule VM. ruleVmFeaturesPtr(): its 7 f64 features (FEATURE_NAMES order).
+ *  ruleVmMask(): every rule of the program loaded at reset() on those features, bit i set when
+ *  rule i matches (as FWIN_RULES). ruleVmJudgeAt(p): the features of the FWIN record at `p`
+ *  (written there by the caller, e.g. at inputPtr()), then ruleVmMask(). */
+export function ruleVmFeaturesPtr(): usize { return FEATURES; }
+export function ruleVmMask(): u32 { return ruleVmEval(); }
+export function ruleVmJudgeAt(p: usize): u32 { return ruleVmJudge(p); }
 /** The flow table's slots (abi.FLOW_*), valid until the next process()/finish()/reset(). */
 export function flowTablePtr(): usize { return flowSlotsBase(); }
 export function flowTableSlots(): i32 { return flowSlotCount(); }

@@ -1,7 +1,9 @@
 // Flow features per tumbling window (abi.FWIN_*): for every flow of the flow table and every window
 // of W seconds in which it has packets, one record with its packets, bytes, SYNs, first/last packet
 // time, roles, first record index, late packets and its originator's distinct destination ports
-// (detect/sources.ts). The host's flow rules are evaluated on these records. State lives in the
+// (detect/sources.ts), judged by the flow rules when it is emitted (detect/rule-vm.ts: FWIN_RULES)
+// and written to the window region only when a rule matches (every one with
+// CFG_FLOWWIN_EMIT_ALL). State lives in the
 // flow slot (bytes 160-255: the flow's at most two open windows, and bit 1 of SLOT_AUX); never
 // allocates per packet; reads config only in flowWindowReset(). The plain TypeScript reference is
 // test/reference/flow-windows.ts.
@@ -46,10 +48,14 @@
 //   stay in its slot (an ended flow is kept, unfindable, until they close and the catch-up pass or
 //   the sweep emits them), so an idle expiry never emits a partial DST_PORTS. A flow evicted at the
 //   table's memory cap emits all its windows at once (FWIN_END_EVICTED unless CLOSED/IDLE apply).
-// - Derived by the host (documented rule): mean size = bytes / packets; SYN ratio = syn / packets;
-//   rates use the window's own span: packets_per_s = packets / max(last - first, 1 s) (bytes_per_s
-//   likewise), so a flow shorter than 1 s in the window is rated per second, and a flow that is
-//   active only part of the window is rated over its active part, not over W.
+// - Judging: every emitted window (closed, idle, evicted, end of input) gets its features
+//   (detect/rule-vm.ts windowFeatures(): mean size = bytes / packets; SYN ratio = syn / packets;
+//   rates use the window's own span: packets_per_s = packets / max(last - first, 1 s), bytes_per_s
+//   likewise, so a flow shorter than 1 s in the window is rated per second, and a flow that is
+//   active only part of the window is rated over its active part, not over W) and the bit mask of
+//   the rules it matches (FWIN_RULES). C_FLOW_WINDOWS counts every judged window,
+//   C_FLOW_WINDOWS_MATCHED those with a non-zero mask; only those are written (all of them with
+//   CFG_FLOWWIN_EMIT_ALL). A record is built in a scratch block and copied out when written.
 // - Cost: the newest window of a flow (its head) is kept implicitly: its packets, bytes and SYNs
 //   are the flow table's totals minus a snapshot taken when it opened, and its last packet time is
 //   the flow's. So a packet in time order in the same window as its flow's previous packet (nearly
@@ -68,7 +74,8 @@
 //   ends and removes the flows it leaves without a window that are idle past their timeout + L
 //   (flow-table.ts flowRetireIdle()), so they leave at their window's close, not at the sweep's
 //   next visit.
-// - Off switch: CFG_FLOWWIN_ENABLED = 0 computes no windows and frees the originator table.
+// - Off switch: CFG_FLOWWIN_ENABLED = 0, or a rule program without rules (and CFG_FLOWWIN_EMIT_ALL
+//   0), computes no windows and frees the originator table.
 import * as abi from "../abi";
 import { cfg } from "../config";
 import { cInc, cGet } from "../counters";
@@ -79,6 +86,7 @@ import { SLOT_AUX, SLOT_LAST } from "../table/open-table";
 import { flows, curPrevLastUs, flowRetireIdle } from "../table/flow-table";
 import { windowAppend, outputRoomFor } from "./output";
 import { sourcesReset, sourcesAdd, sourcesCount, sourcesSweep, hasPorts } from "./sources";
+import { ruleVmReset, ruleVmCount, ruleVmJudge } from "./rule-vm";
 
 // ---- window state in the flow slot (bytes 160-255; internal, not part of the ABI) ----
 // The head (the flow's newest window): start, explicit first/last/first record/late, and the
@@ -110,6 +118,7 @@ const F_OLD_ORIG: u32 = 4; // the old window already added the flow to its origi
 const AUX_HEAD_ORIG: u32 = 2;
 
 let enabled = false;
+let emitAll = false;
 let windowUs: i64 = 60000000;
 let latenessUs: i64 = 5000000;
 let tcpTimeoutUs: i64 = 0;
@@ -199,10 +208,13 @@ export function latenessUsFromConfig(): i64 {
   return l >= w ? w - 1 : l;
 }
 
-/** Reads config (CFG_FLOWWIN_ENABLED, CFG_FLOWWIN_WINDOW_S, CFG_LATENESS_S, CFG_*_TIMEOUT_S) and
- *  clears the watermark, the counts and lists of open windows and the originator table. */
+/** Loads the flow-rule program (detect/rule-vm.ts), reads config (CFG_FLOWWIN_ENABLED,
+ *  CFG_FLOWWIN_EMIT_ALL, CFG_FLOWWIN_WINDOW_S, CFG_LATENESS_S, CFG_*_TIMEOUT_S) and clears the
+ *  watermark, the counts and lists of open windows and the originator table. */
 export function flowWindowReset(): void {
-  enabled = cfg(abi.CFG_FLOWWIN_ENABLED) != 0;
+  ruleVmReset();
+  emitAll = cfg(abi.CFG_FLOWWIN_EMIT_ALL) != 0;
+  enabled = cfg(abi.CFG_FLOWWIN_ENABLED) != 0 && (ruleVmCount() > 0 || emitAll);
   windowUs = windowUsFromConfig();
   latenessUs = latenessUsFromConfig();
   tcpTimeoutUs = <i64>(cfg(abi.CFG_TCP_TIMEOUT_S) * 1e6);
@@ -302,7 +314,7 @@ function advance(newestUs: i64): void {
  * The current packet (packet.ts) was counted in the flow in slot `s` (see detect/flow-end.ts):
  * emits the flow's closed windows, then adds the packet to its window (or folds it in when late)
  * and, for the first orig packet of the flow in that window, its responder port to the
- * originator's ports. Counters: C_LATE_PACKETS, C_FLOW_WINDOWS, C_SOURCES_*.
+ * originator's ports. Counters: C_LATE_PACKETS, C_FLOW_WINDOWS(_MATCHED), C_SOURCES_*.
  */
 @inline export function flowWindowPacket(s: usize, isOrig: bool, fresh: bool, newestUs: i64): void {
   if (!enabled) return;
@@ -504,10 +516,14 @@ const RETIRE_ALERTS: i32 = 8;
   return newestUs >= expireAt ? abi.FWIN_END_IDLE : why;
 }
 
-/** Appends a window record of slot `s` (a flow slot or a copy of one) with the flow's fields;
- *  the caller fills the window's own. The caller checked the output room. */
+/** The window record being built (abi.FWIN_*): record() fills the flow's fields, emitOld() and
+ *  emitHead() the window's own, judge() the rules and copies it out. */
+const SCRATCH: usize = memory.data(abi.FWIN_STRIDE, 16);
+
+/** Starts the window record of slot `s` (a flow slot or a copy of one) in SCRATCH with the flow's
+ *  fields; the caller fills the window's own and calls judge(). */
 function record(s: usize, start: i64, why: i32, newestUs: i64): usize {
-  const p = windowAppend();
+  const p = SCRATCH;
   const origLo = (load<u32>(s + SLOT_AUX) & 1) != 0;
   const oa = s + <usize>(origLo ? abi.FLOW_LO_ADDR : abi.FLOW_HI_ADDR);
   const ra = s + <usize>(origLo ? abi.FLOW_HI_ADDR : abi.FLOW_LO_ADDR);
@@ -529,6 +545,19 @@ function record(s: usize, start: i64, why: i32, newestUs: i64): usize {
   return p;
 }
 
+/** Judges the window record at `p` (SCRATCH) by the flow rules and writes it to the window
+ *  region when one matches or CFG_FLOWWIN_EMIT_ALL is set (see the header). The caller checked the
+ *  output room. */
+function judge(p: usize): void {
+  const mask = ruleVmJudge(p);
+  store<u32>(p + abi.FWIN_RULES, mask);
+  store<u32>(p + abi.FWIN_RULES + 4, 0);
+  if (mask != 0) cInc(abi.C_FLOW_WINDOWS_MATCHED);
+  // windowAppend() counts C_FLOW_WINDOWS for a written window; an unwritten one is counted here.
+  if (mask != 0 || emitAll) memory.copy(windowAppend(), p, abi.FWIN_STRIDE);
+  else cInc(abi.C_FLOW_WINDOWS);
+}
+
 /** Emits the old window of slot `s` (the caller clears F_OLD). */
 function emitOld(s: usize, why: i32, newestUs: i64): void {
   const p = record(s, load<i64>(s + H_START) - windowUs, why, newestUs);
@@ -539,6 +568,7 @@ function emitOld(s: usize, why: i32, newestUs: i64): void {
   store<f64>(p + abi.FWIN_BYTES, <f64>load<u64>(s + O_BYTES));
   store<u32>(p + abi.FWIN_FIRST_RECORD, load<u32>(s + O_FREC));
   store<u32>(p + abi.FWIN_LATE, load<u32>(s + O_LATE));
+  judge(p);
 }
 
 /** Emits the head window of slot `s` (the caller clears the flags); `flowLastUs` as emitClosed(). */
@@ -551,6 +581,7 @@ function emitHead(s: usize, why: i32, newestUs: i64, flowLastUs: i64): void {
   store<f64>(p + abi.FWIN_BYTES, <f64>(totalBytes(s) - load<u64>(s + H_SNAP_BYTES)));
   store<u32>(p + abi.FWIN_FIRST_RECORD, load<u32>(s + H_FREC));
   store<u32>(p + abi.FWIN_LATE, load<u32>(s + H_LATE));
+  judge(p);
 }
 
 /**

@@ -1,12 +1,15 @@
 // User flow rules: named boolean expressions over the features of one flow in one tumbling window
-// (the core's FWIN_* records, assembly/detect/flow-window.ts). Defines the features, compiles
-// expressions with expr-eval-fork (a parser and tree-walking interpreter: it never builds code with
-// eval or new Function on this path, which the page's CSP forbids; see test/rules/flow-rules.test.ts),
-// and evaluates the compiled rules per window. Runs in the worker per flow window, never per packet.
+// (the core's FWIN_* records, assembly/detect/flow-window.ts). Compiles expressions with
+// expr-eval-fork (a parser and tree-walking interpreter: it never builds code with eval or new
+// Function on this path, which the page's CSP forbids; see test/rules/flow-rules.test.ts) and then
+// into bytecode for the core's rule VM (./rule-program.ts), which judges every flow window in the
+// core (assembly/detect/rule-vm.ts). expr-eval's evaluate() stays the reference (CompiledRule.evaluate,
+// FlowRuleSet.matches) and windowFeatures() the host-side mirror of the core's features.
 import { Parser, type Expression } from 'expr-eval-fork';
 import * as abi from '../shared/abi';
 import type { FlowRule } from '../shared/protocol';
 import { FEATURE_NAMES } from './flow-rule-defaults';
+import { MAX_RULES, packProgram, ruleCode, RuleCodeError } from './rule-program';
 
 export { DEFAULT_FLOW_RULES, FEATURE_NAMES, type FeatureName } from './flow-rule-defaults';
 
@@ -15,17 +18,9 @@ export const F_PACKETS = 0, F_BYTES = 1, F_MEAN_SIZE = 2, F_PACKETS_PER_S = 3, F
 
 /**
  * Computes the features of the flow-window record at byte `o` of `v` (abi.FWIN_*) into `out`
- * (FEATURE_NAMES order, 7 values):
- * - packets: packets of the flow in the window, both directions (FWIN_PACKETS);
- * - bytes: their wire bytes (FWIN_BYTES);
- * - mean_size: bytes / packets (0 with no packets), bytes;
- * - packets_per_s, bytes_per_s: packets and bytes / max(last - first, 1 s), where first and last
- *   are the flow's first and last packet times inside the window (FWIN_FIRST_US, FWIN_LAST_US). The
- *   1-s floor keeps a burst of packets with one timestamp (0 s) finite: it counts as one second;
- * - dst_ports: distinct destination ports the flow's originator contacted in the window over all
- *   its flows (FWIN_DST_PORTS, computed by the core);
- * - syn_ratio: packets with SYN set (SYN and SYN/ACK, FWIN_SYN) / packets for TCP, 0 for other
- *   protocols.
+ * (FEATURE_NAMES order, 7 values): the host-side mirror of the core's windowFeatures() in
+ * assembly/detect/rule-vm.ts, which defines them (same formulas, same f64 operations; the
+ * collector uses this for the features of a matched window, tests to check the core).
  */
 export function windowFeatures(v: DataView, o: number, out: Float64Array): Float64Array {
   const packets = v.getUint32(o + abi.FWIN_PACKETS, true);
@@ -43,8 +38,9 @@ export function windowFeatures(v: DataView, o: number, out: Float64Array): Float
   return out;
 }
 
-/** A compiled rule (compileRule). `evaluate` takes the features in FEATURE_NAMES order. */
-export type CompiledRule = { ok: true; evaluate(features: ArrayLike<number>): boolean; variables: string[] };
+/** A compiled rule (compileRule). `evaluate` takes the features in FEATURE_NAMES order (expr-eval's
+ *  interpreter: the reference); `code` is the same rule as rule-VM bytecode (./rule-program.ts). */
+export type CompiledRule = { ok: true; evaluate(features: ArrayLike<number>): boolean; variables: string[]; code: Uint8Array };
 export type RuleError = { ok: false; message: string; column?: number };
 
 /** Functions a rule may call besides the unary math operators (abs, sqrt, log, floor, ...). The
@@ -144,10 +140,12 @@ function truthy(v: unknown): boolean {
 /**
  * Compiles a flow-rule expression (expr-eval syntax: comparisons, `and`, `or`, `not`, + - * / % ^,
  * parentheses, `c ? a : b`, math functions like abs/sqrt/log/min/max) over the variables in
- * FEATURE_NAMES. Errors, as values: an empty expression or one over 2000 characters; a syntax
- * error with its 1-based `column`; unknown variables, all named, with the column of the first; an
- * expression that is not a condition (its value for all-zero features is not true/false). Never
- * uses eval or new Function.
+ * FEATURE_NAMES, and into rule-VM bytecode (`code`). Errors, as values: an empty expression or one
+ * over 2000 characters; a syntax error with its 1-based `column`; unknown variables, all named,
+ * with the column of the first; a construct the core's rule VM cannot run (strings, `length`, a
+ * function used as a value, `;`, `if` with fewer than 3 arguments, nesting deeper than 64 values:
+ * ./rule-program.ts); an expression that is not a condition (its value for all-zero features is
+ * not true/false). Never uses eval or new Function.
  */
 export function compileRule(expr: string): CompiledRule | RuleError {
   if (typeof expr !== 'string' || expr.trim() === '') return { ok: false, message: 'the expression is empty', column: 1 };
@@ -168,6 +166,13 @@ export function compileRule(expr: string): CompiledRule | RuleError {
       column: at ? at.start + 1 : undefined,
     };
   }
+  let code: Uint8Array;
+  try {
+    code = ruleCode((parsed as unknown as { tokens: unknown[] }).tokens);
+  } catch (e) {
+    if (e instanceof RuleCodeError) return { ok: false, message: `the expression cannot be judged: ${e.message}` };
+    throw e;
+  }
   const vars: Record<string, number> = {};
   for (const n of FEATURE_NAMES) vars[n] = 0;
   let probe: unknown;
@@ -182,6 +187,7 @@ export function compileRule(expr: string): CompiledRule | RuleError {
   return {
     ok: true,
     variables,
+    code,
     evaluate(features: ArrayLike<number>): boolean {
       for (let i = 0; i < FEATURE_NAMES.length; i++) vars[FEATURE_NAMES[i]] = features[i];
       try {
@@ -202,15 +208,21 @@ export interface RuleProblem {
 }
 
 /** Checks a rule list: every name non-empty and unique (after trimming), every expression
- *  compiles (compileRule). Disabled rules are checked too. Empty array = no problems. */
+ *  compiles (compileRule), at most MAX_RULES (32) rules enabled (the core's FWIN_RULES is a 32-bit
+ *  mask; each enabled rule past the 32nd is reported on its name). Disabled rules are checked
+ *  too. Empty array = no problems. */
 export function validateRules(rules: readonly FlowRule[]): RuleProblem[] {
   const problems: RuleProblem[] = [];
   const seen = new Map<string, number>();
+  let enabled = 0;
   rules.forEach((r, index) => {
     const name = typeof r?.name === 'string' ? r.name.trim() : '';
     if (name === '') problems.push({ index, field: 'name', message: 'the rule needs a name' });
     else if (seen.has(name)) problems.push({ index, field: 'name', message: `the name "${name}" is already used by rule ${seen.get(name)! + 1}` });
     else seen.set(name, index);
+    if (r?.enabled === true && ++enabled > MAX_RULES) {
+      problems.push({ index, field: 'name', message: `at most ${MAX_RULES} flow rules can be enabled at once (this is enabled rule ${enabled}); disable some` });
+    }
     const c = compileRule(r?.expr);
     if (!c.ok) problems.push({ index, field: 'expr', message: c.message, column: c.column });
   });
@@ -219,22 +231,28 @@ export function validateRules(rules: readonly FlowRule[]): RuleProblem[] {
 
 const SEVERITY: Record<FlowRule['severity'], number> = { low: abi.SEV_LOW, medium: abi.SEV_MEDIUM, high: abi.SEV_HIGH };
 
-/** The enabled rules of an analysis, compiled once. `names[i]` is rule i (AlertColumns.rule). */
+/** The enabled rules of an analysis, compiled once. `names[i]` is rule i (AlertColumns.rule, bit
+ *  i of FWIN_RULES); `program` is their rule-VM program for the core (./rule-program.ts layout). */
 export class FlowRuleSet {
   readonly names: string[];
+  readonly program: Uint8Array;
   private readonly evals: ((f: ArrayLike<number>) => boolean)[];
   private readonly severities: Uint8Array;
 
-  /** Throws on a rule that does not compile (validate the options first). */
+  /** Throws on a rule that does not compile and on more than MAX_RULES (32) enabled rules
+   *  (validate the options first). */
   constructor(rules: readonly FlowRule[]) {
     const enabled = rules.filter((r) => r.enabled);
+    if (enabled.length > MAX_RULES) throw new Error(`at most ${MAX_RULES} flow rules can be enabled, got ${enabled.length}`);
     this.names = enabled.map((r) => r.name.trim());
     this.severities = Uint8Array.from(enabled, (r) => SEVERITY[r.severity] ?? abi.SEV_MEDIUM);
-    this.evals = enabled.map((r) => {
+    const compiled = enabled.map((r) => {
       const c = compileRule(r.expr);
       if (!c.ok) throw new Error(`flow rule "${r.name}": ${c.message}`);
-      return c.evaluate;
+      return c;
     });
+    this.evals = compiled.map((c) => c.evaluate);
+    this.program = packProgram(compiled.map((c) => c.code));
   }
 
   get size(): number {
@@ -246,7 +264,7 @@ export class FlowRuleSet {
     return this.severities[i];
   }
 
-  /** True when rule i matches the features. */
+  /** True when rule i matches the features (expr-eval: the reference the core's VM agrees with). */
   matches(i: number, features: ArrayLike<number>): boolean {
     return this.evals[i](features);
   }

@@ -134,7 +134,7 @@ function checkRules(path: string, rules: unknown[], out: OptionProblem[]): void 
       name: typeof r.name === 'string' ? r.name : `#${i}`,
       expr: typeof r.expr === 'string' ? r.expr : 'packets < 0',
       severity: 'low',
-      enabled: false,
+      enabled: r.enabled === true, // validateRules counts the enabled rules (at most 32)
     });
   });
   for (const p of validateRules(well)) {

@@ -121,9 +121,10 @@ export const MARK_VLAN = 56; // u32
 export const MARK_REASONS = 60; // u32 bit (1 << DET_*) for every rule that flagged the packet
 
 // ---- flow window (windowPtr()): one per flow and tumbling window of CFG_FLOWWIN_WINDOW_S in which
-// the flow has packets, emitted when the window closes (watermark past its end), when the flow
-// ends (idle, evicted) or at finish(). FWIN_STRIDE bytes. ----
-export const FWIN_STRIDE = 96;
+// the flow has packets, judged by the flow rules (detect/rule-vm.ts) when the window closes
+// (watermark past its end), when the flow ends (idle, evicted) or at finish(), and written only
+// when at least one rule matches (every window with CFG_FLOWWIN_EMIT_ALL). FWIN_STRIDE bytes. ----
+export const FWIN_STRIDE = 104;
 export const FWIN_START_US = 0; // i64 window start (µs): floor(ts / window) * window
 export const FWIN_FIRST_US = 8; // i64 first packet of the flow in the window
 export const FWIN_LAST_US = 16; // i64 last packet of the flow in the window
@@ -141,12 +142,14 @@ export const FWIN_DST_PORTS = 80; // u32 distinct destination ports the originat
 export const FWIN_VLAN = 84; // u32
 export const FWIN_FIRST_RECORD = 88; // u32 record index of the flow's first packet in the window
 export const FWIN_LATE = 92; // u32 packets later than the lateness bound folded into this window
+export const FWIN_RULES = 96; // u32 bit i set: enabled flow rule i (program order) matches; bytes 100-103 are 0
 export const FWIN_END_CLOSED = 0; // the watermark passed the window's end
 export const FWIN_END_IDLE = 1; // the flow expired (idle timeout)
 export const FWIN_END_EVICTED = 2; // the flow was evicted (table at its memory cap)
 export const FWIN_END_INPUT = 3; // end of input (finish())
 
-// ---- rule inputs written by the host before reset() (both survive reset) ----
+// ---- rule inputs written by the host before reset() (all survive reset) ----
+// The flow-rule program (ruleProgramReserve(bytes)): layout in src/rules/rule-program.ts.
 /** Blacklist range (blacklistReserve(n) returns room for n): first and last address, 16 bytes
  *  each in the stored form (IPv4-mapped for IPv4), sorted by first address, not overlapping. */
 export const BLACKLIST_RANGE_BYTES = 32;
@@ -165,7 +168,8 @@ export const DET_PORTSCAN = 3;
 export const DET_SYNFLOOD = 4;
 export const DET_LARGESIZE = 5;
 export const DET_UNUSUAL = 6;
-/** Flow rules are evaluated by the host on flow windows; the core never writes this id. */
+/** Flow rules are judged by the core on flow windows (FWIN_RULES); the host raises their alerts,
+ *  the core never writes this id into an alert record. */
 export const DET_FLOWRULE = 7;
 // Variants (ALERT_VARIANT).
 export const PORTSCAN_PORTS = 0; // > N distinct destination ports of one target in T; AUX = probes
@@ -227,7 +231,7 @@ export const C_MARKS_SYNFLOOD = 42;
 export const C_MARKS_LARGESIZE = 43;
 export const C_MARKS_UNUSUAL = 44;
 export const C_LATE_PACKETS = 45; // packets whose flow window had already closed (more than CFG_LATENESS_S behind)
-export const C_FLOW_WINDOWS = 46; // flow-window records emitted
+export const C_FLOW_WINDOWS = 46; // flow windows judged by the flow rules (emitted or not)
 export const C_PORTSCAN_KEYS_LIVE = 47; // (scanner, target) pairs tracked
 export const C_PORTSCAN_KEYS_EVICTED = 48; // pairs evicted at the memory cap
 export const C_SYNFLOOD_KEYS_LIVE = 49; // destinations tracked
@@ -239,6 +243,7 @@ export const C_ADDRSCAN_KEYS_LIVE = 54; // (scanner, port) pairs tracked
 export const C_ADDRSCAN_KEYS_EVICTED = 55;
 export const C_MARKS_WRITTEN = 56; // mark records written (CFG_MARKS_ENABLED)
 export const C_HANDSHAKES_COMPLETED = 57; // TCP handshakes completed (the originator's first ACK after SYN and SYN+ACK; table/flow-table.ts)
+export const C_FLOW_WINDOWS_MATCHED = 58; // flow windows that matched at least one flow rule
 export const COUNTER_COUNT = 80;
 
 // ---- config ids (setConfig(id, value: f64)); defaults and sources live in assembly/config.ts ----
@@ -296,6 +301,7 @@ export const CFG_SYNFLOOD_SLOW_ENABLED = 50; // SYNFLOOD_SLOW, the low-and-slow 
 export const CFG_SYNFLOOD_SLOW_SYNS = 51;
 export const CFG_SYNFLOOD_SLOW_WINDOW_S = 52;
 export const CFG_SYNFLOOD_COMPLETED_FRACTION = 53; // completion gate of SYNFLOOD_DST and SYNFLOOD_SLOW (>= 1: off)
+export const CFG_FLOWWIN_EMIT_ALL = 54; // 1: write every judged flow window, matching or not
 export const CONFIG_COUNT = 64;
 
 /** Node names from CSV/JSON are mapped into 100::/64 (RFC 6666 discard-only prefix): byte 0 is

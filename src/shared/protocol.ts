@@ -246,7 +246,8 @@ export interface Summary {
   byDetector: Record<string, DetectorCounts>;
   /** Packets more than latenessS behind the newest one. */
   latePackets: number;
-  /** Flow windows the core emitted (and the flow rules judged). */
+  /** Flow windows the core judged by the flow rules (C_FLOW_WINDOWS; only the matching ones leave
+   *  the core). */
   flowWindows: number;
   /** Blacklist ranges loaded after merging. */
   blacklistRanges: number;

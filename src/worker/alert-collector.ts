@@ -1,7 +1,7 @@
 // Copies what the core writes into its output regions into growable typed-array columns, once per
 // drain: alert records (ALERT_*: single-packet alerts, and rule episodes written as NEW then
-// UPDATE, merged here into one row per episode), flow windows (FWIN_*: judged by the flow rules
-// into FLOWRULE alerts), packet marks (MARK_*, kept raw when asked) and trace points (TRACE_*).
+// UPDATE, merged here into one row per episode), flow windows (FWIN_*: judged by the core's flow-rule
+// VM; each rule bit in FWIN_RULES becomes a FLOWRULE alert), packet marks (MARK_*, kept raw when asked) and trace points (TRACE_*).
 // Every alert goes through the rate limiter (./limiter.ts) and names its subject through a
 // channel (src, dst, protocol). Bounded: at most `maxAlerts` alerts and `maxTracePoints` points are
 // kept; the rest are counted. Runs in the worker and in Node; no DOM.
@@ -63,7 +63,8 @@ export interface CollectorOptions {
   maxAlerts: number;
   /** Trace points kept; `traceFull` is set when reached. */
   maxTracePoints: number;
-  /** The compiled enabled flow rules; null or empty: flow windows are only counted. */
+  /** The compiled enabled flow rules (names and severities of the FWIN_RULES bits: the program the
+   *  core ran); null or empty: flow windows are only counted. */
   flowRules?: FlowRuleSet | null;
   /** Flow-window length, seconds: the windowS column of FLOWRULE alerts. */
   flowWindowS?: number;
@@ -81,7 +82,9 @@ const DETECTORS = DETECTOR_NAMES.length;
  * - ALERT_KIND_NEW appends a row and remembers episode → row; ALERT_KIND_UPDATE overwrites that
  *   row's lastUs, value, evidence (ALERT_COUNT), peakRate, aux, severity and score. An UPDATE of an
  *   episode whose NEW was dropped (maxAlerts) is ignored; one whose NEW never came is appended;
- * - each flow window is judged by every enabled flow rule; each match appends a FLOWRULE row:
+ * - each flow window comes judged by the core (FWIN_RULES, bit i = enabled rule i matches; the
+ *   core writes only matching windows unless CFG_FLOWWIN_EMIT_ALL); each set bit, in rule order,
+ *   appends a FLOWRULE row:
  *   tsUs/lastUs = the flow's first/last packet in the window, subject = orig → resp, orig port →
  *   resp port, protocol label; rule = the rule's index in FlowRuleSet.names; severity = the rule's;
  *   score = 1; value and threshold NaN (a rule has no single number); windowS = the flow-window
@@ -94,7 +97,9 @@ export class AlertCollector {
   /** Alerts raised (kept + dropped). */
   total = 0;
   dropped = 0;
-  /** Flow windows judged, and those that matched at least one rule. */
+  /** Flow-window records received (the core writes only matching ones unless
+   *  CFG_FLOWWIN_EMIT_ALL; C_FLOW_WINDOWS counts every judged one), and those that matched at
+   *  least one rule. */
   windows = 0;
   matchedWindows = 0;
   traceFull = false;
@@ -297,10 +302,12 @@ export class AlertCollector {
     this.windows++;
     const rules = this.flowRules;
     if (!rules) return;
+    const mask = v.getUint32(o + abi.FWIN_RULES, true);
+    if (mask === 0) return;
     const f = windowFeatures(v, o, this.feat);
     let matched = false;
     for (let r = 0; r < rules.size; r++) {
-      if (!rules.matches(r, f)) continue;
+      if (((mask >>> r) & 1) === 0) continue;
       matched = true;
       const firstUs = Number(v.getBigInt64(o + abi.FWIN_FIRST_US, true));
       const { keep, suppressed } = this.raise(abi.DET_FLOWRULE, firstUs);

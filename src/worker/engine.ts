@@ -2,6 +2,7 @@
 // input in (one copy) and alerts/trace points out. Runs in the worker and in Node (CLI, tests,
 // bench); never on the UI thread. Views are re-taken after every call that may grow memory.
 import * as abi from '../shared/abi';
+import { ruleVmImports } from '../rules/rule-program';
 
 /** The core's exports (assembly/index.ts). All numbers; addresses are byte offsets in memory. */
 export interface CoreExports {
@@ -38,6 +39,13 @@ export interface CoreExports {
   blacklistReserve(n: number): number;
   /** The normal-services bitmaps (abi.SERVICES_*); applies at reset(). */
   servicesPtr(): number;
+  /** Room for a flow-rule program of n bytes (src/rules/rule-program.ts); applies at reset(). */
+  ruleProgramReserve(bytes: number): number;
+  /** Test entries of the rule VM (assembly/index.ts): its 7 f64 features, the mask of the loaded
+   *  program on them, and the mask of the FWIN record at an address (features computed first). */
+  ruleVmFeaturesPtr(): number;
+  ruleVmMask(): number;
+  ruleVmJudgeAt(ptr: number): number;
 }
 
 /** Called with the output regions before they are cleared. The views are valid only during the
@@ -61,15 +69,21 @@ export interface RuleInputs {
   blacklist?: Uint8Array;
   /** Normal-services bitmaps, abi.SERVICES_BYTES. */
   services?: Uint8Array;
+  /** The enabled flow rules as a rule-VM program (FlowRuleSet.program); none: no rules, so no
+   *  flow windows unless CFG_FLOWWIN_EMIT_ALL. */
+  ruleProgram?: Uint8Array;
 }
 
 const ABI_VERSION = 3;
 
-/** Instantiates the core from its bytes or a compiled module. Throws (a bug, not input) when
- *  the module's ABI version is not the one this code was written for. */
+/** Instantiates the core from its bytes or a compiled module, with the JS functions its flow-rule
+ *  VM calls (ruleVmImports). Throws (a bug, not input) when the module's ABI version is not the
+ *  one this code was written for. */
 export async function instantiateCore(wasm: BufferSource | WebAssembly.Module): Promise<CoreExports> {
+  let memory: WebAssembly.Memory | null = null;
   const imports = {
     env: {
+      ...ruleVmImports(() => memory!),
       abort(_msg: number, _file: number, line: number, col: number): never {
         throw new Error(`WASM core aborted at ${line}:${col}`);
       },
@@ -83,6 +97,7 @@ export async function instantiateCore(wasm: BufferSource | WebAssembly.Module): 
       ? await WebAssembly.instantiate(wasm, imports)
       : (await WebAssembly.instantiate(wasm, imports)).instance;
   const ex = instance.exports as unknown as CoreExports;
+  memory = ex.memory;
   if (ex.abiVersion() !== ABI_VERSION) throw new Error(`core ABI ${ex.abiVersion()} != ${ABI_VERSION}`);
   return ex;
 }
@@ -113,6 +128,9 @@ export class Engine {
     const services = new Uint8Array(this.core.memory.buffer, this.core.servicesPtr(), abi.SERVICES_BYTES);
     services.fill(0);
     if (rules.services) services.set(rules.services.subarray(0, abi.SERVICES_BYTES));
+    const program = rules.ruleProgram ?? new Uint8Array(0);
+    const progPtr = this.core.ruleProgramReserve(program.length);
+    if (program.length > 0) new Uint8Array(this.core.memory.buffer, progPtr, program.length).set(program);
     this.core.reset();
     this.sink = sink;
     this.stopped = null;

@@ -1,8 +1,9 @@
 // One analysis, from a Blob to an AnalysisResult: validate the options, sniff the content, stream
 // it in chunks (through DecompressionStream for gzip) into the core, or turn CSV/JSON/packet-line
-// rows into packed records first; load the rule inputs (blacklist ranges, normal services); collect
-// alerts as columns, judge flow windows with the flow rules, rate-limit; build the summary from the
-// core's counters. Shared by the worker (src/worker/worker.ts) and the CLI (src/cli/main.ts): no
+// rows into packed records first; load the rule inputs (blacklist ranges, normal services, the
+// flow rules compiled to a rule-VM program: the core judges the flow windows); collect alerts as
+// columns, raise the flow-rule alerts of the matching windows, rate-limit; build the summary from
+// the core's counters. Shared by the worker (src/worker/worker.ts) and the CLI (src/cli/main.ts): no
 // DOM, no Node APIs here.
 import * as abi from '../shared/abi';
 import { DETECTOR_NAMES } from '../shared/protocol';
@@ -118,10 +119,16 @@ export function coreConfig(o: AnalysisOptions, seed: number, collectMarks = fals
 }
 
 /** The rule inputs the core reads at reset(): the merged blacklist ranges (only when the
- *  blacklist is enabled and has entries) and the normal-services bitmaps. Assumes valid options
- *  (validateOptions); bad entries would be left out. */
-export function ruleInputs(o: AnalysisOptions): { inputs: RuleInputs; blacklistRanges: number } {
+ *  blacklist is enabled and has entries), the normal-services bitmaps and, when flow features are
+ *  on and a flow rule is enabled, the enabled flow rules as a rule-VM program (`flowRules`, or
+ *  compiled here from the options). Assumes valid options (validateOptions); bad entries would be
+ *  left out. */
+export function ruleInputs(o: AnalysisOptions, flowRules?: FlowRuleSet | null): { inputs: RuleInputs; blacklistRanges: number } {
   const inputs: RuleInputs = { services: parseServices(o.rules.unusual.normal).bitmap };
+  if (o.flowFeatures.enabled) {
+    const set = flowRules ?? new FlowRuleSet(o.flowFeatures.rules);
+    if (set.size > 0) inputs.ruleProgram = set.program;
+  }
   let count = 0;
   if (o.rules.blacklist.enabled && o.rules.blacklist.entries.length > 0) {
     const bl = blacklistRanges(o.rules.blacklist.entries);
@@ -183,7 +190,7 @@ function summaryFrom(
     if (det === 0) return;
     const d = byDetector[name];
     if (det === abi.DET_ZSCORE) d.evidencePackets = d.alerts;
-    else if (det === abi.DET_FLOWRULE) d.evidencePackets = collector.matchedWindows;
+    else if (det === abi.DET_FLOWRULE) d.evidencePackets = c[abi.C_FLOW_WINDOWS_MATCHED];
     else if (MARK_COUNTERS[det] !== undefined) d.evidencePackets = c[MARK_COUNTERS[det]];
   });
   const decoded = c[abi.C_PACKETS_DECODED];
@@ -346,8 +353,8 @@ export interface PipelineOutput {
  * CSV header) come back as result.ok = false with the offset or line; what was decoded before
  * the fault is in the result. Invalid options (src/rules/options.ts validateOptions) come back as
  * ok = false with code 'bad-options' and every problem's path, before the engine is touched.
- * Flow rules are compiled once here and judged per flow window (never per packet). Throws only
- * on bugs.
+ * Flow rules are compiled once here and judged by the core per flow window (never per packet);
+ * only the windows they match come out. Throws only on bugs.
  */
 export async function analyzeBlob(
   engine: Engine,
@@ -399,7 +406,7 @@ export async function analyzeBlob(
     config[abi.CFG_TRACE_ENABLED] = 1;
     config[abi.CFG_TRACE_DETECTOR] = hooks.traceDetector ?? 0;
   }
-  const rules = ruleInputs(options);
+  const rules = ruleInputs(options, flowRules);
   engine.start(config, (out) => collector.take(out), rules.inputs);
 
   let streamBytes = 0;

@@ -63,11 +63,11 @@ function readWindow(v: DataView, o: number): RefWindow {
 }
 
 /** Runs `bytes` through a fresh core in `chunk`-byte pieces; returns the counters and every
- *  flow-window record in emission order. */
+ *  flow-window record in emission order (CFG_FLOWWIN_EMIT_ALL: every window, with no rules). */
 async function runWindows(bytes: Uint8Array, config: Record<number, number> = {}, chunk = 1 << 20) {
   const engine = await newEngine();
   const windows: RefWindow[] = [];
-  engine.start({ [abi.CFG_SEED]: 12345, ...config }, (o) => {
+  engine.start({ [abi.CFG_SEED]: 12345, [abi.CFG_FLOWWIN_EMIT_ALL]: 1, ...config }, (o) => {
     for (let i = 0; i < o.windowCount; i++) windows.push(readWindow(o.windows, i * abi.FWIN_STRIDE));
   });
   for (let p = 0; p < bytes.length && engine.fatal === null; p += chunk) engine.feed(bytes.subarray(p, p + chunk));

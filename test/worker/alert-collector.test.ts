@@ -106,7 +106,7 @@ describe('AlertCollector: flow rules and limits', () => {
       windows: windowRecords([
         { firstUs: 10e6, lastUs: 10.5e6, orig: A, resp: B, origPort: 40000, respPort: 22, packets: 2, syn: 1, bytes: 120, dstPorts: 1000, firstRecord: 3, late: 1 },
         { firstUs: 11e6, lastUs: 20e6, orig: A, resp: C, origPort: 40001, respPort: 443, packets: 50, bytes: 50000, dstPorts: 2 },
-      ]),
+      ], rules),
     }));
     expect([c.windows, c.matchedWindows]).toEqual([2, 1]);
     const { alerts: a, channels } = c.finish(new NameTable());
@@ -129,14 +129,14 @@ describe('AlertCollector: flow rules and limits', () => {
     const scan = Array.from({ length: 25 }, (_, i) => ({
       firstUs: 1e12 + i * 1e6, lastUs: 1e12 + i * 1e6, orig: A, resp: B, origPort: 50000, respPort: i + 1, packets: 2, bytes: 240, dstPorts: 500,
     }));
-    c.take(output({ windows: windowRecords(scan.slice(0, 12)) }));
-    c.take(output({ windows: windowRecords(scan.slice(12)) }));
+    c.take(output({ windows: windowRecords(scan.slice(0, 12), rules) }));
+    c.take(output({ windows: windowRecords(scan.slice(12), rules) }));
     const { alerts: a } = c.finish(new NameTable());
     expect(a.count).toBe(25);
     expect(Array.from(a.suppressed)).toEqual([...Array(10).fill(0), ...Array(15).fill(1)]);
     expect(c.detectorCounts().FLOWRULE).toEqual({ alerts: 25, suppressed: 15, evidencePackets: 0 });
     // 60 s after the first report, reporting resumes.
-    c.take(output({ windows: windowRecords([{ ...scan[0], firstUs: 1e12 + 60e6, lastUs: 1e12 + 60e6 }]) }));
+    c.take(output({ windows: windowRecords([{ ...scan[0], firstUs: 1e12 + 60e6, lastUs: 1e12 + 60e6 }], rules) }));
     expect(c.finish(new NameTable()).alerts.suppressed[25]).toBe(0);
   });
 
@@ -179,14 +179,15 @@ describe('AlertCollector: marks and rows', () => {
   });
 
   it('rowFields stay aligned with the alert columns (rows mode), {} when the row is gone', () => {
-    const c = new AlertCollector({ maxAlerts: 10, maxTracePoints: 0, flowRules: new FlowRuleSet([{ name: 'any', expr: 'packets > 0', severity: 'low', enabled: true }]) });
+    const any = new FlowRuleSet([{ name: 'any', expr: 'packets > 0', severity: 'low', enabled: true }]);
+    const c = new AlertCollector({ maxAlerts: 10, maxTracePoints: 0, flowRules: any });
     const rec = new Uint8Array(2 * abi.REC_STRIDE);
     new DataView(rec.buffer).setUint32(abi.REC_INDEX, 5, true);
     new DataView(rec.buffer).setUint32(abi.REC_STRIDE + abi.REC_INDEX, 6, true);
     c.setRows([{ n: 'five' }, { n: 'six' }], rec, 2);
     c.take(output({ alerts: alertRecords([{ tsUs: 1, detector: abi.DET_ZSCORE, recordIndex: 6 }]) }));
     c.setRows([], new Uint8Array(0), 0);
-    c.take(output({ windows: windowRecords([{ firstUs: 0, lastUs: 0, packets: 1, bytes: 60, firstRecord: 5 }]) }));
+    c.take(output({ windows: windowRecords([{ firstUs: 0, lastUs: 0, packets: 1, bytes: 60, firstRecord: 5 }], any) }));
     const { alerts, rowFields } = c.finish(new NameTable());
     expect(alerts.count).toBe(2);
     expect(rowFields).toEqual([{ n: 'six' }, {}]);

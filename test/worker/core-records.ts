@@ -2,6 +2,8 @@
 // at the ABI offsets, so the collector and the flow rules can be tested without a core that emits
 // them. Omitted fields are 0.
 import * as abi from '../../src/shared/abi';
+import { FEATURE_COUNT } from '../../src/shared/protocol';
+import { windowFeatures, type FlowRuleSet } from '../../src/rules/flow-rules';
 
 /** 16-byte IPv4-mapped address of "a.b.c.d". */
 export function v4(text: string): Uint8Array {
@@ -93,7 +95,9 @@ export interface WindowSpec {
   late?: number;
 }
 
-export function windowRecords(specs: WindowSpec[]): DataView {
+/** Flow-window records; with `rules`, FWIN_RULES holds the mask the core would write (each rule
+ *  judged by expr-eval, the VM's reference, on windowFeatures()), else 0. */
+export function windowRecords(specs: WindowSpec[], rules?: FlowRuleSet): DataView {
   const b = new Uint8Array(specs.length * abi.FWIN_STRIDE);
   const v = new DataView(b.buffer);
   specs.forEach((s, i) => {
@@ -114,6 +118,12 @@ export function windowRecords(specs: WindowSpec[]): DataView {
     v.setUint32(o + abi.FWIN_DST_PORTS, s.dstPorts ?? 1, true);
     v.setUint32(o + abi.FWIN_FIRST_RECORD, s.firstRecord ?? 0, true);
     v.setUint32(o + abi.FWIN_LATE, s.late ?? 0, true);
+    if (rules) {
+      const f = windowFeatures(v, o, new Float64Array(FEATURE_COUNT));
+      let mask = 0;
+      for (let r = 0; r < rules.size; r++) if (rules.matches(r, f)) mask |= 1 << r;
+      v.setUint32(o + abi.FWIN_RULES, mask >>> 0, true);
+    }
   });
   return v;
 }
