@@ -68,8 +68,9 @@
 // MiB), then evicts the least recently seen key near the new key's home slot (open-table.ts),
 // closing its episodes first (C_PORTSCAN_KEYS_EVICTED, C_ADDRSCAN_KEYS_EVICTED). The sketch pool
 // takes at most CFG_SCAN_MEMORY_CAP_BYTES / 8 more.
-// Sweep: SWEEP_SLOTS slots of each table per packet close quiet episodes and remove keys idle for
-// longer than their window (at most SWEEP_ALERTS alerts per table per packet). Per packet this
+// Sweep: on one packet in SWEEP_EVERY (sliding.ts), SWEEP_SLOTS slots of each table close quiet
+// episodes and remove keys idle for longer than their window (at most SWEEP_ALERTS alerts per
+// table per sweep). Per packet this
 // module writes at most 13 alerts (pair: 2 closes, 2 new, 2 evicted; host: 1+1+1; sweeps 2+2).
 // Trace (CFG_TRACE_ENABLED, CFG_TRACE_DETECTOR = DET_PORTSCAN): the pair (TRACE_KEY src, dst) gets
 // a sketch from its first probe; one point per counted probe: TRACE_SIZE = distinct services in
@@ -87,7 +88,7 @@ import { seedFromConfig, hashWords, fmix32 } from "../table/hash";
 import { markReason, outputRoomFor, traceAppend, TRACE_KEY } from "./output";
 import {
   recentBytes, recentTouch, recentCount, recentRemove, BC_BYTES, bcInit, bcAdd, bucketUs, skPoolReset, skAlloc,
-  skRelease, skAdd, skEstimate, skWidthUs, windowUs, epStart, epEvidence, epAlert, EP_BYTES, EP_ID,
+  skRelease, skAdd, skEstimate, skWidthUs, windowUs, SWEEP_EVERY, epStart, epEvidence, epAlert, EP_BYTES, EP_ID,
   EP_LAST_US, EP_SKETCH, EP_AUX, EP_ADDR,
 } from "./sliding";
 
@@ -155,6 +156,7 @@ let pairSweep: u32 = 0;
 let hostSweep: u32 = 0;
 let pairFlush: u32 = 0;
 let hostFlush: u32 = 0;
+let sweepTick: u32 = 0;
 
 function distinctThreshold(v: f64): f64 {
   return Math.min(MAX_DISTINCT, Math.max(0, Math.floor(v)));
@@ -215,6 +217,7 @@ export function portscanReset(): void {
   skPoolReset(cap / 8);
   pairSweep = 0;
   hostSweep = 0;
+  sweepTick = 0;
   pairFlush = 0;
   hostFlush = 0;
   publish();
@@ -559,6 +562,8 @@ function hostAnswer(clock: i64): void {
  *  than their window (closing their episodes first). At most SWEEP_ALERTS alerts per table. */
 export function portscanSweep(): void {
   if (!portsOn && !synOn && !hostsOn) return;
+  if (++sweepTick < SWEEP_EVERY) return;
+  sweepTick = 0;
   const clock = <i64>cGet(abi.C_TS_LAST_US);
   if (portsOn || synOn) {
     const mask = pairs.mask;

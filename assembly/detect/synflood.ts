@@ -64,7 +64,7 @@
 // CFG_SYNFLOOD_MEMORY_CAP_BYTES (64 MiB), then evicts the least recently seen destination near the
 // new key's home slot, closing its episodes first (C_SYNFLOOD_KEYS_EVICTED). The spread variant
 // keeps one global state (about 4.6 KiB, static).
-// Sweep: SWEEP_SLOTS slots per packet close quiet episodes and remove destinations without SYNs
+// Sweep: on one packet in SWEEP_EVERY (sliding.ts), SWEEP_SLOTS slots close quiet episodes and remove destinations without SYNs
 // for longer than the longest enabled per-destination window (the same test makes a slot fresh at
 // its next SYN); it stops after the slot that brings it to SWEEP_ALERTS closes. Per packet this
 // module writes at most 11 alerts (destination: close 2, evicted 2, new 1; spread: close, new;
@@ -83,7 +83,7 @@ import { curHandshakeDone } from "../table/flow-table";
 import { markReason, outputRoomFor, traceAppend, TRACE_KEY } from "./output";
 import {
   recentTouch, recentCount, BC_BYTES, bcInit, bcAdd, bcTotal, bucketUs, hllAdd, hllEstimate,
-  windowUs, epStart, epEvidence, epAlert, EP_BYTES, EP_ID, EP_LAST_US, EP_AUX, EP_ADDR,
+  windowUs, epStart, epEvidence, epAlert, EP_BYTES, EP_ID, EP_LAST_US, EP_AUX, EP_ADDR, SWEEP_EVERY,
 } from "./sliding";
 
 /** Slots the sweep checks per packet, and the episode closes after which it stops. */
@@ -148,6 +148,7 @@ let seedSrc: u32 = 0;
 let seedDstA: u32 = 0;
 let seedDstB: u32 = 0;
 let sweepCursor: u32 = 0;
+let sweepTick: u32 = 0;
 let flushCursor: u32 = 0;
 let spreadFlushed = false;
 
@@ -191,6 +192,7 @@ export function synfloodReset(): void {
   store<u32>(SPREAD_USED, 0);
   memory.fill(SPREAD_HLL, 0, 1 << S_LOG2M);
   sweepCursor = 0;
+  sweepTick = 0;
   flushCursor = 0;
   spreadFlushed = false;
   publish();
@@ -373,6 +375,8 @@ function spreadSyn(clock: i64): void {
  *  and removes destinations without SYNs for longer than the longest enabled per-destination
  *  window; stops after the slot that used up SWEEP_ALERTS closes. At most SWEEP_ALERTS + 2 alerts. */
 export function synfloodSweep(): void {
+  if (++sweepTick < SWEEP_EVERY) return;
+  sweepTick = 0;
   if (!keyedOn && !spreadOn) return;
   const clock = <i64>cGet(abi.C_TS_LAST_US);
   if (spreadOn && spreadQuiet(clock)) closeSpread();
