@@ -399,8 +399,8 @@ function countsFromJSON(v: unknown, path: string): ModelCounts {
     profiled: n('profiled', sources),
     profiledEnough: 0,
     sourcesSeenOnce: n('sourcesSeenOnce', sources),
-    firstUs: num(o.firstUs, `${path}.firstUs`, { int: true }),
-    lastUs: num(o.lastUs, `${path}.lastUs`, { int: true }),
+    firstUs: num(o.firstUs, `${path}.firstUs`),
+    lastUs: num(o.lastUs, `${path}.lastUs`),
   };
   c.profiledEnough = n('profiledEnough', c.profiled);
   if (c.lastUs < c.firstUs) throw new BaselineFormatError(`${path}.lastUs`, 'before firstUs');

@@ -14,7 +14,9 @@
 //   times is in it, each count overestimates by at most the smallest count) — 32 covers every
 //   service of a typical client or server exactly; and, once more than 32 services were seen, a
 //   count-min sketch (Cormode and Muthukrishnan 2005) of width w = 128 and depth d = 4 with
-//   conservative update (Estan and Varghese 2002) for the rest: an estimate never undercounts and
+//   conservative update (Estan and Varghese 2002) over every service (seeded with the table's exact
+//   counts when it first overflows), which answers for the services that left or never entered
+//   the table: an estimate never undercounts and
 //   overcounts by at most ε·n with ε = e/w ≈ 0.021, with probability ≥ 1 − e^−d ≈ 0.98 (2 KiB). The
 //   estimate of a service's count is the smaller of the two upper bounds. The number of distinct
 //   services is exact up to 32, then a linear-counting bitmap of m = 1024 bits (Whang, Vander-Zanden
@@ -30,7 +32,7 @@
 //   which the source was active; the distinct set of the open hour is exact up to 256 addresses,
 //   then the count stops at 256 (documented cap; 256 already makes any z-score extreme).
 // The open minute and hour live in a RateTracker (not saved), one per source while learning or
-// detecting.
+// detecting. Saved size of a profile: about 0.5 KB of JSON, plus about 4 KB once the sketch exists.
 //
 // Scoring a connection (scoreConnection): each feature gives a tail probability p (how often the
 // source does something at least this unusual):
