@@ -1,5 +1,5 @@
 // Small statistics for the ml tests: a Gaussian sampler over a uniform PRNG, ROC AUC from scores
-// and labels, percentiles.
+// and labels.
 
 /** Standard normal samples (Box–Muller) from a uniform [0, 1) generator. */
 export function gaussian(uniform: () => number): () => number {
@@ -30,11 +30,4 @@ export function auc(scores: number[], positive: boolean[]): number {
   });
   const nNeg = scores.length - nPos;
   return (sumPos - (nPos * (nPos + 1)) / 2) / (nPos * nNeg);
-}
-
-/** The q-quantile (0..1) of `values` by the nearest-rank method. */
-export function percentile(values: ArrayLike<number>, q: number): number {
-  const s = Float64Array.from(values).sort();
-  if (s.length === 0) return NaN;
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))];
 }
