@@ -3,23 +3,21 @@
 // list editors (comments kept). Versioned: DB_VERSION is the IndexedDB schema version (upgrade
 // creates the store), RECORD_VERSION the shape of the record; a record of another shape or with
 // unknown keys is merged onto the defaults (mergeOptions) and the rest reported, never trusted.
+// The database itself (name, schema version, upgrade) is src/store/db.ts, shared with the
+// baseline store.
 // No DOM; IndexedDB may be missing or refuse (private windows, storage disabled): openSettingsStore
 // rejects with a SettingsStoreError and the page carries on with its defaults.
-import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import type { IDBPDatabase } from 'idb';
 import type { AnalysisOptions } from '../shared/protocol';
 import { mergeOptions } from '../rules/options';
+import { openFlowlensDb, OPEN_TIMEOUT_MS, why, type FlowlensDb } from './db';
 
-export const DB_NAME = 'flowlens';
-/** IndexedDB schema version: 1 = the 'settings' store. */
-export const DB_VERSION = 1;
+export { DB_NAME, DB_VERSION, OPEN_TIMEOUT_MS } from './db';
 export const STORE_NAME = 'settings';
 /** Key of the one settings record. */
 export const RECORD_KEY = 'current';
 /** Shape of StoredSettings. */
 export const RECORD_VERSION = 1;
-/** How long opening the database may take before the page gives up (a blocked upgrade waits
- *  for other tabs forever). */
-export const OPEN_TIMEOUT_MS = 4000;
 
 /** What is saved: the options of the form (possibly invalid: they are the user's work) and the
  *  editors' text as typed. */
@@ -32,10 +30,6 @@ export interface StoredSettings {
   servicesText: string;
   /** Date.now() when saved. */
   savedAtMs: number;
-}
-
-interface FlowlensDb extends DBSchema {
-  settings: { key: string; value: StoredSettings };
 }
 
 /** IndexedDB could not be used; `message` says why, for the page's note. */
@@ -51,33 +45,12 @@ export interface SettingsStore {
   close(): void;
 }
 
-function why(e: unknown): string {
-  if (e instanceof DOMException) return `${e.name}: ${e.message}`;
-  return e instanceof Error ? e.message : String(e);
-}
-
 /** Opens (creating or upgrading) the database. Rejects with SettingsStoreError when IndexedDB is
  *  missing, refuses, or does not answer within `timeoutMs`. */
 export async function openSettingsStore(timeoutMs = OPEN_TIMEOUT_MS): Promise<SettingsStore> {
   let db: IDBPDatabase<FlowlensDb>;
   try {
-    if (typeof indexedDB === 'undefined' || !indexedDB) throw new Error('IndexedDB is not available');
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`IndexedDB did not open within ${timeoutMs} ms`)), timeoutMs);
-    });
-    const open = openDB<FlowlensDb>(DB_NAME, DB_VERSION, {
-      upgrade(d, oldVersion) {
-        if (oldVersion < 1) d.createObjectStore(STORE_NAME);
-      },
-    });
-    try {
-      db = await Promise.race([open, timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
-    // Another tab upgrading the schema: let it, and stop saving here.
-    db.addEventListener('versionchange', () => db.close());
+    db = await openFlowlensDb(timeoutMs);
   } catch (e) {
     throw new SettingsStoreError(why(e));
   }

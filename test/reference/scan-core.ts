@@ -115,17 +115,20 @@ export function episodes(alerts: CoreAlert[]): Episode[] {
   return [...byId.values()].sort((a, b) => a.episode - b.episode);
 }
 
+/** A decoded packet with its wire length (the record's original length, bytes). */
+export type CapturePacket = RefPacket & { size: number };
+
 /** Minimal capture reader for the reference (test/reference/scan-rules.ts): pcap (either byte
  *  order, µs or ns) and pcapng (EPB/SPB, if_tsresol), Ethernet with up to two 802.1Q tags, IPv4
  *  (non-first fragments keep ports 0) and IPv6 without extension headers, TCP/UDP ports and TCP
  *  flags, ICMP type/code as ports. Records that are not IP are skipped but keep their index. */
-export function readCapturePackets(bytes: Uint8Array): RefPacket[] {
+export function readCapturePackets(bytes: Uint8Array): CapturePacket[] {
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const out: RefPacket[] = [];
+  const out: CapturePacket[] = [];
   let index = 0;
-  const frame = (tsUs: number, off: number, len: number) => {
+  const frame = (tsUs: number, off: number, len: number, size = len) => {
     const p = decodeEthernet(dv, off, len, tsUs);
-    if (p) out.push({ ...p, index });
+    if (p) out.push({ ...p, index, size });
     index++;
   };
   const magic = dv.getUint32(0, true);
@@ -137,7 +140,7 @@ export function readCapturePackets(bytes: Uint8Array): RefPacket[] {
       const sec = dv.getUint32(o, le);
       const frac = dv.getUint32(o + 4, le);
       const cl = dv.getUint32(o + 8, le);
-      frame(sec * 1e6 + (nano ? Math.floor(frac / 1000) : frac), o + 16, cl);
+      frame(sec * 1e6 + (nano ? Math.floor(frac / 1000) : frac), o + 16, cl, dv.getUint32(o + 12, le));
       o += 16 + cl;
     }
   } else if (magic === 0x0a0d0d0a) {
@@ -167,9 +170,9 @@ export function readCapturePackets(bytes: Uint8Array): RefPacket[] {
       } else if (type === 6) {
         const ifc = dv.getUint32(o + 8, le);
         const ts = dv.getUint32(o + 12, le) * 2 ** 32 + dv.getUint32(o + 16, le);
-        frame(Math.floor(ts * resol[ifc] * 1e6 + 1e-6), o + 28, dv.getUint32(o + 20, le));
+        frame(Math.floor(ts * resol[ifc] * 1e6 + 1e-6), o + 28, dv.getUint32(o + 20, le), dv.getUint32(o + 24, le));
       } else if (type === 3) {
-        frame(0, o + 16, bl - 20);
+        frame(0, o + 16, bl - 20, dv.getUint32(o + 8, le));
       }
       o += bl;
     }
