@@ -210,10 +210,14 @@ export function portscanReset(): void {
   seedHostA = fmix32(seed ^ 0x1b56c4e9);
   seedHostB = fmix32(seed ^ 0x63d8a7f1);
   const cap = cfg(abi.CFG_SCAN_MEMORY_CAP_BYTES);
-  if (portsOn || synOn) pairs.init(INITIAL_KEYS, o, PAIR_KEY_BYTES, cap, seed ^ 0x85ebca6b);
-  else pairs.release();
-  if (hostsOn) hosts.init(INITIAL_KEYS, H_RECENT + recentBytes(hostsK), HOST_KEY_BYTES, cap, seed ^ 0xc2b2ae35);
-  else hosts.release();
+  if (portsOn || synOn) {
+    pairs.init(INITIAL_KEYS, o, PAIR_KEY_BYTES, cap, seed ^ 0x85ebca6b);
+    pairs.clearBytes = PAIR_FIXED; // pairInit() writes the rest that is read
+  } else pairs.release();
+  if (hostsOn) {
+    hosts.init(INITIAL_KEYS, H_RECENT + recentBytes(hostsK), HOST_KEY_BYTES, cap, seed ^ 0xc2b2ae35);
+    hosts.clearBytes = H_RECENT; // the recent set is read up to H_USED only
+  } else hosts.release();
   skPoolReset(cap / 8);
   pairSweep = 0;
   hostSweep = 0;
@@ -281,9 +285,19 @@ export function portscanPacket(): void {
 /** Starts the state of pair slot `s` (`reused`: an idle slot whose value must be cleared; a slot
  *  fresh from insert() is zeroed already). */
 function pairInit(s: usize, reused: bool): void {
-  if (reused) memory.fill(s + SLOT_KEY + PAIR_KEY_BYTES, 0, pairs.stride - SLOT_KEY - PAIR_KEY_BYTES);
+  // Only what is read before it is written (pairs.clearBytes = PAIR_FIXED): the counters, each
+  // episode's id and sketch, the bucket counter. The recent sets are read up to their used counts.
+  if (reused) memory.fill(s + SLOT_KEY + PAIR_KEY_BYTES, 0, PAIR_FIXED - SLOT_KEY - PAIR_KEY_BYTES);
   store<i64>(s + SLOT_LAST, i64.MIN_VALUE);
-  if (synOn) bcInit(s + oBc);
+  if (portsOn) {
+    store<u32>(s + oEpPorts + EP_ID, 0);
+    store<u16>(s + oEpPorts + EP_SKETCH, 0);
+  }
+  if (synOn) {
+    store<u32>(s + oEpSyn + EP_ID, 0);
+    store<u16>(s + oEpSyn + EP_SKETCH, 0);
+    bcInit(s + oBc);
+  }
   if (traceOn && portsOn && keysEqual(s + SLOT_KEY, TRACE_KEY, PAIR_KEY_WORDS)) {
     store<u32>(s + SLOT_AUX, 1);
     store<u32>(s + P_TRACE_SK, skAlloc());
@@ -494,7 +508,7 @@ function hostPacket(echo: bool, clock: i64): void {
   } else {
     if (load<u32>(s + H_EP + EP_ID) != 0 && clock - load<i64>(s + H_EP + EP_LAST_US) > hostsWinUs) closeHosts(s);
     fresh = clock - load<i64>(s + SLOT_LAST) > hostsWinUs;
-    if (fresh) memory.fill(s + SLOT_KEY + HOST_KEY_BYTES, 0, hosts.stride - SLOT_KEY - HOST_KEY_BYTES);
+    if (fresh) memory.fill(s + SLOT_KEY + HOST_KEY_BYTES, 0, H_RECENT - SLOT_KEY - HOST_KEY_BYTES);
   }
   if (fresh || ts > load<i64>(s + SLOT_LAST)) store<i64>(s + SLOT_LAST, ts);
   const probes = load<u32>(s + H_PROBES) + 1;

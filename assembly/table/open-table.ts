@@ -35,6 +35,10 @@ export class OpenTable {
   keyBytes: usize = 0;
   keyWords: i32 = 0;
   seed: u32 = 0;
+  /** Bytes of a slot that insert() zeroes (from the slot's start; at least the header and the
+   *  key). init() sets it to the stride; an owner that initialises the rest of its value itself
+   *  (and never reads what it did not write) may lower it after init() to write less memory. */
+  clearBytes: usize = 0;
   /** Set by insert(): true when it evicted an entry to make room (the owner counts it). */
   evicted: bool = false;
   /** A copy of the entry insert() evicted (stride bytes), valid until the next insert, so the
@@ -57,6 +61,7 @@ export class OpenTable {
     this.alloc(cap);
     this.count = 0;
     this.evictedCopy = heap.alloc(stride);
+    this.clearBytes = stride;
   }
 
   /** Frees the slot memory. */
@@ -114,7 +119,8 @@ export class OpenTable {
     return 0; // unreachable: the load limit keeps an empty slot
   }
 
-  /** Inserts `key` (not present) and returns its slot: key copied, SLOT_LAST and the value zeroed.
+  /** Inserts `key` (not present) and returns its slot: key copied, SLOT_LAST and the value zeroed
+   *  (the first clearBytes bytes of the slot; all of it unless the owner lowered clearBytes).
    *  At the load limit it doubles the capacity, or, at the memory cap, evicts the entry with the
    *  smallest SLOT_LAST among the EVICT_WINDOW slots from the key's home slot (the first used
    *  slot after them when all of those are empty) and sets `evicted`. */
@@ -134,7 +140,7 @@ export class OpenTable {
       i = (i + 1) & mask;
       s = this.slotAt(i);
     }
-    memory.fill(s, 0, this.stride);
+    memory.fill(s, 0, this.clearBytes);
     store<u32>(s + SLOT_HASH, h);
     memory.copy(s + SLOT_KEY, key, this.keyBytes);
     this.count++;
