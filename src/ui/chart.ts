@@ -5,7 +5,8 @@
 // - PORTSCAN: distinct ports (or hosts) of the target probed in the rule's window, at each probe
 //   (a step line with points), and the threshold (dashed red).
 // - SYNFLOOD: SYNs to the victim per 1-s bin (bars), the detector's SYN count in its sliding window
-//   at the end of each bin (line) and the threshold that count had to exceed (dashed red).
+//   at the end of each bin (line; for the low-and-slow tier the exact count over its long window,
+//   src/worker/service.ts slidingCount) and the threshold that count had to exceed (dashed red).
 // Owns the uPlot instance; data comes in as typed arrays and is copied into sorted plain arrays.
 import uPlot from 'uplot';
 import type { ChannelSeries, DetectorSeries } from '../shared/protocol';

@@ -80,14 +80,17 @@ export function createWorkerApi(loadEngine: () => Promise<Engine>): FlowlensWork
       const variant = a.variant[alertIndex];
       // abi.ts TRACE_KEY_BYTES: PORTSCAN keys are (scanner, target), SYNFLOOD keys the victim; an
       // address scan has no single target and a spread flood no single victim.
+      const slow = det === abi.DET_SYNFLOOD && variant === abi.SYNFLOOD_SLOW;
       const traceable =
-        (det === abi.DET_PORTSCAN && variant !== abi.PORTSCAN_HOSTS) || (det === abi.DET_SYNFLOOD && variant === abi.SYNFLOOD_DST);
+        (det === abi.DET_PORTSCAN && variant !== abi.PORTSCAN_HOSTS) || (det === abi.DET_SYNFLOOD && (variant === abi.SYNFLOOD_DST || slow));
       if (!traceable) throw new Error(`alert ${alertIndex} has no evidence series (only port scans of one target and SYN floods of one victim have one)`);
       const s = await trace(a.keys[a.channel[alertIndex]], maxPoints, det);
       const series: DetectorSeries = {
         detector: det === abi.DET_PORTSCAN ? 'PORTSCAN' : 'SYNFLOOD',
         tsUs: s.tsUs,
-        value: s.size,
+        // The core traces the victim's SYNs with the one-victim tier's count; the low-and-slow
+        // tier's count is recomputed here over its own window from the same SYN points.
+        value: slow ? slidingCount(s.tsUs, a.windowS[alertIndex]) : s.size,
         threshold: a.threshold[alertIndex],
         windowS: a.windowS[alertIndex],
         truncated: s.truncated,
@@ -95,4 +98,25 @@ export function createWorkerApi(loadEngine: () => Promise<Engine>): FlowlensWork
       return Comlink.transfer(series, [series.tsUs.buffer as ArrayBuffer, series.value.buffer as ArrayBuffer]);
     },
   };
+}
+
+/**
+ * For each point i of `tsUs` (µs, any order), the number of points with a time in
+ * (tsUs[i] − windowS, tsUs[i]]: an exact sliding count (the core's bucketed SYN count covers
+ * between 15/16 and all of the window, so it is at most this). O(n log n).
+ */
+export function slidingCount(tsUs: Float64Array, windowS: number): Float64Array {
+  const n = tsUs.length;
+  const order = Array.from({ length: n }, (_, i) => i).sort((x, y) => tsUs[x] - tsUs[y]);
+  const out = new Float64Array(n);
+  const winUs = windowS * 1e6;
+  let lo = 0;
+  let hi = 0;
+  for (let k = 0; k < n; k++) {
+    const t = tsUs[order[k]];
+    while (hi < n && tsUs[order[hi]] <= t) hi++;
+    while (tsUs[order[lo]] <= t - winUs) lo++;
+    out[order[k]] = hi - lo;
+  }
+  return out;
 }

@@ -111,6 +111,20 @@ describe('SYN flood, low and slow (attacks/synflood/stopddos_amp: 354 SYNs from 
     expect(pick(off, abi.DET_SYNFLOOD)).toEqual([]);
   });
 
+  it('its evidence series: every SYN to the victim with the SYNs in the last 600 s, crossing 200 (worker service re-read)', async () => {
+    const api = createWorkerApi(newEngine);
+    const file = readFileSync(DATA + 'attacks/synflood/stopddos_amp.TCP.syn.optionallyACK.optionallysamePort.pcapng');
+    const r = await api.analyze(new Blob([file]), 'f', options());
+    const i = pick(r, abi.DET_SYNFLOOD).find((k) => r.alerts.variant[k] === abi.SYNFLOOD_SLOW)!;
+    const s = await api.detectorSeries(i, 100_000);
+    expect(s.detector).toBe('SYNFLOOD');
+    expect([s.threshold, s.windowS]).toEqual([200, 600]);
+    expect(s.tsUs.length).toBe(354); // MANIFEST: 354 SYN-only packets to 10.10.10.10
+    expect(Math.max(...s.value)).toBeGreaterThan(200);
+    expect(Math.max(...s.value)).toBeLessThanOrEqual(354);
+    expect(s.value[0]).toBe(1);
+  });
+
   it('every capture in attacks/synflood raises a SYNFLOOD alert naming its victim (MANIFEST ground truth)', async () => {
     const victims: Record<string, string> = {
       'evgenii_syn_flood.pcap': '192.168.1.34',
