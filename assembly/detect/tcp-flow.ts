@@ -108,6 +108,8 @@ const RT_JUDGED: u32 = 4;
 export const OOO_DEFAULT_US: u32 = 3000;
 
 let retransOn = false;
+/** Anything reads this state: RETRANS, LATENCY, LONGCONN (the record index) or connection records. */
+let anyOn = false;
 let latOn = false;
 let respOn = false;
 let minSegs: u32 = 20;
@@ -115,8 +117,8 @@ let minRetx: u32 = 2;
 let medium: f64 = 0.02;
 let high: f64 = 0.05;
 
-/** Copies the config (CFG_RETRANS_*, and whether latency samples are wanted). Call after
- *  latencyReset(). */
+/** Copies the config (CFG_RETRANS_*, whether latency samples are wanted, and whether anything
+ *  reads this state at all: otherwise no packet touches it). Call after latencyReset(). */
 export function tcpFlowReset(): void {
   retransOn = cfg(abi.CFG_RETRANS_ENABLED) != 0;
   latOn = latencyOn();
@@ -127,6 +129,8 @@ export function tcpFlowReset(): void {
   minRetx = k >= 1 ? (k < 4294967295 ? <u32>k : 0xffffffff) : 1;
   medium = cfg(abi.CFG_RETRANS_MEDIUM);
   high = cfg(abi.CFG_RETRANS_HIGH);
+  anyOn = retransOn || latOn || cfg(abi.CFG_CONN_RECORDS_ENABLED) != 0 || cfg(abi.CFG_LONGCONN_ENABLED) != 0 ||
+    cfg(abi.CFG_LONGCONN_LADDER_ENABLED) != 0;
 }
 
 /** Retransmission level of a flow: 0 none, 1 MEDIUM, 2 HIGH. */
@@ -138,6 +142,7 @@ export function tcpFlowReset(): void {
 
 /** Per packet, after the flow table (curFlow valid). */
 export function tcpFlowPacket(): void {
+  if (!anyOn) return;
   const s = curFlow;
   if (curFresh) store<u32>(s + T_FIRST_REC, pktRecordIndex);
   if (pktProto != 6) {
@@ -196,13 +201,10 @@ export function tcpFlowPacket(): void {
         let retx = false;
         let fresh = len;
         if (<i32>(dataStart - nxt) < 0) {
+          fresh = <i32>(dataEnd - nxt) > 0 ? dataEnd - nxt : 0;
           let window = OOO_DEFAULT_US;
           if (tf & TF_RTT) window = load<u32>(s + T_SYN);
-          const since = t32 - load<u32>(s + T_SEGT + off);
-          if (since >= window) {
-            retx = true;
-            fresh = <i32>(dataEnd - nxt) > 0 ? dataEnd - nxt : 0;
-          }
+          if (t32 - load<u32>(s + T_SEGT + off) >= window) retx = true;
         }
         tf = dataSegmentFlags(s, orig, retx, fresh, t32, tf);
       }
