@@ -166,10 +166,10 @@ export function variantName(detector: number, variant: number): string | undefin
 const num = (v: number, digits = 1): string =>
   Number.isFinite(v) ? v.toLocaleString('en-US', { maximumFractionDigits: digits }) : String(v);
 
-/** A long duration for messages: "45 s", "51 min", "2 h 3 min", "3 d 4 h". */
+/** A long duration for messages: "0.026 s", "45 s", "51 min", "2 h 3 min", "3 d 4 h". */
 export function longDurationText(s: number): string {
   if (!Number.isFinite(s) || s < 0) return '0 s';
-  if (s < 60) return `${Math.round(s)} s`;
+  if (s < 60) return s > 0 && s < 1 ? `${Number(s.toPrecision(2))} s` : `${Math.round(s)} s`;
   const m = Math.round(s / 60);
   if (m < 60) return `${m} min`;
   const h = Math.floor(m / 60);
