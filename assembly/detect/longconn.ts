@@ -20,9 +20,8 @@
 //   packet in SWEEP_EVERY, LC_SWEEP_SLOTS flow slots at a cursor; flows with d >= D are judged
 //   again, since the service's mean may have dropped); and at flow end. Each judgement of a live
 //   flow looks the service up once; no other packet does more than one compare.
-//   Episode per flow: NEW at the first judgement that reaches MEDIUM or HIGH, an UPDATE when the
-//   level rises, and an UPDATE at flow end with the final numbers (SEVERITY = the highest level
-//   reached). Fields: subject = the flow (detect/tcp-flow.ts flowSubject: orig -> resp, TS = the
+//   Episode per flow: NEW at the first judgement that reaches MEDIUM or HIGH, and the UPDATE at
+//   flow end with the final numbers (SEVERITY = the highest level reached). Fields: subject = the flow (detect/tcp-flow.ts flowSubject: orig -> resp, TS = the
 //   flow's first packet, RECORD_INDEX = the record that created it, RECORD_OFFSET -1, label = the
 //   IP protocol), VALUE = d (s), THRESHOLD = r x mean of the level reached (s), MEAN / STD / SAMPLES
 //   = the service baseline at the decision (s, s, completed flows), SCORE = VALUE / MEAN, COUNT =
@@ -213,8 +212,10 @@ function judge(s: usize, ladder: bool): void {
           const mean = load<f64>(v + S_MEAN);
           const nl = levelOf(dS, n, mean);
           if (nl > lv) {
+            // A NEW when the episode opens; a rise to HIGH later shows in the final UPDATE (the
+            // episode protocol has one UPDATE, at the end).
+            if (load<u32>(s + T_EP_LONG) == 0) meanAlert(s, v, dS, nl, abi.ALERT_KIND_NEW);
             lv = nl;
-            meanAlert(s, v, dS, lv, load<u32>(s + T_EP_LONG) == 0 ? abi.ALERT_KIND_NEW : abi.ALERT_KIND_UPDATE);
           }
           if (n >= minFlows && mean > 0 && lv < 2) cand = min<f64>(cand, max<f64>(minDurMs, (lv == 0 ? r1 : r2) * mean * 1000));
         }
