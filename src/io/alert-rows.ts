@@ -41,7 +41,7 @@ export const FLOW_FEATURE_KEYS = ['packets', 'bytes', 'mean_size', 'packets_per_
  *   decision: handshakes or responses of the server, completed flows of the service; RETRANS: the
  *   flow's data segments), `deviation_pct` ((value - mean) / mean x 100; not for RETRANS),
  *   `count` (evidence: samples above the threshold, retransmitted segments, the flow's packets),
- *   `data_segments` and `retransmissions` (RETRANS), `bytes` (LONGCONN: the flow's wire bytes);
+ *   `data_segments` and `retransmissions` (RETRANS), `flow_bytes` (LONGCONN: the flow's wire bytes);
  * - FLOWRULE: `rule` (its name), `window_s` (the flow window) and the flow's features in the
  *   window (FLOW_FEATURE_KEYS: packets, bytes, mean_size, packets_per_s, bytes_per_s, dst_ports,
  *   syn_ratio).
@@ -52,7 +52,7 @@ export type Evidence = Partial<Record<(typeof EVIDENCE_KEYS)[number], number | s
 export const EVIDENCE_KEYS = [
   'value', 'threshold', 'window_s', 'count', 'peak_rate', 'probes', 'ports', 'sources', 'destinations', 'protocol',
   'z', 'mean', 'std', 'samples', 'rule', ...FLOW_FEATURE_KEYS,
-  'metric', 'deviation_pct', 'data_segments', 'retransmissions', 'bytes',
+  'metric', 'deviation_pct', 'data_segments', 'retransmissions', 'flow_bytes',
 ] as const;
 
 /** One alert as an output row: the same shape for every detector. Units: bytes, seconds, µs. */
@@ -319,7 +319,7 @@ function evidenceOf(result: AnalysisResult, i: number): Evidence {
       e.samples = a.samples[i];
       if (a.mean[i] > 0) e.deviation_pct = round(((a.value[i] - a.mean[i]) / a.mean[i]) * 100, 1);
     }
-    if (det === DET_LONGCONN) e.bytes = a.aux[i];
+    if (det === DET_LONGCONN) e.flow_bytes = a.aux[i];
     return e;
   }
   const e: Evidence = { value: a.value[i], threshold: a.threshold[i], window_s: a.windowS[i], count: a.evidence[i], peak_rate: round(a.peakRate[i], 3) };
