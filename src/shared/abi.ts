@@ -103,6 +103,9 @@ export const TRACE_KEY_BYTES = 36;
 // point is written per probe: TRACE_SIZE = distinct ports probed in the window after it, TRACE_MEAN
 // = the threshold, bit 1 of TRACE_FLAGS = over the threshold. With DET_SYNFLOOD the key's dst is
 // the victim (src ignored): one point per SYN to it, TRACE_SIZE = SYNs in the window after it.
+// With DET_LATENCY the key's dst is a server and the u32 label field its port: one point per
+// latency sample of that server (detect/latency.ts: TRACE_SIZE = the sample in ms, TRACE_MEAN /
+// TRACE_STD = its baseline, TRACE_Z = the MEDIUM threshold, TRACE_FLAGS bits 8-15 the variant).
 
 // ---- packet mark (markPtr(), CFG_MARKS_ENABLED): one per packet that any rule flagged, in input
 // order, MARK_STRIDE bytes; the same layout as the packed input record plus the reasons ----

@@ -51,7 +51,9 @@ export interface PipelineHooks {
   /** Trace one channel (36-byte key) instead of collecting alerts: see channelSeries(). */
   traceKey?: Uint8Array;
   /** What traceKey names (CFG_TRACE_DETECTOR): 0 a z-score channel (default), abi.DET_PORTSCAN a
-   *  (scanner, target) pair, abi.DET_SYNFLOOD a victim (abi.ts TRACE_KEY_BYTES). */
+   *  (scanner, target) pair, abi.DET_SYNFLOOD a victim, abi.DET_LATENCY a server (dst = its
+   *  address, the u32 label field = its port: one point per latency sample with the baseline;
+   *  assembly/detect/latency.ts) (abi.ts TRACE_KEY_BYTES). */
   traceDetector?: number;
   /** Keep the core's packet marks (CFG_MARKS_ENABLED) in result.marks: one 64-byte record per
    *  packet that any rule flagged (64 MB for a million flagged packets). */
