@@ -104,6 +104,9 @@ export const TRACE_KEY_BYTES: i32 = 36;
 // point is written per probe: TRACE_SIZE = distinct ports probed in the window after it, TRACE_MEAN
 // = the threshold, bit 1 of TRACE_FLAGS = over the threshold. With DET_SYNFLOOD the key's dst is
 // the victim (src ignored): one point per SYN to it, TRACE_SIZE = SYNs in the window after it.
+// With DET_LATENCY the key's dst is a server and the u32 label field its port: one point per
+// latency sample of that server (detect/latency.ts: TRACE_SIZE = the sample in ms, TRACE_MEAN /
+// TRACE_STD = its baseline, TRACE_Z = the MEDIUM threshold, TRACE_FLAGS bits 8-15 the variant).
 
 // ---- packet mark (markPtr(), CFG_MARKS_ENABLED): one per packet that any rule flagged, in input
 // order, MARK_STRIDE bytes; the same layout as the packed input record plus the reasons ----
@@ -172,6 +175,13 @@ export const DET_UNUSUAL: i32 = 6;
 /** Flow rules are judged by the core on flow windows (FWIN_RULES); the host raises their alerts,
  *  the core never writes this id into an alert record. */
 export const DET_FLOWRULE: i32 = 7;
+/** Issue #4 behavioural detectors. SPIKE and PROTOSHIFT: detect/ (metrics helper); LATENCY:
+ *  detect/latency.ts; RETRANS: detect/tcp-flow.ts; LONGCONN: detect/longconn.ts. */
+export const DET_SPIKE: i32 = 8;
+export const DET_LATENCY: i32 = 9;
+export const DET_RETRANS: i32 = 10;
+export const DET_PROTOSHIFT: i32 = 11;
+export const DET_LONGCONN: i32 = 12;
 // Variants (ALERT_VARIANT).
 export const PORTSCAN_PORTS: i32 = 0; // > N distinct destination ports of one target in T; AUX = probes
 export const PORTSCAN_SYN: i32 = 1; // > S SYNs and > P distinct ports of one target in T; VALUE = SYNs, AUX = ports
@@ -179,6 +189,13 @@ export const PORTSCAN_HOSTS: i32 = 2; // address scan: > H distinct hosts on one
 export const SYNFLOOD_DST: i32 = 0; // > M SYNs to one destination in T; AUX = distinct sources (estimate)
 export const SYNFLOOD_SPREAD: i32 = 1; // > M SYNs to many destinations in T (no single victim); AUX = distinct destinations
 export const SYNFLOOD_SLOW: i32 = 2; // low and slow: > M2 SYNs to one destination in the long window T2 (DST not over M); AUX = distinct sources (estimate)
+export const LATENCY_SERVER: i32 = 0; // handshake SYN -> SYN/ACK (the server side of the RTT, seen at the capture point)
+export const LATENCY_CLIENT: i32 = 1; // handshake SYN/ACK -> ACK (the client side)
+export const LATENCY_RESPONSE: i32 = 2; // last client data segment -> first server data segment after it
+export const RETRANS_FLOW: i32 = 0; // retransmitted data segments over data segments of one flow
+export const LONGCONN_MEAN: i32 = 0; // duration above ratio x the mean duration of the service's completed flows
+export const LONGCONN_IDLE: i32 = 1; // LONGCONN_MEAN with fewer than CFG_LONGCONN_IDLE_BYTES wire bytes
+export const LONGCONN_LADDER: i32 = 2; // duration crossed a fixed step (10 min, 30 min, 1 h, 12 h, 24 h; Zeek long-connections)
 export const BLACKLIST_MATCH_SRC: i32 = 1; // bit mask of the matching ends
 export const BLACKLIST_MATCH_DST: i32 = 2;
 export const SEV_LOW: i32 = 1;
@@ -245,6 +262,19 @@ export const C_ADDRSCAN_KEYS_EVICTED: i32 = 55;
 export const C_MARKS_WRITTEN: i32 = 56; // mark records written (CFG_MARKS_ENABLED)
 export const C_HANDSHAKES_COMPLETED: i32 = 57; // TCP handshakes completed (the originator's first ACK after SYN and SYN+ACK; table/flow-table.ts)
 export const C_FLOW_WINDOWS_MATCHED: i32 = 58; // flow windows that matched at least one flow rule
+// 60-67: metrics helper (issue #4).
+export const C_ALERTS_LATENCY: i32 = 68; // LATENCY episodes
+export const C_ALERTS_RETRANS: i32 = 69; // RETRANS episodes
+export const C_ALERTS_LONGCONN: i32 = 70; // LONGCONN episodes (MEAN/IDLE) and ladder alerts
+export const C_LATENCY_SAMPLES: i32 = 71; // latency samples taken (all variants)
+export const C_LATENCY_KEYS_LIVE: i32 = 72; // servers tracked by LATENCY
+export const C_LATENCY_KEYS_EVICTED: i32 = 73; // servers evicted at the memory cap
+export const C_TCP_DATA_SEGMENTS: i32 = 74; // TCP data segments (payload > 0, keep-alives excluded)
+export const C_TCP_RETRANSMISSIONS: i32 = 75; // of those, retransmissions (detect/tcp-flow.ts)
+export const C_SERVICES_LIVE: i32 = 76; // services (protocol, server port) in the LONGCONN baseline
+export const C_SERVICES_EVICTED: i32 = 77;
+export const C_CONN_RECORDS: i32 = 78; // connection records written (CFG_CONN_RECORDS_ENABLED)
+export const C_FLOWS_COMPLETED: i32 = 79; // flows whose duration joined the LONGCONN baseline
 export const COUNTER_COUNT: i32 = 80;
 
 // ---- config ids (setConfig(id, value: f64)); defaults and sources live in assembly/config.ts ----
@@ -303,7 +333,32 @@ export const CFG_SYNFLOOD_SLOW_SYNS: i32 = 51;
 export const CFG_SYNFLOOD_SLOW_WINDOW_S: i32 = 52;
 export const CFG_SYNFLOOD_COMPLETED_FRACTION: i32 = 53; // completion gate of SYNFLOOD_DST and SYNFLOOD_SLOW (>= 1: off)
 export const CFG_FLOWWIN_EMIT_ALL: i32 = 54; // 1: write every judged flow window, matching or not
-export const CONFIG_COUNT: i32 = 64;
+// 56-71: metrics helper (issue #4). 72-95: LATENCY, RETRANS, LONGCONN, connection records.
+export const CFG_LATENCY_ENABLED: i32 = 72;
+export const CFG_LATENCY_RESPONSE_ENABLED: i32 = 73; // LATENCY_RESPONSE samples (request -> response)
+export const CFG_LATENCY_SPAN: i32 = 74; // EWMA span N: alpha = 2 / (N + 1)
+export const CFG_LATENCY_WARMUP: i32 = 75; // samples in a server's baseline before it is judged
+export const CFG_LATENCY_MEDIUM_RATIO: i32 = 76;
+export const CFG_LATENCY_HIGH_RATIO: i32 = 77;
+export const CFG_LATENCY_MIN_EXCESS_MS: i32 = 78; // a sample must also exceed the mean by this much
+export const CFG_LATENCY_MIN_SIGMAS: i32 = 79; // a sample must also exceed the mean by this many standard deviations
+export const CFG_LATENCY_MEMORY_CAP_BYTES: i32 = 80;
+export const CFG_RETRANS_ENABLED: i32 = 81;
+export const CFG_RETRANS_MIN_SEGMENTS: i32 = 82;
+export const CFG_RETRANS_MEDIUM: i32 = 83; // fraction of data segments
+export const CFG_RETRANS_HIGH: i32 = 84;
+export const CFG_LONGCONN_ENABLED: i32 = 85; // LONGCONN_MEAN / LONGCONN_IDLE
+export const CFG_LONGCONN_MEDIUM_RATIO: i32 = 86;
+export const CFG_LONGCONN_HIGH_RATIO: i32 = 87;
+export const CFG_LONGCONN_MIN_FLOWS: i32 = 88; // completed flows of the service before judging
+export const CFG_LONGCONN_MIN_DURATION_S: i32 = 89;
+export const CFG_LONGCONN_IDLE_BYTES: i32 = 90;
+export const CFG_LONGCONN_LADDER_ENABLED: i32 = 91;
+export const CFG_LONGCONN_MEMORY_CAP_BYTES: i32 = 92;
+export const CFG_CONN_RECORDS_ENABLED: i32 = 93;
+export const CFG_CONN_CAPACITY: i32 = 94; // connection records held before STATUS_OUTPUT_FULL
+export const CFG_RETRANS_MIN_RETRANSMISSIONS: i32 = 95; // retransmitted segments a flow needs besides the ratio
+export const CONFIG_COUNT: i32 = 128;
 
 /** Node names from CSV/JSON are mapped into 100::/64 (RFC 6666 discard-only prefix): byte 0 is
  * 0x01, bytes 1-11 are 0, bytes 12-15 hold the name's interned id, big-endian. */
@@ -311,7 +366,7 @@ export const NODE_PREFIX_BYTE0: i32 = 0x01;
 
 // ---- flow table slots (flowTablePtr(), flowTableSlots() slots of FLOW_STRIDE bytes), read-only
 // for the host; a slot whose FLOW_HASH is 0 is empty. Ends are in canonical (lo, hi) order. ----
-export const FLOW_STRIDE: i32 = 256;
+export const FLOW_STRIDE: i32 = 320;
 export const FLOW_HASH: i32 = 0; // u32 stored hash, 0 = empty slot
 export const FLOW_ORIG_IS_LO: i32 = 4; // u32 bit 0: 1 when orig (first sender) is the lo end
 export const FLOW_LAST_US: i32 = 8; // i64 newest packet time (µs)
@@ -337,4 +392,56 @@ export const FLOW_URG: i32 = 116; // u32
 export const FLOW_ECE: i32 = 120; // u16
 export const FLOW_CWR: i32 = 122; // u16
 // Bytes 124-159: per-flow rule state (detect/flow-rules.ts); 160-255: the two open flow windows
-// (detect/flow-window.ts). Internal: their layout is not part of the ABI.
+// (detect/flow-window.ts); 256-319: per-flow TCP and connection state (detect/tcp-flow.ts, one
+// cache line, zero for a new flow). Internal: their layout is not part of the ABI. 256-319:
+//   256 u32 next expected sequence number sent by orig (highest seq + payload + SYN + FIN seen),
+//   260 u32 the same for resp, 264/268 u32 low 32 bits of the µs time of orig's/resp's previous
+//   segment (Wireshark's out-of-order window), 272 u32 data segments (both directions), 276 u32
+//   retransmitted data segments, 280/284 u32 new payload bytes sent by orig/resp (mod 2^32),
+//   288 u32 time (low 32 bits of µs) of orig's last SYN, then the full handshake RTT in µs,
+//   292 u32 time of resp's last SYN/ACK, 296 u32 time of orig's last data segment (request),
+//   300 u32 record index of the packet that created the flow, 304 u32 flow duration (ms) at which
+//   LONGCONN judges the flow next, 308 u32 RETRANS episode, 312 u32 LONGCONN episode, 316 u8 TCP
+//   flags (sequence numbers known per direction, RTT known, server sample taken, waiting for a
+//   response, request was a retransmission), 317 u8 LONGCONN state (ladder steps reported, level,
+//   counted in the service baseline), 318 u8 RETRANS state (level, judged), 319 spare.
+
+// ---- connection records (connPtr(), conns()): one per flow end (idle, evicted, end of input),
+// CFG_CONN_RECORDS_ENABLED; CONN_STRIDE bytes, written by detect/conn.ts. Zeek conn.log-like. ----
+export const CONN_STRIDE: i32 = 128;
+export const CONN_FIRST_US: i32 = 0; // i64 first packet time (µs)
+export const CONN_LAST_US: i32 = 8; // i64 last packet time (µs)
+export const CONN_ORIG: i32 = 16; // 16 bytes originator address (sent the first packet)
+export const CONN_RESP: i32 = 32; // 16 bytes responder address
+export const CONN_ORIG_PORT: i32 = 48; // u16 (ICMP: type)
+export const CONN_RESP_PORT: i32 = 50; // u16 (ICMP: the type's counterpart or code)
+export const CONN_PROTO: i32 = 52; // u8 IP protocol number
+export const CONN_STATE: i32 = 53; // u8 CONN_STATE_* (Zeek conn_state, approximated: detect/conn.ts)
+export const CONN_END: i32 = 54; // u8 FWIN_END_IDLE / FWIN_END_EVICTED / FWIN_END_INPUT
+export const CONN_FLAGS_ORIG: i32 = 55; // u8 OR of the TCP flags orig sent
+export const CONN_FLAGS_RESP: i32 = 56; // u8 OR of the TCP flags resp sent
+export const CONN_VLAN: i32 = 60; // u32
+export const CONN_PKTS_ORIG: i32 = 64; // u32
+export const CONN_PKTS_RESP: i32 = 68; // u32
+export const CONN_BYTES_ORIG: i32 = 72; // f64 wire bytes orig sent
+export const CONN_BYTES_RESP: i32 = 80; // f64
+export const CONN_PAYLOAD_ORIG: i32 = 88; // f64 payload bytes orig sent (TCP: new sequence space only, retransmissions not counted again; mod 2^32)
+export const CONN_PAYLOAD_RESP: i32 = 96; // f64
+export const CONN_FIRST_RECORD: i32 = 104; // u32 record index of the packet that created the flow
+export const CONN_DATA_SEGMENTS: i32 = 108; // u32 TCP data segments, both directions
+export const CONN_RETRANSMISSIONS: i32 = 112; // u32 of those, retransmissions
+export const CONN_RTT_US: i32 = 116; // u32 TCP handshake RTT SYN -> ACK as seen at the capture point, µs; 0xffffffff unknown
+// Bytes 120-127 are 0.
+export const CONN_STATE_OTH: i32 = 0;
+export const CONN_STATE_S0: i32 = 1;
+export const CONN_STATE_S1: i32 = 2;
+export const CONN_STATE_SF: i32 = 3;
+export const CONN_STATE_REJ: i32 = 4;
+export const CONN_STATE_S2: i32 = 5;
+export const CONN_STATE_S3: i32 = 6;
+export const CONN_STATE_RSTO: i32 = 7;
+export const CONN_STATE_RSTR: i32 = 8;
+export const CONN_STATE_RSTOS0: i32 = 9;
+export const CONN_STATE_RSTRH: i32 = 10;
+export const CONN_STATE_SH: i32 = 11;
+export const CONN_STATE_SHR: i32 = 12;

@@ -11,10 +11,13 @@ import { flowWindowReset, flowWindowCatchUp } from "./detect/flow-window";
 import { flowRulesReset, flowRulesPacket } from "./detect/flow-rules";
 import { portscanReset, portscanPacket, portscanSweep, portscanFlush } from "./detect/portscan";
 import { synfloodReset, synfloodPacket, synfloodSweep, synfloodFlush } from "./detect/synflood";
+import { tcpFlowReset, tcpFlowPacket } from "./detect/tcp-flow";
+import { latencyReset, latencyFlush } from "./detect/latency";
+import { longconnReset, longconnPacket, longconnSweep } from "./detect/longconn";
 import {
   outputReset, outputHasRoom, outputClear, outputAlertBase, outputAlertCount, outputTraceBase,
   outputTraceCount, outputMarkBase, outputMarkCount, outputWindowBase, outputWindowCount, markCommit,
-  TRACE_KEY,
+  outputConnBase, outputConnCount, TRACE_KEY,
 } from "./detect/output";
 
 let seenAny = false;
@@ -35,6 +38,9 @@ export function analyzeReset(): void {
   zscoreReset();
   portscanReset();
   synfloodReset();
+  latencyReset();
+  tcpFlowReset();
+  longconnReset();
 }
 
 let flushed = false;
@@ -60,16 +66,20 @@ export function analyzePacket(): void {
     }
   }
   // Order: the flow table (sets curFlow/curIsOrig/curFresh and updates the flow's windows), the
-  // per-flow rules, the keyed rules, the z-score; then the marks of this packet; then the sweeps
-  // (which may move flow slots).
+  // per-flow rules, the per-flow TCP state (RETRANS, latency samples) and LONGCONN, the keyed
+  // rules, the z-score; then the marks of this packet; then the sweeps (the flow sweep last: it
+  // may move flow slots).
   flowPacket(newestUs);
   flowRulesPacket();
+  tcpFlowPacket();
+  longconnPacket();
   portscanPacket();
   synfloodPacket();
   zscorePacket();
   markCommit();
   portscanSweep();
   synfloodSweep();
+  longconnSweep();
   flowSweep(newestUs);
 }
 
@@ -81,6 +91,7 @@ export function analyzeFlush(): bool {
   if (!flowFlush()) return false;
   if (!portscanFlush()) return false;
   if (!synfloodFlush()) return false;
+  if (!latencyFlush()) return false;
   flushed = true;
   return true;
 }
@@ -95,6 +106,9 @@ export function markBase(): usize { return outputMarkBase(); }
 export function markCount(): i32 { return outputMarkCount(); }
 export function windowBase(): usize { return outputWindowBase(); }
 export function windowCount(): i32 { return outputWindowCount(); }
+/** Address of the connection-record region: connCount() records of abi.CONN_STRIDE bytes. */
+export function connBase(): usize { return outputConnBase(); }
+export function connCount(): i32 { return outputConnCount(); }
 /** Address of the alert region: alertCount() records of abi.ALERT_STRIDE bytes. */
 export function alertBase(): usize { return outputAlertBase(); }
 export function alertCount(): i32 { return outputAlertCount(); }

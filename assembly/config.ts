@@ -12,9 +12,9 @@ export function configDefaults(): void {
   /** Initial flow table slots (power of two, rounded up). Default 65,536. */
   values[abi.CFG_FLOW_CAPACITY] = 65536;
   /** Memory cap of the flow table in bytes; it doubles until the next doubling would pass this.
-   *  Default 256 MiB (1 Mi slots of 256 B: table/flow-table.ts FLOW_STRIDE; a live flow costs
-   *  256-341 B at the 3/4 load limit). When full, see table/open-table.ts (evict LRU near home). */
-  values[abi.CFG_FLOW_MEMORY_CAP_BYTES] = 256 * 1024 * 1024;
+   *  Default 320 MiB (1 Mi slots of 320 B: table/flow-table.ts FLOW_STRIDE; a live flow costs
+   *  320-427 B at the 3/4 load limit). When full, see table/open-table.ts (evict LRU near home). */
+  values[abi.CFG_FLOW_MEMORY_CAP_BYTES] = 320 * 1024 * 1024;
   /** Idle timeout of TCP flows, seconds of packet time. Default 300 s (Zeek tcp_inactivity_timeout 5 min;
    *  the issue's "inactivity timeout, default 300 s, overridable per protocol" is this value and the
    *  three below). A flow ends when a packet comes more than the timeout after its last one, or when
@@ -187,6 +187,85 @@ export function configDefaults(): void {
    *  table (128 B a slot) gets 128/656 of it, the pool of large sets (264 B a set) the rest
    *  (detect/sources.ts). Default 64 MiB (65,536 slots, 49,152 originators at the 3/4 load limit). */
   values[abi.CFG_SOURCE_MEMORY_CAP_BYTES] = 64 * 1024 * 1024;
+  /** 1 runs LATENCY (detect/latency.ts: handshake RTT and request -> response latency against an
+   *  EWMA baseline per server). Default 1. */
+  values[abi.CFG_LATENCY_ENABLED] = 1;
+  /** 1 also takes LATENCY_RESPONSE samples (last client data segment -> first server data
+   *  segment after it) and judges them like the handshake samples. Default 0: a response time is
+   *  server think time plus the path, heavy-tailed by nature, and on the benign captures it alone
+   *  raised HIGH alerts (normal/perf/real_mix 57 servers, zeek_ssh_ssh 6: a shell command that runs
+   *  2.3 s after a baseline of 20 ms keystroke echoes, zeek_ftp_cwd-navigation 2, echo-connections
+   *  and chrissanders_http_espn 1 each) where the handshake RTT raised 2 (below). */
+  values[abi.CFG_LATENCY_RESPONSE_ENABLED] = 0;
+  /** EWMA span N of the latency baselines: alpha = 2 / (N + 1) (pandas' span convention).
+   *  Default 15: alpha = 1/8, the gain of TCP's smoothed RTT (RFC 6298 section 2). */
+  values[abi.CFG_LATENCY_SPAN] = 15;
+  /** Samples a server's baseline (per variant) must hold before its samples are judged. Default
+   *  10: a little over the EWMA's time constant 1/alpha = 8 samples, after which the first
+   *  sample's weight is below (7/8)^9 = 30 %. */
+  values[abi.CFG_LATENCY_WARMUP] = 10;
+  /** A sample above this multiple of the baseline mean is MEDIUM (issue #4). Default 1.5. */
+  values[abi.CFG_LATENCY_MEDIUM_RATIO] = 1.5;
+  /** ... above this multiple HIGH (issue #4). Default 2. */
+  values[abi.CFG_LATENCY_HIGH_RATIO] = 2;
+  /** A sample must also exceed the baseline mean by at least this many milliseconds to count
+   *  (both severities). Default 10 ms: without it the loopback echo load test
+   *  normal/perf/zeek_echo-connections (1,000 handshake samples of a few µs) raises 2 HIGH and
+   *  normal/perf/real_mix 4 HIGH and 5 MEDIUM handshake alerts on sub-10-ms jitter; with it 0 and
+   *  3 HIGH + 1 MEDIUM. */
+  values[abi.CFG_LATENCY_MIN_EXCESS_MS] = 10;
+  /** A sample must also exceed the baseline mean by this many baseline standard deviations
+   *  (both severities; the three-sigma rule). Default 3: with it normal/perf/real_mix keeps 2 HIGH
+   *  handshake alerts (SYN -> SYN/ACK 799 ms against 177 ms +- 118 ms, and SYN/ACK -> ACK 135 ms
+   *  against 3 ms +- 2 ms: real spikes) instead of 3 HIGH + 1 MEDIUM (a server whose RTT varies by
+   *  +- 224 ms around 236 ms is not slow at 811 ms). */
+  values[abi.CFG_LATENCY_MIN_SIGMAS] = 3;
+  /** Memory cap of the LATENCY server table, bytes (448 B a server). Default 16 MiB (32,768
+   *  slots, 24,576 servers at the 3/4 load limit). */
+  values[abi.CFG_LATENCY_MEMORY_CAP_BYTES] = 16 * 1024 * 1024;
+  /** 1 runs RETRANS (detect/tcp-flow.ts: retransmitted over data segments per flow). Default 1. */
+  values[abi.CFG_RETRANS_ENABLED] = 1;
+  /** Data segments (both directions) a flow needs before RETRANS judges it. Default 6: the
+   *  classic retransmission example tcp_behaviour/chrissanders_tcp_retransmissions (one segment
+   *  sent 6 times with exponential back-off, then the connection is given up) has 6; with the
+   *  minimum of retransmissions below, a short flow needs 2 lost segments to be judged at all. */
+  values[abi.CFG_RETRANS_MIN_SEGMENTS] = 6;
+  /** Retransmitted segments a flow needs besides the ratio. Default 2: one retransmission is one
+   *  event, not a rate (1 of 6 segments is 17 %). In normal/perf/real_mix, 184 of 4,854 flows have
+   *  a retransmission, 108 of them exactly one; flows over 5 % with at least 2 are 73 (genuine:
+   *  e.g. 47 of 70 segments re-sent, 17 of 51), with at least 1 they would be 122. */
+  values[abi.CFG_RETRANS_MIN_RETRANSMISSIONS] = 2;
+  /** RETRANS is MEDIUM above this fraction of retransmitted data segments (issue #4). Default 0.02. */
+  values[abi.CFG_RETRANS_MEDIUM] = 0.02;
+  /** ... HIGH above this fraction (issue #4). Default 0.05. */
+  values[abi.CFG_RETRANS_HIGH] = 0.05;
+  /** 1 runs LONGCONN_MEAN / LONGCONN_IDLE (detect/longconn.ts). Default 1. */
+  values[abi.CFG_LONGCONN_ENABLED] = 1;
+  /** A flow longer than this multiple of its service's mean completed-flow duration is MEDIUM
+   *  (issue #4). Default 1.5. */
+  values[abi.CFG_LONGCONN_MEDIUM_RATIO] = 1.5;
+  /** ... longer than this multiple HIGH (issue #4). Default 2. */
+  values[abi.CFG_LONGCONN_HIGH_RATIO] = 2;
+  /** Completed flows a service needs before its flows are judged. Default 10 (a mean of fewer
+   *  durations moves by more than a third of their spread with each new one). */
+  values[abi.CFG_LONGCONN_MIN_FLOWS] = 10;
+  /** Flows shorter than this are never long, seconds. Default 600 s (Zeek long-connections' first
+   *  step, 10 min): durations are heavy-tailed, so 2x a service's mean is common; in
+   *  normal/perf/real_mix a 60 s floor leaves 108 flows of 60-1,509 s flagged (HTTPS flows of
+   *  1-10 min against service means of 8-30 s), 600 s leaves 2 (601 s and 1,509 s). */
+  values[abi.CFG_LONGCONN_MIN_DURATION_S] = 600;
+  /** A long flow with fewer wire bytes than this (both directions) is LONGCONN_IDLE (issue #4:
+   *  "under 1000 bytes"). Default 1000. */
+  values[abi.CFG_LONGCONN_IDLE_BYTES] = 1000;
+  /** 1 reports the fixed duration ladder of Zeek's long-connections package (10 min, 30 min, 1 h,
+   *  12 h, 24 h; LONGCONN_LADDER, severity LOW). Default 1. */
+  values[abi.CFG_LONGCONN_LADDER_ENABLED] = 1;
+  /** Memory cap of the LONGCONN service table, bytes (48 B a service). Default 4 MiB. */
+  values[abi.CFG_LONGCONN_MEMORY_CAP_BYTES] = 4 * 1024 * 1024;
+  /** 1 writes a connection record (abi.CONN_*, detect/conn.ts) at every flow end. Default TBD. */
+  values[abi.CFG_CONN_RECORDS_ENABLED] = 1;
+  /** Connection records held before STATUS_OUTPUT_FULL (at least 9). Default 16,384 (2 MiB). */
+  values[abi.CFG_CONN_CAPACITY] = 16384;
 }
 configDefaults();
 

@@ -11,7 +11,7 @@ import { COUNTERS, countersClear } from "./counters";
 import { readerReset, readerInputPtr, readerInputRoom, readerCommit, readerProcess, readerFinish,
   readerErrorCode, readerErrorOffset } from "./decode/reader";
 import { analyzeReset, analyzeFlush, alertBase, alertCount, traceBase, traceCount, traceKeyBase, clearOutput,
-  flowSlotsBase, flowSlotCount, markBase, markCount, windowBase, windowCount } from "./analyze";
+  flowSlotsBase, flowSlotCount, markBase, markCount, windowBase, windowCount, connBase, connCount } from "./analyze";
 import { SERVICES, blacklistReserve as reserveBlacklist } from "./detect/rule-inputs";
 import { ruleProgramReserve as reserveRuleProgram, ruleVmEval, ruleVmJudge, FEATURES } from "./detect/rule-vm";
 
@@ -58,6 +58,9 @@ export function markPtr(): usize { return markBase(); }
 export function marks(): i32 { return markCount(); }
 export function windowPtr(): usize { return windowBase(); }
 export function windows(): i32 { return windowCount(); }
+/** Connection records (abi.CONN_*, CFG_CONN_RECORDS_ENABLED): one per flow end. */
+export function connPtr(): usize { return connBase(); }
+export function conns(): i32 { return connCount(); }
 /** Empties every output region after the worker copied them out. */
 export function clearOut(): void { clearOutput(); }
 /** Room for `n` blacklist ranges (abi.BLACKLIST_RANGE_BYTES each, sorted, disjoint); applies at reset(). */
@@ -78,4 +81,4 @@ export function ruleVmJudgeAt(p: usize): u32 { return ruleVmJudge(p); }
 export function flowTablePtr(): usize { return flowSlotsBase(); }
 export function flowTableSlots(): i32 { return flowSlotCount(); }
 /** ABI version: bump when abi.ts changes incompatibly. */
-export function abiVersion(): i32 { return 3; }
+export function abiVersion(): i32 { return 4; }

@@ -30,8 +30,12 @@ export let pktDport: u32 = 0;
 export let pktTcpFlags: u32 = 0;
 export let pktTcpSeq: u32 = 0;
 export let pktTcpAck: u32 = 0;
-/** Transport payload length in bytes (from the IP length fields; 0 when unknown). */
+/** Transport payload length in bytes (from the IP length fields; 0 when unknown): the transport
+ *  header and its data. */
 export let pktPayloadLen: u32 = 0;
+/** TCP header length in bytes (data offset x 4); 0 when the TCP header was not captured up to its
+ *  flags (then seq/ack/flags are not all known) and for non-TCP. TCP data = pktPayloadLen minus this. */
+export let pktTcpHdrLen: u32 = 0;
 /** (outer VLAN id << 12) | inner VLAN id; 0 when untagged. */
 export let pktVlan: u32 = 0;
 /** True for IPv6 (the address buffer is then not IPv4-mapped). */
@@ -64,6 +68,10 @@ export function setPktL4(sport: u32, dport: u32, tcpFlags: u32, seq: u32, ack: u
   pktTcpAck = ack;
 }
 
+export function setPktTcpHdrLen(len: u32): void {
+  pktTcpHdrLen = len;
+}
+
 export function setPktVlan(vlan: u32): void {
   pktVlan = vlan;
 }
@@ -83,6 +91,7 @@ export function clearPkt(): void {
   pktTcpSeq = 0;
   pktTcpAck = 0;
   pktPayloadLen = 0;
+  pktTcpHdrLen = 0;
   pktVlan = 0;
   pktIsV6 = false;
   pktIsFragment = false;

@@ -1,8 +1,9 @@
-// The output regions: alerts, trace points, packet marks and flow windows. Fixed heap blocks sized
+// The output regions: alerts, trace points, packet marks, flow windows and connection records. Fixed heap blocks sized
 // from config at reset, appended to by detectors and emptied by the worker (clearOut()). Never
 // grows per packet: before each record the reader asks outputHasRoom(), which keeps enough
 // headroom for the most one packet can write (ALERT_HEADROOM alerts, one trace point, one mark,
-// WINDOW_HEADROOM flow windows); when that is not there it returns STATUS_OUTPUT_FULL.
+// WINDOW_HEADROOM flow windows, CONN_HEADROOM connection records); when that is not there it
+// returns STATUS_OUTPUT_FULL.
 import * as abi from "../abi";
 import { cfg } from "../config";
 import { cInc } from "../counters";
@@ -14,10 +15,16 @@ import {
 /** Alerts one packet may write at most, with margin: z-score 1; portscan 13 and synflood 7 (new
  *  episodes, closed ones and their sweeps: detect/portscan.ts, synflood.ts); flow rules 3 new plus
  *  3 updates for each flow that ends (the expired one on lookup, the evicted one, up to
- *  SWEEP_SLOTS = 4 swept): 18. Total 42. */
-export const ALERT_HEADROOM: i32 = 64;
+ *  SWEEP_SLOTS = 4 swept): 18. Total 42. Issue #4 (tcp): RETRANS 1 new, LONGCONN 1 + 5 ladder
+ *  steps at a packet and 4 in its sweep, LATENCY 2 plus 3 for an evicted server, and for each of
+ *  the 6 flows that may end: RETRANS 2 and LONGCONN 2 (24): 40 more, 82 in all. */
+export const ALERT_HEADROOM: i32 = 128;
 /** Flow windows one packet may emit at most (its flow's rollover, the sweep's closed windows). */
 export const WINDOW_HEADROOM: i32 = 16;
+/** Connection records one packet may write at most: one per flow that ends (the expired one on
+ *  lookup, the evicted one, SWEEP_SLOTS = 4 swept): 6, with margin. Also the room outputRoomFor()
+ *  keeps for the flush and catch-up loops, which end at most a few flows between checks. */
+export const CONN_HEADROOM: i32 = 8;
 
 let alertMem: usize = 0;
 let alertCap: i32 = 0;
@@ -32,6 +39,10 @@ let marksOn = false;
 let windowMem: usize = 0;
 let windowCap: i32 = 0;
 let windowN: i32 = 0;
+let connMem: usize = 0;
+let connCap: i32 = 0;
+let connN: i32 = 0;
+let connsOn = false;
 let episodeNext: u32 = 1;
 
 /** Reasons (bit 1 << DET_*) the rules gave the current packet; markCommit() writes and clears it. */
@@ -49,7 +60,8 @@ function region(mem: usize, cap: i32, stride: i32): usize {
 }
 
 /** (Re)allocates every region from config (CFG_ALERT_CAPACITY, CFG_TRACE_CAPACITY,
- *  CFG_MARK_CAPACITY when CFG_MARKS_ENABLED, CFG_WINDOW_CAPACITY) and restarts episode ids at 1. */
+ *  CFG_MARK_CAPACITY when CFG_MARKS_ENABLED, CFG_WINDOW_CAPACITY, CFG_CONN_CAPACITY when
+ *  CFG_CONN_RECORDS_ENABLED) and restarts episode ids at 1. */
 export function outputReset(): void {
   alertCap = max<i32>(ALERT_HEADROOM + 1, <i32>cfg(abi.CFG_ALERT_CAPACITY));
   traceCap = max<i32>(1, <i32>cfg(abi.CFG_TRACE_CAPACITY));
@@ -60,6 +72,10 @@ export function outputReset(): void {
   traceMem = region(traceMem, traceCap, abi.TRACE_STRIDE);
   markMem = region(markMem, markCap, abi.MARK_STRIDE);
   windowMem = region(windowMem, windowCap, abi.FWIN_STRIDE);
+  connsOn = cfg(abi.CFG_CONN_RECORDS_ENABLED) != 0;
+  connCap = connsOn ? max<i32>(CONN_HEADROOM + 1, <i32>cfg(abi.CFG_CONN_CAPACITY)) : CONN_HEADROOM + 1;
+  connMem = region(connMem, connCap, abi.CONN_STRIDE);
+  connN = 0;
   alertN = 0;
   traceN = 0;
   markN = 0;
@@ -71,12 +87,27 @@ export function outputReset(): void {
 /** True when one more packet's worth of output fits (see the header). */
 @inline export function outputHasRoom(): bool {
   return alertN + ALERT_HEADROOM <= alertCap && traceN < traceCap && markN < markCap &&
-    windowN + WINDOW_HEADROOM <= windowCap;
+    windowN + WINDOW_HEADROOM <= windowCap && connN + CONN_HEADROOM <= connCap;
 }
 
-/** True when `alerts` more alerts and `windows` more flow windows fit (flush loops at finish). */
+/** True when `alerts` more alerts and `windows` more flow windows fit, and CONN_HEADROOM
+ *  connection records (flush loops at finish, the flow-window catch-up pass). */
 @inline export function outputRoomFor(alerts: i32, windows: i32): bool {
-  return alertN + alerts <= alertCap && windowN + windows <= windowCap;
+  return alertN + alerts <= alertCap && windowN + windows <= windowCap && connN + CONN_HEADROOM <= connCap;
+}
+
+/** True when connection records are written (CFG_CONN_RECORDS_ENABLED). */
+@inline export function connRecordsOn(): bool {
+  return connsOn;
+}
+
+/** Address of a zeroed connection record to fill (the caller checked the room). */
+@inline export function connAppend(): usize {
+  const p = connMem + <usize>connN * abi.CONN_STRIDE;
+  connN++;
+  memory.fill(p, 0, abi.CONN_STRIDE);
+  cInc(abi.C_CONN_RECORDS);
+  return p;
 }
 
 /** Address of a zeroed alert record to fill (the caller checked the room). */
@@ -166,6 +197,8 @@ export function outputMarkBase(): usize { return markMem; }
 export function outputMarkCount(): i32 { return markN; }
 export function outputWindowBase(): usize { return windowMem; }
 export function outputWindowCount(): i32 { return windowN; }
+export function outputConnBase(): usize { return connMem; }
+export function outputConnCount(): i32 { return connN; }
 
 /** Empties every region (the worker copied them out). */
 export function outputClear(): void {
@@ -173,4 +206,5 @@ export function outputClear(): void {
   traceN = 0;
   markN = 0;
   windowN = 0;
+  connN = 0;
 }

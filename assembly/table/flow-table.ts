@@ -53,8 +53,9 @@ const FLOW_KEY_WORDS: i32 = 11;
 
 // ---- flow slot: open-table header (16 B), key (44 B), value; the layout is abi.FLOW_* ----
 /** Bytes per flow slot (abi.FLOW_STRIDE): 0-123 the flow (abi.FLOW_*), 124-159 per-flow rule
- *  state (detect/flow-rules.ts), 160-255 the open flow windows (detect/flow-window.ts). With the
- *  3/4 load limit a live flow costs 256-341 B. */
+ *  state (detect/flow-rules.ts), 160-255 the open flow windows (detect/flow-window.ts), 256-319
+ *  the TCP and connection state (detect/tcp-flow.ts). With the 3/4 load limit a live flow costs
+ *  320-427 B. */
 export const FLOW_STRIDE: usize = <usize>abi.FLOW_STRIDE;
 // SLOT_AUX (abi.FLOW_ORIG_IS_LO) bit 0: 1 when orig (the end that sent the first packet) is the lo end.
 // SLOT_LAST (abi.FLOW_LAST_US): i64 max packet time seen (µs).

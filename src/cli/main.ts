@@ -19,6 +19,7 @@ import {
   toCsvRow, toJsonlRow,
 } from '../io/alert-rows';
 import { NameTable } from '../io/names';
+import { forEachConnLogLine } from '../io/conn-log';
 import { readRows } from '../io/rows';
 import { formatSummary } from './summary';
 // Stand-ins until the merge: the real ones are src/rules/options.ts and src/rules/blacklist.ts.
@@ -26,7 +27,7 @@ import { defaultOptions, mergeOptions, validateOptions } from '../rules/options'
 import { parseBlacklistText } from '../rules/blacklist';
 
 /** What goes to stdout. */
-export type OutputFormat = 'jsonl' | 'csv' | 'flows' | 'reasons';
+export type OutputFormat = 'jsonl' | 'csv' | 'flows' | 'reasons' | 'conn';
 
 const D = DEFAULT_OPTIONS;
 export const USAGE = `Usage: flowlens analyze FILE [options]
@@ -34,7 +35,8 @@ export const USAGE = `Usage: flowlens analyze FILE [options]
 Reads a pcap, pcapng (optionally gzip-compressed), CSV, JSON, JSON Lines or packet-line file
 (timestamp_ms,src,dst,sport,dport,proto,size,flags per line); the format is sniffed from the
 content, never the name. Runs the detectors (ZSCORE, BLACKLIST, PORTSCAN, SYNFLOOD, LARGESIZE,
-UNUSUAL, FLOWRULE), prints the result to stdout, one item per line, and a summary to stderr.
+UNUSUAL, FLOWRULE, LATENCY, RETRANS, LONGCONN), prints the result to stdout, one item per line, and
+a summary to stderr.
 Settings: the defaults, then --config FILE, then the flags below.
 
 Output:
@@ -43,6 +45,8 @@ Output:
                            flows: "(src, dst, sport, dport, proto)" per anomalous flow (FLOWRULE)
                            reasons: "REASON,<packet line>" per flagged packet and reason
                            (BLACKLIST, PORTSCAN, LARGESIZE, SYNFLOOD, UNUSUAL), in input order
+                           conn: the connections (one per flow) as a Zeek-style conn.log (TSV);
+                           orig_bytes/resp_bytes are payload bytes, *_ip_bytes wire bytes
   --include-suppressed     also print alerts the rate limiter suppressed (always counted)
   --quiet                  no summary on stderr
 
@@ -68,8 +72,9 @@ Rules:
   --flow-rule-limit K/S    print at most K flow-rule alerts per S seconds, or "off" (default ${D.limits.flowrule.max}/${D.limits.flowrule.perS})
   --no-zscore, --no-blacklist, --no-portscan, --no-portscan-syn, --no-address-scan,
   --no-synflood, --no-synflood-slow, --no-synflood-spread, --no-largesize, --no-unusual,
-  --no-flow-rules
+  --no-flow-rules, --no-latency, --no-retrans, --no-long-connections
                            switch one detector or variant off
+  --response-latency       LATENCY: also judge request -> response latency (default off)
 
 Packet-size z-score:
   --window N               sliding window, packets per channel (default ${D.zscore.window})
@@ -114,6 +119,13 @@ const SWITCHES: Record<string, (o: AnalysisOptions) => void> = {
   'no-largesize': (o) => (o.rules.largesize.enabled = false),
   'no-unusual': (o) => (o.rules.unusual.enabled = false),
   'no-flow-rules': (o) => (o.flowFeatures.enabled = false),
+  'no-latency': (o) => (o.rules.latency.enabled = false),
+  'no-retrans': (o) => (o.rules.retrans.enabled = false),
+  'no-long-connections': (o) => {
+    o.rules.longConnections.enabled = false;
+    o.rules.longConnections.ladder = false;
+  },
+  'response-latency': (o) => (o.rules.latency.response = true),
 };
 
 const STRING_FLAGS = [
@@ -188,8 +200,8 @@ export function parseCli(argv: string[]): CliRun | 'help' {
   if (!file) throw new UsageError('missing FILE');
   if (rest.length) throw new UsageError(`unexpected argument "${rest[0]}"`);
   const format = str('format') ?? 'jsonl';
-  if (format !== 'jsonl' && format !== 'csv' && format !== 'flows' && format !== 'reasons') {
-    throw new UsageError(`--format wants jsonl, csv, flows or reasons, got "${format}"`);
+  if (format !== 'jsonl' && format !== 'csv' && format !== 'flows' && format !== 'reasons' && format !== 'conn') {
+    throw new UsageError(`--format wants jsonl, csv, flows, reasons or conn, got "${format}"`);
   }
 
   const configPath = str('config');
@@ -336,6 +348,10 @@ export async function writeOutput(
   out: (s: string) => void,
 ): Promise<void> {
   if (format === 'reasons') return writeReasons(file, result, out);
+  if (format === 'conn') {
+    if (result.conns) forEachConnLogLine(result.conns, (l) => out(l + '\n'));
+    return;
+  }
   if (format === 'flows') {
     for (const l of flowsLines(result, includeSuppressed)) out(l + '\n');
     return;
@@ -362,6 +378,7 @@ export async function runAnalyze(
   const blob = await openAsBlob(file);
   const fd = openSync(file, 'r');
   let result: AnalysisResult;
+  if (format === 'conn') options = { ...options, connRecords: { ...options.connRecords, enabled: true } };
   const hooks: PipelineHooks = {
     direct: fileReader(fd),
     gunzip: fileGunzip(file),

@@ -29,6 +29,10 @@ export function formatSummary(result: AnalysisResult): string {
     lines.push(`  ${name}: ${n(c.alerts)} alert${c.alerts === 1 ? '' : 's'}, ${n(c.suppressed)} suppressed, ${n(c.evidencePackets)} evidence packet${c.evidencePackets === 1 ? '' : 's'}`);
   }
   lines.push(`flow windows: ${n(s.flowWindows ?? 0)} judged by the flow rules; blacklist: ${n(s.blacklistRanges ?? 0)} ranges`);
+  lines.push(
+    `tcp: ${n(s.tcpDataSegments ?? 0)} data segments, ${n(s.tcpRetransmissions ?? 0)} retransmitted; ${n(s.latencySamples ?? 0)} latency samples; ` +
+      `connections: ${n(s.conns ?? 0)} records${s.connsDropped ? ` (${n(s.connsDropped)} beyond connRecords.max not kept)` : ''}`,
+  );
   lines.push(`speed: ${n(s.packetsPerS)} packets/s, ${s.mbPerS.toFixed(1)} MB/s, ${s.elapsedMs.toFixed(0)} ms`);
   if (result.cancelled) lines.push('cancelled: partial result');
   for (const w of result.warnings.slice(0, 20)) {

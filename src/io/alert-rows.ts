@@ -8,7 +8,8 @@
 import Papa from 'papaparse';
 import {
   BLACKLIST_MATCH_DST, BLACKLIST_MATCH_SRC, DET_BLACKLIST, DET_FLOWRULE, DET_LARGESIZE, DET_PORTSCAN,
-  DET_SYNFLOOD, DET_UNUSUAL, DET_ZSCORE, MARK_DPORT, MARK_DST, MARK_PROTO, MARK_REASONS, MARK_RECORD_INDEX,
+  DET_SYNFLOOD, DET_UNUSUAL, DET_ZSCORE, DET_LATENCY, DET_RETRANS, DET_LONGCONN, LATENCY_CLIENT, LATENCY_RESPONSE,
+  LONGCONN_IDLE, LONGCONN_LADDER, MARK_DPORT, MARK_DST, MARK_PROTO, MARK_REASONS, MARK_RECORD_INDEX,
   MARK_SPORT, MARK_SRC, MARK_STRIDE, MARK_TCP_FLAGS, MARK_TS_US, MARK_WIRE_LEN, PORTSCAN_HOSTS,
   PORTSCAN_SYN, SEV_HIGH, SEV_LOW, SEV_MEDIUM, SYNFLOOD_SLOW, SYNFLOOD_SPREAD,
 } from '../shared/abi';
@@ -33,6 +34,14 @@ export const FLOW_FEATURE_KEYS = ['packets', 'bytes', 'mean_size', 'packets_per_
  *   protocol number);
  * - ZSCORE: `value` = |z|, `threshold` (|z| threshold), `z` (signed), `mean`, `std` (the channel's
  *   baseline before the packet, bytes; σ before the floor), `samples` (packets in the baseline);
+ * - LATENCY (value, threshold, mean, std in ms), RETRANS (value and threshold in % of data
+ *   segments) and LONGCONN (value, threshold, mean, std in seconds): `metric` (what was measured:
+ *   syn_synack_ms, synack_ack_ms, response_ms, retransmitted_pct, duration_s), `value`,
+ *   `threshold` (of the severity reached), `mean`, `std` and `samples` (the baseline at the
+ *   decision: handshakes or responses of the server, completed flows of the service; RETRANS: the
+ *   flow's data segments), `deviation_pct` ((value - mean) / mean x 100; not for RETRANS),
+ *   `count` (evidence: samples above the threshold, retransmitted segments, the flow's packets),
+ *   `data_segments` and `retransmissions` (RETRANS), `flow_bytes` (LONGCONN: the flow's wire bytes);
  * - FLOWRULE: `rule` (its name), `window_s` (the flow window) and the flow's features in the
  *   window (FLOW_FEATURE_KEYS: packets, bytes, mean_size, packets_per_s, bytes_per_s, dst_ports,
  *   syn_ratio).
@@ -43,16 +52,18 @@ export type Evidence = Partial<Record<(typeof EVIDENCE_KEYS)[number], number | s
 export const EVIDENCE_KEYS = [
   'value', 'threshold', 'window_s', 'count', 'peak_rate', 'probes', 'ports', 'sources', 'destinations', 'protocol',
   'z', 'mean', 'std', 'samples', 'rule', ...FLOW_FEATURE_KEYS,
+  'metric', 'deviation_pct', 'data_segments', 'retransmissions', 'flow_bytes',
 ] as const;
 
 /** One alert as an output row: the same shape for every detector. Units: bytes, seconds, µs. */
 export interface AlertRow {
   /** Detector name (protocol.ts DETECTOR_NAMES): ZSCORE, BLACKLIST, PORTSCAN, SYNFLOOD,
-   *  LARGESIZE, UNUSUAL, FLOWRULE. */
+   *  LARGESIZE, UNUSUAL, FLOWRULE, LATENCY, RETRANS, LONGCONN. */
   detector: string;
   /** PORTSCAN: "ports" | "syn" | "hosts" (address scan); SYNFLOOD: "dst" | "slow" | "spread"; BLACKLIST:
-   *  "src" | "dst" | "both" (the listed end(s), relative to the flow's first packet). Absent for
-   *  the other detectors. */
+   *  "src" | "dst" | "both" (the listed end(s), relative to the flow's first packet); LATENCY:
+   *  "server" (SYN -> SYN/ACK) | "client" (SYN/ACK -> ACK) | "response"; RETRANS: "flow";
+   *  LONGCONN: "mean" | "idle" | "ladder". Absent for the other detectors. */
   variant?: string;
   severity: 'low' | 'medium' | 'high';
   /** Detector score rounded to 3 decimals: |z| (ZSCORE), value / threshold (rule detectors), 1 (FLOWRULE). */
@@ -118,10 +129,12 @@ function severityName(s: number): AlertRow['severity'] {
   return s === SEV_HIGH ? 'high' : s === SEV_MEDIUM ? 'medium' : s === SEV_LOW ? 'low' : 'low';
 }
 
+/** "A:p" (IPv6 bracketed), "A" when the port is 0. */
+const endText = (a: string, p: number): string => (p === 0 ? a : a.includes(':') ? `[${a}]:${p}` : `${a}:${p}`);
+
 /** "A:p → B:q (TCP)"; ports left out when 0, IPv6 ends bracketed. */
 function channelText(src: string, dst: string, sport: number, dport: number, proto: string): string {
-  const end = (a: string, p: number): string => (p === 0 ? a : a.includes(':') ? `[${a}]:${p}` : `${a}:${p}`);
-  return `${end(src, sport)} → ${end(dst, dport)} (${proto})`;
+  return `${endText(src, sport)} → ${endText(dst, dport)} (${proto})`;
 }
 
 /** "tcp/31337", "udp/53", "icmp", "icmpv6", "proto/47": the normal-services spelling. */
@@ -143,8 +156,39 @@ export function variantName(detector: number, variant: number): string | undefin
     const both = BLACKLIST_MATCH_SRC | BLACKLIST_MATCH_DST;
     return (variant & both) === both ? 'both' : variant & BLACKLIST_MATCH_DST ? 'dst' : 'src';
   }
+  if (detector === DET_LATENCY) return variant === LATENCY_CLIENT ? 'client' : variant === LATENCY_RESPONSE ? 'response' : 'server';
+  if (detector === DET_RETRANS) return 'flow';
+  if (detector === DET_LONGCONN) return variant === LONGCONN_IDLE ? 'idle' : variant === LONGCONN_LADDER ? 'ladder' : 'mean';
   return undefined;
 }
+
+/** A number with thousands separators and at most `digits` decimals ("549,460", "7.1"). */
+const num = (v: number, digits = 1): string =>
+  Number.isFinite(v) ? v.toLocaleString('en-US', { maximumFractionDigits: digits }) : String(v);
+
+/** A long duration for messages: "0.026 s", "45 s", "51 min", "2 h 3 min", "3 d 4 h". */
+export function longDurationText(s: number): string {
+  if (!Number.isFinite(s) || s < 0) return '0 s';
+  if (s < 60) return s > 0 && s < 1 ? `${Number(s.toPrecision(2))} s` : `${Math.round(s)} s`;
+  const m = Math.round(s / 60);
+  if (m < 60) return `${m} min`;
+  const h = Math.floor(m / 60);
+  if (h < 24) return m % 60 === 0 ? `${h} h` : `${h} h ${m % 60} min`;
+  const d = Math.floor(h / 24);
+  return h % 24 === 0 ? `${d} d` : `${d} d ${h % 24} h`;
+}
+
+/** "+243 %" from a value and its baseline mean (empty when the mean is not positive). */
+function deviationText(value: number, mean: number): string {
+  if (!(mean > 0)) return '';
+  const d = Math.round(((value - mean) / mean) * 100);
+  return `, ${d >= 0 ? '+' : ''}${d.toLocaleString('en-US')} %`;
+}
+
+/** LATENCY's measured step per variant, for messages and the evidence `metric`. */
+const LATENCY_STEP = ['SYN→SYN/ACK', 'SYN/ACK→ACK', 'request→response'];
+const LATENCY_METRIC = ['syn_synack_ms', 'synack_ack_ms', 'response_ms'];
+const LATENCY_SAMPLE = ['handshake', 'handshake', 'response'];
 
 function featureText(key: string, v: number): string {
   if (!Number.isFinite(v)) return String(v);
@@ -211,6 +255,25 @@ function message(result: AnalysisResult, i: number, s: Subject, evidence: Eviden
       const values = used.map((k) => `${k} ${featureText(k, a.features[i * FEATURE_COUNT + FLOW_FEATURE_KEYS.indexOf(k)])}`).join(', ');
       return `flow ${flow} matched rule '${name}'${expr === undefined ? '' : `: ${expr}`} (${values}) in its ${win} s window`;
     }
+    case DET_LATENCY: {
+      const v = variant <= 2 ? variant : 0;
+      const srv = endText(s.dst, s.dport);
+      const side = v === LATENCY_CLIENT ? ` (client side, ${s.src})` : '';
+      return `High ${v === LATENCY_RESPONSE ? 'response time' : 'latency'} to ${srv}${side}: ${LATENCY_STEP[v]} ${num(value)} ms ` +
+        `(threshold ${num(thr)} ms, baseline ${num(a.mean[i])} ms over ${plural(a.samples[i], LATENCY_SAMPLE[v])}${deviationText(value, a.mean[i])})` +
+        (count > 1 ? `; ${fmt(count)} slow samples in ${dur}` : '');
+    }
+    case DET_RETRANS:
+      return `Retransmissions ${flow.replace(/ \(TCP\)$/, '')}: ${num(value)} % of ${plural(a.aux[i], 'data segment')} ` +
+        `(${fmt(count)} retransmitted; threshold ${num(thr)} %)`;
+    case DET_LONGCONN: {
+      const d = longDurationText(value);
+      if (variant === LONGCONN_LADDER) return `Long connection ${flow}: open ${d}, past the ${longDurationText(thr)} step`;
+      const idle = variant === LONGCONN_IDLE ? ` with only ${plural(a.aux[i], 'byte')}` : '';
+      const ratio = a.mean[i] > 0 ? `${num(value / a.mean[i])}× ` : '';
+      return `Long ${variant === LONGCONN_IDLE ? 'idle ' : ''}connection ${flow}: ${d}${idle}, ${ratio}the service mean of ` +
+        `${longDurationText(a.mean[i])} over ${plural(a.samples[i], 'flow')} (threshold ${longDurationText(thr)})`;
+    }
     case DET_ZSCORE: {
       const z = a.score[i];
       const samples = a.samples[i];
@@ -236,8 +299,30 @@ function evidenceOf(result: AnalysisResult, i: number): Evidence {
     });
     return e;
   }
-  const e: Evidence = { value: a.value[i], threshold: a.threshold[i], window_s: a.windowS[i], count: a.evidence[i], peak_rate: round(a.peakRate[i], 3) };
   const v = a.variant[i];
+  if (det === DET_LATENCY || det === DET_RETRANS || det === DET_LONGCONN) {
+    const e: Evidence = {
+      metric: det === DET_LATENCY ? LATENCY_METRIC[v <= 2 ? v : 0] : det === DET_RETRANS ? 'retransmitted_pct' : 'duration_s',
+      value: round(a.value[i], 3),
+      threshold: round(a.threshold[i], 3),
+      window_s: a.windowS[i],
+      count: a.evidence[i],
+      peak_rate: round(a.peakRate[i], 3),
+    };
+    if (det === DET_RETRANS) {
+      e.samples = a.samples[i];
+      e.data_segments = a.aux[i];
+      e.retransmissions = a.evidence[i];
+    } else if (det !== DET_LONGCONN || v !== LONGCONN_LADDER) {
+      e.mean = round(a.mean[i], 3);
+      e.std = round(a.std[i], 3);
+      e.samples = a.samples[i];
+      if (a.mean[i] > 0) e.deviation_pct = round(((a.value[i] - a.mean[i]) / a.mean[i]) * 100, 1);
+    }
+    if (det === DET_LONGCONN) e.flow_bytes = a.aux[i];
+    return e;
+  }
+  const e: Evidence = { value: a.value[i], threshold: a.threshold[i], window_s: a.windowS[i], count: a.evidence[i], peak_rate: round(a.peakRate[i], 3) };
   const aux = a.aux[i];
   if (det === DET_PORTSCAN) e[v === PORTSCAN_SYN ? 'ports' : 'probes'] = aux;
   else if (det === DET_SYNFLOOD) e[v === SYNFLOOD_SPREAD ? 'destinations' : 'sources'] = aux;
@@ -266,7 +351,15 @@ function subjectOf(result: AnalysisResult, i: number): Subject {
  * - FLOWRULE: "flow A:p → B:q (TCP) matched rule 'syn-only flow': syn_ratio > 0.9 and packets >= 20
  *   (packets 120, syn_ratio 1.00) in its 60 s window" (the features the expression uses)
  * - ZSCORE: "Packet of 5000 B on A → B (TCP) is 38.9σ above the channel's mean of 1100 B (σ 100 B
- *   over 3 packets; threshold 3σ)".
+ *   over 3 packets; threshold 3σ)"
+ * - LATENCY: "High latency to 10.0.0.5:443: SYN→SYN/ACK 412 ms (threshold 240 ms, baseline 120 ms
+ *   over 35 handshakes, +243 %)" (client side: "... (client side, A): SYN/ACK→ACK ...", response:
+ *   "High response time to ...: request→response ...")
+ * - RETRANS: "Retransmissions 192.168.1.2:51000 → 10.0.0.5:80: 7.1 % of 380 data segments (27
+ *   retransmitted; threshold 5 %)"
+ * - LONGCONN: "Long connection 10.0.0.2 → 10.0.0.9:22 (TCP): 2 h 3 min, 2.4× the service mean of
+ *   51 min over 40 flows (threshold 1 h 42 min)" (idle: "Long idle connection ...: 2 h 3 min with
+ *   only 840 bytes, ..."; ladder: "Long connection ...: open 30 min, past the 30 min step").
  */
 export function alertMessage(result: AnalysisResult, i: number): string {
   return message(result, i, subjectOf(result, i), evidenceOf(result, i));

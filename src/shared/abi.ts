@@ -103,6 +103,9 @@ export const TRACE_KEY_BYTES = 36;
 // point is written per probe: TRACE_SIZE = distinct ports probed in the window after it, TRACE_MEAN
 // = the threshold, bit 1 of TRACE_FLAGS = over the threshold. With DET_SYNFLOOD the key's dst is
 // the victim (src ignored): one point per SYN to it, TRACE_SIZE = SYNs in the window after it.
+// With DET_LATENCY the key's dst is a server and the u32 label field its port: one point per
+// latency sample of that server (detect/latency.ts: TRACE_SIZE = the sample in ms, TRACE_MEAN /
+// TRACE_STD = its baseline, TRACE_Z = the MEDIUM threshold, TRACE_FLAGS bits 8-15 the variant).
 
 // ---- packet mark (markPtr(), CFG_MARKS_ENABLED): one per packet that any rule flagged, in input
 // order, MARK_STRIDE bytes; the same layout as the packed input record plus the reasons ----
@@ -171,6 +174,13 @@ export const DET_UNUSUAL = 6;
 /** Flow rules are judged by the core on flow windows (FWIN_RULES); the host raises their alerts,
  *  the core never writes this id into an alert record. */
 export const DET_FLOWRULE = 7;
+/** Issue #4 behavioural detectors. SPIKE and PROTOSHIFT: detect/ (metrics helper); LATENCY:
+ *  detect/latency.ts; RETRANS: detect/tcp-flow.ts; LONGCONN: detect/longconn.ts. */
+export const DET_SPIKE = 8;
+export const DET_LATENCY = 9;
+export const DET_RETRANS = 10;
+export const DET_PROTOSHIFT = 11;
+export const DET_LONGCONN = 12;
 // Variants (ALERT_VARIANT).
 export const PORTSCAN_PORTS = 0; // > N distinct destination ports of one target in T; AUX = probes
 export const PORTSCAN_SYN = 1; // > S SYNs and > P distinct ports of one target in T; VALUE = SYNs, AUX = ports
@@ -178,6 +188,13 @@ export const PORTSCAN_HOSTS = 2; // address scan: > H distinct hosts on one port
 export const SYNFLOOD_DST = 0; // > M SYNs to one destination in T; AUX = distinct sources (estimate)
 export const SYNFLOOD_SPREAD = 1; // > M SYNs to many destinations in T (no single victim); AUX = distinct destinations
 export const SYNFLOOD_SLOW = 2; // low and slow: > M2 SYNs to one destination in the long window T2 (DST not over M); AUX = distinct sources (estimate)
+export const LATENCY_SERVER = 0; // handshake SYN -> SYN/ACK (the server side of the RTT, seen at the capture point)
+export const LATENCY_CLIENT = 1; // handshake SYN/ACK -> ACK (the client side)
+export const LATENCY_RESPONSE = 2; // last client data segment -> first server data segment after it
+export const RETRANS_FLOW = 0; // retransmitted data segments over data segments of one flow
+export const LONGCONN_MEAN = 0; // duration above ratio x the mean duration of the service's completed flows
+export const LONGCONN_IDLE = 1; // LONGCONN_MEAN with fewer than CFG_LONGCONN_IDLE_BYTES wire bytes
+export const LONGCONN_LADDER = 2; // duration crossed a fixed step (10 min, 30 min, 1 h, 12 h, 24 h; Zeek long-connections)
 export const BLACKLIST_MATCH_SRC = 1; // bit mask of the matching ends
 export const BLACKLIST_MATCH_DST = 2;
 export const SEV_LOW = 1;
@@ -244,6 +261,19 @@ export const C_ADDRSCAN_KEYS_EVICTED = 55;
 export const C_MARKS_WRITTEN = 56; // mark records written (CFG_MARKS_ENABLED)
 export const C_HANDSHAKES_COMPLETED = 57; // TCP handshakes completed (the originator's first ACK after SYN and SYN+ACK; table/flow-table.ts)
 export const C_FLOW_WINDOWS_MATCHED = 58; // flow windows that matched at least one flow rule
+// 60-67: metrics helper (issue #4).
+export const C_ALERTS_LATENCY = 68; // LATENCY episodes
+export const C_ALERTS_RETRANS = 69; // RETRANS episodes
+export const C_ALERTS_LONGCONN = 70; // LONGCONN episodes (MEAN/IDLE) and ladder alerts
+export const C_LATENCY_SAMPLES = 71; // latency samples taken (all variants)
+export const C_LATENCY_KEYS_LIVE = 72; // servers tracked by LATENCY
+export const C_LATENCY_KEYS_EVICTED = 73; // servers evicted at the memory cap
+export const C_TCP_DATA_SEGMENTS = 74; // TCP data segments (payload > 0, keep-alives excluded)
+export const C_TCP_RETRANSMISSIONS = 75; // of those, retransmissions (detect/tcp-flow.ts)
+export const C_SERVICES_LIVE = 76; // services (protocol, server port) in the LONGCONN baseline
+export const C_SERVICES_EVICTED = 77;
+export const C_CONN_RECORDS = 78; // connection records written (CFG_CONN_RECORDS_ENABLED)
+export const C_FLOWS_COMPLETED = 79; // flows whose duration joined the LONGCONN baseline
 export const COUNTER_COUNT = 80;
 
 // ---- config ids (setConfig(id, value: f64)); defaults and sources live in assembly/config.ts ----
@@ -302,7 +332,32 @@ export const CFG_SYNFLOOD_SLOW_SYNS = 51;
 export const CFG_SYNFLOOD_SLOW_WINDOW_S = 52;
 export const CFG_SYNFLOOD_COMPLETED_FRACTION = 53; // completion gate of SYNFLOOD_DST and SYNFLOOD_SLOW (>= 1: off)
 export const CFG_FLOWWIN_EMIT_ALL = 54; // 1: write every judged flow window, matching or not
-export const CONFIG_COUNT = 64;
+// 56-71: metrics helper (issue #4). 72-95: LATENCY, RETRANS, LONGCONN, connection records.
+export const CFG_LATENCY_ENABLED = 72;
+export const CFG_LATENCY_RESPONSE_ENABLED = 73; // LATENCY_RESPONSE samples (request -> response)
+export const CFG_LATENCY_SPAN = 74; // EWMA span N: alpha = 2 / (N + 1)
+export const CFG_LATENCY_WARMUP = 75; // samples in a server's baseline before it is judged
+export const CFG_LATENCY_MEDIUM_RATIO = 76;
+export const CFG_LATENCY_HIGH_RATIO = 77;
+export const CFG_LATENCY_MIN_EXCESS_MS = 78; // a sample must also exceed the mean by this much
+export const CFG_LATENCY_MIN_SIGMAS = 79; // a sample must also exceed the mean by this many standard deviations
+export const CFG_LATENCY_MEMORY_CAP_BYTES = 80;
+export const CFG_RETRANS_ENABLED = 81;
+export const CFG_RETRANS_MIN_SEGMENTS = 82;
+export const CFG_RETRANS_MEDIUM = 83; // fraction of data segments
+export const CFG_RETRANS_HIGH = 84;
+export const CFG_LONGCONN_ENABLED = 85; // LONGCONN_MEAN / LONGCONN_IDLE
+export const CFG_LONGCONN_MEDIUM_RATIO = 86;
+export const CFG_LONGCONN_HIGH_RATIO = 87;
+export const CFG_LONGCONN_MIN_FLOWS = 88; // completed flows of the service before judging
+export const CFG_LONGCONN_MIN_DURATION_S = 89;
+export const CFG_LONGCONN_IDLE_BYTES = 90;
+export const CFG_LONGCONN_LADDER_ENABLED = 91;
+export const CFG_LONGCONN_MEMORY_CAP_BYTES = 92;
+export const CFG_CONN_RECORDS_ENABLED = 93;
+export const CFG_CONN_CAPACITY = 94; // connection records held before STATUS_OUTPUT_FULL
+export const CFG_RETRANS_MIN_RETRANSMISSIONS = 95; // retransmitted segments a flow needs besides the ratio
+export const CONFIG_COUNT = 128;
 
 /** Node names from CSV/JSON are mapped into 100::/64 (RFC 6666 discard-only prefix): byte 0 is
  * 0x01, bytes 1-11 are 0, bytes 12-15 hold the name's interned id, big-endian. */
@@ -310,7 +365,7 @@ export const NODE_PREFIX_BYTE0 = 0x01;
 
 // ---- flow table slots (flowTablePtr(), flowTableSlots() slots of FLOW_STRIDE bytes), read-only
 // for the host; a slot whose FLOW_HASH is 0 is empty. Ends are in canonical (lo, hi) order. ----
-export const FLOW_STRIDE = 256;
+export const FLOW_STRIDE = 320;
 export const FLOW_HASH = 0; // u32 stored hash, 0 = empty slot
 export const FLOW_ORIG_IS_LO = 4; // u32 bit 0: 1 when orig (first sender) is the lo end
 export const FLOW_LAST_US = 8; // i64 newest packet time (µs)
@@ -336,4 +391,56 @@ export const FLOW_URG = 116; // u32
 export const FLOW_ECE = 120; // u16
 export const FLOW_CWR = 122; // u16
 // Bytes 124-159: per-flow rule state (detect/flow-rules.ts); 160-255: the two open flow windows
-// (detect/flow-window.ts). Internal: their layout is not part of the ABI.
+// (detect/flow-window.ts); 256-319: per-flow TCP and connection state (detect/tcp-flow.ts, one
+// cache line, zero for a new flow). Internal: their layout is not part of the ABI. 256-319:
+//   256 u32 next expected sequence number sent by orig (highest seq + payload + SYN + FIN seen),
+//   260 u32 the same for resp, 264/268 u32 low 32 bits of the µs time of orig's/resp's previous
+//   segment (Wireshark's out-of-order window), 272 u32 data segments (both directions), 276 u32
+//   retransmitted data segments, 280/284 u32 new payload bytes sent by orig/resp (mod 2^32),
+//   288 u32 time (low 32 bits of µs) of orig's last SYN, then the full handshake RTT in µs,
+//   292 u32 time of resp's last SYN/ACK, 296 u32 time of orig's last data segment (request),
+//   300 u32 record index of the packet that created the flow, 304 u32 flow duration (ms) at which
+//   LONGCONN judges the flow next, 308 u32 RETRANS episode, 312 u32 LONGCONN episode, 316 u8 TCP
+//   flags (sequence numbers known per direction, RTT known, server sample taken, waiting for a
+//   response, request was a retransmission), 317 u8 LONGCONN state (ladder steps reported, level,
+//   counted in the service baseline), 318 u8 RETRANS state (level, judged), 319 spare.
+
+// ---- connection records (connPtr(), conns()): one per flow end (idle, evicted, end of input),
+// CFG_CONN_RECORDS_ENABLED; CONN_STRIDE bytes, written by detect/conn.ts. Zeek conn.log-like. ----
+export const CONN_STRIDE = 128;
+export const CONN_FIRST_US = 0; // i64 first packet time (µs)
+export const CONN_LAST_US = 8; // i64 last packet time (µs)
+export const CONN_ORIG = 16; // 16 bytes originator address (sent the first packet)
+export const CONN_RESP = 32; // 16 bytes responder address
+export const CONN_ORIG_PORT = 48; // u16 (ICMP: type)
+export const CONN_RESP_PORT = 50; // u16 (ICMP: the type's counterpart or code)
+export const CONN_PROTO = 52; // u8 IP protocol number
+export const CONN_STATE = 53; // u8 CONN_STATE_* (Zeek conn_state, approximated: detect/conn.ts)
+export const CONN_END = 54; // u8 FWIN_END_IDLE / FWIN_END_EVICTED / FWIN_END_INPUT
+export const CONN_FLAGS_ORIG = 55; // u8 OR of the TCP flags orig sent
+export const CONN_FLAGS_RESP = 56; // u8 OR of the TCP flags resp sent
+export const CONN_VLAN = 60; // u32
+export const CONN_PKTS_ORIG = 64; // u32
+export const CONN_PKTS_RESP = 68; // u32
+export const CONN_BYTES_ORIG = 72; // f64 wire bytes orig sent
+export const CONN_BYTES_RESP = 80; // f64
+export const CONN_PAYLOAD_ORIG = 88; // f64 payload bytes orig sent (TCP: new sequence space only, retransmissions not counted again; mod 2^32)
+export const CONN_PAYLOAD_RESP = 96; // f64
+export const CONN_FIRST_RECORD = 104; // u32 record index of the packet that created the flow
+export const CONN_DATA_SEGMENTS = 108; // u32 TCP data segments, both directions
+export const CONN_RETRANSMISSIONS = 112; // u32 of those, retransmissions
+export const CONN_RTT_US = 116; // u32 TCP handshake RTT SYN -> ACK as seen at the capture point, µs; 0xffffffff unknown
+// Bytes 120-127 are 0.
+export const CONN_STATE_OTH = 0;
+export const CONN_STATE_S0 = 1;
+export const CONN_STATE_S1 = 2;
+export const CONN_STATE_SF = 3;
+export const CONN_STATE_REJ = 4;
+export const CONN_STATE_S2 = 5;
+export const CONN_STATE_S3 = 6;
+export const CONN_STATE_RSTO = 7;
+export const CONN_STATE_RSTR = 8;
+export const CONN_STATE_RSTOS0 = 9;
+export const CONN_STATE_RSTRH = 10;
+export const CONN_STATE_SH = 11;
+export const CONN_STATE_SHR = 12;

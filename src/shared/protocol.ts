@@ -74,6 +74,68 @@ export interface RuleOptions {
   /** UNUSUAL: flows whose (protocol, server port) is not in `normal` ("tcp/80", "udp/53",
    *  "tcp/8000-8080", "icmp", "proto/47"); default list in src/shared/services.ts. */
   unusual: { enabled: boolean; normal: string[] };
+  /** LATENCY (assembly/detect/latency.ts): TCP handshake RTT (SYN -> SYN/ACK, SYN/ACK -> ACK) and,
+   *  with `response`, request -> response latency, against an EWMA baseline per server. */
+  latency: LatencyOptions;
+  /** RETRANS (assembly/detect/tcp-flow.ts): retransmitted over data segments per flow. */
+  retrans: RetransOptions;
+  /** LONGCONN (assembly/detect/longconn.ts): flows long for their service, and the fixed ladder. */
+  longConnections: LongConnectionOptions;
+}
+
+/** LATENCY settings; defaults and their evidence in assembly/config.ts (CFG_LATENCY_*). */
+export interface LatencyOptions {
+  enabled: boolean;
+  /** Also judge request -> response latency (last client data -> first server data). Default false. */
+  response: boolean;
+  /** EWMA span N (alpha = 2 / (N + 1)). Default 15 (alpha 1/8, RFC 6298). */
+  span: number;
+  /** Samples a server's baseline needs before it is judged. Default 10. */
+  warmup: number;
+  /** MEDIUM above mediumRatio x the baseline mean, HIGH above highRatio x. Defaults 1.5, 2. */
+  mediumRatio: number;
+  highRatio: number;
+  /** A sample must also exceed the mean by this many ms and by minSigmas standard deviations.
+   *  Defaults 10 ms, 3. */
+  minExcessMs: number;
+  minSigmas: number;
+}
+
+/** RETRANS settings (CFG_RETRANS_*). */
+export interface RetransOptions {
+  enabled: boolean;
+  /** Data segments a flow needs before it is judged. Default 6. */
+  minSegments: number;
+  /** Retransmitted segments a flow needs besides the ratio. Default 2. */
+  minRetransmissions: number;
+  /** Fractions of data segments retransmitted: MEDIUM above medium (0.02), HIGH above high (0.05). */
+  medium: number;
+  high: number;
+}
+
+/** LONGCONN settings (CFG_LONGCONN_*). */
+export interface LongConnectionOptions {
+  enabled: boolean;
+  /** MEDIUM above mediumRatio x the service's mean completed-flow duration, HIGH above highRatio x.
+   *  Defaults 1.5, 2. */
+  mediumRatio: number;
+  highRatio: number;
+  /** Completed flows a service needs before its flows are judged. Default 10. */
+  minFlows: number;
+  /** Flows shorter than this are never long, seconds. Default 600. */
+  minDurationS: number;
+  /** A long flow with fewer wire bytes than this is idle. Default 1000. */
+  idleBytes: number;
+  /** Report the fixed ladder (10 min, 30 min, 1 h, 12 h, 24 h; LOW). Default true. */
+  ladder: boolean;
+}
+
+/** Connection records (one per flow end, Zeek conn.log-like; assembly/detect/conn.ts), collected
+ *  into AnalysisResult.conns. */
+export interface ConnRecordOptions {
+  enabled: boolean;
+  /** Records kept; the rest are counted in summary.connsDropped. Default 1,000,000 (about 100 MB). */
+  max: number;
 }
 
 /** One user flow rule: a named boolean expression over a flow window's features. */
@@ -114,6 +176,11 @@ export interface AlertLimitOptions {
   synflood: RateLimit;
   largesize: RateLimit;
   unusual: RateLimit;
+  spike: RateLimit;
+  latency: RateLimit;
+  retrans: RateLimit;
+  protoshift: RateLimit;
+  longconn: RateLimit;
 }
 
 export interface AnalysisOptions {
@@ -122,6 +189,7 @@ export interface AnalysisOptions {
   rules: RuleOptions;
   flowFeatures: FlowFeatureOptions;
   limits: AlertLimitOptions;
+  connRecords: ConnRecordOptions;
   /** Bytes read from the file per chunk. Default 1 MiB. */
   chunkBytes: number;
   /** Hash seed; undefined means a random one per analysis. */
@@ -138,7 +206,7 @@ export const DEFAULT_OPTIONS: AnalysisOptions = {
     icmpTimeoutS: 60,
     otherTimeoutS: 60,
     capacity: 65536,
-    memoryCapBytes: 256 * 1024 * 1024,
+    memoryCapBytes: 320 * 1024 * 1024,
   },
   rules: {
     blacklist: { enabled: true, entries: [] },
@@ -150,6 +218,9 @@ export const DEFAULT_OPTIONS: AnalysisOptions = {
     synfloodSpread: { enabled: true, threshold: 50, windowS: 1 },
     largesize: { enabled: true, bytes: 1500 },
     unusual: { enabled: true, normal: [...DEFAULT_NORMAL_SERVICES] },
+    latency: { enabled: true, response: false, span: 15, warmup: 10, mediumRatio: 1.5, highRatio: 2, minExcessMs: 10, minSigmas: 3 },
+    retrans: { enabled: true, minSegments: 6, minRetransmissions: 2, medium: 0.02, high: 0.05 },
+    longConnections: { enabled: true, mediumRatio: 1.5, highRatio: 2, minFlows: 10, minDurationS: 600, idleBytes: 1000, ladder: true },
   },
   flowFeatures: { enabled: true, windowS: 60, latenessS: 5, rules: DEFAULT_FLOW_RULES.map((r) => ({ ...r })) },
   limits: {
@@ -160,13 +231,19 @@ export const DEFAULT_OPTIONS: AnalysisOptions = {
     synflood: { enabled: false, max: 10, perS: 60 },
     largesize: { enabled: false, max: 10, perS: 60 },
     unusual: { enabled: false, max: 10, perS: 60 },
+    spike: { enabled: false, max: 10, perS: 60 },
+    latency: { enabled: false, max: 10, perS: 60 },
+    retrans: { enabled: false, max: 10, perS: 60 },
+    protoshift: { enabled: false, max: 10, perS: 60 },
+    longconn: { enabled: false, max: 10, perS: 60 },
   },
+  connRecords: { enabled: true, max: 1_000_000 },
   chunkBytes: 1024 * 1024,
   maxAlerts: 200_000,
 };
 
 /** Detector names by abi.DET_* id (index 0 unused), as they appear in every output. */
-export const DETECTOR_NAMES = ['', 'ZSCORE', 'BLACKLIST', 'PORTSCAN', 'SYNFLOOD', 'LARGESIZE', 'UNUSUAL', 'FLOWRULE'] as const;
+export const DETECTOR_NAMES = ['', 'ZSCORE', 'BLACKLIST', 'PORTSCAN', 'SYNFLOOD', 'LARGESIZE', 'UNUSUAL', 'FLOWRULE', 'SPIKE', 'LATENCY', 'RETRANS', 'PROTOSHIFT', 'LONGCONN'] as const;
 export type DetectorName = (typeof DETECTOR_NAMES)[number];
 
 /** Per-detector alert counts in the summary. */
@@ -251,6 +328,15 @@ export interface Summary {
   flowWindows: number;
   /** Blacklist ranges loaded after merging. */
   blacklistRanges: number;
+  /** Connection records written by the core (one per flow end) and those beyond connRecords.max
+   *  that were counted but not kept. */
+  conns: number;
+  connsDropped: number;
+  /** TCP data segments and retransmissions among them (assembly/detect/tcp-flow.ts), latency
+   *  samples taken. */
+  tcpDataSegments: number;
+  tcpRetransmissions: number;
+  latencySamples: number;
   elapsedMs: number;
   packetsPerS: number;
   mbPerS: number;
@@ -338,8 +424,47 @@ export interface AnalysisResult {
   marks?: Uint8Array;
   /** For CSV/JSON input: the original row of each alert (same index as the alert columns). */
   rowFields?: Record<string, unknown>[];
+  /** Connection records (one per flow end, in the order flows ended), with connRecords.enabled. */
+  conns?: ConnColumns;
   /** The options the analysis ran with. */
   options: AnalysisOptions;
+}
+
+/** Connection records as columns (src/worker/conn-collector.ts; abi.CONN_*): index i of every
+ *  array is one flow, in the order the flows ended. Addresses are texts in `names` (orig/resp
+ *  index into it). Bytes are wire bytes; payload is TCP sequence space (retransmissions counted
+ *  once) or transport payload. */
+export interface ConnColumns {
+  count: number;
+  /** First and last packet time, µs. */
+  firstUs: Float64Array;
+  lastUs: Float64Array;
+  /** Indices into `names`. */
+  orig: Uint32Array;
+  resp: Uint32Array;
+  names: string[];
+  origPort: Uint16Array;
+  respPort: Uint16Array;
+  /** IP protocol number. */
+  proto: Uint8Array;
+  /** abi.CONN_STATE_* (Zeek conn_state). */
+  state: Uint8Array;
+  /** abi.FWIN_END_IDLE / EVICTED / INPUT. */
+  end: Uint8Array;
+  flagsOrig: Uint8Array;
+  flagsResp: Uint8Array;
+  vlan: Uint32Array;
+  pktsOrig: Float64Array;
+  pktsResp: Float64Array;
+  bytesOrig: Float64Array;
+  bytesResp: Float64Array;
+  payloadOrig: Float64Array;
+  payloadResp: Float64Array;
+  firstRecord: Uint32Array;
+  dataSegments: Uint32Array;
+  retransmissions: Uint32Array;
+  /** Handshake RTT, µs; NaN when not measured. */
+  rttUs: Float64Array;
 }
 
 /** Every packet of one channel with the baseline it was scored against, for the chart. */

@@ -39,6 +39,10 @@ export function variantName(detector: number, variant: number): string {
     const dst = (variant & abi.BLACKLIST_MATCH_DST) !== 0;
     return src && dst ? 'both ends' : src ? 'source' : dst ? 'destination' : '';
   }
+  if (detector === abi.DET_LATENCY) {
+    return variant === abi.LATENCY_CLIENT ? 'client side' : variant === abi.LATENCY_RESPONSE ? 'response' : 'server side';
+  }
+  if (detector === abi.DET_LONGCONN) return variant === abi.LONGCONN_IDLE ? 'idle' : variant === abi.LONGCONN_LADDER ? 'ladder' : 'service mean';
   return '';
 }
 

@@ -171,6 +171,68 @@ export const SETTINGS_GROUPS: FieldGroup[] = [
     ],
   },
   {
+    id: 'latency',
+    title: 'TCP latency',
+    help: 'Handshake round-trip time per server (SYN → SYN/ACK, SYN/ACK → ACK) against its own moving baseline.',
+    sections: [
+      {
+        fields: [
+          on('rules.latency.enabled'),
+          on('rules.latency.response', 'Request → response', 'Also judge the time from a client’s last data segment to the server’s first answer (includes think time).'),
+          num('rules.latency.span', 'Baseline span', 'samples', 'EWMA span N: weight 2 / (N + 1) per new sample.', false),
+          num('rules.latency.warmup', 'Warm-up', 'samples', 'Samples a server needs before it is judged.', true),
+          num('rules.latency.mediumRatio', 'Medium above', '× mean', 'Multiple of the baseline mean for a medium alert.', false),
+          num('rules.latency.highRatio', 'High above', '× mean', 'Multiple of the baseline mean for a high alert.', false),
+          num('rules.latency.minExcessMs', 'At least', 'ms', 'A sample must also exceed the mean by this much.', false),
+          num('rules.latency.minSigmas', 'And', 'σ', 'A sample must also exceed the mean by this many standard deviations.', false),
+          limit('latency'),
+        ],
+      },
+    ],
+  },
+  {
+    id: 'retrans',
+    title: 'Retransmissions',
+    help: 'Share of a TCP flow’s data segments that were sent again (path loss), judged once per flow.',
+    sections: [
+      {
+        fields: [
+          on('rules.retrans.enabled'),
+          num('rules.retrans.minSegments', 'Data segments', 'segments', 'Segments a flow needs before it is judged.', true),
+          num('rules.retrans.minRetransmissions', 'Retransmissions', 'segments', 'Retransmitted segments a flow needs besides the share.', true),
+          num('rules.retrans.medium', 'Medium above', 'fraction', 'Share of retransmitted segments for a medium alert (0.02 = 2 %).', false),
+          num('rules.retrans.high', 'High above', 'fraction', 'Share of retransmitted segments for a high alert.', false),
+          limit('retrans'),
+        ],
+      },
+    ],
+  },
+  {
+    id: 'longconn',
+    title: 'Long connections',
+    help: 'Flows much longer than the completed flows of their service, and the fixed 10 min … 24 h ladder.',
+    sections: [
+      {
+        fields: [
+          on('rules.longConnections.enabled'),
+          num('rules.longConnections.mediumRatio', 'Medium above', '× mean', 'Multiple of the service’s mean duration for a medium alert.', false),
+          num('rules.longConnections.highRatio', 'High above', '× mean', 'Multiple of the service’s mean duration for a high alert.', false),
+          num('rules.longConnections.minFlows', 'Baseline flows', 'flows', 'Completed flows a service needs before its flows are judged.', true),
+          num('rules.longConnections.minDurationS', 'Never below', 's', 'Flows shorter than this are never long.', false),
+          num('rules.longConnections.idleBytes', 'Idle under', 'bytes', 'A long flow with fewer bytes is reported as idle.', false),
+          on('rules.longConnections.ladder', 'Ladder', 'Report every flow passing 10 min, 30 min, 1 h, 12 h and 24 h (low severity).'),
+          limit('longconn'),
+        ],
+      },
+    ],
+  },
+  {
+    id: 'behaviour',
+    title: 'Other behavioural detectors',
+    help: 'Rate limits of the traffic-spike and protocol-shift detectors.',
+    sections: [{ fields: [limit('spike'), limit('protoshift')] }],
+  },
+  {
     id: 'largesize',
     title: 'Large packets',
     help: 'Packets larger than a fixed size (above the Ethernet MTU by default).',
@@ -230,6 +292,8 @@ export const SETTINGS_GROUPS: FieldGroup[] = [
         fields: [
           num('chunkBytes', 'Chunk size', 'KiB', 'Bytes read from the file per step.', true, { scale: 1024 }),
           num('maxAlerts', 'Alerts kept', 'alerts', 'Alerts kept in the result; the rest are only counted.', true),
+          on('connRecords.enabled', 'Connection records', 'Keep one Zeek conn.log-like record per flow (for baselines and export).'),
+          num('connRecords.max', 'Records kept', 'records', 'Connection records kept; the rest are only counted.', true),
           num('seed', 'Hash seed', '', 'Empty: a random seed per analysis.', true, { optional: true }),
         ],
       },

@@ -35,6 +35,9 @@ export interface CoreExports {
   marks(): number;
   windowPtr(): number;
   windows(): number;
+  /** Connection records (abi.CONN_*), with CFG_CONN_RECORDS_ENABLED: one per flow end. */
+  connPtr(): number;
+  conns(): number;
   /** Room for n blacklist ranges (abi.BLACKLIST_RANGE_BYTES each); applies at reset(). */
   blacklistReserve(n: number): number;
   /** The normal-services bitmaps (abi.SERVICES_*); applies at reset(). */
@@ -61,6 +64,9 @@ export type OutputSink = (out: {
   /** Flow windows (abi.FWIN_*). */
   windows: DataView;
   windowCount: number;
+  /** Connection records (abi.CONN_*), one per flow end, with CFG_CONN_RECORDS_ENABLED. */
+  conns: DataView;
+  connCount: number;
 }) => void;
 
 /** Inputs of the rule detectors, written into the core before reset(). */
@@ -74,7 +80,7 @@ export interface RuleInputs {
   ruleProgram?: Uint8Array;
 }
 
-const ABI_VERSION = 3;
+const ABI_VERSION = 4;
 
 /** Instantiates the core from its bytes or a compiled module, with the JS functions its flow-rule
  *  VM calls (ruleVmImports). Throws (a bug, not input) when the module's ABI version is not the
@@ -212,14 +218,16 @@ export class Engine {
     this.drain();
   }
 
-  /** Copies out and clears the alert and trace regions through the sink. */
+  /** Copies out and clears the output regions (alerts, trace, marks, flow windows, connection
+   *  records) through the sink. */
   drain(): void {
     const core = this.core;
     const alertCount = core.alerts();
     const traceCount = core.tracePoints();
     const markCount = core.marks();
     const windowCount = core.windows();
-    if (alertCount > 0 || traceCount > 0 || markCount > 0 || windowCount > 0) {
+    const connCount = core.conns();
+    if (alertCount > 0 || traceCount > 0 || markCount > 0 || windowCount > 0 || connCount > 0) {
       const buf = core.memory.buffer;
       this.sink({
         alerts: new DataView(buf, core.alertPtr(), alertCount * abi.ALERT_STRIDE),
@@ -230,6 +238,8 @@ export class Engine {
         markCount,
         windows: new DataView(buf, core.windowPtr(), windowCount * abi.FWIN_STRIDE),
         windowCount,
+        conns: new DataView(buf, core.connPtr(), connCount * abi.CONN_STRIDE),
+        connCount,
       });
     }
     core.clearOut();

@@ -19,6 +19,7 @@ import type {
 } from '../shared/protocol';
 import type { Engine, RuleInputs } from './engine';
 import { AlertCollector } from './alert-collector';
+import { ConnCollector } from './conn-collector';
 import { DetectorLimits } from './limiter';
 import { NameTable } from '../io/names';
 import { readRows, type RowFormat } from '../io/rows';
@@ -50,7 +51,9 @@ export interface PipelineHooks {
   /** Trace one channel (36-byte key) instead of collecting alerts: see channelSeries(). */
   traceKey?: Uint8Array;
   /** What traceKey names (CFG_TRACE_DETECTOR): 0 a z-score channel (default), abi.DET_PORTSCAN a
-   *  (scanner, target) pair, abi.DET_SYNFLOOD a victim (abi.ts TRACE_KEY_BYTES). */
+   *  (scanner, target) pair, abi.DET_SYNFLOOD a victim, abi.DET_LATENCY a server (dst = its
+   *  address, the u32 label field = its port: one point per latency sample with the baseline;
+   *  assembly/detect/latency.ts) (abi.ts TRACE_KEY_BYTES). */
   traceDetector?: number;
   /** Keep the core's packet marks (CFG_MARKS_ENABLED) in result.marks: one 64-byte record per
    *  packet that any rule flagged (64 MB for a million flagged packets). */
@@ -115,6 +118,27 @@ export function coreConfig(o: AnalysisOptions, seed: number, collectMarks = fals
     [abi.CFG_FLOWWIN_WINDOW_S]: ff.windowS,
     [abi.CFG_LATENESS_S]: ff.latenessS,
     [abi.CFG_MARKS_ENABLED]: b(collectMarks),
+    [abi.CFG_LATENCY_ENABLED]: b(r.latency.enabled),
+    [abi.CFG_LATENCY_RESPONSE_ENABLED]: b(r.latency.response),
+    [abi.CFG_LATENCY_SPAN]: r.latency.span,
+    [abi.CFG_LATENCY_WARMUP]: r.latency.warmup,
+    [abi.CFG_LATENCY_MEDIUM_RATIO]: r.latency.mediumRatio,
+    [abi.CFG_LATENCY_HIGH_RATIO]: r.latency.highRatio,
+    [abi.CFG_LATENCY_MIN_EXCESS_MS]: r.latency.minExcessMs,
+    [abi.CFG_LATENCY_MIN_SIGMAS]: r.latency.minSigmas,
+    [abi.CFG_RETRANS_ENABLED]: b(r.retrans.enabled),
+    [abi.CFG_RETRANS_MIN_SEGMENTS]: r.retrans.minSegments,
+    [abi.CFG_RETRANS_MIN_RETRANSMISSIONS]: r.retrans.minRetransmissions,
+    [abi.CFG_RETRANS_MEDIUM]: r.retrans.medium,
+    [abi.CFG_RETRANS_HIGH]: r.retrans.high,
+    [abi.CFG_LONGCONN_ENABLED]: b(r.longConnections.enabled),
+    [abi.CFG_LONGCONN_MEDIUM_RATIO]: r.longConnections.mediumRatio,
+    [abi.CFG_LONGCONN_HIGH_RATIO]: r.longConnections.highRatio,
+    [abi.CFG_LONGCONN_MIN_FLOWS]: r.longConnections.minFlows,
+    [abi.CFG_LONGCONN_MIN_DURATION_S]: r.longConnections.minDurationS,
+    [abi.CFG_LONGCONN_IDLE_BYTES]: r.longConnections.idleBytes,
+    [abi.CFG_LONGCONN_LADDER_ENABLED]: b(r.longConnections.ladder),
+    [abi.CFG_CONN_RECORDS_ENABLED]: b(o.connRecords.enabled && o.connRecords.max > 0),
   };
 }
 
@@ -180,6 +204,7 @@ function summaryFrom(
   c: Float64Array,
   meta: { fileName: string; fileBytes: number; gzip: boolean; format: InputFormat; streamBytes: number; elapsedMs: number },
   collector: AlertCollector,
+  conns: ConnCollector,
   blacklistCount: number,
   badRows: number,
   rowsRead: number,
@@ -233,6 +258,11 @@ function summaryFrom(
     latePackets: c[abi.C_LATE_PACKETS],
     flowWindows: c[abi.C_FLOW_WINDOWS],
     blacklistRanges: blacklistCount,
+    conns: conns.total,
+    connsDropped: conns.dropped,
+    tcpDataSegments: c[abi.C_TCP_DATA_SEGMENTS],
+    tcpRetransmissions: c[abi.C_TCP_RETRANSMISSIONS],
+    latencySamples: c[abi.C_LATENCY_SAMPLES],
     packetsPerS: s > 0 ? decoded / s : 0,
     mbPerS: s > 0 ? meta.streamBytes / 1e6 / s : 0,
   };
@@ -399,7 +429,9 @@ export async function analyzeBlob(
     limits: new DetectorLimits(options.limits),
     collectMarks: !!hooks.collectMarks && !hooks.traceKey,
   });
+  const connCollector = new ConnCollector(hooks.traceKey ? 0 : options.connRecords.max);
   const config = coreConfig(options, seed, !!hooks.collectMarks && !hooks.traceKey);
+  if (hooks.traceKey) config[abi.CFG_CONN_RECORDS_ENABLED] = 0;
   config[abi.CFG_INPUT_FORMAT] = isRows ? abi.FORMAT_RECORDS : abi.FORMAT_UNKNOWN;
   if (hooks.traceKey) {
     engine.setTraceKey(hooks.traceKey);
@@ -407,7 +439,14 @@ export async function analyzeBlob(
     config[abi.CFG_TRACE_DETECTOR] = hooks.traceDetector ?? 0;
   }
   const rules = ruleInputs(options, flowRules);
-  engine.start(config, (out) => collector.take(out), rules.inputs);
+  engine.start(
+    config,
+    (out) => {
+      collector.take(out);
+      if (out.connCount > 0) connCollector.take(out.conns, out.connCount);
+    },
+    rules.inputs,
+  );
 
   let streamBytes = 0;
   let lastProgress = 0;
@@ -505,10 +544,14 @@ export async function analyzeBlob(
   progress(true);
 
   const { alerts, channels, rowFields, transfer } = collector.finish(names);
+  const connsOn = options.connRecords.enabled && !hooks.traceKey;
+  const connOut = connsOn ? connCollector.finish(names) : undefined;
+  if (connOut) transfer.push(...connOut.transfer);
   const summary = summaryFrom(
     counters,
     { fileName, fileBytes: blob.size, gzip, format, streamBytes, elapsedMs: performance.now() - t0 },
     collector,
+    connCollector,
     rules.blacklistRanges,
     badRows,
     rowsRead,
@@ -524,6 +567,7 @@ export async function analyzeBlob(
     flowRules: flowRules?.names ?? [],
     marks: hooks.collectMarks && !hooks.traceKey ? collector.takeMarks() : undefined,
     rowFields: isRows ? rowFields : undefined,
+    conns: connOut?.conns,
     options,
   };
   return { result, transfer, series: hooks.traceKey ? collector.series() : undefined };
@@ -545,6 +589,7 @@ function invalidOptions(
     new Float64Array(abi.COUNTER_COUNT),
     { fileName, fileBytes: blob.size, gzip: false, format: 'unknown', streamBytes: 0, elapsedMs },
     collector,
+    new ConnCollector(0),
     0,
     0,
     0,

@@ -634,7 +634,7 @@ describe('flow windows: idle expiry, eviction, off switch', () => {
       const f = Math.floor(r0() * 200);
       rows.push({ ts: t0 + i * 1000, src: v4(10, 1, f >> 8, f & 255), dst: B, sport: 1000 + f, dport: 80, size: 100 + (i % 7) });
     }
-    const r = await runWindows(packRows(rows), { ...RECORDS, [abi.CFG_FLOW_MEMORY_CAP_BYTES]: 64 * 256 });
+    const r = await runWindows(packRows(rows), { ...RECORDS, [abi.CFG_FLOW_MEMORY_CAP_BYTES]: 64 * abi.FLOW_STRIDE });
     expect(r.counters[abi.C_FLOW_CAPACITY]).toBe(64);
     expect(r.counters[abi.C_FLOWS_EVICTED_FULL]).toBeGreaterThan(0);
     const evicted = r.windows.filter((w) => w.end === abi.FWIN_END_EVICTED);

@@ -177,7 +177,11 @@ describe('pipeline: options, rule inputs and the new result fields', () => {
       synfloodSpread: { enabled: false, threshold: 51, windowS: 2 },
       largesize: { enabled: false, bytes: 9000 },
       unusual: { enabled: false, normal: ['tcp/80'] },
+      latency: { enabled: true, response: true, span: 7, warmup: 4, mediumRatio: 1.25, highRatio: 3, minExcessMs: 5, minSigmas: 2 },
+      retrans: { enabled: false, minSegments: 9, minRetransmissions: 3, medium: 0.03, high: 0.07 },
+      longConnections: { enabled: false, mediumRatio: 1.7, highRatio: 2.5, minFlows: 12, minDurationS: 90, idleBytes: 500, ladder: false },
     };
+    o.connRecords = { enabled: false, max: 10 };
     o.flowFeatures = { ...o.flowFeatures, windowS: 30, latenessS: 2 };
     await analyzeBlob(engine, new Blob([small]), 'g', o, { collectMarks: true });
     const expected: [number, number][] = [
@@ -195,6 +199,14 @@ describe('pipeline: options, rule inputs and the new result fields', () => {
       [abi.CFG_FLOWWIN_ENABLED, 1], [abi.CFG_FLOWWIN_WINDOW_S, 30], [abi.CFG_LATENESS_S, 2],
       [abi.CFG_MARKS_ENABLED, 1],
       [abi.CFG_ZSCORE_WINDOW, 1000], [abi.CFG_TCP_TIMEOUT_S, 300],
+      [abi.CFG_LATENCY_ENABLED, 1], [abi.CFG_LATENCY_RESPONSE_ENABLED, 1], [abi.CFG_LATENCY_SPAN, 7],
+      [abi.CFG_LATENCY_WARMUP, 4], [abi.CFG_LATENCY_MEDIUM_RATIO, 1.25], [abi.CFG_LATENCY_HIGH_RATIO, 3],
+      [abi.CFG_LATENCY_MIN_EXCESS_MS, 5], [abi.CFG_LATENCY_MIN_SIGMAS, 2],
+      [abi.CFG_RETRANS_ENABLED, 0], [abi.CFG_RETRANS_MIN_SEGMENTS, 9], [abi.CFG_RETRANS_MIN_RETRANSMISSIONS, 3],
+      [abi.CFG_RETRANS_MEDIUM, 0.03], [abi.CFG_RETRANS_HIGH, 0.07],
+      [abi.CFG_LONGCONN_ENABLED, 0], [abi.CFG_LONGCONN_MEDIUM_RATIO, 1.7], [abi.CFG_LONGCONN_HIGH_RATIO, 2.5],
+      [abi.CFG_LONGCONN_MIN_FLOWS, 12], [abi.CFG_LONGCONN_MIN_DURATION_S, 90], [abi.CFG_LONGCONN_IDLE_BYTES, 500],
+      [abi.CFG_LONGCONN_LADDER_ENABLED, 0], [abi.CFG_CONN_RECORDS_ENABLED, 0],
     ];
     expect(expected.map(([id]) => [id, engine.core.getConfig(id)])).toEqual(expected);
     // no enabled flow rule: no flow windows to compute
@@ -233,7 +245,7 @@ describe('pipeline: options, rule inputs and the new result fields', () => {
     o.flowFeatures.rules[0].enabled = false;
     const r = await run(espn, 'e', o);
     expect(r.flowRules).toEqual(o.flowFeatures.rules.filter((x) => x.enabled).map((x) => x.name));
-    expect(Object.keys(r.summary.byDetector).sort()).toEqual(['BLACKLIST', 'FLOWRULE', 'LARGESIZE', 'PORTSCAN', 'SYNFLOOD', 'UNUSUAL', 'ZSCORE']);
+    expect(Object.keys(r.summary.byDetector).sort()).toEqual(['BLACKLIST', 'FLOWRULE', 'LARGESIZE', 'LATENCY', 'LONGCONN', 'PORTSCAN', 'PROTOSHIFT', 'RETRANS', 'SPIKE', 'SYNFLOOD', 'UNUSUAL', 'ZSCORE']);
     expect(r.summary.byDetector.ZSCORE.alerts).toBe(r.alerts.count);
     expect(r.summary.byDetector.ZSCORE.evidencePackets).toBe(r.alerts.count);
     expect(r.summary.alerts).toBe(r.alerts.count);
