@@ -172,6 +172,11 @@ export const DET_UNUSUAL: i32 = 6;
 /** Flow rules are judged by the core on flow windows (FWIN_RULES); the host raises their alerts,
  *  the core never writes this id into an alert record. */
 export const DET_FLOWRULE: i32 = 7;
+export const DET_SPIKE: i32 = 8;
+export const DET_LATENCY: i32 = 9;
+export const DET_RETRANS: i32 = 10;
+export const DET_PROTOSHIFT: i32 = 11;
+export const DET_LONGCONN: i32 = 12;
 // Variants (ALERT_VARIANT).
 export const PORTSCAN_PORTS: i32 = 0; // > N distinct destination ports of one target in T; AUX = probes
 export const PORTSCAN_SYN: i32 = 1; // > S SYNs and > P distinct ports of one target in T; VALUE = SYNs, AUX = ports
@@ -179,6 +184,10 @@ export const PORTSCAN_HOSTS: i32 = 2; // address scan: > H distinct hosts on one
 export const SYNFLOOD_DST: i32 = 0; // > M SYNs to one destination in T; AUX = distinct sources (estimate)
 export const SYNFLOOD_SPREAD: i32 = 1; // > M SYNs to many destinations in T (no single victim); AUX = distinct destinations
 export const SYNFLOOD_SLOW: i32 = 2; // low and slow: > M2 SYNs to one destination in the long window T2 (DST not over M); AUX = distinct sources (estimate)
+export const SPIKE_GLOBAL: i32 = 0; // bytes/s of all packets in a metric window over its baseline (detect/metrics.ts); AUX 0
+export const SPIKE_DST: i32 = 1; // bytes/s to one destination over its own baseline (AUX 0) or, before it has one, the population's (AUX 1)
+export const PROTOSHIFT_PROTO: i32 = 0; // a protocol class's share of a window's packets over its baseline; AUX = class (0 TCP, 1 UDP, 2 ICMP, 3 ICMPv6, 4 other)
+export const PROTOSHIFT_SERVICE: i32 = 1; // a tracked service's share; AUX = (IP protocol << 16) | responder port
 export const BLACKLIST_MATCH_SRC: i32 = 1; // bit mask of the matching ends
 export const BLACKLIST_MATCH_DST: i32 = 2;
 export const SEV_LOW: i32 = 1;
@@ -245,6 +254,14 @@ export const C_ADDRSCAN_KEYS_EVICTED: i32 = 55;
 export const C_MARKS_WRITTEN: i32 = 56; // mark records written (CFG_MARKS_ENABLED)
 export const C_HANDSHAKES_COMPLETED: i32 = 57; // TCP handshakes completed (the originator's first ACK after SYN and SYN+ACK; table/flow-table.ts)
 export const C_FLOW_WINDOWS_MATCHED: i32 = 58; // flow windows that matched at least one flow rule
+export const C_ALERTS_SPIKE: i32 = 60; // SPIKE episodes (ALERT_KIND_NEW records), both variants
+export const C_MARKS_SPIKE: i32 = 61; // SPIKE evidence packets (marked or not)
+export const C_ALERTS_PROTOSHIFT: i32 = 62; // PROTOSHIFT episodes
+export const C_METRIC_WINDOWS: i32 = 63; // metric windows closed and folded into the baselines (detect/metrics.ts)
+export const C_METRIC_LATE: i32 = 64; // packets older than the oldest open metric window (left out of every metric)
+export const C_SPIKE_HOSTS_LIVE: i32 = 65; // destinations tracked by SPIKE_DST
+export const C_SPIKE_HOSTS_EVICTED: i32 = 66; // destinations evicted at the memory cap
+export const C_METRIC_SESSIONS: i32 = 67; // baseline sessions: a gap of CFG_BASELINE_WINDOWS windows or more starts a new one
 export const COUNTER_COUNT: i32 = 80;
 
 // ---- config ids (setConfig(id, value: f64)); defaults and sources live in assembly/config.ts ----
@@ -303,7 +320,23 @@ export const CFG_SYNFLOOD_SLOW_SYNS: i32 = 51;
 export const CFG_SYNFLOOD_SLOW_WINDOW_S: i32 = 52;
 export const CFG_SYNFLOOD_COMPLETED_FRACTION: i32 = 53; // completion gate of SYNFLOOD_DST and SYNFLOOD_SLOW (>= 1: off)
 export const CFG_FLOWWIN_EMIT_ALL: i32 = 54; // 1: write every judged flow window, matching or not
-export const CONFIG_COUNT: i32 = 64;
+export const CFG_METRIC_WINDOW_S: i32 = 56; // metric windows of SPIKE and PROTOSHIFT (detect/metrics.ts)
+export const CFG_BASELINE_WINDOWS: i32 = 57; // EWMA span N of every metric baseline (detect/baseline.ts)
+export const CFG_BASELINE_WARMUP: i32 = 58;
+export const CFG_SPIKE_ENABLED: i32 = 59; // SPIKE_GLOBAL
+export const CFG_SPIKE_DST_ENABLED: i32 = 60; // SPIKE_DST
+export const CFG_SPIKE_MEDIUM_SIGMA: i32 = 61;
+export const CFG_SPIKE_HIGH_SIGMA: i32 = 62;
+export const CFG_SPIKE_MIN_STD_LOG2: i32 = 63;
+export const CFG_SPIKE_MIN_BPS: i32 = 64;
+export const CFG_SPIKE_HIGH_MIN_BPS: i32 = 65;
+export const CFG_SPIKE_MEMORY_CAP_BYTES: i32 = 66;
+export const CFG_PROTOSHIFT_ENABLED: i32 = 67;
+export const CFG_PROTOSHIFT_SERVICES_ENABLED: i32 = 68; // PROTOSHIFT_SERVICE
+export const CFG_PROTOSHIFT_POINTS: i32 = 69;
+export const CFG_PROTOSHIFT_HIGH_POINTS: i32 = 70;
+export const CFG_PROTOSHIFT_MIN_PACKETS: i32 = 71;
+export const CONFIG_COUNT: i32 = 128;
 
 /** Node names from CSV/JSON are mapped into 100::/64 (RFC 6666 discard-only prefix): byte 0 is
  * 0x01, bytes 1-11 are 0, bytes 12-15 hold the name's interned id, big-endian. */

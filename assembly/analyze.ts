@@ -11,6 +11,7 @@ import { flowWindowReset, flowWindowCatchUp } from "./detect/flow-window";
 import { flowRulesReset, flowRulesPacket } from "./detect/flow-rules";
 import { portscanReset, portscanPacket, portscanSweep, portscanFlush } from "./detect/portscan";
 import { synfloodReset, synfloodPacket, synfloodSweep, synfloodFlush } from "./detect/synflood";
+import { metricsReset, metricsPacket, metricsCatchUp, metricsSweep, metricsFlush } from "./detect/metrics";
 import {
   outputReset, outputHasRoom, outputClear, outputAlertBase, outputAlertCount, outputTraceBase,
   outputTraceCount, outputMarkBase, outputMarkCount, outputWindowBase, outputWindowCount, markCommit,
@@ -35,6 +36,7 @@ export function analyzeReset(): void {
   zscoreReset();
   portscanReset();
   synfloodReset();
+  metricsReset();
 }
 
 let flushed = false;
@@ -60,16 +62,18 @@ export function analyzePacket(): void {
     }
   }
   // Order: the flow table (sets curFlow/curIsOrig/curFresh and updates the flow's windows), the
-  // per-flow rules, the keyed rules, the z-score; then the marks of this packet; then the sweeps
-  // (which may move flow slots).
+  // per-flow rules, the keyed rules, the metric windows (SPIKE, PROTOSHIFT), the z-score; then the
+  // marks of this packet; then the sweeps (which may move flow slots).
   flowPacket(newestUs);
   flowRulesPacket();
   portscanPacket();
   synfloodPacket();
+  metricsPacket();
   zscorePacket();
   markCommit();
   portscanSweep();
   synfloodSweep();
+  metricsSweep();
   flowSweep(newestUs);
 }
 
@@ -81,6 +85,7 @@ export function analyzeFlush(): bool {
   if (!flowFlush()) return false;
   if (!portscanFlush()) return false;
   if (!synfloodFlush()) return false;
+  if (!metricsFlush()) return false;
   flushed = true;
   return true;
 }
@@ -89,6 +94,7 @@ export function analyzeFlush(): bool {
 export function analyzeHasRoom(): bool {
   // Window-boundary work left over from the last packet runs first, while there is room.
   if (!flowWindowCatchUp()) return false;
+  if (!metricsCatchUp()) return false;
   return outputHasRoom();
 }
 export function markBase(): usize { return outputMarkBase(); }

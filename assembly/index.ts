@@ -78,4 +78,4 @@ export function ruleVmJudgeAt(p: usize): u32 { return ruleVmJudge(p); }
 export function flowTablePtr(): usize { return flowSlotsBase(); }
 export function flowTableSlots(): i32 { return flowSlotCount(); }
 /** ABI version: bump when abi.ts changes incompatibly. */
-export function abiVersion(): i32 { return 3; }
+export function abiVersion(): i32 { return 4; }

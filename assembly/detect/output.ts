@@ -14,7 +14,8 @@ import {
 /** Alerts one packet may write at most, with margin: z-score 1; portscan 13 and synflood 7 (new
  *  episodes, closed ones and their sweeps: detect/portscan.ts, synflood.ts); flow rules 3 new plus
  *  3 updates for each flow that ends (the expired one on lookup, the evicted one, up to
- *  SWEEP_SLOTS = 4 swept): 18. Total 42. */
+ *  SWEEP_SLOTS = 4 swept): 18; spike 7 (detect/metrics.ts; its window closes are written by
+ *  metricsCatchUp(), which checks its own room). Total 49. */
 export const ALERT_HEADROOM: i32 = 64;
 /** Flow windows one packet may emit at most (its flow's rollover, the sweep's closed windows). */
 export const WINDOW_HEADROOM: i32 = 16;
@@ -72,6 +73,11 @@ export function outputReset(): void {
 @inline export function outputHasRoom(): bool {
   return alertN + ALERT_HEADROOM <= alertCap && traceN < traceCap && markN < markCap &&
     windowN + WINDOW_HEADROOM <= windowCap;
+}
+
+/** Trace points that still fit. */
+@inline export function outputTraceRoom(): i32 {
+  return traceCap - traceN;
 }
 
 /** True when `alerts` more alerts and `windows` more flow windows fit (flush loops at finish). */
@@ -140,6 +146,7 @@ export function markCommit(): void {
   if (r & (1 << abi.DET_SYNFLOOD)) cInc(abi.C_MARKS_SYNFLOOD);
   if (r & (1 << abi.DET_LARGESIZE)) cInc(abi.C_MARKS_LARGESIZE);
   if (r & (1 << abi.DET_UNUSUAL)) cInc(abi.C_MARKS_UNUSUAL);
+  if (r & (1 << abi.DET_SPIKE)) cInc(abi.C_MARKS_SPIKE);
   if (!marksOn) return;
   const p = markMem + <usize>markN * abi.MARK_STRIDE;
   markN++;

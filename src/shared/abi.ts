@@ -171,6 +171,11 @@ export const DET_UNUSUAL = 6;
 /** Flow rules are judged by the core on flow windows (FWIN_RULES); the host raises their alerts,
  *  the core never writes this id into an alert record. */
 export const DET_FLOWRULE = 7;
+export const DET_SPIKE = 8;
+export const DET_LATENCY = 9;
+export const DET_RETRANS = 10;
+export const DET_PROTOSHIFT = 11;
+export const DET_LONGCONN = 12;
 // Variants (ALERT_VARIANT).
 export const PORTSCAN_PORTS = 0; // > N distinct destination ports of one target in T; AUX = probes
 export const PORTSCAN_SYN = 1; // > S SYNs and > P distinct ports of one target in T; VALUE = SYNs, AUX = ports
@@ -178,6 +183,10 @@ export const PORTSCAN_HOSTS = 2; // address scan: > H distinct hosts on one port
 export const SYNFLOOD_DST = 0; // > M SYNs to one destination in T; AUX = distinct sources (estimate)
 export const SYNFLOOD_SPREAD = 1; // > M SYNs to many destinations in T (no single victim); AUX = distinct destinations
 export const SYNFLOOD_SLOW = 2; // low and slow: > M2 SYNs to one destination in the long window T2 (DST not over M); AUX = distinct sources (estimate)
+export const SPIKE_GLOBAL = 0; // bytes/s of all packets in a metric window over its baseline (detect/metrics.ts); AUX 0
+export const SPIKE_DST = 1; // bytes/s to one destination over its own baseline (AUX 0) or, before it has one, the population's (AUX 1)
+export const PROTOSHIFT_PROTO = 0; // a protocol class's share of a window's packets over its baseline; AUX = class (0 TCP, 1 UDP, 2 ICMP, 3 ICMPv6, 4 other)
+export const PROTOSHIFT_SERVICE = 1; // a tracked service's share; AUX = (IP protocol << 16) | responder port
 export const BLACKLIST_MATCH_SRC = 1; // bit mask of the matching ends
 export const BLACKLIST_MATCH_DST = 2;
 export const SEV_LOW = 1;
@@ -244,6 +253,14 @@ export const C_ADDRSCAN_KEYS_EVICTED = 55;
 export const C_MARKS_WRITTEN = 56; // mark records written (CFG_MARKS_ENABLED)
 export const C_HANDSHAKES_COMPLETED = 57; // TCP handshakes completed (the originator's first ACK after SYN and SYN+ACK; table/flow-table.ts)
 export const C_FLOW_WINDOWS_MATCHED = 58; // flow windows that matched at least one flow rule
+export const C_ALERTS_SPIKE = 60; // SPIKE episodes (ALERT_KIND_NEW records), both variants
+export const C_MARKS_SPIKE = 61; // SPIKE evidence packets (marked or not)
+export const C_ALERTS_PROTOSHIFT = 62; // PROTOSHIFT episodes
+export const C_METRIC_WINDOWS = 63; // metric windows closed and folded into the baselines (detect/metrics.ts)
+export const C_METRIC_LATE = 64; // packets older than the oldest open metric window (left out of every metric)
+export const C_SPIKE_HOSTS_LIVE = 65; // destinations tracked by SPIKE_DST
+export const C_SPIKE_HOSTS_EVICTED = 66; // destinations evicted at the memory cap
+export const C_METRIC_SESSIONS = 67; // baseline sessions: a gap of CFG_BASELINE_WINDOWS windows or more starts a new one
 export const COUNTER_COUNT = 80;
 
 // ---- config ids (setConfig(id, value: f64)); defaults and sources live in assembly/config.ts ----
@@ -302,7 +319,23 @@ export const CFG_SYNFLOOD_SLOW_SYNS = 51;
 export const CFG_SYNFLOOD_SLOW_WINDOW_S = 52;
 export const CFG_SYNFLOOD_COMPLETED_FRACTION = 53; // completion gate of SYNFLOOD_DST and SYNFLOOD_SLOW (>= 1: off)
 export const CFG_FLOWWIN_EMIT_ALL = 54; // 1: write every judged flow window, matching or not
-export const CONFIG_COUNT = 64;
+export const CFG_METRIC_WINDOW_S = 56; // metric windows of SPIKE and PROTOSHIFT (detect/metrics.ts)
+export const CFG_BASELINE_WINDOWS = 57; // EWMA span N of every metric baseline (detect/baseline.ts)
+export const CFG_BASELINE_WARMUP = 58;
+export const CFG_SPIKE_ENABLED = 59; // SPIKE_GLOBAL
+export const CFG_SPIKE_DST_ENABLED = 60; // SPIKE_DST
+export const CFG_SPIKE_MEDIUM_SIGMA = 61;
+export const CFG_SPIKE_HIGH_SIGMA = 62;
+export const CFG_SPIKE_MIN_STD_LOG2 = 63;
+export const CFG_SPIKE_MIN_BPS = 64;
+export const CFG_SPIKE_HIGH_MIN_BPS = 65;
+export const CFG_SPIKE_MEMORY_CAP_BYTES = 66;
+export const CFG_PROTOSHIFT_ENABLED = 67;
+export const CFG_PROTOSHIFT_SERVICES_ENABLED = 68; // PROTOSHIFT_SERVICE
+export const CFG_PROTOSHIFT_POINTS = 69;
+export const CFG_PROTOSHIFT_HIGH_POINTS = 70;
+export const CFG_PROTOSHIFT_MIN_PACKETS = 71;
+export const CONFIG_COUNT = 128;
 
 /** Node names from CSV/JSON are mapped into 100::/64 (RFC 6666 discard-only prefix): byte 0 is
  * 0x01, bytes 1-11 are 0, bytes 12-15 hold the name's interned id, big-endian. */

@@ -74,7 +74,7 @@ export interface RuleInputs {
   ruleProgram?: Uint8Array;
 }
 
-const ABI_VERSION = 3;
+const ABI_VERSION = 4;
 
 /** Instantiates the core from its bytes or a compiled module, with the JS functions its flow-rule
  *  VM calls (ruleVmImports). Throws (a bug, not input) when the module's ABI version is not the
