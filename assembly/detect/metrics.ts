@@ -969,24 +969,26 @@ function globalPoint(a: usize, rate: f64): void {
   store<u32>(p + abi.TRACE_RECORD_INDEX, load<u32>(a + A_FIRST_INDEX));
 }
 
-/** Writes the buffered trace points; false when the trace region lacks room. */
+/** Writes the buffered trace points that fit; false when some are left (the region is full). */
 function flushTrace(): bool {
-  if (tbufN == 0) return true;
-  if (outputTraceRoom() < tbufN) return false;
-  for (let i = 0; i < tbufN; i++) memory.copy(traceAppend(), TBUF + <usize>i * abi.TRACE_STRIDE, abi.TRACE_STRIDE);
-  tbufN = 0;
-  return true;
+  const room = outputTraceRoom();
+  const n = room < tbufN ? room : tbufN;
+  for (let i = 0; i < n; i++) memory.copy(traceAppend(), TBUF + <usize>i * abi.TRACE_STRIDE, abi.TRACE_STRIDE);
+  if (n > 0 && n < tbufN) memory.copy(TBUF, TBUF + <usize>n * abi.TRACE_STRIDE, <usize>(tbufN - n) * abi.TRACE_STRIDE);
+  tbufN -= n;
+  return tbufN == 0;
 }
 
 /**
  * Folds every window closed by earlier packets (see the header). Resumable: false when the
- * output regions lack room for one more window's alerts and trace points (drain and call again);
+ * output regions lack room for one more window's alerts and trace point (drain and call again);
  * cheap when nothing is pending.
  */
 export function metricsCatchUp(): bool {
   if (tbufN != 0 && !flushTrace()) return false;
   while (doneOrd < closedOrd) {
-    if (!outputRoomFor(WINDOW_ALERTS, 0) || outputTraceRoom() < 2) return false;
+    if (!outputRoomFor(WINDOW_ALERTS, 0)) return false;
+    if ((traceGlobal || traceDst) && outputTraceRoom() < 1) return false;
     doneOrd++;
     closeWindow(accPtr(doneOrd));
     if (tbufN != 0 && !flushTrace()) return false;

@@ -24,7 +24,7 @@ export const ONLY_METRICS: Record<number, number> = {
 };
 
 /** An episode of the core in the reference's shape, plus what only the core has. */
-export type CoreEpisode = RefEpisode & { episode: number; closed: boolean; kinds: number[] };
+export type CoreEpisode = RefEpisode & { episode: number; closed: boolean; kinds: number[]; newThreshold: number; newSeverity: number };
 
 export interface MetricsRun {
   counters: Float64Array;
@@ -55,6 +55,7 @@ export async function runMetrics(bytes: Uint8Array, config: Record<number, numbe
         firstUs: a.tsUs, lastUs: a.lastUs, firstIndex: a.recordIndex, sport: a.sport, dport: a.dport, label: a.protoLabel, size: a.size,
         value: a.value, newValue: a.value, threshold: a.threshold, mean: a.mean, std: a.std, samples: a.samples, severity: a.severity,
         score: a.score, count: a.count, peakRate: a.peakRate, aux: a.aux, windowS: a.windowS, episode: a.episode, closed: false, kinds: [a.kind],
+        newThreshold: a.threshold, newSeverity: a.severity,
       };
       const e = byId.get(a.episode);
       if (a.kind === abi.ALERT_KIND_NEW) {
@@ -63,7 +64,7 @@ export async function runMetrics(bytes: Uint8Array, config: Record<number, numbe
       } else {
         if (!e) throw new Error(`episode ${a.episode}: UPDATE before NEW`);
         if (e.closed) throw new Error(`episode ${a.episode}: second UPDATE`);
-        Object.assign(e, row, { newValue: e.newValue, closed: true, kinds: [...e.kinds, a.kind] });
+        Object.assign(e, row, { newValue: e.newValue, newThreshold: e.newThreshold, newSeverity: e.newSeverity, closed: true, kinds: [...e.kinds, a.kind] });
       }
     }
     for (let i = 0; i < out.markCount; i++) {
