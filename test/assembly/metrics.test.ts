@@ -12,9 +12,8 @@ import { DATA } from '../helpers/core';
 import type { PacketRow } from '../helpers/records';
 import { rng } from '../helpers/rng';
 import { readCapturePackets, v4 } from '../reference/scan-core';
-import { flowMarks } from '../reference/scan-rules';
 import {
-  bUpdate, bZeros, DEFAULT_METRICS, metricsConfigIds, mexp2, mlog2, newBaseline, referenceMetrics, type MetricPacket, type MetricsConfig,
+  bUpdate, bZeros, DEFAULT_METRICS, metricsConfigIds, mexp2, mlog2, newBaseline, referenceMetrics, type MetricsConfig,
   type MetricsResult, type RefEpisode,
 } from '../reference/metrics';
 import { metricPackets, ONLY_METRICS, packRows, runMetrics, type CoreEpisode, type MetricsRun } from '../reference/metrics-run';
@@ -46,13 +45,6 @@ function captureRows(rel: string): PacketRow[] {
   }));
 }
 
-/** The reference's packets of a real capture (record index = the capture's record). */
-function capturePackets(rel: string): MetricPacket[] {
-  const pk = readCapturePackets(capture(rel));
-  const fm = flowMarks(pk);
-  return pk.map((p, i) => ({ tsUs: p.tsUs, src: p.src, dst: p.dst, sport: p.sport, dport: p.dport, proto: p.proto, size: p.size, orig: fm[i].orig, index: p.index }));
-}
-
 /**
  * A stream that learns first: the packets of `learn` shifted in time to end 12 s (more than one
  * 10-s window) before the first packet of `attack`, then the attack's packets as they are. The
@@ -78,7 +70,7 @@ function expectAgreement(core: MetricsRun, ref: MetricsResult, n: number): void 
   expect(core.episodes.every((e) => e.closed)).toBe(true);
   expect(core.episodes.map(strip).sort(byStart)).toEqual([...ref.episodes].sort(byStart));
   const refMarks: number[] = [];
-  ref.marks.forEach((m, i) => m && refMarks.push(i));
+  ref.marks.forEach((m, i) => m && refMarks.push(i)); // packed rows: record index = position
   expect([...core.spikeMarks].sort((a, b) => a - b).slice(0, 50)).toEqual(refMarks.slice(0, 50));
   expect(core.spikeMarks.size).toBe(refMarks.length);
   expect(core.counters[abi.C_MARKS_SPIKE]).toBe(refMarks.length);
@@ -418,4 +410,83 @@ describe('windows, episodes, sweep and flush', () => {
     expect(none.episodes.length).toBe(0);
     expect(none.counters[abi.C_METRIC_WINDOWS]).toBe(0);
   });
+});
+
+// ---------------------------------------------------------------- real captures
+
+/** Victims (MANIFEST.md ground truth) of the flood captures. */
+const FLOODS: [string, string][] = [
+  [SF + 'evgenii_syn_flood.pcap', '192.168.1.34'],
+  [SF + 'stopddos_amp.TCP.syn.optionallyACK.optionallysamePort.pcapng', '10.10.10.10'],
+  [SF + 'stopddos_pkt.TCP.DOMINATE.syn.ecn.cwr.pcapng', '10.10.10.10'],
+  [SF + 'suricata-verify_tcp-session-syn-flood.pcap', '198.51.100.5'],
+  [AMP + 'stopddos_amp.TCP.reflection.SYNACK.pcap', '10.10.10.10'],
+  [AMP + 'stopddos_amp.UDP.bacnet.IOT.37810.pcapng', '10.10.10.1'],
+  [AMP + 'stopddos_amp.UDP.isakmp.pcap', '10.10.10.10'],
+  [AMP + 'stopddos_amp.dns.RRSIG.fragmented.pcap', '10.10.10.10'],
+];
+/** Floods with a past of their own in the capture: caught without learning anything elsewhere. */
+const SOLO = new Set([SF + 'stopddos_amp.TCP.syn.optionallyACK.optionallysamePort.pcapng', SF + 'stopddos_pkt.TCP.DOMINATE.syn.ecn.cwr.pcapng']);
+
+describe('SPIKE on the flood captures of attacks/ (the issue: a spike against the victim)', () => {
+  for (const [rel, victim] of FLOODS) {
+    const name = rel.split('/').pop()!;
+    if (SOLO.has(rel)) {
+      it(`${name}: SPIKE_DST against ${victim} from the capture alone, agreeing with the reference`, async () => {
+        const core = await runMetrics(capture(rel), { ...ONLY_METRICS });
+        // The reference on the same decoded packets (packed records: the reader's decoding).
+        const rows = captureRows(rel);
+        expectAgreement(await runRows(rows, DEFAULT_METRICS), referenceMetrics(metricPackets(rows), DEFAULT_METRICS), rows.length);
+        const eps = spikes(core.episodes, abi.SPIKE_DST).filter((e) => e.dst === victim);
+        expect(eps.length).toBeGreaterThan(0);
+        console.log(name, eps.map((e) => `${e.severity === 3 ? 'HIGH' : 'MEDIUM'} ${Math.round(e.value)} B/s (thr ${Math.round(e.threshold)}, mean ${Math.round(e.mean)} over ${e.samples}, aux ${e.aux}), ${e.count} packets`).join('; '));
+      });
+    } else {
+      it(`${name}: no past in the capture, so nothing alone; SPIKE_DST against ${victim} after learning ${LEARN}`, async () => {
+        // Alone: the flood starts with the capture (or lasts under a second): no window closes
+        // before it, no baseline exists, nothing can be judged. Stated, and checked.
+        const solo = await runMetrics(capture(rel), { ...ONLY_METRICS });
+        expect(spikes(solo.episodes, abi.SPIKE_DST).filter((e) => e.dst === victim)).toEqual([]);
+        // Learned elsewhere (LEARN, prepended and time-shifted: see learnedRows()).
+        const { rows, attackStartUs } = learnedRows(LEARN, rel);
+        const core = await runRows(rows, DEFAULT_METRICS);
+        expectAgreement(core, referenceMetrics(metricPackets(rows), DEFAULT_METRICS), rows.length);
+        const eps = spikes(core.episodes, abi.SPIKE_DST).filter((e) => e.dst === victim && e.lastUs >= attackStartUs);
+        expect(eps.length).toBeGreaterThan(0);
+        console.log(name, eps.map((e) => `${e.severity === 3 ? 'HIGH' : 'MEDIUM'} ${Math.round(e.value)} B/s (thr ${Math.round(e.threshold)}, mean ${Math.round(e.mean)} over ${e.samples}, aux ${e.aux}), ${e.count} packets`).join('; '),
+          '| global', spikes(core.episodes, abi.SPIKE_GLOBAL).filter((e) => e.lastUs >= attackStartUs).map((e) => `${e.severity === 3 ? 'HIGH' : 'MEDIUM'} ${Math.round(e.value)}`).join(' '),
+          '| shift', shifts(core.episodes).filter((e) => e.lastUs >= attackStartUs).map((e) => `${e.variant ? `svc ${e.aux >>> 16}/${e.aux & 0xffff}` : `class ${e.aux}`} ${e.severity === 3 ? 'HIGH' : 'MEDIUM'} ${e.value.toFixed(0)}% (mean ${e.mean.toFixed(0)}%)`).join(' '));
+      });
+    }
+  }
+
+  it('ppa1e_dosattack: no victim (100 SYNs to 100 random hosts), so no SPIKE_DST; SYNFLOOD_SPREAD is its detector', async () => {
+    const { rows, attackStartUs } = learnedRows(LEARN, SF + 'ppa1e_dosattack.pcap');
+    const core = await runRows(rows, DEFAULT_METRICS);
+    expectAgreement(core, referenceMetrics(metricPackets(rows), DEFAULT_METRICS), rows.length);
+    expect(spikes(core.episodes).filter((e) => e.lastUs >= attackStartUs)).toEqual([]);
+  });
+});
+
+const BENIGN = [
+  'normal/chrissanders_http_espn.pcapng', 'normal/chrissanders_http_google.pcapng', 'normal/chrissanders_tcp_ports.pcapng', 'normal/evgenii_no_flood.pcap',
+  'normal/markofu_CounterHack_HackChallenge_Cmas2011.pcap', 'normal/zeek_ftp_cwd-navigation.pcap', 'normal/zeek_http_206_example_b.pcap',
+  'normal/zeek_http_bro.org.pcap', 'normal/zeek_irc-dcc-send.pcapng', 'normal/zeek_quic_quic_win11_firefox_google.pcap', 'normal/zeek_smb_smb2.pcap',
+  'normal/zeek_smtp.pcap', 'normal/zeek_ssh_ssh.pcap', 'normal/perf/zeek_echo-connections.pcap.gz', 'normal/perf/real_mix_ndpi_zeek_merged.pcap.gz',
+];
+
+describe('the benign captures of normal/ and normal/perf/', () => {
+  for (const rel of BENIGN) {
+    it(`${rel.split('/').pop()}: no HIGH spike; the core agrees with the reference`, async () => {
+      const core = await runMetrics(capture(rel), { ...ONLY_METRICS });
+      const rows = captureRows(rel);
+      expectAgreement(await runRows(rows, DEFAULT_METRICS), referenceMetrics(metricPackets(rows), DEFAULT_METRICS), rows.length);
+      const sp = spikes(core.episodes);
+      expect(sp.filter((e) => e.severity === abi.SEV_HIGH)).toEqual([]);
+      const sh = shifts(core.episodes);
+      console.log(rel.split('/').pop(), `SPIKE ${sp.length} MEDIUM`, sp.slice(0, 4).map((e) => `${e.dst || 'global'} ${Math.round(e.value)} B/s (mean ${Math.round(e.mean)}, aux ${e.aux})`).join('; '),
+        `| PROTOSHIFT ${sh.filter((e) => e.severity === abi.SEV_HIGH).length} HIGH ${sh.filter((e) => e.severity === abi.SEV_MEDIUM).length} MEDIUM`,
+        sh.slice(0, 3).map((e) => `${e.variant ? `svc ${e.aux >>> 16}/${e.aux & 0xffff}` : `class ${e.aux}`} ${e.value.toFixed(0)}% (mean ${e.mean.toFixed(0)}%)`).join('; '));
+    });
+  }
 });
