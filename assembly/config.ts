@@ -57,7 +57,8 @@ export function configDefaults(): void {
   /** Trace points held before STATUS_OUTPUT_FULL. Default 65,536. */
   values[abi.CFG_TRACE_CAPACITY] = 65536;
   /** What the trace follows: 0 or DET_ZSCORE a z-score channel, DET_PORTSCAN a (scanner, target)
-   *  pair, DET_SYNFLOOD a victim (abi.ts TRACE_KEY_BYTES). Default 0. */
+   *  pair, DET_SYNFLOOD a victim, DET_SPIKE a destination's (or all traffic's) metric windows
+   *  (abi.ts TRACE_KEY_BYTES). Default 0. */
   values[abi.CFG_TRACE_DETECTOR] = 0;
   /** 1 writes a mark record (abi.MARK_*) for every packet a rule flagged (for `--format reasons`
    *  and pcap cuts); the evidence counters C_MARKS_* count either way. Default 0. */

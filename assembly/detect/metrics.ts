@@ -118,7 +118,9 @@
 // rate (B/s), TRACE_MEAN = the baseline mean before it (B/s), TRACE_STD = the MEDIUM threshold,
 // TRACE_Z = the HIGH threshold (NaN when HIGH is not possible), TRACE_FLAGS bit 0 thresholds
 // exist, bit 1 the window crossed, bit 2 the population's, TRACE_RECORD_INDEX = the window's first
-// record. The thresholds are those in force when the window closed.
+// record. The mean and thresholds are those of the baselines when the window closed, before it
+// joined them. The traced destination is folded at every window close (the same results: folding
+// earlier changes no decision, only the rounding of its quiet-window runs).
 import * as abi from "../abi";
 import { cfg } from "../config";
 import { cGet, cInc, cSet } from "../counters";
@@ -897,6 +899,11 @@ function closeWindow(a: usize): void {
     blUpdate(G_BASE, x < cl ? x : cl, alpha);
     globalThresholds();
   }
+  // The traced destination's point of this window, with the population before the window joins it.
+  if (traceDst) {
+    const s = dests.find(TRACE_KEY + 16, dests.hash(TRACE_KEY + 16, H_KEY_WORDS), H_KEY_WORDS);
+    if (s != 0 && !stale(s, prevOpen ? ord - 1 : ord) && o > load<u32>(s + H_LAST_FOLDED)) fold(s, o);
+  }
   if (dstOn) {
     const d = load<u32>(a + A_D);
     if (d > 0) {
@@ -934,10 +941,6 @@ function closeWindow(a: usize): void {
         store<u32>(SVC_KEYS + (<usize>i << 2), 0);
       }
     }
-  }
-  if (traceDst) {
-    const s = dests.find(TRACE_KEY + 16, dests.hash(TRACE_KEY + 16, H_KEY_WORDS), H_KEY_WORDS);
-    if (s != 0 && !stale(s, prevOpen ? ord - 1 : ord) && o > load<u32>(s + H_LAST_FOLDED)) fold(s, o);
   }
   if (o == resetAfterOrd) {
     if (load<u32>(G_EP + EP_ID) != 0) spikeEnd(G_EP, abi.SPIKE_GLOBAL, 0);

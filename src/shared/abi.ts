@@ -103,6 +103,9 @@ export const TRACE_KEY_BYTES = 36;
 // point is written per probe: TRACE_SIZE = distinct ports probed in the window after it, TRACE_MEAN
 // = the threshold, bit 1 of TRACE_FLAGS = over the threshold. With DET_SYNFLOOD the key's dst is
 // the victim (src ignored): one point per SYN to it, TRACE_SIZE = SYNs in the window after it.
+// With DET_SPIKE the key's dst is the destination, all-zero for the global series (src and label
+// ignored): one point per closed metric window, TRACE_SIZE = its bytes/s, TRACE_MEAN = the baseline
+// mean (B/s), TRACE_STD = the MEDIUM threshold, TRACE_Z = the HIGH threshold (detect/metrics.ts).
 
 // ---- packet mark (markPtr(), CFG_MARKS_ENABLED): one per packet that any rule flagged, in input
 // order, MARK_STRIDE bytes; the same layout as the packed input record plus the reasons ----
@@ -313,7 +316,7 @@ export const CFG_FLOWWIN_WINDOW_S = 45;
 export const CFG_SCAN_MEMORY_CAP_BYTES = 46; // portscan + address-scan tables
 export const CFG_SYNFLOOD_MEMORY_CAP_BYTES = 47;
 export const CFG_SOURCE_MEMORY_CAP_BYTES = 48; // per-originator distinct-port table of flow windows
-export const CFG_TRACE_DETECTOR = 49; // 0 or DET_ZSCORE: channel trace; DET_PORTSCAN / DET_SYNFLOOD: see TRACE_KEY_BYTES
+export const CFG_TRACE_DETECTOR = 49; // 0 or DET_ZSCORE: channel trace; DET_PORTSCAN / DET_SYNFLOOD / DET_SPIKE: see TRACE_KEY_BYTES
 export const CFG_SYNFLOOD_SLOW_ENABLED = 50; // SYNFLOOD_SLOW, the low-and-slow tier
 export const CFG_SYNFLOOD_SLOW_SYNS = 51;
 export const CFG_SYNFLOOD_SLOW_WINDOW_S = 52;

@@ -39,6 +39,8 @@ export function variantName(detector: number, variant: number): string {
     const dst = (variant & abi.BLACKLIST_MATCH_DST) !== 0;
     return src && dst ? 'both ends' : src ? 'source' : dst ? 'destination' : '';
   }
+  if (detector === abi.DET_SPIKE) return variant === abi.SPIKE_DST ? 'one destination' : 'all traffic';
+  if (detector === abi.DET_PROTOSHIFT) return variant === abi.PROTOSHIFT_SERVICE ? 'service' : 'protocol';
   return '';
 }
 

@@ -80,7 +80,8 @@ const DETECTORS = DETECTOR_NAMES.length;
  * Alert columns (protocol.ts AlertColumns), filled in the order alerts are raised:
  * - a single-packet alert (ALERT_EPISODE 0, e.g. ZSCORE) appends a row;
  * - ALERT_KIND_NEW appends a row and remembers episode → row; ALERT_KIND_UPDATE overwrites that
- *   row's lastUs, value, evidence (ALERT_COUNT), peakRate, aux, severity and score. An UPDATE of an
+ *   row's lastUs, value, evidence (ALERT_COUNT), peakRate, aux, severity, score, threshold, mean,
+ *   std and samples (the rule detectors repeat the last four unchanged). An UPDATE of an
  *   episode whose NEW was dropped (maxAlerts) is ignored; one whose NEW never came is appended;
  * - each flow window comes judged by the core (FWIN_RULES, bit i = enabled rule i matches; the
  *   core writes only matching windows unless CFG_FLOWWIN_EMIT_ALL); each set bit, in rule order,
@@ -256,6 +257,12 @@ export class AlertCollector {
         this.aux.a[row] = v.getFloat64(o + abi.ALERT_AUX, true);
         this.severity.a[row] = v.getUint8(o + abi.ALERT_SEVERITY);
         this.score.a[row] = v.getFloat64(o + abi.ALERT_SCORE, true);
+        // The baseline detectors (SPIKE, PROTOSHIFT) decide again when the severity rises: the
+        // threshold reached and the baseline at that decision.
+        this.threshold.a[row] = v.getFloat64(o + abi.ALERT_THRESHOLD, true);
+        this.mean.a[row] = v.getFloat64(o + abi.ALERT_MEAN, true);
+        this.std.a[row] = v.getFloat64(o + abi.ALERT_STD, true);
+        this.samples.a[row] = v.getUint32(o + abi.ALERT_SAMPLES, true);
         return;
       }
       if (episode <= this.maxEpisode) return; // its NEW was dropped (maxAlerts)
@@ -364,6 +371,13 @@ export class AlertCollector {
       out[DETECTOR_NAMES[d]] = { alerts: this.raised[d], suppressed: this.suppressedBy[d], evidencePackets: 0 };
     }
     return out;
+  }
+
+  /** Sum of the evidence column (ALERT_COUNT) over the kept rows of detector `det`. */
+  evidenceSum(det: number): number {
+    let sum = 0;
+    for (let i = 0; i < this.detector.n; i++) if (this.detector.a[i] === det) sum += this.evidence.a[i];
+    return sum;
   }
 
   /** The raw mark records collected (collectMarks), MARK_STRIDE bytes each, in input order. */

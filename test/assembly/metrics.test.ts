@@ -86,8 +86,10 @@ async function runRows(rows: PacketRow[], c: MetricsConfig, extra: Record<number
   return runMetrics(packRows(rows), { ...ONLY_METRICS, ...RECORDS, ...metricsConfigIds(c), ...extra }, traceKey, chunk);
 }
 
-const spikes = (eps: RefEpisode[], variant?: number) => eps.filter((e) => e.detector === abi.DET_SPIKE && (variant === undefined || e.variant === variant));
-const shifts = (eps: RefEpisode[], variant?: number) => eps.filter((e) => e.detector === abi.DET_PROTOSHIFT && (variant === undefined || e.variant === variant));
+const spikes = <T extends RefEpisode>(eps: T[], variant?: number): T[] =>
+  eps.filter((e) => e.detector === abi.DET_SPIKE && (variant === undefined || e.variant === variant));
+const shifts = <T extends RefEpisode>(eps: T[], variant?: number): T[] =>
+  eps.filter((e) => e.detector === abi.DET_PROTOSHIFT && (variant === undefined || e.variant === variant));
 
 // ---------------------------------------------------------------- baseline arithmetic
 

@@ -548,6 +548,10 @@ export function referenceMetrics(pkts: MetricPacket[], c: MetricsConfig, traceDs
       const cl = clampOf(gBase);
       bUpdate(gBase, x < cl ? x : cl, alpha);
     }
+    if (traceHost !== undefined) {
+      const h = hosts.get(traceHost);
+      if (h && !stale(h, oldestOpen()) && o > h.lastFoldedOrd) fold(h, traceHost, o);
+    }
     if (c.spikeDstOn && a.d > 0) {
       const ls = mlog2(a.spanS);
       const m = a.sumL / a.d;
@@ -571,10 +575,6 @@ export function referenceMetrics(pkts: MetricPacket[], c: MetricsConfig, traceDs
         const s = services[i];
         if (s && !s.ep.open && s.lastOrd < o && s.base.mean < 1) services[i] = null;
       }
-    }
-    if (traceHost !== undefined) {
-      const h = hosts.get(traceHost);
-      if (h && !stale(h, oldestOpen()) && o > h.lastFoldedOrd) fold(h, traceHost, o);
     }
     if (o === resetAfterOrd) {
       if (gEp.open) emit(gEp, abi.DET_SPIKE, abi.SPIKE_GLOBAL, '', 'update');
