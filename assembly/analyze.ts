@@ -14,6 +14,7 @@ import { synfloodReset, synfloodPacket, synfloodSweep, synfloodFlush } from "./d
 import { tcpFlowReset, tcpFlowPacket } from "./detect/tcp-flow";
 import { latencyReset, latencyFlush } from "./detect/latency";
 import { longconnReset, longconnPacket, longconnSweep } from "./detect/longconn";
+import { metricsReset, metricsPacket, metricsCatchUp, metricsSweep, metricsFlush } from "./detect/metrics";
 import {
   outputReset, outputHasRoom, outputClear, outputAlertBase, outputAlertCount, outputTraceBase,
   outputTraceCount, outputMarkBase, outputMarkCount, outputWindowBase, outputWindowCount, markCommit,
@@ -41,6 +42,7 @@ export function analyzeReset(): void {
   latencyReset();
   tcpFlowReset();
   longconnReset();
+  metricsReset();
 }
 
 let flushed = false;
@@ -69,17 +71,21 @@ export function analyzePacket(): void {
   // per-flow rules, the per-flow TCP state (RETRANS, latency samples) and LONGCONN, the keyed
   // rules, the z-score; then the marks of this packet; then the sweeps (the flow sweep last: it
   // may move flow slots).
+  // per-flow rules, the keyed rules, the metric windows (SPIKE, PROTOSHIFT), the z-score; then the
+  // marks of this packet; then the sweeps (which may move flow slots).
   flowPacket(newestUs);
   flowRulesPacket();
   tcpFlowPacket();
   longconnPacket();
   portscanPacket();
   synfloodPacket();
+  metricsPacket();
   zscorePacket();
   markCommit();
   portscanSweep();
   synfloodSweep();
   longconnSweep();
+  metricsSweep();
   flowSweep(newestUs);
 }
 
@@ -92,6 +98,7 @@ export function analyzeFlush(): bool {
   if (!portscanFlush()) return false;
   if (!synfloodFlush()) return false;
   if (!latencyFlush()) return false;
+  if (!metricsFlush()) return false;
   flushed = true;
   return true;
 }
@@ -100,6 +107,7 @@ export function analyzeFlush(): bool {
 export function analyzeHasRoom(): bool {
   // Window-boundary work left over from the last packet runs first, while there is room.
   if (!flowWindowCatchUp()) return false;
+  if (!metricsCatchUp()) return false;
   return outputHasRoom();
 }
 export function markBase(): usize { return outputMarkBase(); }

@@ -57,7 +57,8 @@ export function configDefaults(): void {
   /** Trace points held before STATUS_OUTPUT_FULL. Default 65,536. */
   values[abi.CFG_TRACE_CAPACITY] = 65536;
   /** What the trace follows: 0 or DET_ZSCORE a z-score channel, DET_PORTSCAN a (scanner, target)
-   *  pair, DET_SYNFLOOD a victim (abi.ts TRACE_KEY_BYTES). Default 0. */
+   *  pair, DET_SYNFLOOD a victim, DET_SPIKE a destination's (or all traffic's) metric windows
+   *  (abi.ts TRACE_KEY_BYTES). Default 0. */
   values[abi.CFG_TRACE_DETECTOR] = 0;
   /** 1 writes a mark record (abi.MARK_*) for every packet a rule flagged (for `--format reasons`
    *  and pcap cuts); the evidence counters C_MARKS_* count either way. Default 0. */
@@ -266,6 +267,66 @@ export function configDefaults(): void {
   values[abi.CFG_CONN_RECORDS_ENABLED] = 1;
   /** Connection records held before STATUS_OUTPUT_FULL (at least 9). Default 16,384 (2 MiB). */
   values[abi.CFG_CONN_CAPACITY] = 16384;
+  // ---- metric windows and baselines (detect/metrics.ts, detect/baseline.ts; issue #4) ----
+  /** Metric window W of SPIKE and PROTOSHIFT, seconds of packet time (tumbling, aligned to the
+   *  epoch; closed when the newest time minus CFG_LATENESS_S passes its end; at least 1 ms).
+   *  Default 10 s (issue #4). */
+  values[abi.CFG_METRIC_WINDOW_S] = 10;
+  /** Span N of every metric baseline, windows: an EWMA with alpha = 2 / (N + 1) (the first
+   *  (N + 1) / 2 windows averaged with equal weights); a silence of N windows or more starts a new
+   *  session (every baseline restarts), a destination quiet for N windows starts over. Default 60
+   *  (issue #4: "baseline over the last 60 windows", 10 minutes of 10-s windows). */
+  values[abi.CFG_BASELINE_WINDOWS] = 60;
+  /** Windows a baseline needs before anything is judged against it. Default 3: the victim of
+   *  attacks/synflood/stopddos_pkt.TCP.DOMINATE.syn.ecn.cwr.pcapng has exactly 3 windows (72, 120,
+   *  78 B/s) before its 44 KB/s flood; one or two windows give no spread at all. Longer warm-ups
+   *  silence that flood and save few benign MEDIUMs (normal/, perf included: 130 SPIKE MEDIUMs at
+   *  3, 110 at 4). HIGH needs (N + 1) / 2 windows whatever this is. */
+  values[abi.CFG_BASELINE_WARMUP] = 3;
+  /** 1 runs SPIKE_GLOBAL (bytes/s of all packets per window against its baseline). Default 1. */
+  values[abi.CFG_SPIKE_ENABLED] = 1;
+  /** 1 runs SPIKE_DST (bytes/s per destination address; keeps the destination table). Default 1. */
+  values[abi.CFG_SPIKE_DST_ENABLED] = 1;
+  /** SPIKE MEDIUM above mean + k·sigma of the baseline of log2(1 + bytes/s). Default 2 (issue #4:
+   *  "above mu + 2 sigma is medium"). */
+  values[abi.CFG_SPIKE_MEDIUM_SIGMA] = 2;
+  /** SPIKE HIGH above mean + k·sigma (at least the MEDIUM k). Default 3 (issue #4: "mu + 3 sigma"). */
+  values[abi.CFG_SPIKE_HIGH_SIGMA] = 3;
+  /** Floor of sigma of the SPIKE baselines (own and population), log2 units: 0.5 makes the
+   *  MEDIUM band at least 2x the baseline mean and the HIGH band 2.8x. Default 0.5: a flat
+   *  baseline (the low-rate flood stopddos_amp.TCP.syn..., 58-101 B/s for 74 windows, sigma 0.15)
+   *  must not flag a window 30 % above it; 1 (4x / 8x) loses that capture's 220 B/s burst
+   *  (3.2x its mean). */
+  values[abi.CFG_SPIKE_MIN_STD_LOG2] = 0.5;
+  /** SPIKE flags nothing below this rate, B/s (the MEDIUM threshold's floor). Default 100 B/s
+   *  (1 KB in a 10-s window, a dozen small packets): on normal/ (perf included) spikes below it
+   *  were 54 of 176 MEDIUMs; the slowest flood caught, stopddos_amp.TCP.syn..., peaks at 220 B/s. */
+  values[abi.CFG_SPIKE_MIN_BPS] = 100;
+  /** SPIKE HIGH also needs the rate above this, B/s (the HIGH threshold's floor). Default 10,000
+   *  B/s (100 KB in a 10-s window): the periodic bursts of a long normal/perf/real_mix constituent
+   *  (1-2.4 KB/s after 10 quiet minutes, z > 3 on the log scale) are not HIGH; every flood of
+   *  attacks/ with a baseline to judge against exceeds 35 KB/s except the low-rate one. */
+  values[abi.CFG_SPIKE_HIGH_MIN_BPS] = 10000;
+  /** Memory cap of the SPIKE_DST destination table, bytes (272 B a slot: detect/metrics.ts). Default
+   *  64 MiB (196,608 destinations at the 3/4 load limit). */
+  values[abi.CFG_SPIKE_MEMORY_CAP_BYTES] = 64 * 1024 * 1024;
+  /** 1 runs PROTOSHIFT_PROTO (protocol class shares per window). Default 1. */
+  values[abi.CFG_PROTOSHIFT_ENABLED] = 1;
+  /** 1 also runs PROTOSHIFT_SERVICE (shares of up to 16 tracked (protocol, responder port)
+   *  services; needs CFG_PROTOSHIFT_ENABLED). Default 1. */
+  values[abi.CFG_PROTOSHIFT_SERVICES_ENABLED] = 1;
+  /** PROTOSHIFT MEDIUM when a share rises more than this many percentage points above its
+   *  baseline share. Default 30 (issue #4: "a change of more than 30 percentage points"). */
+  values[abi.CFG_PROTOSHIFT_POINTS] = 30;
+  /** PROTOSHIFT HIGH above this many points (at least CFG_PROTOSHIFT_POINTS). Default 50: a class
+   *  or service that was a minority becomes the majority (UDP from 10 % to over 60 %); every
+   *  amplification flood of attacks/ddos_amplification shifts UDP by 60-100 points. */
+  values[abi.CFG_PROTOSHIFT_HIGH_POINTS] = 50;
+  /** PROTOSHIFT judges only windows with at least this many packets (every window still updates
+   *  the baselines). Default 100: one new connection is 38 % of a 52-packet window of
+   *  normal/evgenii_no_flood (tcp/8080) and 20 packets or fewer flagged 18 of 52 benign shifts
+   *  at 20 (normal/, perf included: 34 at 100, of which 34 in the merged real_mix). */
+  values[abi.CFG_PROTOSHIFT_MIN_PACKETS] = 100;
 }
 configDefaults();
 

@@ -17,7 +17,8 @@ import {
  *  3 updates for each flow that ends (the expired one on lookup, the evicted one, up to
  *  SWEEP_SLOTS = 4 swept): 18. Total 42. Issue #4 (tcp): RETRANS 1 new, LONGCONN 1 + 5 ladder
  *  steps at a packet and 4 in its sweep, LATENCY 2 plus 3 for an evicted server, and for each of
- *  the 6 flows that may end: RETRANS 2 and LONGCONN 2 (24): 40 more, 82 in all. */
+ *  the 6 flows that may end: RETRANS 2 and LONGCONN 2 (24): 40 more, 82 in all; spike 7 (detect/metrics.ts; its window closes are written by
+ *  metricsCatchUp(), which checks its own room): 89. */
 export const ALERT_HEADROOM: i32 = 128;
 /** Flow windows one packet may emit at most (its flow's rollover, the sweep's closed windows). */
 export const WINDOW_HEADROOM: i32 = 16;
@@ -88,6 +89,11 @@ export function outputReset(): void {
 @inline export function outputHasRoom(): bool {
   return alertN + ALERT_HEADROOM <= alertCap && traceN < traceCap && markN < markCap &&
     windowN + WINDOW_HEADROOM <= windowCap && connN + CONN_HEADROOM <= connCap;
+}
+
+/** Trace points that still fit. */
+@inline export function outputTraceRoom(): i32 {
+  return traceCap - traceN;
 }
 
 /** True when `alerts` more alerts and `windows` more flow windows fit, and CONN_HEADROOM
@@ -171,6 +177,7 @@ export function markCommit(): void {
   if (r & (1 << abi.DET_SYNFLOOD)) cInc(abi.C_MARKS_SYNFLOOD);
   if (r & (1 << abi.DET_LARGESIZE)) cInc(abi.C_MARKS_LARGESIZE);
   if (r & (1 << abi.DET_UNUSUAL)) cInc(abi.C_MARKS_UNUSUAL);
+  if (r & (1 << abi.DET_SPIKE)) cInc(abi.C_MARKS_SPIKE);
   if (!marksOn) return;
   const p = markMem + <usize>markN * abi.MARK_STRIDE;
   markN++;

@@ -35,8 +35,8 @@ export const USAGE = `Usage: flowlens analyze FILE [options]
 Reads a pcap, pcapng (optionally gzip-compressed), CSV, JSON, JSON Lines or packet-line file
 (timestamp_ms,src,dst,sport,dport,proto,size,flags per line); the format is sniffed from the
 content, never the name. Runs the detectors (ZSCORE, BLACKLIST, PORTSCAN, SYNFLOOD, LARGESIZE,
-UNUSUAL, FLOWRULE, LATENCY, RETRANS, LONGCONN), prints the result to stdout, one item per line, and
-a summary to stderr.
+UNUSUAL, FLOWRULE, SPIKE, LATENCY, RETRANS, PROTOSHIFT, LONGCONN), prints the result to stdout, one
+item per line, and a summary to stderr.
 Settings: the defaults, then --config FILE, then the flags below.
 
 Output:
@@ -44,7 +44,7 @@ Output:
                            csv: the same with a header row and fixed columns
                            flows: "(src, dst, sport, dport, proto)" per anomalous flow (FLOWRULE)
                            reasons: "REASON,<packet line>" per flagged packet and reason
-                           (BLACKLIST, PORTSCAN, LARGESIZE, SYNFLOOD, UNUSUAL), in input order
+                           (BLACKLIST, PORTSCAN, LARGESIZE, SYNFLOOD, UNUSUAL, SPIKE), in input order
                            conn: the connections (one per flow) as a Zeek-style conn.log (TSV);
                            orig_bytes/resp_bytes are payload bytes, *_ip_bytes wire bytes
   --include-suppressed     also print alerts the rate limiter suppressed (always counted)
@@ -72,9 +72,15 @@ Rules:
   --flow-rule-limit K/S    print at most K flow-rule alerts per S seconds, or "off" (default ${D.limits.flowrule.max}/${D.limits.flowrule.perS})
   --no-zscore, --no-blacklist, --no-portscan, --no-portscan-syn, --no-address-scan,
   --no-synflood, --no-synflood-slow, --no-synflood-spread, --no-largesize, --no-unusual,
-  --no-flow-rules, --no-latency, --no-retrans, --no-long-connections
-                           switch one detector or variant off
+  --no-flow-rules, --no-spike, --no-spike-dst, --no-protocol-shift, --no-protocol-shift-services,
+  --no-latency, --no-retrans, --no-long-connections
+                           switch one detector or variant off (--no-spike: both SPIKE variants)
   --response-latency       LATENCY: also judge request -> response latency (default off)
+
+Learned baselines (SPIKE, PROTOSHIFT):
+  --metric-window S        metric window, seconds of packet time (default ${D.baseline.windowS})
+  --baseline-windows N     EWMA span of the baselines, windows (default ${D.baseline.windows})
+  --baseline-warmup N      windows before a baseline is used (default ${D.baseline.warmup})
 
 Packet-size z-score:
   --window N               sliding window, packets per channel (default ${D.zscore.window})
@@ -126,12 +132,20 @@ const SWITCHES: Record<string, (o: AnalysisOptions) => void> = {
     o.rules.longConnections.ladder = false;
   },
   'response-latency': (o) => (o.rules.latency.response = true),
+  'no-spike': (o) => {
+    o.spike.enabled = false;
+    o.spike.perDestination = false;
+  },
+  'no-spike-dst': (o) => (o.spike.perDestination = false),
+  'no-protocol-shift': (o) => (o.protocolShift.enabled = false),
+  'no-protocol-shift-services': (o) => (o.protocolShift.services = false),
 };
 
 const STRING_FLAGS = [
   'format', 'config', 'window', 'threshold', 'min-samples', 'min-std-bytes', 'min-std-fraction', 'tcp-timeout', 'udp-timeout',
   'icmp-timeout', 'max-alerts', 'chunk-bytes', 'seed', 'portscan-ports', 'portscan-window', 'synflood-syns', 'synflood-window',
   'synflood-slow-syns', 'synflood-slow-window', 'synflood-completed', 'large-size', 'normal', 'lateness', 'flow-window', 'flow-rule-limit',
+  'metric-window', 'baseline-windows', 'baseline-warmup',
 ] as const;
 
 /** A parsed command line. */
@@ -232,6 +246,9 @@ export function parseCli(argv: string[]): CliRun | 'help' {
   set(num(str('large-size'), 'large-size', true), (v) => (o.rules.largesize.bytes = v));
   set(num(str('flow-window'), 'flow-window'), (v) => (o.flowFeatures.windowS = v));
   set(num(str('lateness'), 'lateness'), (v) => (o.flowFeatures.latenessS = v));
+  set(num(str('metric-window'), 'metric-window'), (v) => (o.baseline.windowS = v));
+  set(num(str('baseline-windows'), 'baseline-windows', true), (v) => (o.baseline.windows = v));
+  set(num(str('baseline-warmup'), 'baseline-warmup', true), (v) => (o.baseline.warmup = v));
   set(str('normal'), (v) => {
     const list = v.split(',').map((e) => e.trim()).filter((e) => e !== '');
     if (list.length === 0) throw new UsageError('--normal wants a comma-separated list such as tcp/80,tcp/443,udp/53');

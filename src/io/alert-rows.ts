@@ -7,11 +7,11 @@
 // injection").
 import Papa from 'papaparse';
 import {
-  BLACKLIST_MATCH_DST, BLACKLIST_MATCH_SRC, DET_BLACKLIST, DET_FLOWRULE, DET_LARGESIZE, DET_PORTSCAN,
-  DET_SYNFLOOD, DET_UNUSUAL, DET_ZSCORE, DET_LATENCY, DET_RETRANS, DET_LONGCONN, LATENCY_CLIENT, LATENCY_RESPONSE,
+  BLACKLIST_MATCH_DST, BLACKLIST_MATCH_SRC, DET_BLACKLIST, DET_FLOWRULE, DET_LARGESIZE, DET_PORTSCAN, DET_PROTOSHIFT,
+  DET_SPIKE, DET_SYNFLOOD, DET_UNUSUAL, DET_ZSCORE, DET_LATENCY, DET_RETRANS, DET_LONGCONN, LATENCY_CLIENT, LATENCY_RESPONSE,
   LONGCONN_IDLE, LONGCONN_LADDER, MARK_DPORT, MARK_DST, MARK_PROTO, MARK_REASONS, MARK_RECORD_INDEX,
   MARK_SPORT, MARK_SRC, MARK_STRIDE, MARK_TCP_FLAGS, MARK_TS_US, MARK_WIRE_LEN, PORTSCAN_HOSTS,
-  PORTSCAN_SYN, SEV_HIGH, SEV_LOW, SEV_MEDIUM, SYNFLOOD_SLOW, SYNFLOOD_SPREAD,
+  PORTSCAN_SYN, PROTOSHIFT_SERVICE, SEV_HIGH, SEV_LOW, SEV_MEDIUM, SPIKE_DST, SYNFLOOD_SLOW, SYNFLOOD_SPREAD,
 } from '../shared/abi';
 import { DETECTOR_NAMES, FEATURE_COUNT, type AnalysisResult } from '../shared/protocol';
 import { NameTable } from './names';
@@ -44,7 +44,15 @@ export const FLOW_FEATURE_KEYS = ['packets', 'bytes', 'mean_size', 'packets_per_
  *   `data_segments` and `retransmissions` (RETRANS), `flow_bytes` (LONGCONN: the flow's wire bytes);
  * - FLOWRULE: `rule` (its name), `window_s` (the flow window) and the flow's features in the
  *   window (FLOW_FEATURE_KEYS: packets, bytes, mean_size, packets_per_s, bytes_per_s, dst_ports,
- *   syn_ratio).
+ *   syn_ratio);
+ * - SPIKE: `value` (peak bytes/s of a metric window), `threshold` (B/s, of the severity reached),
+ *   `window_s`, `count`, `peak_rate`, `mean` (the baseline, B/s), `std` (its σ, log2 units),
+ *   `samples` (windows), `deviation_pct` ((value − mean) ÷ mean × 100), `baseline` ("own", or
+ *   "population" for a destination judged against the other destinations);
+ * - PROTOSHIFT: `value` (peak share of the window's packets, %), `threshold` (percentage points of
+ *   the severity reached), `window_s`, `count` (packets of the class or service), `peak_rate`,
+ *   `mean` (baseline share, %), `std` (points), `samples`, `points` (value − mean), and `class`
+ *   (TCP, UDP, ICMP, ICMPv6, other) or `service` ("udp/53").
  */
 export type Evidence = Partial<Record<(typeof EVIDENCE_KEYS)[number], number | string>>;
 
@@ -52,21 +60,23 @@ export type Evidence = Partial<Record<(typeof EVIDENCE_KEYS)[number], number | s
 export const EVIDENCE_KEYS = [
   'value', 'threshold', 'window_s', 'count', 'peak_rate', 'probes', 'ports', 'sources', 'destinations', 'protocol',
   'z', 'mean', 'std', 'samples', 'rule', ...FLOW_FEATURE_KEYS,
-  'metric', 'deviation_pct', 'data_segments', 'retransmissions', 'flow_bytes',
+  'metric', 'deviation_pct', 'data_segments', 'retransmissions', 'flow_bytes', 'points', 'baseline', 'class', 'service',
 ] as const;
 
 /** One alert as an output row: the same shape for every detector. Units: bytes, seconds, µs. */
 export interface AlertRow {
   /** Detector name (protocol.ts DETECTOR_NAMES): ZSCORE, BLACKLIST, PORTSCAN, SYNFLOOD,
-   *  LARGESIZE, UNUSUAL, FLOWRULE, LATENCY, RETRANS, LONGCONN. */
+   *  LARGESIZE, UNUSUAL, FLOWRULE, SPIKE, LATENCY, RETRANS, PROTOSHIFT, LONGCONN. */
   detector: string;
   /** PORTSCAN: "ports" | "syn" | "hosts" (address scan); SYNFLOOD: "dst" | "slow" | "spread"; BLACKLIST:
-   *  "src" | "dst" | "both" (the listed end(s), relative to the flow's first packet); LATENCY:
-   *  "server" (SYN -> SYN/ACK) | "client" (SYN/ACK -> ACK) | "response"; RETRANS: "flow";
-   *  LONGCONN: "mean" | "idle" | "ladder". Absent for the other detectors. */
+   *  "src" | "dst" | "both" (the listed end(s), relative to the flow's first packet); SPIKE: "global"
+   *  | "dst"; PROTOSHIFT: "proto" | "service"; LATENCY: "server" (SYN -> SYN/ACK) | "client"
+   *  (SYN/ACK -> ACK) | "response"; RETRANS: "flow"; LONGCONN: "mean" | "idle" | "ladder". Absent
+   *  for the other detectors. */
   variant?: string;
   severity: 'low' | 'medium' | 'high';
-  /** Detector score rounded to 3 decimals: |z| (ZSCORE), value / threshold (rule detectors), 1 (FLOWRULE). */
+  /** Detector score rounded to 3 decimals: |z| (ZSCORE), value / threshold (rule detectors), 1
+   *  (FLOWRULE), value / max(mean, 1) (SPIKE, PROTOSHIFT). */
   score: number;
   /** First and last evidence time: ISO-8601 UTC with µs ("2023-03-15T13:20:00.000000Z") and µs since the epoch. */
   first_ts: string;
@@ -159,6 +169,8 @@ export function variantName(detector: number, variant: number): string | undefin
   if (detector === DET_LATENCY) return variant === LATENCY_CLIENT ? 'client' : variant === LATENCY_RESPONSE ? 'response' : 'server';
   if (detector === DET_RETRANS) return 'flow';
   if (detector === DET_LONGCONN) return variant === LONGCONN_IDLE ? 'idle' : variant === LONGCONN_LADDER ? 'ladder' : 'mean';
+  if (detector === DET_SPIKE) return variant === SPIKE_DST ? 'dst' : 'global';
+  if (detector === DET_PROTOSHIFT) return variant === PROTOSHIFT_SERVICE ? 'service' : 'proto';
   return undefined;
 }
 
@@ -189,6 +201,25 @@ function deviationText(value: number, mean: number): string {
 const LATENCY_STEP = ['SYN→SYN/ACK', 'SYN/ACK→ACK', 'request→response'];
 const LATENCY_METRIC = ['syn_synack_ms', 'synack_ack_ms', 'response_ms'];
 const LATENCY_SAMPLE = ['handshake', 'handshake', 'response'];
+
+/** Protocol class names of PROTOSHIFT_PROTO (ALERT_AUX 0-4). */
+export const PROTOCOL_CLASSES = ['TCP', 'UDP', 'ICMP', 'ICMPv6', 'other'] as const;
+
+/** What a PROTOSHIFT alert is about: the class name, or the service ("udp/53") of AUX. */
+export function shiftSubject(variant: number, aux: number): string {
+  if (variant === PROTOSHIFT_SERVICE) return serviceText(aux >>> 16, aux & 0xffff);
+  return PROTOCOL_CLASSES[aux] ?? `class ${aux}`;
+}
+
+/** A rate or count for messages: whole numbers with thousands separators ("549,460"). */
+export function grouped(v: number): string {
+  return Number.isFinite(v) ? Math.round(v).toLocaleString('en-US') : String(v);
+}
+
+/** (value − mean) ÷ mean × 100, the deviation above a baseline in percent (mean floored at 1, as the score). */
+export function deviationPct(value: number, mean: number): number {
+  return ((value - mean) / (mean > 1 ? mean : 1)) * 100;
+}
 
 function featureText(key: string, v: number): string {
   if (!Number.isFinite(v)) return String(v);
@@ -274,6 +305,21 @@ function message(result: AnalysisResult, i: number, s: Subject, evidence: Eviden
       return `Long ${variant === LONGCONN_IDLE ? 'idle ' : ''}connection ${flow}: ${d}${idle}, ${ratio}the service mean of ` +
         `${longDurationText(a.mean[i])} over ${plural(a.samples[i], 'flow')} (threshold ${longDurationText(thr)})`;
     }
+    case DET_SPIKE: {
+      const sev = a.severity[i] === SEV_HIGH ? 'High' : 'Medium';
+      const where = variant === SPIKE_DST ? ` to ${s.dst}` : ' in all traffic';
+      const dev = Math.round(deviationPct(value, a.mean[i]));
+      const over = `over ${plural(a.samples[i], 'window')}`;
+      const base = a.aux[i] === 1
+        ? `no baseline of its own yet: typical destination ${grouped(a.mean[i])} B/s ${over}`
+        : `baseline ${grouped(a.mean[i])} B/s ${over}`;
+      return `${sev} traffic spike${where}: ${grouped(value)} B/s (threshold ${grouped(thr)} B/s, ${base}, ${dev >= 0 ? '+' : ''}${grouped(dev)} %)`;
+    }
+    case DET_PROTOSHIFT: {
+      const pts = Math.round(value - a.mean[i]);
+      return `Protocol shift: ${shiftSubject(variant, a.aux[i])} ${Math.round(value)} % of packets (baseline ${Math.round(a.mean[i])} % ` +
+        `over ${plural(a.samples[i], 'window')}, +${pts} points; threshold ${fmt(thr)} points)`;
+    }
     case DET_ZSCORE: {
       const z = a.score[i];
       const samples = a.samples[i];
@@ -324,6 +370,22 @@ function evidenceOf(result: AnalysisResult, i: number): Evidence {
   }
   const e: Evidence = { value: a.value[i], threshold: a.threshold[i], window_s: a.windowS[i], count: a.evidence[i], peak_rate: round(a.peakRate[i], 3) };
   const aux = a.aux[i];
+  if (det === DET_SPIKE || det === DET_PROTOSHIFT) {
+    e.value = round(a.value[i], 3);
+    e.threshold = round(a.threshold[i], 3);
+    e.mean = round(a.mean[i], 3);
+    e.std = round(a.std[i], 3);
+    e.samples = a.samples[i];
+    if (det === DET_SPIKE) {
+      e.deviation_pct = round(deviationPct(a.value[i], a.mean[i]), 1);
+      e.baseline = aux === 1 ? 'population' : 'own';
+    } else {
+      e.points = round(a.value[i] - a.mean[i], 3);
+      if (v === PROTOSHIFT_SERVICE) e.service = shiftSubject(v, aux);
+      else e.class = shiftSubject(v, aux);
+    }
+    return e;
+  }
   if (det === DET_PORTSCAN) e[v === PORTSCAN_SYN ? 'ports' : 'probes'] = aux;
   else if (det === DET_SYNFLOOD) e[v === SYNFLOOD_SPREAD ? 'destinations' : 'sources'] = aux;
   else if (det === DET_UNUSUAL) e.protocol = aux;
@@ -360,6 +422,11 @@ function subjectOf(result: AnalysisResult, i: number): Subject {
  * - LONGCONN: "Long connection 10.0.0.2 → 10.0.0.9:22 (TCP): 2 h 3 min, 2.4× the service mean of
  *   51 min over 40 flows (threshold 1 h 42 min)" (idle: "Long idle connection ...: 2 h 3 min with
  *   only 840 bytes, ..."; ladder: "Long connection ...: open 30 min, past the 30 min step").
+ * - SPIKE: "High traffic spike to 10.10.10.10: 549,460 B/s (threshold 397,795 B/s, baseline 131,400
+ *   B/s over 60 windows, +318 %)" ("in all traffic" for SPIKE_GLOBAL; "no baseline of its own yet:
+ *   typical destination 55 B/s over 12 windows" when judged against the population)
+ * - PROTOSHIFT: "Protocol shift: UDP 52 % of packets (baseline 9 % over 60 windows, +43 points;
+ *   threshold 30 points)" (a service: "udp/30120 98 % of packets ...").
  */
 export function alertMessage(result: AnalysisResult, i: number): string {
   return message(result, i, subjectOf(result, i), evidenceOf(result, i));
@@ -513,7 +580,7 @@ export function flowsLines(result: AnalysisResult, includeSuppressed: boolean): 
 }
 
 /** The reasons of `--format reasons`, in the order they are written for one packet (issue #3). */
-export const REASON_ORDER: readonly number[] = [DET_BLACKLIST, DET_PORTSCAN, DET_LARGESIZE, DET_SYNFLOOD, DET_UNUSUAL];
+export const REASON_ORDER: readonly number[] = [DET_BLACKLIST, DET_PORTSCAN, DET_LARGESIZE, DET_SYNFLOOD, DET_UNUSUAL, DET_SPIKE];
 
 /** Detector names of a mark's reasons (MARK_REASONS, bit 1 << DET_*), in REASON_ORDER. */
 export function reasonNames(bits: number): string[] {

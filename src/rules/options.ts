@@ -91,6 +91,24 @@ const SPEC: Spec = {
     },
   },
   flowFeatures: { enabled: bool, windowS: seconds(86400), latenessS: num(0, 86400, 'seconds'), rules: { t: 'rules' } },
+  baseline: { windowS: { t: 'num', min: 0.001, max: 86400, unit: 'seconds' }, windows: int(1, 1e6, 'windows'), warmup: int(1, 1e6, 'windows') },
+  spike: {
+    enabled: bool,
+    perDestination: bool,
+    mediumSigma: num(0, 100, 'σ (log2 scale)'),
+    highSigma: num(0, 100, 'σ (log2 scale)'),
+    minStdLog2: num(0, 64, 'log2 units'),
+    minBps: num(0, 1e12, 'bytes per second'),
+    highMinBps: num(0, 1e12, 'bytes per second'),
+    memoryCapBytes: int(64 * 1024, 2 ** 31, 'bytes'),
+  },
+  protocolShift: {
+    enabled: bool,
+    services: bool,
+    points: num(0, 100, 'percentage points'),
+    highPoints: num(0, 100, 'percentage points'),
+    minPackets: int(0, 1e9, 'packets'),
+  },
   limits: Object.fromEntries(DETECTOR_NAMES.slice(1).map((n) => [n.toLowerCase(), rateLimit])),
   connRecords: { enabled: bool, max: int(0, 1e8, 'records') },
   chunkBytes: int(64 * 1024, 256 * 1024 * 1024, 'bytes'),
@@ -191,7 +209,8 @@ function walkValidate(spec: Spec, value: unknown, path: string, out: OptionProbl
 /**
  * Every problem of `o`, each with its path: types; each number's unit and range (SPEC above:
  * windows and timeouts above 0 s, counts whole numbers, ...); flowFeatures.latenessS below
- * flowFeatures.windowS (a packet later than a whole window cannot land in its window); blacklist
+ * flowFeatures.windowS (a packet later than a whole window cannot land in its window);
+ * spike.highSigma and protocolShift.highPoints at least their MEDIUM counterparts; blacklist
  * entries and normal services that do not parse (path with the entry's index); flow rules with an
  * empty or duplicate name, a bad expression (with its column) or a bad severity. Empty = valid.
  */
@@ -202,6 +221,14 @@ export function validateOptions(o: AnalysisOptions): OptionProblem[] {
   const ff = o.flowFeatures;
   if (isObject(ff) && typeof ff.windowS === 'number' && typeof ff.latenessS === 'number' && ff.latenessS >= ff.windowS) {
     out.push({ path: 'flowFeatures.latenessS', message: `must be below flowFeatures.windowS (${ff.windowS} s), got ${ff.latenessS}` });
+  }
+  const sp = o.spike;
+  if (isObject(sp) && typeof sp.mediumSigma === 'number' && typeof sp.highSigma === 'number' && sp.highSigma < sp.mediumSigma) {
+    out.push({ path: 'spike.highSigma', message: `must be at least spike.mediumSigma (${sp.mediumSigma}), got ${sp.highSigma}` });
+  }
+  const ps = o.protocolShift;
+  if (isObject(ps) && typeof ps.points === 'number' && typeof ps.highPoints === 'number' && ps.highPoints < ps.points) {
+    out.push({ path: 'protocolShift.highPoints', message: `must be at least protocolShift.points (${ps.points}), got ${ps.highPoints}` });
   }
   const entries = o.rules?.blacklist?.entries;
   if (Array.isArray(entries) && entries.every((x) => typeof x === 'string')) {

@@ -106,6 +106,9 @@ export const TRACE_KEY_BYTES = 36;
 // With DET_LATENCY the key's dst is a server and the u32 label field its port: one point per
 // latency sample of that server (detect/latency.ts: TRACE_SIZE = the sample in ms, TRACE_MEAN /
 // TRACE_STD = its baseline, TRACE_Z = the MEDIUM threshold, TRACE_FLAGS bits 8-15 the variant).
+// With DET_SPIKE the key's dst is the destination, all-zero for the global series (src and label
+// ignored): one point per closed metric window, TRACE_SIZE = its bytes/s, TRACE_MEAN = the baseline
+// mean (B/s), TRACE_STD = the MEDIUM threshold, TRACE_Z = the HIGH threshold (detect/metrics.ts).
 
 // ---- packet mark (markPtr(), CFG_MARKS_ENABLED): one per packet that any rule flagged, in input
 // order, MARK_STRIDE bytes; the same layout as the packed input record plus the reasons ----
@@ -195,6 +198,10 @@ export const RETRANS_FLOW = 0; // retransmitted data segments over data segments
 export const LONGCONN_MEAN = 0; // duration above ratio x the mean duration of the service's completed flows
 export const LONGCONN_IDLE = 1; // LONGCONN_MEAN with fewer than CFG_LONGCONN_IDLE_BYTES wire bytes
 export const LONGCONN_LADDER = 2; // duration crossed a fixed step (10 min, 30 min, 1 h, 12 h, 24 h; Zeek long-connections)
+export const SPIKE_GLOBAL = 0; // bytes/s of all packets in a metric window over its baseline (detect/metrics.ts); AUX 0
+export const SPIKE_DST = 1; // bytes/s to one destination over its own baseline (AUX 0) or, before it has one, the population's (AUX 1)
+export const PROTOSHIFT_PROTO = 0; // a protocol class's share of a window's packets over its baseline; AUX = class (0 TCP, 1 UDP, 2 ICMP, 3 ICMPv6, 4 other)
+export const PROTOSHIFT_SERVICE = 1; // a tracked service's share; AUX = (IP protocol << 16) | responder port
 export const BLACKLIST_MATCH_SRC = 1; // bit mask of the matching ends
 export const BLACKLIST_MATCH_DST = 2;
 export const SEV_LOW = 1;
@@ -274,6 +281,14 @@ export const C_SERVICES_LIVE = 76; // services (protocol, server port) in the LO
 export const C_SERVICES_EVICTED = 77;
 export const C_CONN_RECORDS = 78; // connection records written (CFG_CONN_RECORDS_ENABLED)
 export const C_FLOWS_COMPLETED = 79; // flows whose duration joined the LONGCONN baseline
+export const C_ALERTS_SPIKE = 60; // SPIKE episodes (ALERT_KIND_NEW records), both variants
+export const C_MARKS_SPIKE = 61; // SPIKE evidence packets (marked or not)
+export const C_ALERTS_PROTOSHIFT = 62; // PROTOSHIFT episodes
+export const C_METRIC_WINDOWS = 63; // metric windows closed and folded into the baselines (detect/metrics.ts)
+export const C_METRIC_LATE = 64; // packets older than the oldest open metric window (left out of every metric)
+export const C_SPIKE_HOSTS_LIVE = 65; // destinations tracked by SPIKE_DST
+export const C_SPIKE_HOSTS_EVICTED = 66; // destinations evicted at the memory cap
+export const C_METRIC_SESSIONS = 67; // baseline sessions: a gap of CFG_BASELINE_WINDOWS windows or more starts a new one
 export const COUNTER_COUNT = 80;
 
 // ---- config ids (setConfig(id, value: f64)); defaults and sources live in assembly/config.ts ----
@@ -326,7 +341,7 @@ export const CFG_FLOWWIN_WINDOW_S = 45;
 export const CFG_SCAN_MEMORY_CAP_BYTES = 46; // portscan + address-scan tables
 export const CFG_SYNFLOOD_MEMORY_CAP_BYTES = 47;
 export const CFG_SOURCE_MEMORY_CAP_BYTES = 48; // per-originator distinct-port table of flow windows
-export const CFG_TRACE_DETECTOR = 49; // 0 or DET_ZSCORE: channel trace; DET_PORTSCAN / DET_SYNFLOOD: see TRACE_KEY_BYTES
+export const CFG_TRACE_DETECTOR = 49; // 0 or DET_ZSCORE: channel trace; DET_PORTSCAN / DET_SYNFLOOD / DET_SPIKE: see TRACE_KEY_BYTES
 export const CFG_SYNFLOOD_SLOW_ENABLED = 50; // SYNFLOOD_SLOW, the low-and-slow tier
 export const CFG_SYNFLOOD_SLOW_SYNS = 51;
 export const CFG_SYNFLOOD_SLOW_WINDOW_S = 52;
@@ -357,6 +372,22 @@ export const CFG_LONGCONN_MEMORY_CAP_BYTES = 92;
 export const CFG_CONN_RECORDS_ENABLED = 93;
 export const CFG_CONN_CAPACITY = 94; // connection records held before STATUS_OUTPUT_FULL
 export const CFG_RETRANS_MIN_RETRANSMISSIONS = 95; // retransmitted segments a flow needs besides the ratio
+export const CFG_METRIC_WINDOW_S = 56; // metric windows of SPIKE and PROTOSHIFT (detect/metrics.ts)
+export const CFG_BASELINE_WINDOWS = 57; // EWMA span N of every metric baseline (detect/baseline.ts)
+export const CFG_BASELINE_WARMUP = 58;
+export const CFG_SPIKE_ENABLED = 59; // SPIKE_GLOBAL
+export const CFG_SPIKE_DST_ENABLED = 60; // SPIKE_DST
+export const CFG_SPIKE_MEDIUM_SIGMA = 61;
+export const CFG_SPIKE_HIGH_SIGMA = 62;
+export const CFG_SPIKE_MIN_STD_LOG2 = 63;
+export const CFG_SPIKE_MIN_BPS = 64;
+export const CFG_SPIKE_HIGH_MIN_BPS = 65;
+export const CFG_SPIKE_MEMORY_CAP_BYTES = 66;
+export const CFG_PROTOSHIFT_ENABLED = 67;
+export const CFG_PROTOSHIFT_SERVICES_ENABLED = 68; // PROTOSHIFT_SERVICE
+export const CFG_PROTOSHIFT_POINTS = 69;
+export const CFG_PROTOSHIFT_HIGH_POINTS = 70;
+export const CFG_PROTOSHIFT_MIN_PACKETS = 71;
 export const CONFIG_COUNT = 128;
 
 /** Node names from CSV/JSON are mapped into 100::/64 (RFC 6666 discard-only prefix): byte 0 is

@@ -138,6 +138,55 @@ export interface ConnRecordOptions {
   max: number;
 }
 
+/** Metric windows and the learned baselines of the windowed detectors (assembly/detect/metrics.ts,
+ *  detect/baseline.ts; defaults and their sources in assembly/config.ts CFG_METRIC_WINDOW_S,
+ *  CFG_BASELINE_*). */
+export interface BaselineOptions {
+  /** Metric window, seconds of packet time (tumbling, aligned to the epoch). Default 10. */
+  windowS: number;
+  /** EWMA span N, windows ("a baseline over the last N windows"); a silence of N windows starts
+   *  the baselines over. Default 60. */
+  windows: number;
+  /** Windows a baseline needs before anything is judged against it. Default 3. */
+  warmup: number;
+}
+
+/** SPIKE: bytes/s per metric window above mean + k·sigma of its baseline (log2 scale). */
+export interface SpikeOptions {
+  /** SPIKE_GLOBAL (all traffic). Default true. */
+  enabled: boolean;
+  /** SPIKE_DST (per destination address, with the population of destinations as the fallback
+   *  baseline). Default true. */
+  perDestination: boolean;
+  /** MEDIUM above mean + k·sigma. Default 2. */
+  mediumSigma: number;
+  /** HIGH above mean + k·sigma (and a baseline of (N + 1) / 2 windows). Default 3. */
+  highSigma: number;
+  /** Floor of sigma, log2 units (0.5: MEDIUM is at least 2x the mean). Default 0.5. */
+  minStdLog2: number;
+  /** No spike below this rate, B/s. Default 100. */
+  minBps: number;
+  /** No HIGH spike below this rate, B/s. Default 10,000. */
+  highMinBps: number;
+  /** Memory cap of the destination table, bytes. Default 64 MiB. */
+  memoryCapBytes: number;
+}
+
+/** PROTOSHIFT: a protocol class's (or a tracked service's) share of a window's packets rising
+ *  above its baseline share. */
+export interface ProtocolShiftOptions {
+  /** Protocol classes (TCP, UDP, ICMP, ICMPv6, other). Default true. */
+  enabled: boolean;
+  /** Also the top services (protocol, responder port; 16 tracked). Default true. */
+  services: boolean;
+  /** MEDIUM when a share rises more than this many percentage points. Default 30. */
+  points: number;
+  /** HIGH above this many points. Default 50. */
+  highPoints: number;
+  /** Windows with fewer packets are not judged (they still update the baselines). Default 100. */
+  minPackets: number;
+}
+
 /** One user flow rule: a named boolean expression over a flow window's features. */
 export interface FlowRule {
   name: string;
@@ -188,6 +237,10 @@ export interface AnalysisOptions {
   flow: FlowOptions;
   rules: RuleOptions;
   flowFeatures: FlowFeatureOptions;
+  /** Metric windows and baselines (SPIKE, PROTOSHIFT). */
+  baseline: BaselineOptions;
+  spike: SpikeOptions;
+  protocolShift: ProtocolShiftOptions;
   limits: AlertLimitOptions;
   connRecords: ConnRecordOptions;
   /** Bytes read from the file per chunk. Default 1 MiB. */
@@ -223,6 +276,18 @@ export const DEFAULT_OPTIONS: AnalysisOptions = {
     longConnections: { enabled: true, mediumRatio: 1.5, highRatio: 2, minFlows: 10, minDurationS: 600, idleBytes: 1000, ladder: true },
   },
   flowFeatures: { enabled: true, windowS: 60, latenessS: 5, rules: DEFAULT_FLOW_RULES.map((r) => ({ ...r })) },
+  baseline: { windowS: 10, windows: 60, warmup: 3 },
+  spike: {
+    enabled: true,
+    perDestination: true,
+    mediumSigma: 2,
+    highSigma: 3,
+    minStdLog2: 0.5,
+    minBps: 100,
+    highMinBps: 10_000,
+    memoryCapBytes: 64 * 1024 * 1024,
+  },
+  protocolShift: { enabled: true, services: true, points: 30, highPoints: 50, minPackets: 100 },
   limits: {
     flowrule: { enabled: true, max: 10, perS: 60 },
     zscore: { enabled: false, max: 10, perS: 60 },
@@ -252,8 +317,10 @@ export interface DetectorCounts {
   alerts: number;
   /** Alerts the rate limiter suppressed (kept, flagged `suppressed`). */
   suppressed: number;
-  /** Packets that were evidence for this detector (rule detectors: the core's C_MARKS_* counters;
-   *  ZSCORE: flagged packets = its alerts). FLOWRULE: flow windows that matched at least one rule. */
+  /** Packets that were evidence for this detector (rule detectors and SPIKE: the core's C_MARKS_*
+   *  counters; ZSCORE: flagged packets = its alerts). FLOWRULE: flow windows that matched at least
+   *  one rule. PROTOSHIFT: packets of the shifted classes and services in their episodes' windows
+   *  (the kept alerts' counts). */
   evidencePackets: number;
 }
 
@@ -383,7 +450,9 @@ export interface AlertColumns {
   peakRate: Float64Array;
   /** Variant-specific second number (abi.ts ALERT_AUX). */
   aux: Float64Array;
-  /** Packet size (bytes) of the first evidence packet; z-score baseline mean, σ and samples. */
+  /** Packet size (bytes) of the first evidence packet; the baseline's mean, σ and samples: ZSCORE
+   *  (bytes, packets), SPIKE (the mean in B/s, σ in log2 units, windows; for a SPIKE_DST without a
+   *  baseline of its own the population's: aux 1), PROTOSHIFT (share %, points, windows). */
   size: Float64Array;
   mean: Float64Array;
   std: Float64Array;
@@ -489,13 +558,23 @@ export interface Progress {
   alerts: number;
 }
 
-/** The evidence series behind a PORTSCAN or SYNFLOOD alert, for its chart: one point per probe
- *  (PORTSCAN: distinct ports of the target probed in the window after it) or per SYN to the victim
- *  (SYNFLOOD: SYNs in the window after it). */
+/** The evidence series behind a PORTSCAN, SYNFLOOD or SPIKE alert, for its chart: one point per
+ *  probe (PORTSCAN: distinct ports of the target probed in the window after it), per SYN to the
+ *  victim (SYNFLOOD: SYNs in the window after it) or per closed metric window (SPIKE: the
+ *  destination's, or all traffic's, bytes/s in the window; tsUs = the window start; quiet windows
+ *  of a destination are points of 0). */
 export interface DetectorSeries {
-  detector: 'PORTSCAN' | 'SYNFLOOD';
+  detector: 'PORTSCAN' | 'SYNFLOOD' | 'SPIKE';
   tsUs: Float64Array;
   value: Float64Array;
+  /** SPIKE only: per window, the baseline mean before it (B/s) and the MEDIUM and HIGH thresholds
+   *  in force when it closed (B/s; NaN while the baseline warms up, HIGH NaN while not possible;
+   *  for a destination without a baseline of its own, the population's), and `flagged` 1 when the
+   *  window crossed its threshold. */
+  mean?: Float64Array;
+  medium?: Float64Array;
+  high?: Float64Array;
+  flagged?: Uint8Array;
   /** The rule's threshold and window, seconds. */
   threshold: number;
   windowS: number;

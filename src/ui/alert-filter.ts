@@ -43,6 +43,8 @@ export function variantName(detector: number, variant: number): string {
     return variant === abi.LATENCY_CLIENT ? 'client side' : variant === abi.LATENCY_RESPONSE ? 'response' : 'server side';
   }
   if (detector === abi.DET_LONGCONN) return variant === abi.LONGCONN_IDLE ? 'idle' : variant === abi.LONGCONN_LADDER ? 'ladder' : 'service mean';
+  if (detector === abi.DET_SPIKE) return variant === abi.SPIKE_DST ? 'one destination' : 'all traffic';
+  if (detector === abi.DET_PROTOSHIFT) return variant === abi.PROTOSHIFT_SERVICE ? 'service' : 'protocol';
   return '';
 }
 

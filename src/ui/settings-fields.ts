@@ -227,12 +227,6 @@ export const SETTINGS_GROUPS: FieldGroup[] = [
     ],
   },
   {
-    id: 'behaviour',
-    title: 'Other behavioural detectors',
-    help: 'Rate limits of the traffic-spike and protocol-shift detectors.',
-    sections: [{ fields: [limit('spike'), limit('protoshift')] }],
-  },
-  {
     id: 'largesize',
     title: 'Large packets',
     help: 'Packets larger than a fixed size (above the Ethernet MTU by default).',
@@ -262,6 +256,57 @@ export const SETTINGS_GROUPS: FieldGroup[] = [
           num('flowFeatures.latenessS', 'Lateness', 's', 'Out-of-order tolerance; must be less than the flow window.', false),
           { kind: 'editor', path: 'flowFeatures.rules', editor: 'rules' },
           limit('flowrule'),
+        ],
+      },
+    ],
+  },
+  {
+    id: 'baseline',
+    title: 'Learned baselines',
+    help: 'Time is cut into metric windows; traffic spike and protocol shift compare each window with an average of the last N windows (an EWMA).',
+    sections: [
+      {
+        fields: [
+          num('baseline.windowS', 'Metric window', 's', 'Tumbling window of packet time the rates and shares are measured over.', false),
+          num('baseline.windows', 'Baseline span', 'windows', 'The baseline averages about this many past windows; a silence this long starts it over.', true),
+          num('baseline.warmup', 'Warm-up', 'windows', 'Windows a baseline needs before anything is judged against it.', true),
+        ],
+      },
+    ],
+  },
+  {
+    id: 'spike',
+    title: 'Traffic spike',
+    help: 'Bytes per second in a metric window far above its baseline (log scale): over all traffic and per destination host.',
+    sections: [
+      {
+        fields: [
+          on('spike.enabled', 'All traffic', 'The rate of every packet together.'),
+          on('spike.perDestination', 'Per destination', 'The rate to each destination address; a new host is compared with the other hosts.'),
+          num('spike.mediumSigma', 'Medium above', 'σ', 'Medium when the rate is above the baseline mean plus this many σ.', false),
+          num('spike.highSigma', 'High above', 'σ', 'High above mean plus this many σ (once the baseline holds half its span).', false),
+          num('spike.minStdLog2', 'Min σ', 'log2', 'Floor of σ on the log2 scale: 0.5 means medium needs at least twice the mean.', false),
+          num('spike.minBps', 'Min rate', 'B/s', 'No spike below this rate.', false),
+          num('spike.highMinBps', 'Min high rate', 'B/s', 'No high spike below this rate.', false),
+          num('spike.memoryCapBytes', 'Memory cap', 'MiB', 'The destination table stops growing here and evicts the least recently seen host.', true, { scale: 1024 * 1024 }),
+          limit('spike'),
+        ],
+      },
+    ],
+  },
+  {
+    id: 'protoshift',
+    title: 'Protocol shift',
+    help: 'The share of a window’s packets of one protocol (TCP, UDP, ICMP, ICMPv6, other) or top service rising above its baseline share.',
+    sections: [
+      {
+        fields: [
+          on('protocolShift.enabled'),
+          on('protocolShift.services', 'Top services', 'Also the 16 busiest services (protocol and server port).'),
+          num('protocolShift.points', 'Medium above', 'points', 'Medium when a share rises more than this many percentage points.', false),
+          num('protocolShift.highPoints', 'High above', 'points', 'High above this many percentage points.', false),
+          num('protocolShift.minPackets', 'Min packets', 'packets', 'Smaller windows are not judged (they still update the baseline).', true),
+          limit('protoshift'),
         ],
       },
     ],

@@ -258,6 +258,8 @@ export class AlertCollector {
         this.aux.a[row] = v.getFloat64(o + abi.ALERT_AUX, true);
         this.severity.a[row] = v.getUint8(o + abi.ALERT_SEVERITY);
         this.score.a[row] = v.getFloat64(o + abi.ALERT_SCORE, true);
+        // The baseline detectors (SPIKE, PROTOSHIFT) decide again when the severity rises: the
+        // threshold reached and the baseline at that decision.
         this.threshold.a[row] = v.getFloat64(o + abi.ALERT_THRESHOLD, true);
         this.mean.a[row] = v.getFloat64(o + abi.ALERT_MEAN, true);
         this.std.a[row] = v.getFloat64(o + abi.ALERT_STD, true);
@@ -371,6 +373,13 @@ export class AlertCollector {
       out[DETECTOR_NAMES[d]] = { alerts: this.raised[d], suppressed: this.suppressedBy[d], evidencePackets: 0 };
     }
     return out;
+  }
+
+  /** Sum of the evidence column (ALERT_COUNT) over the kept rows of detector `det`. */
+  evidenceSum(det: number): number {
+    let sum = 0;
+    for (let i = 0; i < this.detector.n; i++) if (this.detector.a[i] === det) sum += this.evidence.a[i];
+    return sum;
   }
 
   /** The raw mark records collected (collectMarks), MARK_STRIDE bytes each, in input order. */

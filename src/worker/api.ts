@@ -14,7 +14,8 @@ export interface FlowlensWorkerApi {
    *  with its baseline, at most `maxPoints` points. */
   channelSeries(key: Uint8Array, maxPoints: number): Promise<ChannelSeries>;
   /** Re-reads the last analysed file and returns the evidence series of alert `alertIndex` (a
-   *  PORTSCAN alert of one target, or a SYNFLOOD alert of one victim, of the last result), at most
+   *  PORTSCAN alert of one target, a SYNFLOOD alert of one victim, or a SPIKE alert: the metric
+   *  windows of its destination or of all traffic with the baseline band, of the last result), at most
    *  `maxPoints` points. Rejects for other alerts (address scans, spread floods, other detectors)
    *  and for an index outside the last result. */
   detectorSeries(alertIndex: number, maxPoints: number): Promise<DetectorSeries>;

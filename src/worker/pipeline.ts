@@ -53,7 +53,8 @@ export interface PipelineHooks {
   /** What traceKey names (CFG_TRACE_DETECTOR): 0 a z-score channel (default), abi.DET_PORTSCAN a
    *  (scanner, target) pair, abi.DET_SYNFLOOD a victim, abi.DET_LATENCY a server (dst = its
    *  address, the u32 label field = its port: one point per latency sample with the baseline;
-   *  assembly/detect/latency.ts) (abi.ts TRACE_KEY_BYTES). */
+   *  assembly/detect/latency.ts), abi.DET_SPIKE a destination (all-zero: all traffic)
+   *  (abi.ts TRACE_KEY_BYTES). */
   traceDetector?: number;
   /** Keep the core's packet marks (CFG_MARKS_ENABLED) in result.marks: one 64-byte record per
    *  packet that any rule flagged (64 MB for a million flagged packets). */
@@ -139,6 +140,22 @@ export function coreConfig(o: AnalysisOptions, seed: number, collectMarks = fals
     [abi.CFG_LONGCONN_IDLE_BYTES]: r.longConnections.idleBytes,
     [abi.CFG_LONGCONN_LADDER_ENABLED]: b(r.longConnections.ladder),
     [abi.CFG_CONN_RECORDS_ENABLED]: b(o.connRecords.enabled && o.connRecords.max > 0),
+    [abi.CFG_METRIC_WINDOW_S]: o.baseline.windowS,
+    [abi.CFG_BASELINE_WINDOWS]: o.baseline.windows,
+    [abi.CFG_BASELINE_WARMUP]: o.baseline.warmup,
+    [abi.CFG_SPIKE_ENABLED]: b(o.spike.enabled),
+    [abi.CFG_SPIKE_DST_ENABLED]: b(o.spike.perDestination),
+    [abi.CFG_SPIKE_MEDIUM_SIGMA]: o.spike.mediumSigma,
+    [abi.CFG_SPIKE_HIGH_SIGMA]: o.spike.highSigma,
+    [abi.CFG_SPIKE_MIN_STD_LOG2]: o.spike.minStdLog2,
+    [abi.CFG_SPIKE_MIN_BPS]: o.spike.minBps,
+    [abi.CFG_SPIKE_HIGH_MIN_BPS]: o.spike.highMinBps,
+    [abi.CFG_SPIKE_MEMORY_CAP_BYTES]: o.spike.memoryCapBytes,
+    [abi.CFG_PROTOSHIFT_ENABLED]: b(o.protocolShift.enabled),
+    [abi.CFG_PROTOSHIFT_SERVICES_ENABLED]: b(o.protocolShift.services),
+    [abi.CFG_PROTOSHIFT_POINTS]: o.protocolShift.points,
+    [abi.CFG_PROTOSHIFT_HIGH_POINTS]: o.protocolShift.highPoints,
+    [abi.CFG_PROTOSHIFT_MIN_PACKETS]: o.protocolShift.minPackets,
   };
 }
 
@@ -198,6 +215,7 @@ const MARK_COUNTERS: Record<number, number> = {
   [abi.DET_SYNFLOOD]: abi.C_MARKS_SYNFLOOD,
   [abi.DET_LARGESIZE]: abi.C_MARKS_LARGESIZE,
   [abi.DET_UNUSUAL]: abi.C_MARKS_UNUSUAL,
+  [abi.DET_SPIKE]: abi.C_MARKS_SPIKE,
 };
 
 function summaryFrom(
@@ -216,6 +234,7 @@ function summaryFrom(
     const d = byDetector[name];
     if (det === abi.DET_ZSCORE) d.evidencePackets = d.alerts;
     else if (det === abi.DET_FLOWRULE) d.evidencePackets = c[abi.C_FLOW_WINDOWS_MATCHED];
+    else if (det === abi.DET_PROTOSHIFT) d.evidencePackets = collector.evidenceSum(abi.DET_PROTOSHIFT);
     else if (MARK_COUNTERS[det] !== undefined) d.evidencePackets = c[MARK_COUNTERS[det]];
   });
   const decoded = c[abi.C_PACKETS_DECODED];

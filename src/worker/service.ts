@@ -78,15 +78,19 @@ export function createWorkerApi(loadEngine: () => Promise<Engine>): FlowlensWork
       }
       const det = a.detector[alertIndex];
       const variant = a.variant[alertIndex];
-      // abi.ts TRACE_KEY_BYTES: PORTSCAN keys are (scanner, target), SYNFLOOD keys the victim; an
-      // address scan has no single target and a spread flood no single victim.
+      // abi.ts TRACE_KEY_BYTES: PORTSCAN keys are (scanner, target), SYNFLOOD keys the victim, SPIKE
+      // keys the destination (all-zero dst: the global series, which a SPIKE_GLOBAL alert's key
+      // has); an address scan has no single target and a spread flood no single victim.
       const slow = det === abi.DET_SYNFLOOD && variant === abi.SYNFLOOD_SLOW;
       const traceable =
-        (det === abi.DET_PORTSCAN && variant !== abi.PORTSCAN_HOSTS) || (det === abi.DET_SYNFLOOD && (variant === abi.SYNFLOOD_DST || slow));
-      if (!traceable) throw new Error(`alert ${alertIndex} has no evidence series (only port scans of one target and SYN floods of one victim have one)`);
+        (det === abi.DET_PORTSCAN && variant !== abi.PORTSCAN_HOSTS) || (det === abi.DET_SYNFLOOD && (variant === abi.SYNFLOOD_DST || slow)) ||
+        det === abi.DET_SPIKE;
+      if (!traceable) {
+        throw new Error(`alert ${alertIndex} has no evidence series (only port scans of one target, SYN floods of one victim and traffic spikes have one)`);
+      }
       const s = await trace(a.keys[a.channel[alertIndex]], maxPoints, det);
       const series: DetectorSeries = {
-        detector: det === abi.DET_PORTSCAN ? 'PORTSCAN' : 'SYNFLOOD',
+        detector: det === abi.DET_PORTSCAN ? 'PORTSCAN' : det === abi.DET_SYNFLOOD ? 'SYNFLOOD' : 'SPIKE',
         tsUs: s.tsUs,
         // The core traces the victim's SYNs with the one-victim tier's count; the low-and-slow
         // tier's count is recomputed here over its own window from the same SYN points.
@@ -95,7 +99,17 @@ export function createWorkerApi(loadEngine: () => Promise<Engine>): FlowlensWork
         windowS: a.windowS[alertIndex],
         truncated: s.truncated,
       };
-      return Comlink.transfer(series, [series.tsUs.buffer as ArrayBuffer, series.value.buffer as ArrayBuffer]);
+      const buffers = [series.tsUs.buffer as ArrayBuffer, series.value.buffer as ArrayBuffer];
+      if (det === abi.DET_SPIKE) {
+        // abi.ts / detect/metrics.ts: TRACE_MEAN = the baseline mean, TRACE_STD = the MEDIUM
+        // threshold, TRACE_Z = the HIGH threshold, flags bit 1 = the window crossed.
+        series.mean = s.mean;
+        series.medium = s.std;
+        series.high = s.z;
+        series.flagged = s.flagged;
+        buffers.push(s.mean.buffer as ArrayBuffer, s.std.buffer as ArrayBuffer, s.z.buffer as ArrayBuffer, s.flagged.buffer as ArrayBuffer);
+      }
+      return Comlink.transfer(series, buffers);
     },
   };
 }

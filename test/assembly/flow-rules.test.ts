@@ -34,6 +34,9 @@ const QUIET: Record<number, number> = {
   [abi.CFG_RETRANS_ENABLED]: 0,
   [abi.CFG_LONGCONN_ENABLED]: 0,
   [abi.CFG_LONGCONN_LADDER_ENABLED]: 0,
+  [abi.CFG_SPIKE_ENABLED]: 0,
+  [abi.CFG_SPIKE_DST_ENABLED]: 0,
+  [abi.CFG_PROTOSHIFT_ENABLED]: 0,
   [abi.CFG_MARKS_ENABLED]: 1,
 };
 const RECORDS = { [abi.CFG_INPUT_FORMAT]: abi.FORMAT_RECORDS };

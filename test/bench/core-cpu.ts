@@ -17,6 +17,9 @@ for (const mode of modes) {
       const r = o.rules as any;
       for (const k of Object.keys(r)) if (r[k] && typeof r[k] === 'object' && 'enabled' in r[k]) r[k].enabled = false;
       o.flowFeatures.enabled = false;
+      // The detectors with options of their own (flowFeatures, spike, protocolShift, ...).
+      for (const [k, v] of Object.entries(o)) if (k !== 'zscore' && v && typeof v === 'object' && 'enabled' in v) (v as { enabled: boolean }).enabled = false;
+      o.spike.perDestination = false;
     }
     const engine = await nodeEngine();
     engine.start(coreConfig(o, 1), () => {}, ruleInputs(o).inputs);

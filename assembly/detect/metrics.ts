@@ -1,0 +1,1065 @@
+// Metric windows and the two windowed baseline detectors of issue #4: SPIKE (bytes/s above the
+// baseline, over all traffic and per destination) and PROTOSHIFT (a protocol class's or a
+// service's share of the packets above its baseline share). Per packet O(1): one lookup in the
+// destination table, a few adds, two Mitchell log2s and compares; no allocation; config is read in
+// metricsReset() only. The plain TypeScript reference is test/reference/metrics.ts.
+//
+// Windows
+// - Tumbling windows of W = CFG_METRIC_WINDOW_S seconds of packet time (default 10, at least
+//   1 ms), aligned to multiples of W since the epoch. The clock is the newest packet time; the
+//   watermark is clock - L (L = CFG_LATENESS_S, clamped to [0, W - 1 µs], as flow windows). A
+//   window closes when the watermark passes its end, so at most two are open: the clock's and,
+//   for L after a boundary, the one before. A packet older than the oldest open window is late:
+//   counted in C_METRIC_LATE and left out of every metric (it still counts everywhere else).
+// - Only windows the clock entered are windows here ("visited"; each gets an ordinal 1, 2, ...).
+//   Windows the clock jumped over (no packet at all) are not samples: a capture cannot tell a
+//   silent network from a pause in capturing (merged files, a stopped capture). A jump over N or
+//   more windows (N = CFG_BASELINE_WINDOWS: a silence of the whole baseline span) starts a new
+//   session (C_METRIC_SESSIONS): every baseline starts over and open episodes end. A packet that
+//   jumps into an earlier-skipped window is late.
+// - Rate of a window: bytes / span, span = W, except the first window of a session, which the
+//   capture covers only from its first packet: span = max(window end - first packet, min(1 s, W)).
+// - A window closed by a packet is folded into the global baselines (and judged by PROTOSHIFT)
+//   before the next packet (metricsCatchUp(), called by analyzeHasRoom(), resumable when the
+//   output region is full). Per window: bytes, packets, packets per protocol class (TCP, UDP,
+//   ICMP, ICMPv6, other) and per tracked service, and for the population baseline the number of
+//   destinations and the sums of their log2 bytes.
+//
+// Baselines (detect/baseline.ts: EWMA with span N = CFG_BASELINE_WINDOWS, default 60 windows,
+// alpha = 2 / (N + 1), equal weights during the first (N + 1) / 2 windows). The "baseline" state
+// (what a later step exports) is: the global rate baseline G_BASE, the population (popN, popM1,
+// popM2), the class baselines CLS_BASE, the service entries (key + baseline) and, per destination,
+// H_BASE with H_SESSION / H_LAST_ACTIVE / H_LAST_FOLDED; everything else (window accumulators,
+// per-destination window bytes, episodes, threshold caches) is transient window state.
+// - SPIKE baselines hold x = mlog2(1 + rate) (Mitchell's log2 of the window's bytes/s): traffic
+//   volume is heavy-tailed (10-s rates of one host span 5 orders of magnitude in normal/), so
+//   sigma bands in linear B/s flag ordinary bursts; on the log scale the bands are factors.
+//   Measured on normal/ (perf included): linear bands raise 24 HIGH and 223 MEDIUM spikes, log
+//   bands 0 HIGH and 130 MEDIUM with the same floors (test/reference/metrics.ts, README).
+//   Thresholds: T_k = mexp2(mean + k·se) - 1 B/s with se = max(sigma, CFG_SPIKE_MIN_STD_LOG2
+//   (0.5: a band of at least 2^(2·0.5) = 2x the mean for MEDIUM)), k = CFG_SPIKE_MEDIUM_SIGMA (2)
+//   for MEDIUM and CFG_SPIKE_HIGH_SIGMA (3) for HIGH (issue #4: mu + 2 sigma, mu + 3 sigma, on the
+//   log scale); MEDIUM never below CFG_SPIKE_MIN_BPS (100 B/s), HIGH never below
+//   CFG_SPIKE_HIGH_MIN_BPS (10,000 B/s). MEAN in alerts = mexp2(mean) - 1 B/s (the geometric
+//   mean of 1 + rate, minus 1), STD = sigma in log2 units.
+// - A baseline is ready after CFG_BASELINE_WARMUP windows (default 3; nothing is judged against it
+//   before); HIGH needs (N + 1) / 2 windows (31 of 60: the start-up averaging is over and sigma
+//   rests on enough windows): before that a spike is at most MEDIUM.
+// - Anomalous windows update the baseline winsorised: x is clamped at mean + k_HIGH·se (Tukey's
+//   winsorising), so a flood never becomes "normal" in one window but a lasting level shift is
+//   learnt over tens of windows (the mean moves by at most alpha·k_HIGH·se per window).
+// - Per destination, windows in which it had no packet are samples of 0, applied lazily when the
+//   destination is next seen (baseline.ts blZeros: the closed form after the start-up). A
+//   destination quiet for N windows or more, or last seen in an earlier session, starts over.
+//
+// SPIKE (abi.DET_SPIKE)
+// - SPIKE_GLOBAL: the window's rate over all packets against G_BASE. SPIKE_DST: the rate of the
+//   packets to one destination address (VLAN not part of the key) against its own baseline; before
+//   that is ready, against the population baseline (below), at most MEDIUM (AUX = 1; 0 when its
+//   own). An own baseline's thresholds are raised to at least the population's MEDIUM threshold
+//   when that is ready: a spike must be unusual for the host and among hosts.
+// - Population baseline (the fallback for destinations without a baseline of their own, so that a
+//   flood against a host never seen before is named): per closed window, the mean m and mean
+//   square q over its destinations of mlog2(their bytes / span), EWMA of m and q over windows;
+//   mean = popM1, sigma² = popM2 - popM1²; threshold mexp2(mean + k_MED·se) B/s. The sums are
+//   kept exact per packet (a destination's log2 bytes is replaced as its bytes grow).
+// - Bytes in a window only grow, so a window whose rate crosses its threshold mid-window is over
+//   it for good: the crossing packet opens the episode (ALERT_KIND_NEW) and is evidence (markReason)
+//   with every later packet of that window (and of the destination, for SPIKE_DST). The episode
+//   stays open while windows keep crossing: it ends when a window newer than its last crossing one
+//   closes without crossing (a quiet window of a destination counts), at session end, eviction or
+//   end of input (ALERT_KIND_UPDATE with the peak). A window crossing before the previous one
+//   closed (within L) continues the episode.
+// - Severity: MEDIUM over T_MEDIUM, HIGH over T_HIGH (see Baselines); it can rise within an
+//   episode. VALUE = peak rate (B/s), THRESHOLD = the threshold of the severity reached, MEAN / STD
+//   / SAMPLES = the baseline at that decision (SAMPLES = min(windows, N)), WINDOW_S = W, SCORE =
+//   VALUE / max(MEAN, 1), COUNT = evidence packets, PEAK_RATE = evidence packets per 1-s bin. SRC,
+//   ports, label, size, record: the first evidence packet; DST: the destination (all-zero for
+//   SPIKE_GLOBAL). C_ALERTS_SPIKE counts episodes, C_MARKS_SPIKE evidence packets.
+// - Real captures (MANIFEST.md; test/assembly/metrics.test.ts): the floods of attacks/synflood and
+//   attacks/ddos_amplification that have their own past in the capture raise SPIKE_DST against the
+//   victim (DOMINATE, the low-rate stopddos_amp.TCP.syn); the ones that start with the capture
+//   (less than a second long, or the flood from the first packet) have no past to learn from and
+//   need a baseline learnt elsewhere (the test prepends normal/evgenii_no_flood.pcap).
+//
+// PROTOSHIFT (abi.DET_PROTOSHIFT), judged when a window closes
+// - Share of a window's packets per protocol class (PROTOSHIFT_PROTO, AUX = class 0 TCP, 1 UDP,
+//   2 ICMP, 3 ICMPv6, 4 other) and per tracked service (PROTOSHIFT_SERVICE, AUX = (IP protocol <<
+//   16) | port; TCP and UDP: the service is the responder's port of the packet's flow, Zeek's
+//   resp_p), in percent, against its baseline share (EWMA of the shares of every window, linear).
+// - An increase of more than P = CFG_PROTOSHIFT_POINTS (30) percentage points over the baseline
+//   share is MEDIUM, of more than CFG_PROTOSHIFT_HIGH_POINTS (50) HIGH. Only increases: the class
+//   that takes over is the actionable one (a share that falls is another's that rose; a fall
+//   spread over several classes each below P is not flagged). Only windows of at least
+//   CFG_PROTOSHIFT_MIN_PACKETS packets (100) are judged (a new connection is 40 % of a 50-packet
+//   window); every window updates the baselines (winsorised at mean + P). One episode per class or
+//   service while consecutive windows stay shifted; VALUE = peak share (%), MEAN = baseline share,
+//   STD = its sigma (points), THRESHOLD = the points of the severity reached, SAMPLES = windows,
+//   SCORE = VALUE / max(MEAN, 1), COUNT = packets of the class or service in the shifted windows,
+//   PEAK_RATE = their peak packets/s; TS / record: the first packet of the first shifted window,
+//   LAST: the last packet of the last one; DPORT = the port, label = the IP protocol (0 other).
+// - Tracked services: SERVICES = 16 entries (a small bounded structure): a packet of an untracked
+//   service takes a free entry, whose baseline starts as 0 % for every window of the session so
+//   far; an entry is freed when a window closes after its last packet while its baseline share is
+//   below 1 % and no episode is open. With all entries taken, packets of other services count
+//   only in the class shares.
+//
+// Memory: DEST_STRIDE = 272 B per destination (header 16, key 16, two open windows, baseline 24,
+// threshold cache, episode 104 + 48); the table doubles up to CFG_SPIKE_MEMORY_CAP_BYTES (64 MiB),
+// then evicts the least recently seen destination near the new key's home slot, closing its
+// episode (C_SPIKE_HOSTS_EVICTED). Static: 4 window accumulators (192 B), the global, class and
+// service states (about 7 KiB). Sweep: on one packet in SWEEP_EVERY, SWEEP_SLOTS destinations:
+// ended episodes are closed and stale destinations (the restart rule above) removed; the same
+// rules apply at the next packet, so the sweep changes no decision. Per packet at most 7 alerts
+// (destination: restart 1, eviction 1, fold 1, new 1; global new 1; sweep 2).
+// Trace (CFG_TRACE_ENABLED, CFG_TRACE_DETECTOR = DET_SPIKE): TRACE_KEY's dst is the destination,
+// all-zero for the global series (src ignored); one point per closed window (a destination's
+// quiet windows included, from its first packet on): TRACE_TS_US = window start, TRACE_SIZE = its
+// rate (B/s), TRACE_MEAN = the baseline mean before it (B/s), TRACE_STD = the MEDIUM threshold,
+// TRACE_Z = the HIGH threshold (NaN when HIGH is not possible), TRACE_FLAGS bit 0 thresholds
+// exist, bit 1 the window crossed, bit 2 the population's, TRACE_RECORD_INDEX = the window's first
+// record. The mean and thresholds are those of the baselines when the window closed, before it
+// joined them. The traced destination is folded at every window close (the same results: folding
+// earlier changes no decision, only the rounding of its quiet-window runs).
+import * as abi from "../abi";
+import { cfg } from "../config";
+import { cGet, cInc, cSet } from "../counters";
+import { PKT_SRC, PKT_DST, pktTsUs, pktWireLen, pktProto, pktSport, pktDport, pktRecordIndex, pktRecordOffset } from "../packet";
+import { OpenTable, SLOT_LAST, SLOT_KEY, keysEqual } from "../table/open-table";
+import { seedFromConfig } from "../table/hash";
+import { curIsOrig } from "../table/flow-table";
+import { alertAppend, episodeId, markReason, outputRoomFor, outputTraceRoom, traceAppend, TRACE_KEY } from "./output";
+import {
+  EP_BYTES, EP_ID, EP_COUNT, EP_FIRST_US, EP_LAST_US, EP_OFFSET, EP_INDEX, EP_SPORT, EP_DPORT, EP_LABEL, EP_SIZE,
+  EP_VLAN, EP_RATE_PEAK, EP_VALUE, EP_AUX, EP_ADDR, epStart, epEvidence, SWEEP_EVERY,
+} from "./sliding";
+import { BL_BYTES, BL_N, BL_MEAN, BL_S, blClear, blUpdate, blZeros, blStd, mlog2, mexp2 } from "./baseline";
+
+/** Protocol classes and tracked services. */
+export const CLASSES: i32 = 5;
+export const SERVICES: i32 = 16;
+/** Destinations the sweep checks per run, and the episode closes after which it stops. */
+export const SWEEP_SLOTS: u32 = 4;
+export const SWEEP_ALERTS: i32 = 2;
+const INITIAL_KEYS: f64 = 1024;
+/** Alerts one catch-up window may write: global end, 5 classes, 16 services, a traced fold, and
+ *  the same again at a session reset. */
+const WINDOW_ALERTS: i32 = 48;
+
+// ---- window accumulator (ring of 4, indexed by ordinal & 3) ----
+const A_ORD: usize = 0; // u32
+const A_PACKETS: usize = 4; // u32
+const A_START: usize = 8; // i64 window start (µs)
+const A_SPAN: usize = 16; // f64 span (s)
+const A_BYTES: usize = 24; // f64
+const A_D: usize = 32; // u32 destinations with bytes
+const A_FLAGGED: usize = 36; // u32 SPIKE_GLOBAL crossed
+const A_SUML: usize = 40; // f64 sum over destinations of mlog2(bytes)
+const A_SUML2: usize = 48; // f64 sum of its squares
+const A_FIRST_US: usize = 56; // i64 first (smallest) packet time
+const A_LAST_US: usize = 64; // i64 last packet time
+const A_FIRST_OFFSET: usize = 72; // f64 record offset of the first packet
+const A_FIRST_INDEX: usize = 80; // u32 record index of the first packet
+const A_CLS: usize = 84; // u32 x CLASSES
+const A_SVC: usize = A_CLS + (<usize>CLASSES << 2); // u32 x SERVICES
+const ACC_BYTES: usize = 192;
+const ACC = memory.data(4 * <i32>ACC_BYTES, 16);
+
+// ---- decision block next to every episode record (EP_* of sliding.ts) ----
+const X_LAST_ORD: usize = 0; // u32 ordinal of the last window over the threshold
+const X_SEV: usize = 4; // u8 severity
+const X_THR: usize = 8; // f64 THRESHOLD
+const X_MEAN: usize = 16; // f64 MEAN
+const X_STD: usize = 24; // f64 STD
+const X_SAMPLES: usize = 32; // u32 SAMPLES
+const X_PEAK: usize = 40; // f64 PEAK_RATE (PROTOSHIFT)
+const X_BYTES: usize = 48;
+const EPX: usize = EP_BYTES + X_BYTES; // episode record + decision block
+
+// ---- destination slot: header 16, key 16 (the destination address), then ----
+const H_KEY_WORDS: i32 = 4;
+const H_SESSION: usize = 32; // u32
+const H_LAST_ACTIVE: usize = 36; // u32 newest ordinal with a packet
+const H_LAST_FOLDED: usize = 40; // u32 windows <= this are in H_BASE
+const H_FLAGS: usize = 44; // u32 bit i: open window i (ordinal parity) crossed
+const H_WORD: usize = 48; // u32 x 2 ordinal of open window i (0 = none)
+const H_WBYTES: usize = 56; // f64 x 2 bytes of open window i
+const H_BASE: usize = 72; // baseline (BL_BYTES)
+const H_MED: usize = 96; // f64 cached MEDIUM threshold (B/s)
+const H_HIGH: usize = 104; // f64 cached HIGH threshold
+const H_THR_VER: usize = 112; // u32 popVer the cache was computed at (0 = stale)
+const H_THR_KIND: usize = 116; // u8 0 none, 1 own, 2 population; 117: u8 HIGH possible
+const H_EP: usize = 120; // episode (EPX)
+/** Bytes per destination slot. */
+export const DEST_STRIDE: usize = H_EP + EPX + 8;
+
+const K_NONE: u32 = 0;
+const K_OWN: u32 = 1;
+const K_POP: u32 = 2;
+
+// ---- global, class and service state (static) ----
+const G_BASE = memory.data(<i32>BL_BYTES, 16);
+const G_EP = memory.data(<i32>EPX, 16);
+const CLS_BASE = memory.data(<i32>(BL_BYTES * 5), 16);
+const CLS_EP = memory.data(<i32>(EPX * 5), 16);
+const SVC_KEYS = memory.data(SERVICES * 4, 16); // u32 (proto << 16) | port, 0 = free
+const SVC_LAST = memory.data(SERVICES * 4, 16); // u32 ordinal of the newest window with a packet
+const SVC_BASE = memory.data(<i32>(BL_BYTES * 16), 16);
+const SVC_EP = memory.data(<i32>(EPX * 16), 16);
+const ZERO16 = memory.data(16, 16);
+/** Trace points of the traced destination's folds, written by the next catch-up. */
+const TBUF_MAX: i32 = 8;
+const TBUF = memory.data(TBUF_MAX * abi.TRACE_STRIDE, 16);
+let tbufN: i32 = 0;
+
+export const dests = new OpenTable();
+let spikeOn = false;
+let dstOn = false;
+let shiftOn = false;
+let svcOn = false;
+let anyOn = false;
+let traceDst = false;
+let traceGlobal = false;
+let wUs: i64 = 10000000;
+let lUs: i64 = 5000000;
+let windowS: f64 = 10;
+let nSpan: u32 = 60;
+let alpha: f64 = 2.0 / 61;
+let warmup: u32 = 3;
+let mature: u32 = 31;
+let minSpanUs: i64 = 1000000;
+let kMed: f64 = 2;
+let kHigh: f64 = 3;
+let minStdL: f64 = 0.5;
+let minBps: f64 = 100;
+let highMinBps: f64 = 10000;
+let pMed: f64 = 30;
+let pHigh: f64 = 50;
+let minPackets: u32 = 100;
+
+let started = false;
+let curStart: i64 = 0;
+let ord: u32 = 0;
+let prevOpen = false;
+let closedOrd: u32 = 0;
+let doneOrd: u32 = 0;
+let session: u32 = 0;
+let resetAfterOrd: u32 = 0;
+let sessFirstOrd: u32 = 0;
+let sessFirstSpanS: f64 = 10;
+let shiftN: u32 = 0;
+// global thresholds (recomputed when G_BASE changes)
+let gReady = false;
+let gHighOk = false;
+let gMed: f64 = 0;
+let gHigh: f64 = 0;
+// population
+let popN: u32 = 0;
+let popM1: f64 = 0;
+let popM2: f64 = 0;
+let popVer: u32 = 1;
+let popReady = false;
+let popMed: f64 = 0;
+let popStd: f64 = 0;
+let sweepCursor: u32 = 0;
+let sweepTick: u32 = 0;
+let flushStage: i32 = 0;
+let flushCursor: u32 = 0;
+
+/** Reads the config (CFG_METRIC_WINDOW_S, CFG_LATENESS_S, CFG_BASELINE_*, CFG_SPIKE_*,
+ *  CFG_PROTOSHIFT_*, CFG_TRACE_*, CFG_SEED), clears every window, baseline and episode and
+ *  (re)allocates the destination table when SPIKE_DST is on. */
+export function metricsReset(): void {
+  spikeOn = cfg(abi.CFG_SPIKE_ENABLED) != 0;
+  dstOn = cfg(abi.CFG_SPIKE_DST_ENABLED) != 0;
+  shiftOn = cfg(abi.CFG_PROTOSHIFT_ENABLED) != 0;
+  svcOn = shiftOn && cfg(abi.CFG_PROTOSHIFT_SERVICES_ENABLED) != 0;
+  anyOn = spikeOn || dstOn || shiftOn;
+  const tracing = cfg(abi.CFG_TRACE_ENABLED) != 0 && <i32>cfg(abi.CFG_TRACE_DETECTOR) == abi.DET_SPIKE;
+  const zeroKey = keysEqual(TRACE_KEY + 16, ZERO16, 4);
+  traceGlobal = tracing && zeroKey && spikeOn;
+  traceDst = tracing && !zeroKey && dstOn;
+  const w = Math.round(cfg(abi.CFG_METRIC_WINDOW_S) * 1e6);
+  wUs = w >= 1000 ? <i64>w : 1000;
+  const l = cfg(abi.CFG_LATENESS_S);
+  const lr: i64 = l > 0 ? <i64>Math.round(l * 1e6) : 0;
+  lUs = lr >= wUs ? wUs - 1 : lr;
+  windowS = <f64>wUs / 1e6;
+  minSpanUs = wUs < 1000000 ? wUs : 1000000;
+  const n = Math.floor(cfg(abi.CFG_BASELINE_WINDOWS));
+  nSpan = n >= 1 ? (n <= 1e9 ? <u32>n : 1000000000) : 1;
+  alpha = 2.0 / (<f64>nSpan + 1);
+  const wu = Math.floor(cfg(abi.CFG_BASELINE_WARMUP));
+  warmup = wu >= 1 ? (wu <= 1e9 ? <u32>wu : 1000000000) : 1;
+  mature = <u32>Math.ceil((<f64>nSpan + 1) / 2);
+  kMed = cfg(abi.CFG_SPIKE_MEDIUM_SIGMA);
+  kHigh = max<f64>(cfg(abi.CFG_SPIKE_HIGH_SIGMA), kMed);
+  minStdL = cfg(abi.CFG_SPIKE_MIN_STD_LOG2);
+  minBps = cfg(abi.CFG_SPIKE_MIN_BPS);
+  highMinBps = cfg(abi.CFG_SPIKE_HIGH_MIN_BPS);
+  pMed = cfg(abi.CFG_PROTOSHIFT_POINTS);
+  pHigh = max<f64>(cfg(abi.CFG_PROTOSHIFT_HIGH_POINTS), pMed);
+  const mp = Math.floor(cfg(abi.CFG_PROTOSHIFT_MIN_PACKETS));
+  minPackets = mp >= 0 ? (mp <= 1e9 ? <u32>mp : 1000000000) : 0;
+  if (dstOn) {
+    dests.init(INITIAL_KEYS, DEST_STRIDE, 16, cfg(abi.CFG_SPIKE_MEMORY_CAP_BYTES), seedFromConfig(cfg(abi.CFG_SEED)) ^ 0x2545f491);
+  } else {
+    dests.release();
+  }
+  started = false;
+  curStart = 0;
+  ord = 0;
+  prevOpen = false;
+  closedOrd = 0;
+  doneOrd = 0;
+  session = 0;
+  resetAfterOrd = 0;
+  sessFirstOrd = 0;
+  sessFirstSpanS = windowS;
+  memory.fill(ACC, 0, 4 * ACC_BYTES);
+  memory.fill(G_EP, 0, EPX);
+  memory.fill(CLS_EP, 0, EPX * 5);
+  memory.fill(SVC_EP, 0, EPX * 16);
+  resetBaselines();
+  tbufN = 0;
+  sweepCursor = 0;
+  sweepTick = 0;
+  flushStage = 0;
+  flushCursor = 0;
+  publish();
+}
+
+/** Empties the global, population, class and service baselines (a new session). */
+function resetBaselines(): void {
+  blClear(G_BASE);
+  globalThresholds();
+  popN = 0;
+  popM1 = 0;
+  popM2 = 0;
+  popVer++;
+  if (popVer == 0) popVer = 1;
+  popThresholds();
+  for (let k = 0; k < CLASSES; k++) blClear(CLS_BASE + <usize>k * BL_BYTES);
+  memory.fill(SVC_KEYS, 0, SERVICES * 4);
+  memory.fill(SVC_LAST, 0, SERVICES * 4);
+  shiftN = 0;
+}
+
+@inline function publish(): void {
+  cSet(abi.C_SPIKE_HOSTS_LIVE, <f64>dests.count);
+}
+
+@inline function floorStart(t: i64): i64 {
+  let r = t % wUs;
+  if (r < 0) r += wUs;
+  return t - r;
+}
+
+@inline function accPtr(o: u32): usize {
+  return ACC + <usize>(o & 3) * ACC_BYTES;
+}
+
+@inline function spanOf(o: u32): f64 {
+  return o == sessFirstOrd ? sessFirstSpanS : windowS;
+}
+
+// ---------------------------------------------------------------- thresholds
+
+/** MEDIUM threshold (B/s) of an own baseline with log2 mean `m` and sigma `sd`. */
+@inline function ownMed(m: f64, sd: f64): f64 {
+  const se = sd > minStdL ? sd : minStdL;
+  const t = mexp2(m + kMed * se) - 1;
+  return t > minBps ? t : minBps;
+}
+
+@inline function ownHigh(m: f64, sd: f64): f64 {
+  const se = sd > minStdL ? sd : minStdL;
+  const t = mexp2(m + kHigh * se) - 1;
+  return t > highMinBps ? t : highMinBps;
+}
+
+/** The winsorising bound of a ready baseline (log2 units; +inf while warming up). */
+@inline function clampOf(b: usize): f64 {
+  if (load<u32>(b + BL_N) < warmup) return Infinity;
+  const sd = blStd(b);
+  return load<f64>(b + BL_MEAN) + kHigh * (sd > minStdL ? sd : minStdL);
+}
+
+function globalThresholds(): void {
+  const n = load<u32>(G_BASE + BL_N);
+  gReady = n >= warmup;
+  gHighOk = n >= mature;
+  const m = load<f64>(G_BASE + BL_MEAN);
+  const sd = blStd(G_BASE);
+  gMed = ownMed(m, sd);
+  gHigh = ownHigh(m, sd);
+}
+
+function popThresholds(): void {
+  popReady = popN >= warmup;
+  let v = popM2 - popM1 * popM1;
+  if (!(v > 0)) v = 0;
+  popStd = Math.sqrt(v);
+  const se = popStd > minStdL ? popStd : minStdL;
+  const t = mexp2(popM1 + kMed * se);
+  popMed = t > minBps ? t : minBps;
+}
+
+/** Refreshes the threshold cache of destination slot `s` when stale. */
+function hostThresholds(s: usize): void {
+  if (load<u32>(s + H_THR_VER) == popVer) return;
+  const b = s + H_BASE;
+  const n = load<u32>(b + BL_N);
+  let kind = K_NONE;
+  let med: f64 = 0;
+  let high: f64 = Infinity;
+  let highOk = false;
+  if (n >= warmup) {
+    kind = K_OWN;
+    const m = load<f64>(b + BL_MEAN);
+    const sd = blStd(b);
+    med = ownMed(m, sd);
+    high = ownHigh(m, sd);
+    highOk = n >= mature;
+    if (popReady) {
+      if (popMed > med) med = popMed;
+      if (popMed > high) high = popMed;
+    }
+  } else if (popReady) {
+    kind = K_POP;
+    med = popMed;
+  }
+  store<f64>(s + H_MED, med);
+  store<f64>(s + H_HIGH, high);
+  store<u8>(s + H_THR_KIND, <u8>kind);
+  store<u8>(s + H_THR_KIND + 1, highOk ? 1 : 0);
+  store<u32>(s + H_THR_VER, popVer);
+}
+
+// ---------------------------------------------------------------- episodes and alerts
+
+/** Records a decision in the decision block `x` of an episode: severity, its threshold, and the
+ *  baseline's MEAN (B/s or %), STD and SAMPLES. */
+@inline function decide(x: usize, sev: i32, thr: f64, mean: f64, sd: f64, samples: u32): void {
+  store<u8>(x + X_SEV, <u8>sev);
+  store<f64>(x + X_THR, thr);
+  store<f64>(x + X_MEAN, mean);
+  store<f64>(x + X_STD, sd);
+  store<u32>(x + X_SAMPLES, samples < nSpan ? samples : nSpan);
+}
+
+/** Writes the alert record of episode `ep` (decision block at ep + EP_BYTES); `src`/`dst` 16-byte
+ *  addresses or 0 for the zero address, `peak` = PEAK_RATE. The caller checked the room. */
+function epWrite(ep: usize, kind: i32, det: i32, variant: i32, src: usize, dst: usize, peak: f64): void {
+  const x = ep + EP_BYTES;
+  const a = alertAppend();
+  const value = load<f64>(ep + EP_VALUE);
+  const mean = load<f64>(x + X_MEAN);
+  store<i64>(a + abi.ALERT_TS_US, load<i64>(ep + EP_FIRST_US));
+  store<i64>(a + abi.ALERT_LAST_US, load<i64>(ep + EP_LAST_US));
+  if (src != 0) v128.store(a + abi.ALERT_SRC, v128.load(src));
+  if (dst != 0) v128.store(a + abi.ALERT_DST, v128.load(dst));
+  store<u16>(a + abi.ALERT_SPORT, load<u16>(ep + EP_SPORT));
+  store<u16>(a + abi.ALERT_DPORT, load<u16>(ep + EP_DPORT));
+  store<u16>(a + abi.ALERT_PROTO_LABEL, load<u16>(ep + EP_LABEL));
+  store<u8>(a + abi.ALERT_DETECTOR, <u8>det);
+  store<u8>(a + abi.ALERT_SEVERITY, load<u8>(x + X_SEV));
+  store<u32>(a + abi.ALERT_SIZE, load<u32>(ep + EP_SIZE));
+  store<u32>(a + abi.ALERT_RECORD_INDEX, load<u32>(ep + EP_INDEX));
+  store<f64>(a + abi.ALERT_SCORE, value / (mean > 1 ? mean : 1));
+  store<f64>(a + abi.ALERT_MEAN, mean);
+  store<f64>(a + abi.ALERT_STD, load<f64>(x + X_STD));
+  store<u32>(a + abi.ALERT_SAMPLES, load<u32>(x + X_SAMPLES));
+  store<u32>(a + abi.ALERT_VLAN, load<u32>(ep + EP_VLAN));
+  store<f64>(a + abi.ALERT_RECORD_OFFSET, load<f64>(ep + EP_OFFSET));
+  store<f64>(a + abi.ALERT_VALUE, value);
+  store<f64>(a + abi.ALERT_THRESHOLD, load<f64>(x + X_THR));
+  store<f64>(a + abi.ALERT_WINDOW_S, windowS);
+  store<f64>(a + abi.ALERT_COUNT, <f64>load<u32>(ep + EP_COUNT));
+  store<f64>(a + abi.ALERT_PEAK_RATE, peak);
+  store<u32>(a + abi.ALERT_EPISODE, load<u32>(ep + EP_ID));
+  store<u8>(a + abi.ALERT_KIND, <u8>kind);
+  store<u8>(a + abi.ALERT_VARIANT, <u8>variant);
+  store<f64>(a + abi.ALERT_AUX, load<f64>(ep + EP_AUX));
+}
+
+/** Ends the open SPIKE episode `ep` (ALERT_KIND_UPDATE); `dst` as epWrite. */
+function spikeEnd(ep: usize, variant: i32, dst: usize): void {
+  epWrite(ep, abi.ALERT_KIND_UPDATE, abi.DET_SPIKE, variant, ep + EP_ADDR, dst, <f64>load<u32>(ep + EP_RATE_PEAK));
+  store<u32>(ep + EP_ID, 0);
+}
+
+function shiftEnd(ep: usize, variant: i32): void {
+  epWrite(ep, abi.ALERT_KIND_UPDATE, abi.DET_PROTOSHIFT, variant, 0, 0, load<f64>(ep + EP_BYTES + X_PEAK));
+  store<u32>(ep + EP_ID, 0);
+}
+
+@inline function hostEnd(s: usize): void {
+  if (load<u32>(s + H_EP + EP_ID) != 0) spikeEnd(s + H_EP, abi.SPIKE_DST, s + SLOT_KEY);
+}
+
+/** The current packet against a window's threshold (see the header): `flagged` says whether the
+ *  window crossed before this packet; returns whether it has now. Opens the episode at the
+ *  crossing, counts evidence, raises the severity. `kind`: K_OWN or K_POP (AUX). */
+function spikeCheck(ep: usize, flagged: bool, rate: f64, ready: bool, med: f64, high: f64, highOk: bool, wo: u32,
+    clock: i64, variant: i32, dst: usize, kind: u32, b: usize): bool {
+  const x = ep + EP_BYTES;
+  let opened = false;
+  if (ready && !flagged && rate > med) {
+    flagged = true;
+    if (load<u32>(ep + EP_ID) == 0) {
+      epStart(ep, PKT_SRC);
+      store<u32>(x + X_LAST_ORD, wo);
+      spikeDecide(x, highOk && rate > high ? abi.SEV_HIGH : abi.SEV_MEDIUM, med, high, kind, b);
+      store<f64>(ep + EP_AUX, kind == K_POP ? 1 : 0);
+      opened = true;
+    }
+  }
+  if (!flagged) return false;
+  epEvidence(ep, clock, rate);
+  if (wo > load<u32>(x + X_LAST_ORD)) store<u32>(x + X_LAST_ORD, wo);
+  if (!opened && ready && highOk && rate > high && <i32>load<u8>(x + X_SEV) < abi.SEV_HIGH) {
+    spikeDecide(x, abi.SEV_HIGH, med, high, kind, b);
+    store<f64>(ep + EP_AUX, kind == K_POP ? 1 : 0);
+  }
+  markReason(abi.DET_SPIKE);
+  if (opened) {
+    epWrite(ep, abi.ALERT_KIND_NEW, abi.DET_SPIKE, variant, ep + EP_ADDR, dst, <f64>load<u32>(ep + EP_RATE_PEAK));
+    cInc(abi.C_ALERTS_SPIKE);
+  }
+  return true;
+}
+
+/** A SPIKE decision: MEAN / STD / SAMPLES of baseline `b` (own, log2) or of the population. */
+function spikeDecide(x: usize, sev: i32, med: f64, high: f64, kind: u32, b: usize): void {
+  const thr = sev == abi.SEV_HIGH ? high : med;
+  if (kind == K_POP) decide(x, sev, thr, mexp2(popM1), popStd, popN);
+  else decide(x, sev, thr, mexp2(load<f64>(b + BL_MEAN)) - 1, blStd(b), load<u32>(b + BL_N));
+}
+
+// ---------------------------------------------------------------- the clock
+
+/** Moves the window state to clock `clk` (the newest packet time, this packet included). */
+function advance(clk: i64): void {
+  const cw = floorStart(clk);
+  if (!started) {
+    started = true;
+    curStart = cw;
+    ord = 1;
+    session = 1;
+    cInc(abi.C_METRIC_SESSIONS);
+    sessFirstOrd = 1;
+    sessFirstSpanS = firstSpan(cw, clk);
+    openAcc(1, cw, sessFirstSpanS);
+  } else if (cw > curStart) {
+    const skipped = (cw - curStart) / wUs - 1;
+    if (prevOpen) closedOrd = ord - 1;
+    if (skipped == 0) prevOpen = true;
+    else {
+      closedOrd = ord;
+      prevOpen = false;
+    }
+    ord++;
+    curStart = cw;
+    let span = windowS;
+    if (skipped >= <i64>nSpan) {
+      resetAfterOrd = ord - 1;
+      session++;
+      cInc(abi.C_METRIC_SESSIONS);
+      sessFirstOrd = ord;
+      sessFirstSpanS = firstSpan(cw, clk);
+      span = sessFirstSpanS;
+    }
+    openAcc(ord, cw, span);
+  }
+  if (prevOpen && clk >= curStart + lUs) {
+    closedOrd = ord - 1;
+    prevOpen = false;
+  }
+}
+
+@inline function firstSpan(cw: i64, clk: i64): f64 {
+  const c = cw + wUs - clk;
+  return <f64>(c > minSpanUs ? c : minSpanUs) / 1e6;
+}
+
+function openAcc(o: u32, start: i64, span: f64): void {
+  const a = accPtr(o);
+  memory.fill(a, 0, ACC_BYTES);
+  store<u32>(a + A_ORD, o);
+  store<i64>(a + A_START, start);
+  store<f64>(a + A_SPAN, span);
+}
+
+// ---------------------------------------------------------------- per packet
+
+/** The current packet: window bookkeeping, SPIKE (global and per destination), the counts of
+ *  PROTOSHIFT. Appends alerts and marks (markReason). */
+export function metricsPacket(): void {
+  if (!anyOn) return;
+  const ts = pktTsUs;
+  const clk = <i64>cGet(abi.C_TS_LAST_US);
+  advance(clk);
+  const t = floorStart(ts);
+  let wo: u32;
+  if (t == curStart) wo = ord;
+  else if (prevOpen && t == curStart - wUs) wo = ord - 1;
+  else {
+    cInc(abi.C_METRIC_LATE);
+    return;
+  }
+  // The first packet of a new session is not judged: the baselines reset before the next one.
+  const judge = resetAfterOrd <= doneOrd;
+  const a = accPtr(wo);
+  const n = load<u32>(a + A_PACKETS);
+  if (n == 0) {
+    store<i64>(a + A_FIRST_US, ts);
+    store<i64>(a + A_LAST_US, ts);
+    store<u32>(a + A_FIRST_INDEX, pktRecordIndex);
+    store<f64>(a + A_FIRST_OFFSET, pktRecordOffset);
+  } else {
+    if (ts < load<i64>(a + A_FIRST_US)) {
+      store<i64>(a + A_FIRST_US, ts);
+      store<u32>(a + A_FIRST_INDEX, pktRecordIndex);
+      store<f64>(a + A_FIRST_OFFSET, pktRecordOffset);
+    }
+    if (ts > load<i64>(a + A_LAST_US)) store<i64>(a + A_LAST_US, ts);
+  }
+  store<u32>(a + A_PACKETS, n + 1);
+  const size = <f64>pktWireLen;
+  const bytes = load<f64>(a + A_BYTES) + size;
+  store<f64>(a + A_BYTES, bytes);
+  if (shiftOn) shiftCount(a, wo, judge);
+  if (spikeOn) {
+    const flagged = load<u32>(a + A_FLAGGED) != 0;
+    if (gReady || flagged) {
+      const rate = bytes / load<f64>(a + A_SPAN);
+      if (spikeCheck(G_EP, flagged, rate, gReady && judge, gMed, gHigh, gHighOk, wo, clk, abi.SPIKE_GLOBAL, 0, K_OWN, G_BASE)) {
+        store<u32>(a + A_FLAGGED, 1);
+      }
+    }
+  }
+  if (dstOn) destPacket(a, wo, clk, size, judge);
+}
+
+@inline function protoClass(p: u32): i32 {
+  return p == 6 ? 0 : p == 17 ? 1 : p == 1 ? 2 : p == 58 ? 3 : 4;
+}
+
+/** Index of service `key` in SVC_KEYS (0 finds a free entry), or -1. */
+@inline function svcFind(key: u32): i32 {
+  const k = i32x4.splat(<i32>key);
+  for (let q = 0; q < SERVICES; q += 4) {
+    const m = i32x4.bitmask(i32x4.eq(v128.load(SVC_KEYS + (<usize>q << 2)), k));
+    if (m != 0) return q + <i32>ctz<u32>(m);
+  }
+  return -1;
+}
+
+function shiftCount(a: usize, wo: u32, judge: bool): void {
+  const p = pktProto;
+  const c = a + A_CLS + (<usize>protoClass(p) << 2);
+  store<u32>(c, load<u32>(c) + 1);
+  if (!svcOn || !judge || (p != 6 && p != 17)) return;
+  const key = (p << 16) | (curIsOrig ? pktDport : pktSport);
+  let i = svcFind(key);
+  if (i < 0) {
+    i = svcFind(0);
+    if (i < 0) return;
+    store<u32>(SVC_KEYS + (<usize>i << 2), key);
+    store<u32>(SVC_LAST + (<usize>i << 2), wo);
+    const b = SVC_BASE + <usize>i * BL_BYTES;
+    blClear(b);
+    blZeros(b, <u64>shiftN, alpha);
+    store<u32>(SVC_EP + <usize>i * EPX + EP_ID, 0);
+  }
+  const sc = a + A_SVC + (<usize>i << 2);
+  store<u32>(sc, load<u32>(sc) + 1);
+  const l = SVC_LAST + (<usize>i << 2);
+  if (wo > load<u32>(l)) store<u32>(l, wo);
+}
+
+/** True when destination slot `s` starts over for a packet in window `wo` (another session, or
+ *  quiet for N windows or more). */
+@inline function stale(s: usize, wo: u32): bool {
+  return load<u32>(s + H_SESSION) != session || <i64>wo - <i64>load<u32>(s + H_LAST_ACTIVE) - 1 >= <i64>nSpan;
+}
+
+function destInit(s: usize, wo: u32, oldestOpen: u32): void {
+  store<u32>(s + H_SESSION, session);
+  store<u32>(s + H_LAST_ACTIVE, wo);
+  store<u32>(s + H_LAST_FOLDED, oldestOpen - 1);
+  store<u32>(s + H_FLAGS, 0);
+  store<u64>(s + H_WORD, 0);
+  store<f64>(s + H_WBYTES, 0);
+  store<f64>(s + H_WBYTES + 8, 0);
+  blClear(s + H_BASE);
+  store<u32>(s + H_THR_VER, 0);
+  store<u32>(s + H_EP + EP_ID, 0);
+}
+
+function destPacket(a: usize, wo: u32, clk: i64, size: f64, judge: bool): void {
+  const h = dests.hash(PKT_DST, H_KEY_WORDS);
+  let s = dests.find(PKT_DST, h, H_KEY_WORDS);
+  const oldestOpen = prevOpen ? ord - 1 : ord;
+  if (s == 0) {
+    s = dests.insert(PKT_DST, h);
+    if (dests.evicted) {
+      cInc(abi.C_SPIKE_HOSTS_EVICTED);
+      const v = dests.evictedCopy;
+      if (load<u32>(v + H_EP + EP_ID) != 0) spikeEnd(v + H_EP, abi.SPIKE_DST, v + SLOT_KEY);
+    }
+    destInit(s, wo, oldestOpen);
+    store<i64>(s + SLOT_LAST, pktTsUs);
+    publish();
+  } else {
+    if (stale(s, wo)) {
+      hostEnd(s);
+      destInit(s, wo, oldestOpen);
+    }
+    if (pktTsUs > load<i64>(s + SLOT_LAST)) store<i64>(s + SLOT_LAST, pktTsUs);
+  }
+  if (oldestOpen - 1 > load<u32>(s + H_LAST_FOLDED)) fold(s, oldestOpen - 1);
+  if (wo > load<u32>(s + H_LAST_ACTIVE)) store<u32>(s + H_LAST_ACTIVE, wo);
+  const wi = <usize>(wo & 1);
+  const wOrd = s + H_WORD + (wi << 2);
+  const wBytes = s + H_WBYTES + (wi << 3);
+  if (load<u32>(wOrd) != wo) {
+    store<u32>(wOrd, wo);
+    store<f64>(wBytes, 0);
+    store<u32>(s + H_FLAGS, load<u32>(s + H_FLAGS) & ~(<u32>1 << <u32>wi));
+  }
+  const b0 = load<f64>(wBytes);
+  const b1 = b0 + size;
+  if (size > 0) {
+    const l1 = mlog2(b1);
+    if (b0 == 0) {
+      store<u32>(a + A_D, load<u32>(a + A_D) + 1);
+      store<f64>(a + A_SUML, load<f64>(a + A_SUML) + l1);
+      store<f64>(a + A_SUML2, load<f64>(a + A_SUML2) + l1 * l1);
+    } else {
+      const l0 = mlog2(b0);
+      store<f64>(a + A_SUML, load<f64>(a + A_SUML) + (l1 - l0));
+      store<f64>(a + A_SUML2, load<f64>(a + A_SUML2) + (l1 * l1 - l0 * l0));
+    }
+  }
+  store<f64>(wBytes, b1);
+  const flags = load<u32>(s + H_FLAGS);
+  const flagged = (flags >> <u32>wi) & 1;
+  hostThresholds(s);
+  const kind = <u32>load<u8>(s + H_THR_KIND);
+  if (kind == K_NONE && flagged == 0) return;
+  const rate = b1 / load<f64>(a + A_SPAN);
+  if (spikeCheck(s + H_EP, flagged != 0, rate, kind != K_NONE && judge, load<f64>(s + H_MED), load<f64>(s + H_HIGH),
+      load<u8>(s + H_THR_KIND + 1) != 0, wo, clk, abi.SPIKE_DST, s + SLOT_KEY, kind, s + H_BASE)) {
+    store<u32>(s + H_FLAGS, flags | (<u32>1 << <u32>wi));
+  }
+}
+
+// ---------------------------------------------------------------- folding a destination
+
+@inline function traced(s: usize): bool {
+  return traceDst && keysEqual(s + SLOT_KEY, TRACE_KEY + 16, H_KEY_WORDS);
+}
+
+/** Folds destination `s`'s windows up to ordinal `upTo` into its baseline: its held windows in
+ *  order and the quiet windows between (samples of 0); ends its episode at the first window newer
+ *  than its last crossing one. */
+function fold(s: usize, upTo: u32): void {
+  const tracing = traced(s);
+  const b = s + H_BASE;
+  const ep = s + H_EP;
+  for (;;) {
+    // the older held window <= upTo
+    const o0 = load<u32>(s + H_WORD);
+    const o1 = load<u32>(s + H_WORD + 4);
+    let wi: i32 = -1;
+    let wo: u32 = 0;
+    if (o0 != 0 && o0 <= upTo) {
+      wi = 0;
+      wo = o0;
+    }
+    if (o1 != 0 && o1 <= upTo && (wi < 0 || o1 < wo)) {
+      wi = 1;
+      wo = o1;
+    }
+    if (wi < 0) break;
+    const last = load<u32>(s + H_LAST_FOLDED);
+    if (wo > last + 1) zeros(s, wo - last - 1, tracing);
+    if (load<u32>(ep + EP_ID) != 0 && wo > load<u32>(ep + EP_BYTES + X_LAST_ORD)) spikeEnd(ep, abi.SPIKE_DST, s + SLOT_KEY);
+    const rate = load<f64>(s + H_WBYTES + (<usize>wi << 3)) / spanOf(wo);
+    const flagged = (load<u32>(s + H_FLAGS) >> <u32>wi) & 1;
+    if (tracing) hostPoint(s, wo, rate, flagged != 0);
+    const x = mlog2(1 + rate);
+    const cl = clampOf(b);
+    blUpdate(b, x < cl ? x : cl, alpha);
+    store<u32>(s + H_LAST_FOLDED, wo);
+    store<u32>(s + H_WORD + (<usize>wi << 2), 0);
+    store<f64>(s + H_WBYTES + (<usize>wi << 3), 0);
+    store<u32>(s + H_FLAGS, load<u32>(s + H_FLAGS) & ~(<u32>1 << <u32>wi));
+  }
+  const last = load<u32>(s + H_LAST_FOLDED);
+  if (upTo > last) zeros(s, upTo - last, tracing);
+  store<u32>(s + H_THR_VER, 0);
+}
+
+function zeros(s: usize, k: u32, tracing: bool): void {
+  const ep = s + H_EP;
+  const last = load<u32>(s + H_LAST_FOLDED);
+  if (load<u32>(ep + EP_ID) != 0 && last + 1 > load<u32>(ep + EP_BYTES + X_LAST_ORD)) spikeEnd(ep, abi.SPIKE_DST, s + SLOT_KEY);
+  if (tracing) {
+    for (let j: u32 = 1; j <= k; j++) {
+      hostPoint(s, last + j, 0, false);
+      blZeros(s + H_BASE, 1, alpha);
+    }
+  } else blZeros(s + H_BASE, <u64>k, alpha);
+  store<u32>(s + H_LAST_FOLDED, last + k);
+}
+
+/** A trace point of the traced destination's window `o` (before it joins the baseline). */
+function hostPoint(s: usize, o: u32, rate: f64, flagged: bool): void {
+  if (tbufN >= TBUF_MAX) return; // cannot happen (see the header); never overrun
+  store<u32>(s + H_THR_VER, 0);
+  hostThresholds(s);
+  const kind = <u32>load<u8>(s + H_THR_KIND);
+  const a = accPtr(o);
+  const p = TBUF + <usize>tbufN * abi.TRACE_STRIDE;
+  tbufN++;
+  const b = s + H_BASE;
+  store<i64>(p + abi.TRACE_TS_US, load<u32>(a + A_ORD) == o ? load<i64>(a + A_START) : 0);
+  store<f64>(p + abi.TRACE_SIZE, rate);
+  store<f64>(p + abi.TRACE_MEAN, kind == K_OWN ? mexp2(load<f64>(b + BL_MEAN)) - 1 : kind == K_POP ? mexp2(popM1) : NaN);
+  store<f64>(p + abi.TRACE_STD, kind == K_NONE ? NaN : load<f64>(s + H_MED));
+  store<f64>(p + abi.TRACE_Z, kind == K_OWN && load<u8>(s + H_THR_KIND + 1) != 0 ? load<f64>(s + H_HIGH) : NaN);
+  store<u32>(p + abi.TRACE_FLAGS, (kind != K_NONE ? 1 : 0) | (flagged ? 2 : 0) | (kind == K_POP ? 4 : 0));
+  store<u32>(p + abi.TRACE_RECORD_INDEX, load<u32>(a + A_ORD) == o ? load<u32>(a + A_FIRST_INDEX) : 0);
+}
+
+// ---------------------------------------------------------------- window close (catch-up)
+
+/** PROTOSHIFT of one class or service at the close of window `a` (see the header). */
+function shiftJudge(b: usize, ep: usize, count: u32, a: usize, judged: bool, variant: i32, aux: u32, dport: u32,
+    label: u32): void {
+  const o = load<u32>(a + A_ORD);
+  const packets = load<u32>(a + A_PACKETS);
+  const share = 100 * <f64>count / <f64>packets;
+  const mean = load<f64>(b + BL_MEAN);
+  const n = load<u32>(b + BL_N);
+  const x = ep + EP_BYTES;
+  let sample = share;
+  if (judged && n >= warmup && share - mean > pMed) {
+    const sev = share - mean > pHigh ? abi.SEV_HIGH : abi.SEV_MEDIUM;
+    const r = <f64>count / load<f64>(a + A_SPAN);
+    if (load<u32>(ep + EP_ID) == 0) {
+      store<u32>(ep + EP_ID, episodeId());
+      store<u32>(ep + EP_COUNT, count);
+      store<i64>(ep + EP_FIRST_US, load<i64>(a + A_FIRST_US));
+      store<i64>(ep + EP_LAST_US, load<i64>(a + A_LAST_US));
+      store<f64>(ep + EP_OFFSET, load<f64>(a + A_FIRST_OFFSET));
+      store<u32>(ep + EP_INDEX, load<u32>(a + A_FIRST_INDEX));
+      store<u16>(ep + EP_SPORT, 0);
+      store<u16>(ep + EP_DPORT, <u16>dport);
+      store<u16>(ep + EP_LABEL, <u16>label);
+      store<u32>(ep + EP_SIZE, 0);
+      store<u32>(ep + EP_VLAN, 0);
+      store<f64>(ep + EP_VALUE, share);
+      store<f64>(ep + EP_AUX, <f64>aux);
+      store<f64>(x + X_PEAK, r);
+      store<u32>(x + X_LAST_ORD, o);
+      decide(x, sev, sev == abi.SEV_HIGH ? pHigh : pMed, mean, blStd(b), n);
+      epWrite(ep, abi.ALERT_KIND_NEW, abi.DET_PROTOSHIFT, variant, 0, 0, r);
+      cInc(abi.C_ALERTS_PROTOSHIFT);
+    } else {
+      store<i64>(ep + EP_LAST_US, load<i64>(a + A_LAST_US));
+      store<u32>(ep + EP_COUNT, load<u32>(ep + EP_COUNT) + count);
+      if (r > load<f64>(x + X_PEAK)) store<f64>(x + X_PEAK, r);
+      if (share > load<f64>(ep + EP_VALUE)) store<f64>(ep + EP_VALUE, share);
+      if (sev > <i32>load<u8>(x + X_SEV)) decide(x, sev, pHigh, mean, blStd(b), n);
+      store<u32>(x + X_LAST_ORD, o);
+    }
+    sample = mean + pMed;
+  } else if (load<u32>(ep + EP_ID) != 0 && o > load<u32>(x + X_LAST_ORD)) {
+    shiftEnd(ep, variant);
+  }
+  blUpdate(b, sample, alpha);
+}
+
+const CLASS_PROTO: StaticArray<u32> = [6, 17, 1, 58, 0];
+
+/** Folds closed window `a` into the global baselines and judges PROTOSHIFT (see the header). */
+function closeWindow(a: usize): void {
+  const o = load<u32>(a + A_ORD);
+  cInc(abi.C_METRIC_WINDOWS);
+  if (spikeOn) {
+    if (load<u32>(G_EP + EP_ID) != 0 && o > load<u32>(G_EP + EP_BYTES + X_LAST_ORD)) spikeEnd(G_EP, abi.SPIKE_GLOBAL, 0);
+    const rate = load<f64>(a + A_BYTES) / load<f64>(a + A_SPAN);
+    if (traceGlobal) globalPoint(a, rate);
+    const x = mlog2(1 + rate);
+    const cl = clampOf(G_BASE);
+    blUpdate(G_BASE, x < cl ? x : cl, alpha);
+    globalThresholds();
+  }
+  // The traced destination's point of this window, with the population before the window joins it.
+  if (traceDst) {
+    const s = dests.find(TRACE_KEY + 16, dests.hash(TRACE_KEY + 16, H_KEY_WORDS), H_KEY_WORDS);
+    if (s != 0 && !stale(s, prevOpen ? ord - 1 : ord) && o > load<u32>(s + H_LAST_FOLDED)) fold(s, o);
+  }
+  if (dstOn) {
+    const d = load<u32>(a + A_D);
+    if (d > 0) {
+      const ls = mlog2(load<f64>(a + A_SPAN));
+      const m = load<f64>(a + A_SUML) / <f64>d;
+      const x1 = m - ls;
+      const x2 = load<f64>(a + A_SUML2) / <f64>d - 2 * ls * m + ls * ls;
+      popN++;
+      let w = 1.0 / <f64>popN;
+      if (w < alpha) w = alpha;
+      popM1 = popM1 + w * (x1 - popM1);
+      popM2 = popM2 + w * (x2 - popM2);
+      popVer++;
+      if (popVer == 0) popVer = 1;
+      popThresholds();
+    }
+  }
+  if (shiftOn) {
+    const judged = load<u32>(a + A_PACKETS) >= minPackets;
+    for (let k = 0; k < CLASSES; k++) {
+      shiftJudge(CLS_BASE + <usize>k * BL_BYTES, CLS_EP + <usize>k * EPX, load<u32>(a + A_CLS + (<usize>k << 2)), a, judged,
+        abi.PROTOSHIFT_PROTO, <u32>k, 0, CLASS_PROTO[k]);
+    }
+    for (let i = 0; i < SERVICES; i++) {
+      const key = load<u32>(SVC_KEYS + (<usize>i << 2));
+      if (key == 0) continue;
+      shiftJudge(SVC_BASE + <usize>i * BL_BYTES, SVC_EP + <usize>i * EPX, load<u32>(a + A_SVC + (<usize>i << 2)), a, judged,
+        abi.PROTOSHIFT_SERVICE, key, key & 0xffff, key >>> 16);
+    }
+    shiftN++;
+    for (let i = 0; i < SERVICES; i++) {
+      if (load<u32>(SVC_KEYS + (<usize>i << 2)) == 0) continue;
+      if (load<u32>(SVC_EP + <usize>i * EPX + EP_ID) == 0 && load<u32>(SVC_LAST + (<usize>i << 2)) < o &&
+          load<f64>(SVC_BASE + <usize>i * BL_BYTES + BL_MEAN) < 1) {
+        store<u32>(SVC_KEYS + (<usize>i << 2), 0);
+      }
+    }
+  }
+  if (o == resetAfterOrd) {
+    if (load<u32>(G_EP + EP_ID) != 0) spikeEnd(G_EP, abi.SPIKE_GLOBAL, 0);
+    endShifts();
+    resetBaselines();
+  }
+}
+
+/** Ends every open PROTOSHIFT episode. */
+function endShifts(): void {
+  for (let k = 0; k < CLASSES; k++) {
+    const ep = CLS_EP + <usize>k * EPX;
+    if (load<u32>(ep + EP_ID) != 0) shiftEnd(ep, abi.PROTOSHIFT_PROTO);
+  }
+  for (let i = 0; i < SERVICES; i++) {
+    const ep = SVC_EP + <usize>i * EPX;
+    if (load<u32>(SVC_KEYS + (<usize>i << 2)) != 0 && load<u32>(ep + EP_ID) != 0) shiftEnd(ep, abi.PROTOSHIFT_SERVICE);
+  }
+}
+
+function globalPoint(a: usize, rate: f64): void {
+  const p = traceAppend();
+  store<i64>(p + abi.TRACE_TS_US, load<i64>(a + A_START));
+  store<f64>(p + abi.TRACE_SIZE, rate);
+  store<f64>(p + abi.TRACE_MEAN, gReady ? mexp2(load<f64>(G_BASE + BL_MEAN)) - 1 : NaN);
+  store<f64>(p + abi.TRACE_STD, gReady ? gMed : NaN);
+  store<f64>(p + abi.TRACE_Z, gReady && gHighOk ? gHigh : NaN);
+  store<u32>(p + abi.TRACE_FLAGS, (gReady ? 1 : 0) | (load<u32>(a + A_FLAGGED) != 0 ? 2 : 0));
+  store<u32>(p + abi.TRACE_RECORD_INDEX, load<u32>(a + A_FIRST_INDEX));
+}
+
+/** Writes the buffered trace points that fit; false when some are left (the region is full). */
+function flushTrace(): bool {
+  const room = outputTraceRoom();
+  const n = room < tbufN ? room : tbufN;
+  for (let i = 0; i < n; i++) memory.copy(traceAppend(), TBUF + <usize>i * abi.TRACE_STRIDE, abi.TRACE_STRIDE);
+  if (n > 0 && n < tbufN) memory.copy(TBUF, TBUF + <usize>n * abi.TRACE_STRIDE, <usize>(tbufN - n) * abi.TRACE_STRIDE);
+  tbufN -= n;
+  return tbufN == 0;
+}
+
+/**
+ * Folds every window closed by earlier packets (see the header). Resumable: false when the
+ * output regions lack room for one more window's alerts and trace point (drain and call again);
+ * cheap when nothing is pending.
+ */
+export function metricsCatchUp(): bool {
+  if (tbufN != 0 && !flushTrace()) return false;
+  while (doneOrd < closedOrd) {
+    if (!outputRoomFor(WINDOW_ALERTS, 0)) return false;
+    if ((traceGlobal || traceDst) && outputTraceRoom() < 1) return false;
+    doneOrd++;
+    closeWindow(accPtr(doneOrd));
+    if (tbufN != 0 && !flushTrace()) return false;
+  }
+  return true;
+}
+
+// ---------------------------------------------------------------- sweep and flush
+
+/** Checks SWEEP_SLOTS destinations: closes episodes whose next window closed without crossing
+ *  and removes destinations that would start over at their next packet; stops after the slot
+ *  that brings it to SWEEP_ALERTS closes. */
+export function metricsSweep(): void {
+  if (++sweepTick < SWEEP_EVERY) return;
+  sweepTick = 0;
+  if (!dstOn || !started) return;
+  const oldestOpen = prevOpen ? ord - 1 : ord;
+  const mask = dests.mask;
+  let i = sweepCursor & mask;
+  let budget = SWEEP_ALERTS;
+  for (let k: u32 = 0; k < SWEEP_SLOTS && budget >= 1; k++) {
+    const s = dests.slotAt(i);
+    if (load<u32>(s) != 0) {
+      const ep = s + H_EP;
+      if (stale(s, oldestOpen)) {
+        if (load<u32>(ep + EP_ID) != 0) {
+          spikeEnd(ep, abi.SPIKE_DST, s + SLOT_KEY);
+          budget--;
+        }
+        dests.remove(s);
+        continue; // a later entry moved into slot i
+      }
+      if (load<u32>(ep + EP_ID) != 0 && oldestOpen - 1 > load<u32>(ep + EP_BYTES + X_LAST_ORD)) {
+        spikeEnd(ep, abi.SPIKE_DST, s + SLOT_KEY);
+        budget--;
+      }
+    }
+    i = (i + 1) & mask;
+  }
+  sweepCursor = i;
+  publish();
+}
+
+/** End of input: folds the pending and the open windows (PROTOSHIFT judges them) and closes every
+ *  open episode. Resumable: false when the output regions ran out of room. */
+export function metricsFlush(): bool {
+  if (!anyOn || !started) return true;
+  if (!metricsCatchUp()) return false;
+  if (flushStage == 0) {
+    closedOrd = ord;
+    prevOpen = false;
+    flushStage = 1;
+  }
+  if (!metricsCatchUp()) return false;
+  if (flushStage == 1) {
+    if (!outputRoomFor(1 + CLASSES + SERVICES, 0)) return false;
+    if (load<u32>(G_EP + EP_ID) != 0) spikeEnd(G_EP, abi.SPIKE_GLOBAL, 0);
+    endShifts();
+    flushStage = 2;
+  }
+  if (dstOn) {
+    const cap = dests.cap;
+    while (flushCursor < cap) {
+      if (!outputRoomFor(1, 0)) return false;
+      const s = dests.slotAt(flushCursor);
+      if (load<u32>(s) != 0) hostEnd(s);
+      flushCursor++;
+    }
+  }
+  return true;
+}
