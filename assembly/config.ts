@@ -228,8 +228,8 @@ export function configDefaults(): void {
    *  (1-2.4 KB/s after 10 quiet minutes, z > 3 on the log scale) are not HIGH; every flood of
    *  attacks/ with a baseline to judge against exceeds 35 KB/s except the low-rate one. */
   values[abi.CFG_SPIKE_HIGH_MIN_BPS] = 10000;
-  /** Memory cap of the SPIKE_DST destination table, bytes (272 B a slot: detect/metrics.ts). Default
-   *  64 MiB (196,608 destinations at the 3/4 load limit). */
+  /** Memory cap of the SPIKE_DST destination table, bytes (256 B a slot: detect/metrics.ts). Default
+   *  64 MiB (196,608 destinations at the 3/4 load limit: 262,144 slots). */
   values[abi.CFG_SPIKE_MEMORY_CAP_BYTES] = 64 * 1024 * 1024;
   /** 1 runs PROTOSHIFT_PROTO (protocol class shares per window). Default 1. */
   values[abi.CFG_PROTOSHIFT_ENABLED] = 1;

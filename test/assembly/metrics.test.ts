@@ -383,8 +383,8 @@ describe('windows, episodes, sweep and flush', () => {
       const d = v4(`10.${(i >> 8) & 255}.${i & 255}.7`);
       rows.push({ ts: t0 + i * 1000, src: A, dst: d, size: 100 });
     }
-    // 64 KiB: the largest power of two of 272-B slots below it is 128 slots, 96 at the load limit.
-    const core = await runRows(rows, { ...DEFAULT_METRICS, shiftOn: false }, { [abi.CFG_SPIKE_MEMORY_CAP_BYTES]: 64 * 1024 });
+    // 64 KiB - 1 B: the largest power of two of 256-B slots that fits is 128 slots, 96 at the load limit.
+    const core = await runRows(rows, { ...DEFAULT_METRICS, shiftOn: false }, { [abi.CFG_SPIKE_MEMORY_CAP_BYTES]: 64 * 1024 - 1 });
     expect(core.counters[abi.C_SPIKE_HOSTS_LIVE]).toBe(96);
     expect(core.counters[abi.C_SPIKE_HOSTS_EVICTED]).toBe(3000 - 96);
     const big = await runRows(rows, { ...DEFAULT_METRICS, shiftOn: false });
