@@ -34,8 +34,8 @@
 // - SPIKE baselines hold x = mlog2(1 + rate) (Mitchell's log2 of the window's bytes/s): traffic
 //   volume is heavy-tailed (10-s rates of one host span 5 orders of magnitude in normal/), so
 //   sigma bands in linear B/s flag ordinary bursts; on the log scale the bands are factors.
-//   Measured on normal/ (perf included): linear bands raise 24 HIGH and 223 MEDIUM spikes, log
-//   bands 0 HIGH and 130 MEDIUM with the same floors (test/reference/metrics.ts, README).
+//   Measured on normal/ (perf included) with the same floors: linear bands raised 24 HIGH and 223
+//   MEDIUM spikes, log bands 0 HIGH and 119 MEDIUM (README, test/assembly/metrics.test.ts).
 //   Thresholds: T_k = mexp2(mean + k·se) - 1 B/s with se = max(sigma, CFG_SPIKE_MIN_STD_LOG2
 //   (0.5: a band of at least 2^(2·0.5) = 2x the mean for MEDIUM)), k = CFG_SPIKE_MEDIUM_SIGMA (2)
 //   for MEDIUM and CFG_SPIKE_HIGH_SIGMA (3) for HIGH (issue #4: mu + 2 sigma, mu + 3 sigma, on the
@@ -64,8 +64,10 @@
 //   mean = popM1, sigma² = popM2 - popM1²; threshold mexp2(mean + k_MED·se) B/s. The sums are
 //   kept exact per packet (a destination's log2 bytes is replaced as its bytes grow).
 // - Bytes in a window only grow, so a window whose rate crosses its threshold mid-window is over
-//   it for good: the crossing packet opens the episode (ALERT_KIND_NEW) and is evidence (markReason)
-//   with every later packet of that window (and of the destination, for SPIKE_DST). The episode
+//   it for good (the test is bytes > T x span: no division per packet; below CFG_SPIKE_MIN_BPS x
+//   span no threshold is even looked at): the crossing packet opens the episode (ALERT_KIND_NEW)
+//   and is evidence (markReason) with every later packet of that window (and of the
+//   destination, for SPIKE_DST). The episode
 //   stays open while windows keep crossing: it ends when a window newer than its last crossing one
 //   closes without crossing (a quiet window of a destination counts), at session end, eviction or
 //   end of input (ALERT_KIND_UPDATE with the peak). A window crossing before the previous one
@@ -104,11 +106,13 @@
 //   below 1 % and no episode is open. With all entries taken, packets of other services count
 //   only in the class shares.
 //
-// Memory: DEST_STRIDE = 256 B per destination (header 16, key 16, two open windows, threshold cache,
-// baseline 24, episode 104 + 48; a packet reads the first 128 B); the table doubles up to CFG_SPIKE_MEMORY_CAP_BYTES (64 MiB),
-// then evicts the least recently seen destination near the new key's home slot, closing its
-// episode (C_SPIKE_HOSTS_EVICTED). Static: 4 window accumulators (192 B), the global, class and
-// service states (about 7 KiB). Sweep: on one packet in SWEEP_EVERY, SWEEP_SLOTS destinations:
+// Memory: DEST_STRIDE = 128 B per destination (header 16, key 16, two open windows, threshold
+// cache, baseline 24: one aligned pair of cache lines, all a packet reads); the table doubles up
+// to CFG_SPIKE_MEMORY_CAP_BYTES (64 MiB), then evicts the least recently seen destination near the
+// new key's home slot, closing its episode (C_SPIKE_HOSTS_EVICTED). Open SPIKE_DST episodes (rare)
+// live in a second table keyed by the destination, 192 B each, capped at 1/8 of that (at its cap
+// the least recently opened episode is closed early; its window's later packets are no evidence).
+// Static: 4 window accumulators (192 B), the global, class and service states (about 7 KiB). Sweep: on one packet in SWEEP_EVERY, SWEEP_SLOTS destinations:
 // ended episodes are closed and stale destinations (the restart rule above) removed; the same
 // rules apply at the next packet, so the sweep changes no decision. Per packet at most 7 alerts
 // (destination: restart 1, eviction 1, fold 1, new 1; global new 1; sweep 2).
@@ -177,8 +181,7 @@ const X_BYTES: usize = 48;
 const EPX: usize = EP_BYTES + X_BYTES; // episode record + decision block
 
 // ---- destination slot: header 16 (SLOT_AUX holds the H_* bits below), key 16 (the destination
-// address), then what every packet reads (the first two cache lines; slots are 256 B, so those
-// two lines are one aligned 128-byte pair), the baseline and the episode. A destination holds at
+// address), then what every packet reads: slots are 128 B, one aligned pair of cache lines. A destination holds at
 // most two windows, both open (closed ones are folded first): ordinals H_WORD - 1 and H_WORD, in
 // slot i = ordinal & 1. ----
 const H_KEY_WORDS: i32 = 4;
@@ -189,15 +192,19 @@ const H_THR_VER: usize = 44; // u32 popVer the threshold cache was computed at (
 const H_WBYTES: usize = 48; // f64 x 2 bytes of window slot i
 const H_MED: usize = 64; // f64 cached MEDIUM threshold (B/s)
 const H_HIGH: usize = 72; // f64 cached HIGH threshold
-const H_BASE: usize = 80; // baseline (BL_BYTES)
-const H_EP: usize = 104; // episode (EPX), read only while the destination's window is over
-/** Bytes per destination slot. */
-export const DEST_STRIDE: usize = 256;
+const H_BASE: usize = 80; // baseline (BL_BYTES); 104-127 spare
+/** Bytes per destination slot (two 64-byte lines, one aligned pair). */
+export const DEST_STRIDE: usize = 128;
+/** Open SPIKE_DST episodes live in a second table keyed by the destination (HA_EP says one
+ *  exists): header 16, key 16, the episode (EPX). */
+const E_EP: usize = 32;
+const EPISODE_STRIDE: usize = E_EP + EPX + 8;
 // SLOT_AUX bits
 const HA_CROSSED: u32 = 1; // << i: window slot i crossed its threshold
 const HA_HELD: u32 = 4; // << i: window slot i holds a window
 const HA_KIND_SHIFT: u32 = 4; // 2 bits: the cache's K_*
 const HA_HIGH_OK: u32 = 64; // the cache's HIGH is possible
+const HA_EP: u32 = 128; // an episode is open (in `episodes`)
 
 const K_NONE: u32 = 0;
 const K_OWN: u32 = 1;
@@ -219,6 +226,7 @@ const TBUF = memory.data(TBUF_MAX * abi.TRACE_STRIDE, 16);
 let tbufN: i32 = 0;
 
 export const dests = new OpenTable();
+export const episodes = new OpenTable();
 let spikeOn = false;
 let dstOn = false;
 let shiftOn = false;
@@ -311,9 +319,13 @@ export function metricsReset(): void {
   const mp = Math.floor(cfg(abi.CFG_PROTOSHIFT_MIN_PACKETS));
   minPackets = mp >= 0 ? (mp <= 1e9 ? <u32>mp : 1000000000) : 0;
   if (dstOn) {
-    dests.init(INITIAL_KEYS, DEST_STRIDE, 16, cfg(abi.CFG_SPIKE_MEMORY_CAP_BYTES), seedFromConfig(cfg(abi.CFG_SEED)) ^ 0x2545f491);
+    const cap = cfg(abi.CFG_SPIKE_MEMORY_CAP_BYTES);
+    const seed = seedFromConfig(cfg(abi.CFG_SEED));
+    dests.init(INITIAL_KEYS, DEST_STRIDE, 16, cap, seed ^ 0x2545f491);
+    episodes.init(64, EPISODE_STRIDE, 16, cap / 8, seed ^ 0x61c88647);
   } else {
     dests.release();
+    episodes.release();
   }
   started = false;
   curStart = 0;
@@ -512,8 +524,30 @@ function shiftEnd(ep: usize, variant: i32): void {
   store<u32>(ep + EP_ID, 0);
 }
 
-@inline function hostEnd(s: usize): void {
-  if (load<u32>(s + H_EP + EP_ID) != 0) spikeEnd(s + H_EP, abi.SPIKE_DST, s + SLOT_KEY);
+/** The open episode of destination slot `s` (a slot or a copy of one), or 0. */
+function hostEp(s: usize): usize {
+  if ((load<u32>(s + SLOT_AUX) & HA_EP) == 0) return 0;
+  const e = episodes.find(s + SLOT_KEY, episodes.hash(s + SLOT_KEY, H_KEY_WORDS), H_KEY_WORDS);
+  return e != 0 ? e + E_EP : 0;
+}
+
+/** Ends the open episode of destination slot `s` (ALERT_KIND_UPDATE) and drops its record. */
+function hostEnd(s: usize): void {
+  const ep = hostEp(s);
+  if (ep != 0) {
+    spikeEnd(ep, abi.SPIKE_DST, s + SLOT_KEY);
+    episodes.remove(ep - E_EP);
+  }
+  store<u32>(s + SLOT_AUX, load<u32>(s + SLOT_AUX) & ~HA_EP);
+}
+
+/** Ends the episode of slot `s` when a window newer than its last crossing one has closed
+ *  (ordinal `closed`): the episode-end rule of the header. */
+function hostEndAfter(s: usize, closed: u32): bool {
+  const ep = hostEp(s);
+  if (ep == 0 || closed <= load<u32>(ep + EP_BYTES + X_LAST_ORD)) return false;
+  hostEnd(s);
+  return true;
 }
 
 /** The current packet against a window's threshold (see the header): the window holds `bytes`
@@ -720,7 +754,6 @@ function destInit(s: usize, wo: u32, oldestOpen: u32): void {
   store<u32>(s + H_WORD, 0);
   store<u32>(s + H_THR_VER, 0);
   blClear(s + H_BASE);
-  store<u32>(s + H_EP + EP_ID, 0);
 }
 
 function destPacket(a: usize, wo: u32, clk: i64, size: f64, judge: bool): void {
@@ -734,8 +767,7 @@ function destPacket(a: usize, wo: u32, clk: i64, size: f64, judge: bool): void {
       lastDest = 0;
       if (dests.evicted) {
         cInc(abi.C_SPIKE_HOSTS_EVICTED);
-        const v = dests.evictedCopy;
-        if (load<u32>(v + H_EP + EP_ID) != 0) spikeEnd(v + H_EP, abi.SPIKE_DST, v + SLOT_KEY);
+        if ((load<u32>(dests.evictedCopy + SLOT_AUX) & HA_EP) != 0) hostEnd(dests.evictedCopy);
       }
       destInit(s, wo, prevOpen ? ord - 1 : ord);
       store<i64>(s + SLOT_LAST, pktTsUs);
@@ -752,11 +784,17 @@ const NEW_SLOT: usize = 1;
 /** The slot of the last destination seen (0 = none); reset when the table changes. */
 let lastDest: usize = 0;
 
+/** Clears HA_EP of the destination `key` (its episode record was evicted). */
+function clearEpBit(key: usize): void {
+  const s = dests.find(key, dests.hash(key, H_KEY_WORDS), H_KEY_WORDS);
+  if (s != 0) store<u32>(s + SLOT_AUX, load<u32>(s + SLOT_AUX) & ~HA_EP);
+}
+
 function destUpdate(s: usize, inserted: bool, a: usize, wo: u32, clk: i64, size: f64, judge: bool): void {
   const oldestOpen = prevOpen ? ord - 1 : ord;
   if (!inserted) {
     if (stale(s, wo)) {
-      hostEnd(s);
+      if ((load<u32>(s + SLOT_AUX) & HA_EP) != 0) hostEnd(s);
       destInit(s, wo, oldestOpen);
     }
     if (pktTsUs > load<i64>(s + SLOT_LAST)) store<i64>(s + SLOT_LAST, pktTsUs);
@@ -798,7 +836,21 @@ function destUpdate(s: usize, inserted: bool, a: usize, wo: u32, clk: i64, size:
   const kind = (aux >> HA_KIND_SHIFT) & 3;
   // Nearly every packet ends here: not over the threshold, no crossing before.
   if (crossed == 0 && (kind == K_NONE || !(b1 > load<f64>(s + H_MED) * span))) return;
-  if (spikeCheck(s + H_EP, crossed != 0, b1, span, kind != K_NONE && judge, load<f64>(s + H_MED), load<f64>(s + H_HIGH),
+  let ep = hostEp(s);
+  if (ep == 0) {
+    // A crossing opens an episode; a crossed window whose record was evicted (episode table at
+    // its cap) stays without one.
+    if (crossed != 0 || kind == K_NONE || !judge) return;
+    const e = episodes.insert(s + SLOT_KEY, episodes.hash(s + SLOT_KEY, H_KEY_WORDS));
+    if (episodes.evicted) {
+      const v = episodes.evictedCopy;
+      spikeEnd(v + E_EP, abi.SPIKE_DST, v + SLOT_KEY);
+      clearEpBit(v + SLOT_KEY);
+    }
+    store<u32>(s + SLOT_AUX, load<u32>(s + SLOT_AUX) | HA_EP);
+    ep = e + E_EP;
+  }
+  if (spikeCheck(ep, crossed != 0, b1, span, kind != K_NONE && judge, load<f64>(s + H_MED), load<f64>(s + H_HIGH),
       (aux & HA_HIGH_OK) != 0, wo, clk, abi.SPIKE_DST, s + SLOT_KEY, kind, s + H_BASE)) {
     store<u32>(s + SLOT_AUX, load<u32>(s + SLOT_AUX) | (HA_CROSSED << wi));
   }
@@ -816,7 +868,6 @@ function destUpdate(s: usize, inserted: bool, a: usize, wo: u32, clk: i64, size:
 function fold(s: usize, upTo: u32): void {
   const tracing = traced(s);
   const b = s + H_BASE;
-  const ep = s + H_EP;
   const newest = load<u32>(s + H_WORD);
   // The held windows in ordinal order: newest - 1, then newest.
   for (let j: u32 = 0; j < 2; j++) {
@@ -827,7 +878,7 @@ function fold(s: usize, upTo: u32): void {
     if ((aux & (HA_HELD << wi)) == 0) continue;
     const last = load<u32>(s + H_LAST_FOLDED);
     if (wo > last + 1) zeros(s, wo - last - 1, tracing);
-    if (load<u32>(ep + EP_ID) != 0 && wo > load<u32>(ep + EP_BYTES + X_LAST_ORD)) spikeEnd(ep, abi.SPIKE_DST, s + SLOT_KEY);
+    if ((load<u32>(s + SLOT_AUX) & HA_EP) != 0) hostEndAfter(s, wo);
     const rate = load<f64>(s + H_WBYTES + (<usize>wi << 3)) / spanOf(wo);
     if (tracing) hostPoint(s, wo, rate, (aux & (HA_CROSSED << wi)) != 0);
     blUpdate(b, winsorised(b, mlog2(1 + rate)), alpha);
@@ -840,9 +891,8 @@ function fold(s: usize, upTo: u32): void {
 }
 
 function zeros(s: usize, k: u32, tracing: bool): void {
-  const ep = s + H_EP;
   const last = load<u32>(s + H_LAST_FOLDED);
-  if (load<u32>(ep + EP_ID) != 0 && last + 1 > load<u32>(ep + EP_BYTES + X_LAST_ORD)) spikeEnd(ep, abi.SPIKE_DST, s + SLOT_KEY);
+  if ((load<u32>(s + SLOT_AUX) & HA_EP) != 0) hostEndAfter(s, last + 1);
   if (tracing) {
     for (let j: u32 = 1; j <= k; j++) {
       hostPoint(s, last + j, 0, false);
@@ -1050,20 +1100,17 @@ export function metricsSweep(): void {
   for (let k: u32 = 0; k < SWEEP_SLOTS && budget >= 1; k++) {
     const s = dests.slotAt(i);
     if (load<u32>(s) != 0) {
-      const ep = s + H_EP;
+      const hasEp = (load<u32>(s + SLOT_AUX) & HA_EP) != 0;
       if (stale(s, oldestOpen)) {
-        if (load<u32>(ep + EP_ID) != 0) {
-          spikeEnd(ep, abi.SPIKE_DST, s + SLOT_KEY);
+        if (hasEp) {
+          hostEnd(s);
           budget--;
         }
         dests.remove(s);
         lastDest = 0;
         continue; // a later entry moved into slot i
       }
-      if (load<u32>(ep + EP_ID) != 0 && oldestOpen - 1 > load<u32>(ep + EP_BYTES + X_LAST_ORD)) {
-        spikeEnd(ep, abi.SPIKE_DST, s + SLOT_KEY);
-        budget--;
-      }
+      if (hasEp && hostEndAfter(s, oldestOpen - 1)) budget--;
     }
     i = (i + 1) & mask;
   }
@@ -1093,7 +1140,7 @@ export function metricsFlush(): bool {
     while (flushCursor < cap) {
       if (!outputRoomFor(1, 0)) return false;
       const s = dests.slotAt(flushCursor);
-      if (load<u32>(s) != 0) hostEnd(s);
+      if (load<u32>(s) != 0 && (load<u32>(s + SLOT_AUX) & HA_EP) != 0) hostEnd(s);
       flushCursor++;
     }
   }
