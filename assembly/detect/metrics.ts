@@ -180,10 +180,10 @@ const X_PEAK: usize = 40; // f64 PEAK_RATE (PROTOSHIFT)
 const X_BYTES: usize = 48;
 const EPX: usize = EP_BYTES + X_BYTES; // episode record + decision block
 
-// ---- destination slot: header 16 (SLOT_AUX holds the H_* bits below), key 16 (the destination
-// address), then what every packet reads: slots are 128 B, one aligned pair of cache lines. A destination holds at
-// most two windows, both open (closed ones are folded first): ordinals H_WORD - 1 and H_WORD, in
-// slot i = ordinal & 1. ----
+// ---- destination slot: header 16 (SLOT_AUX holds the HA_* bits below), key 16 (the destination
+// address), then what every packet reads: slots are 128 B, one aligned pair of cache lines. A
+// destination holds at most two windows, both open (closed ones are folded first): ordinals
+// H_WORD - 1 and H_WORD, in window slot i = ordinal & 1. ----
 const H_KEY_WORDS: i32 = 4;
 const H_LAST_ACTIVE: usize = 32; // u32 newest ordinal with a packet (>= sessFirstOrd: this session)
 const H_LAST_FOLDED: usize = 36; // u32 windows <= this are in H_BASE
