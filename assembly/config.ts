@@ -280,8 +280,8 @@ export function configDefaults(): void {
   /** Windows a baseline needs before anything is judged against it. Default 3: the victim of
    *  attacks/synflood/stopddos_pkt.TCP.DOMINATE.syn.ecn.cwr.pcapng has exactly 3 windows (72, 120,
    *  78 B/s) before its 44 KB/s flood; one or two windows give no spread at all. Longer warm-ups
-   *  silence that flood and save few benign MEDIUMs (normal/, perf included: 130 SPIKE MEDIUMs at
-   *  3, 110 at 4). HIGH needs (N + 1) / 2 windows whatever this is. */
+   *  silence that flood and save few benign MEDIUMs (normal/, perf included: 119 SPIKE MEDIUMs at
+   *  3, 101 at 4). HIGH needs (N + 1) / 2 windows whatever this is. */
   values[abi.CFG_BASELINE_WARMUP] = 3;
   /** 1 runs SPIKE_GLOBAL (bytes/s of all packets per window against its baseline). Default 1. */
   values[abi.CFG_SPIKE_ENABLED] = 1;
@@ -296,19 +296,21 @@ export function configDefaults(): void {
    *  MEDIUM band at least 2x the baseline mean and the HIGH band 2.8x. Default 0.5: a flat
    *  baseline (the low-rate flood stopddos_amp.TCP.syn..., 58-101 B/s for 74 windows, sigma 0.15)
    *  must not flag a window 30 % above it; 1 (4x / 8x) loses that capture's 220 B/s burst
-   *  (3.2x its mean). */
+   *  (3.2x its mean) and saves 7 of 119 benign MEDIUMs. */
   values[abi.CFG_SPIKE_MIN_STD_LOG2] = 0.5;
   /** SPIKE flags nothing below this rate, B/s (the MEDIUM threshold's floor). Default 100 B/s
-   *  (1 KB in a 10-s window, a dozen small packets): on normal/ (perf included) spikes below it
-   *  were 54 of 176 MEDIUMs; the slowest flood caught, stopddos_amp.TCP.syn..., peaks at 220 B/s. */
+   *  (1 KB in a 10-s window, a dozen small packets): on normal/ (perf included) 21 of 140 MEDIUM
+   *  spikes are below it; the slowest flood caught, stopddos_amp.TCP.syn..., peaks at 220 B/s. */
   values[abi.CFG_SPIKE_MIN_BPS] = 100;
   /** SPIKE HIGH also needs the rate above this, B/s (the HIGH threshold's floor). Default 10,000
-   *  B/s (100 KB in a 10-s window): the periodic bursts of a long normal/perf/real_mix constituent
-   *  (1-2.4 KB/s after 10 quiet minutes, z > 3 on the log scale) are not HIGH; every flood of
-   *  attacks/ with a baseline to judge against exceeds 35 KB/s except the low-rate one. */
+   *  B/s (100 KB in a 10-s window): without it normal/perf/real_mix raises 15 HIGH spikes (the
+   *  periodic bursts of long constituents, 8 B/s to 2.4 KB/s after 10 quiet minutes, z > 3 on the
+   *  log scale), with it none; every flood of attacks/ with a baseline to judge against exceeds
+   *  35 KB/s except the low-rate one. */
   values[abi.CFG_SPIKE_HIGH_MIN_BPS] = 10000;
-  /** Memory cap of the SPIKE_DST destination table, bytes (272 B a slot: detect/metrics.ts). Default
-   *  64 MiB (196,608 destinations at the 3/4 load limit). */
+  /** Memory cap of the SPIKE_DST destination table, bytes (128 B a slot: detect/metrics.ts; the
+   *  table of open episodes, 192 B each, takes at most 1/8 of it more). Default 64 MiB (524,288
+   *  slots, 393,216 destinations at the 3/4 load limit). */
   values[abi.CFG_SPIKE_MEMORY_CAP_BYTES] = 64 * 1024 * 1024;
   /** 1 runs PROTOSHIFT_PROTO (protocol class shares per window). Default 1. */
   values[abi.CFG_PROTOSHIFT_ENABLED] = 1;
@@ -324,8 +326,9 @@ export function configDefaults(): void {
   values[abi.CFG_PROTOSHIFT_HIGH_POINTS] = 50;
   /** PROTOSHIFT judges only windows with at least this many packets (every window still updates
    *  the baselines). Default 100: one new connection is 38 % of a 52-packet window of
-   *  normal/evgenii_no_flood (tcp/8080) and 20 packets or fewer flagged 18 of 52 benign shifts
-   *  at 20 (normal/, perf included: 34 at 100, of which 34 in the merged real_mix). */
+   *  normal/evgenii_no_flood (tcp/8080); on normal/ (perf included) 95 shifts (51 HIGH) at 20,
+   *  37 (25 HIGH) at 100, all but 2 in the merged real_mix; every flood window of attacks/ holds
+   *  thousands of packets. */
   values[abi.CFG_PROTOSHIFT_MIN_PACKETS] = 100;
 }
 configDefaults();

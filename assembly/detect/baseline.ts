@@ -53,12 +53,31 @@ export const BL_BYTES: usize = 24;
   return Math.sqrt(s > 0 ? s : 0);
 }
 
-/** Adds sample `x` with weight max(alpha, 1 / n) (see the header). */
+/** Start-up lengths of a span's alpha (blSpan()): 1/n >= alpha for n < upN (blUpdate's weight is
+ *  1/n), 1/(n+1) > alpha for n + 1 < zeroN (blZeros' one-by-one steps); the same comparisons as
+ *  the reference, made once instead of a division per update. */
+let upN: u64 = 1;
+let zeroN: u64 = 1;
+
+/** Sets the alpha every later blUpdate()/blZeros() call passes (called at reset). */
+export function blSpan(alpha: f64): void {
+  // Both are near 1 / alpha; 1/n falls as n grows, so step from just below it.
+  const c = Math.floor(1 / alpha) - 2;
+  let n: u64 = c > 1 ? <u64>c : 1;
+  while (n > 1 && 1.0 / <f64>(n - 1) < alpha) n--;
+  while (n < 0xffffffff && !(1.0 / <f64>n < alpha)) n++;
+  upN = n;
+  let m: u64 = c > 1 ? <u64>c : 1;
+  while (m > 1 && !(1.0 / <f64>(m - 1) > alpha)) m--;
+  while (m < 0xffffffff && 1.0 / <f64>m > alpha) m++;
+  zeroN = m;
+}
+
+/** Adds sample `x` with weight max(alpha, 1 / n) (see the header; alpha as given to blSpan()). */
 export function blUpdate(b: usize, x: f64, alpha: f64): void {
   const n = load<u32>(b + BL_N) + 1;
   store<u32>(b + BL_N, n);
-  let a = 1.0 / <f64>n;
-  if (a < alpha) a = alpha;
+  const a = <u64>n < upN ? 1.0 / <f64>n : alpha;
   const mean = load<f64>(b + BL_MEAN);
   const d = x - mean;
   const inc = a * d;
@@ -80,7 +99,7 @@ export function powInt(base: f64, k: u64): f64 {
 
 /** Adds `k` samples of 0 (quiet windows): start-up steps one by one, then the closed form. */
 export function blZeros(b: usize, k: u64, alpha: f64): void {
-  while (k > 0 && 1.0 / <f64>(load<u32>(b + BL_N) + 1) > alpha) {
+  while (k > 0 && <u64>load<u32>(b + BL_N) + 1 < zeroN) {
     blUpdate(b, 0, alpha);
     k--;
   }

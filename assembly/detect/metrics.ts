@@ -29,13 +29,13 @@
 // alpha = 2 / (N + 1), equal weights during the first (N + 1) / 2 windows). The "baseline" state
 // (what a later step exports) is: the global rate baseline G_BASE, the population (popN, popM1,
 // popM2), the class baselines CLS_BASE, the service entries (key + baseline) and, per destination,
-// H_BASE with H_SESSION / H_LAST_ACTIVE / H_LAST_FOLDED; everything else (window accumulators,
+// H_BASE with H_LAST_ACTIVE / H_LAST_FOLDED; everything else (window accumulators,
 // per-destination window bytes, episodes, threshold caches) is transient window state.
 // - SPIKE baselines hold x = mlog2(1 + rate) (Mitchell's log2 of the window's bytes/s): traffic
 //   volume is heavy-tailed (10-s rates of one host span 5 orders of magnitude in normal/), so
 //   sigma bands in linear B/s flag ordinary bursts; on the log scale the bands are factors.
-//   Measured on normal/ (perf included): linear bands raise 24 HIGH and 223 MEDIUM spikes, log
-//   bands 0 HIGH and 130 MEDIUM with the same floors (test/reference/metrics.ts, README).
+//   Measured on normal/ (perf included) with the same floors: linear bands raised 24 HIGH and 223
+//   MEDIUM spikes, log bands 0 HIGH and 119 MEDIUM (README, test/assembly/metrics.test.ts).
 //   Thresholds: T_k = mexp2(mean + k·se) - 1 B/s with se = max(sigma, CFG_SPIKE_MIN_STD_LOG2
 //   (0.5: a band of at least 2^(2·0.5) = 2x the mean for MEDIUM)), k = CFG_SPIKE_MEDIUM_SIGMA (2)
 //   for MEDIUM and CFG_SPIKE_HIGH_SIGMA (3) for HIGH (issue #4: mu + 2 sigma, mu + 3 sigma, on the
@@ -64,8 +64,10 @@
 //   mean = popM1, sigma² = popM2 - popM1²; threshold mexp2(mean + k_MED·se) B/s. The sums are
 //   kept exact per packet (a destination's log2 bytes is replaced as its bytes grow).
 // - Bytes in a window only grow, so a window whose rate crosses its threshold mid-window is over
-//   it for good: the crossing packet opens the episode (ALERT_KIND_NEW) and is evidence (markReason)
-//   with every later packet of that window (and of the destination, for SPIKE_DST). The episode
+//   it for good (the test is bytes > T x span: no division per packet; below CFG_SPIKE_MIN_BPS x
+//   span no threshold is even looked at): the crossing packet opens the episode (ALERT_KIND_NEW)
+//   and is evidence (markReason) with every later packet of that window (and of the
+//   destination, for SPIKE_DST). The episode
 //   stays open while windows keep crossing: it ends when a window newer than its last crossing one
 //   closes without crossing (a quiet window of a destination counts), at session end, eviction or
 //   end of input (ALERT_KIND_UPDATE with the peak). A window crossing before the previous one
@@ -104,11 +106,13 @@
 //   below 1 % and no episode is open. With all entries taken, packets of other services count
 //   only in the class shares.
 //
-// Memory: DEST_STRIDE = 272 B per destination (header 16, key 16, two open windows, baseline 24,
-// threshold cache, episode 104 + 48); the table doubles up to CFG_SPIKE_MEMORY_CAP_BYTES (64 MiB),
-// then evicts the least recently seen destination near the new key's home slot, closing its
-// episode (C_SPIKE_HOSTS_EVICTED). Static: 4 window accumulators (192 B), the global, class and
-// service states (about 7 KiB). Sweep: on one packet in SWEEP_EVERY, SWEEP_SLOTS destinations:
+// Memory: DEST_STRIDE = 128 B per destination (header 16, key 16, two open windows, threshold
+// cache, baseline 24: one aligned pair of cache lines, all a packet reads); the table doubles up
+// to CFG_SPIKE_MEMORY_CAP_BYTES (64 MiB), then evicts the least recently seen destination near the
+// new key's home slot, closing its episode (C_SPIKE_HOSTS_EVICTED). Open SPIKE_DST episodes (rare)
+// live in a second table keyed by the destination, 192 B each, capped at 1/8 of that (at its cap
+// the least recently opened episode is closed early; its window's later packets are no evidence).
+// Static: 4 window accumulators (192 B), the global, class and service states (about 7 KiB). Sweep: on one packet in SWEEP_EVERY, SWEEP_SLOTS destinations:
 // ended episodes are closed and stale destinations (the restart rule above) removed; the same
 // rules apply at the next packet, so the sweep changes no decision. Per packet at most 7 alerts
 // (destination: restart 1, eviction 1, fold 1, new 1; global new 1; sweep 2).
@@ -125,7 +129,7 @@ import * as abi from "../abi";
 import { cfg } from "../config";
 import { cGet, cInc, cSet } from "../counters";
 import { PKT_SRC, PKT_DST, pktTsUs, pktWireLen, pktProto, pktSport, pktDport, pktRecordIndex, pktRecordOffset } from "../packet";
-import { OpenTable, SLOT_LAST, SLOT_KEY, keysEqual } from "../table/open-table";
+import { OpenTable, SLOT_AUX, SLOT_LAST, SLOT_KEY, keysEqual } from "../table/open-table";
 import { seedFromConfig } from "../table/hash";
 import { curIsOrig } from "../table/flow-table";
 import { alertAppend, episodeId, markReason, outputRoomFor, outputTraceRoom, traceAppend, TRACE_KEY } from "./output";
@@ -133,7 +137,7 @@ import {
   EP_BYTES, EP_ID, EP_COUNT, EP_FIRST_US, EP_LAST_US, EP_OFFSET, EP_INDEX, EP_SPORT, EP_DPORT, EP_LABEL, EP_SIZE,
   EP_VLAN, EP_RATE_PEAK, EP_VALUE, EP_AUX, EP_ADDR, epStart, epEvidence, SWEEP_EVERY,
 } from "./sliding";
-import { BL_BYTES, BL_N, BL_MEAN, BL_S, blClear, blUpdate, blZeros, blStd, mlog2, mexp2 } from "./baseline";
+import { BL_BYTES, BL_N, BL_MEAN, BL_S, blClear, blSpan, blUpdate, blZeros, blStd, mlog2, mexp2 } from "./baseline";
 
 /** Protocol classes and tracked services. */
 export const CLASSES: i32 = 5;
@@ -176,22 +180,31 @@ const X_PEAK: usize = 40; // f64 PEAK_RATE (PROTOSHIFT)
 const X_BYTES: usize = 48;
 const EPX: usize = EP_BYTES + X_BYTES; // episode record + decision block
 
-// ---- destination slot: header 16, key 16 (the destination address), then ----
+// ---- destination slot: header 16 (SLOT_AUX holds the HA_* bits below), key 16 (the destination
+// address), then what every packet reads: slots are 128 B, one aligned pair of cache lines. A
+// destination holds at most two windows, both open (closed ones are folded first): ordinals
+// H_WORD - 1 and H_WORD, in window slot i = ordinal & 1. ----
 const H_KEY_WORDS: i32 = 4;
-const H_SESSION: usize = 32; // u32
-const H_LAST_ACTIVE: usize = 36; // u32 newest ordinal with a packet
-const H_LAST_FOLDED: usize = 40; // u32 windows <= this are in H_BASE
-const H_FLAGS: usize = 44; // u32 bit i: open window i (ordinal parity) crossed
-const H_WORD: usize = 48; // u32 x 2 ordinal of open window i (0 = none)
-const H_WBYTES: usize = 56; // f64 x 2 bytes of open window i
-const H_BASE: usize = 72; // baseline (BL_BYTES)
-const H_MED: usize = 96; // f64 cached MEDIUM threshold (B/s)
-const H_HIGH: usize = 104; // f64 cached HIGH threshold
-const H_THR_VER: usize = 112; // u32 popVer the cache was computed at (0 = stale)
-const H_THR_KIND: usize = 116; // u8 0 none, 1 own, 2 population; 117: u8 HIGH possible
-const H_EP: usize = 120; // episode (EPX)
-/** Bytes per destination slot. */
-export const DEST_STRIDE: usize = H_EP + EPX + 8;
+const H_LAST_ACTIVE: usize = 32; // u32 newest ordinal with a packet (>= sessFirstOrd: this session)
+const H_LAST_FOLDED: usize = 36; // u32 windows <= this are in H_BASE
+const H_WORD: usize = 40; // u32 newest held window (0 = none)
+const H_THR_VER: usize = 44; // u32 popVer the threshold cache was computed at (0 = stale)
+const H_WBYTES: usize = 48; // f64 x 2 bytes of window slot i
+const H_MED: usize = 64; // f64 cached MEDIUM threshold (B/s)
+const H_HIGH: usize = 72; // f64 cached HIGH threshold
+const H_BASE: usize = 80; // baseline (BL_BYTES); 104-127 spare
+/** Bytes per destination slot (two 64-byte lines, one aligned pair). */
+export const DEST_STRIDE: usize = 128;
+/** Open SPIKE_DST episodes live in a second table keyed by the destination (HA_EP says one
+ *  exists): header 16, key 16, the episode (EPX). */
+const E_EP: usize = 32;
+const EPISODE_STRIDE: usize = E_EP + EPX + 8;
+// SLOT_AUX bits
+const HA_CROSSED: u32 = 1; // << i: window slot i crossed its threshold
+const HA_HELD: u32 = 4; // << i: window slot i holds a window
+const HA_KIND_SHIFT: u32 = 4; // 2 bits: the cache's K_*
+const HA_HIGH_OK: u32 = 64; // the cache's HIGH is possible
+const HA_EP: u32 = 128; // an episode is open (in `episodes`)
 
 const K_NONE: u32 = 0;
 const K_OWN: u32 = 1;
@@ -213,6 +226,7 @@ const TBUF = memory.data(TBUF_MAX * abi.TRACE_STRIDE, 16);
 let tbufN: i32 = 0;
 
 export const dests = new OpenTable();
+export const episodes = new OpenTable();
 let spikeOn = false;
 let dstOn = false;
 let shiftOn = false;
@@ -248,6 +262,8 @@ let resetAfterOrd: u32 = 0;
 let sessFirstOrd: u32 = 0;
 let sessFirstSpanS: f64 = 10;
 let shiftN: u32 = 0;
+/** Free entries of SVC_KEYS. */
+let svcFree: i32 = SERVICES;
 // global thresholds (recomputed when G_BASE changes)
 let gReady = false;
 let gHighOk = false;
@@ -289,6 +305,7 @@ export function metricsReset(): void {
   const n = Math.floor(cfg(abi.CFG_BASELINE_WINDOWS));
   nSpan = n >= 1 ? (n <= 1e9 ? <u32>n : 1000000000) : 1;
   alpha = 2.0 / (<f64>nSpan + 1);
+  blSpan(alpha);
   const wu = Math.floor(cfg(abi.CFG_BASELINE_WARMUP));
   warmup = wu >= 1 ? (wu <= 1e9 ? <u32>wu : 1000000000) : 1;
   mature = <u32>Math.ceil((<f64>nSpan + 1) / 2);
@@ -302,9 +319,13 @@ export function metricsReset(): void {
   const mp = Math.floor(cfg(abi.CFG_PROTOSHIFT_MIN_PACKETS));
   minPackets = mp >= 0 ? (mp <= 1e9 ? <u32>mp : 1000000000) : 0;
   if (dstOn) {
-    dests.init(INITIAL_KEYS, DEST_STRIDE, 16, cfg(abi.CFG_SPIKE_MEMORY_CAP_BYTES), seedFromConfig(cfg(abi.CFG_SEED)) ^ 0x2545f491);
+    const cap = cfg(abi.CFG_SPIKE_MEMORY_CAP_BYTES);
+    const seed = seedFromConfig(cfg(abi.CFG_SEED));
+    dests.init(INITIAL_KEYS, DEST_STRIDE, 16, cap, seed ^ 0x2545f491);
+    episodes.init(64, EPISODE_STRIDE, 16, cap / 8, seed ^ 0x61c88647);
   } else {
     dests.release();
+    episodes.release();
   }
   started = false;
   curStart = 0;
@@ -322,6 +343,7 @@ export function metricsReset(): void {
   memory.fill(SVC_EP, 0, EPX * 16);
   resetBaselines();
   tbufN = 0;
+  lastDest = 0;
   sweepCursor = 0;
   sweepTick = 0;
   flushStage = 0;
@@ -342,6 +364,7 @@ function resetBaselines(): void {
   for (let k = 0; k < CLASSES; k++) blClear(CLS_BASE + <usize>k * BL_BYTES);
   memory.fill(SVC_KEYS, 0, SERVICES * 4);
   memory.fill(SVC_LAST, 0, SERVICES * 4);
+  svcFree = SERVICES;
   shiftN = 0;
 }
 
@@ -385,6 +408,14 @@ function resetBaselines(): void {
   return load<f64>(b + BL_MEAN) + kHigh * (sd > minStdL ? sd : minStdL);
 }
 
+/** Sample `x` clamped at the winsorising bound of baseline `b` (clampOf); below the bound's
+ *  floor (sigma at its minimum) no square root is needed. */
+@inline function winsorised(b: usize, x: f64): f64 {
+  if (x <= load<f64>(b + BL_MEAN) + kHigh * minStdL) return x;
+  const cl = clampOf(b);
+  return x < cl ? x : cl;
+}
+
 function globalThresholds(): void {
   const n = load<u32>(G_BASE + BL_N);
   gReady = n >= warmup;
@@ -405,9 +436,8 @@ function popThresholds(): void {
   popMed = t > minBps ? t : minBps;
 }
 
-/** Refreshes the threshold cache of destination slot `s` when stale. */
+/** Refreshes the threshold cache of destination slot `s` (stale when H_THR_VER != popVer). */
 function hostThresholds(s: usize): void {
-  if (load<u32>(s + H_THR_VER) == popVer) return;
   const b = s + H_BASE;
   const n = load<u32>(b + BL_N);
   let kind = K_NONE;
@@ -431,8 +461,8 @@ function hostThresholds(s: usize): void {
   }
   store<f64>(s + H_MED, med);
   store<f64>(s + H_HIGH, high);
-  store<u8>(s + H_THR_KIND, <u8>kind);
-  store<u8>(s + H_THR_KIND + 1, highOk ? 1 : 0);
+  const aux = load<u32>(s + SLOT_AUX) & ~((<u32>3 << HA_KIND_SHIFT) | HA_HIGH_OK);
+  store<u32>(s + SLOT_AUX, aux | (kind << HA_KIND_SHIFT) | (highOk ? HA_HIGH_OK : 0));
   store<u32>(s + H_THR_VER, popVer);
 }
 
@@ -494,31 +524,54 @@ function shiftEnd(ep: usize, variant: i32): void {
   store<u32>(ep + EP_ID, 0);
 }
 
-@inline function hostEnd(s: usize): void {
-  if (load<u32>(s + H_EP + EP_ID) != 0) spikeEnd(s + H_EP, abi.SPIKE_DST, s + SLOT_KEY);
+/** The open episode of destination slot `s` (a slot or a copy of one), or 0. */
+function hostEp(s: usize): usize {
+  if ((load<u32>(s + SLOT_AUX) & HA_EP) == 0) return 0;
+  const e = episodes.find(s + SLOT_KEY, episodes.hash(s + SLOT_KEY, H_KEY_WORDS), H_KEY_WORDS);
+  return e != 0 ? e + E_EP : 0;
 }
 
-/** The current packet against a window's threshold (see the header): `flagged` says whether the
- *  window crossed before this packet; returns whether it has now. Opens the episode at the
- *  crossing, counts evidence, raises the severity. `kind`: K_OWN or K_POP (AUX). */
-function spikeCheck(ep: usize, flagged: bool, rate: f64, ready: bool, med: f64, high: f64, highOk: bool, wo: u32,
+/** Ends the open episode of destination slot `s` (ALERT_KIND_UPDATE) and drops its record. */
+function hostEnd(s: usize): void {
+  const ep = hostEp(s);
+  if (ep != 0) {
+    spikeEnd(ep, abi.SPIKE_DST, s + SLOT_KEY);
+    episodes.remove(ep - E_EP);
+  }
+  store<u32>(s + SLOT_AUX, load<u32>(s + SLOT_AUX) & ~HA_EP);
+}
+
+/** Ends the episode of slot `s` when a window newer than its last crossing one has closed
+ *  (ordinal `closed`): the episode-end rule of the header. */
+function hostEndAfter(s: usize, closed: u32): bool {
+  const ep = hostEp(s);
+  if (ep == 0 || closed <= load<u32>(ep + EP_BYTES + X_LAST_ORD)) return false;
+  hostEnd(s);
+  return true;
+}
+
+/** The current packet against a window's threshold (see the header): the window holds `bytes`
+ *  over `span` seconds; it crosses when bytes > threshold x span. `flagged` says whether it crossed
+ *  before this packet; returns whether it has now. Opens the episode at the crossing, counts
+ *  evidence (VALUE = bytes / span), raises the severity. `kind`: K_OWN or K_POP (AUX). */
+function spikeCheck(ep: usize, flagged: bool, bytes: f64, span: f64, ready: bool, med: f64, high: f64, highOk: bool, wo: u32,
     clock: i64, variant: i32, dst: usize, kind: u32, b: usize): bool {
   const x = ep + EP_BYTES;
   let opened = false;
-  if (ready && !flagged && rate > med) {
+  if (ready && !flagged && bytes > med * span) {
     flagged = true;
     if (load<u32>(ep + EP_ID) == 0) {
       epStart(ep, PKT_SRC);
       store<u32>(x + X_LAST_ORD, wo);
-      spikeDecide(x, highOk && rate > high ? abi.SEV_HIGH : abi.SEV_MEDIUM, med, high, kind, b);
+      spikeDecide(x, highOk && bytes > high * span ? abi.SEV_HIGH : abi.SEV_MEDIUM, med, high, kind, b);
       store<f64>(ep + EP_AUX, kind == K_POP ? 1 : 0);
       opened = true;
     }
   }
   if (!flagged) return false;
-  epEvidence(ep, clock, rate);
+  epEvidence(ep, clock, bytes / span);
   if (wo > load<u32>(x + X_LAST_ORD)) store<u32>(x + X_LAST_ORD, wo);
-  if (!opened && ready && highOk && rate > high && <i32>load<u8>(x + X_SEV) < abi.SEV_HIGH) {
+  if (!opened && ready && highOk && bytes > high * span && <i32>load<u8>(x + X_SEV) < abi.SEV_HIGH) {
     spikeDecide(x, abi.SEV_HIGH, med, high, kind, b);
     store<f64>(ep + EP_AUX, kind == K_POP ? 1 : 0);
   }
@@ -541,6 +594,14 @@ function spikeDecide(x: usize, sev: i32, med: f64, high: f64, kind: u32, b: usiz
 
 /** Moves the window state to clock `clk` (the newest packet time, this packet included). */
 function advance(clk: i64): void {
+  if (started && clk < curStart + wUs) {
+    // Nearly every packet: the clock is still in its window.
+    if (prevOpen && clk >= curStart + lUs) {
+      closedOrd = ord - 1;
+      prevOpen = false;
+    }
+    return;
+  }
   const cw = floorStart(clk);
   if (!started) {
     started = true;
@@ -600,10 +661,10 @@ export function metricsPacket(): void {
   const ts = pktTsUs;
   const clk = <i64>cGet(abi.C_TS_LAST_US);
   advance(clk);
-  const t = floorStart(ts);
+  // ts <= clock < curStart + W: the packet is in the clock's window, the open one before, or late.
   let wo: u32;
-  if (t == curStart) wo = ord;
-  else if (prevOpen && t == curStart - wUs) wo = ord - 1;
+  if (ts >= curStart) wo = ord;
+  else if (prevOpen && ts >= curStart - wUs) wo = ord - 1;
   else {
     cInc(abi.C_METRIC_LATE);
     return;
@@ -632,9 +693,8 @@ export function metricsPacket(): void {
   if (shiftOn) shiftCount(a, wo, judge);
   if (spikeOn) {
     const flagged = load<u32>(a + A_FLAGGED) != 0;
-    if (gReady || flagged) {
-      const rate = bytes / load<f64>(a + A_SPAN);
-      if (spikeCheck(G_EP, flagged, rate, gReady && judge, gMed, gHigh, gHighOk, wo, clk, abi.SPIKE_GLOBAL, 0, K_OWN, G_BASE)) {
+    if (flagged || (gReady && bytes > gMed * load<f64>(a + A_SPAN))) {
+      if (spikeCheck(G_EP, flagged, bytes, load<f64>(a + A_SPAN), gReady && judge, gMed, gHigh, gHighOk, wo, clk, abi.SPIKE_GLOBAL, 0, K_OWN, G_BASE)) {
         store<u32>(a + A_FLAGGED, 1);
       }
     }
@@ -664,8 +724,9 @@ function shiftCount(a: usize, wo: u32, judge: bool): void {
   const key = (p << 16) | (curIsOrig ? pktDport : pktSport);
   let i = svcFind(key);
   if (i < 0) {
+    if (svcFree == 0) return;
     i = svcFind(0);
-    if (i < 0) return;
+    svcFree--;
     store<u32>(SVC_KEYS + (<usize>i << 2), key);
     store<u32>(SVC_LAST + (<usize>i << 2), wo);
     const b = SVC_BASE + <usize>i * BL_BYTES;
@@ -682,54 +743,74 @@ function shiftCount(a: usize, wo: u32, judge: bool): void {
 /** True when destination slot `s` starts over for a packet in window `wo` (another session, or
  *  quiet for N windows or more). */
 @inline function stale(s: usize, wo: u32): bool {
-  return load<u32>(s + H_SESSION) != session || <i64>wo - <i64>load<u32>(s + H_LAST_ACTIVE) - 1 >= <i64>nSpan;
+  const last = load<u32>(s + H_LAST_ACTIVE);
+  return last < sessFirstOrd || <i64>wo - <i64>last - 1 >= <i64>nSpan;
 }
 
 function destInit(s: usize, wo: u32, oldestOpen: u32): void {
-  store<u32>(s + H_SESSION, session);
+  store<u32>(s + SLOT_AUX, 0);
   store<u32>(s + H_LAST_ACTIVE, wo);
   store<u32>(s + H_LAST_FOLDED, oldestOpen - 1);
-  store<u32>(s + H_FLAGS, 0);
-  store<u64>(s + H_WORD, 0);
-  store<f64>(s + H_WBYTES, 0);
-  store<f64>(s + H_WBYTES + 8, 0);
-  blClear(s + H_BASE);
+  store<u32>(s + H_WORD, 0);
   store<u32>(s + H_THR_VER, 0);
-  store<u32>(s + H_EP + EP_ID, 0);
+  blClear(s + H_BASE);
 }
 
 function destPacket(a: usize, wo: u32, clk: i64, size: f64, judge: bool): void {
-  const h = dests.hash(PKT_DST, H_KEY_WORDS);
-  let s = dests.find(PKT_DST, h, H_KEY_WORDS);
-  const oldestOpen = prevOpen ? ord - 1 : ord;
-  if (s == 0) {
-    s = dests.insert(PKT_DST, h);
-    if (dests.evicted) {
-      cInc(abi.C_SPIKE_HOSTS_EVICTED);
-      const v = dests.evictedCopy;
-      if (load<u32>(v + H_EP + EP_ID) != 0) spikeEnd(v + H_EP, abi.SPIKE_DST, v + SLOT_KEY);
+  // Runs of packets to one destination skip the lookup (the slot stays put until the table changes).
+  let s = lastDest;
+  if (s == 0 || !keysEqual(s + SLOT_KEY, PKT_DST, H_KEY_WORDS)) {
+    const h = dests.hash(PKT_DST, H_KEY_WORDS);
+    s = dests.find(PKT_DST, h, H_KEY_WORDS);
+    if (s == 0) {
+      s = dests.insert(PKT_DST, h);
+      lastDest = 0;
+      if (dests.evicted) {
+        cInc(abi.C_SPIKE_HOSTS_EVICTED);
+        if ((load<u32>(dests.evictedCopy + SLOT_AUX) & HA_EP) != 0) hostEnd(dests.evictedCopy);
+      }
+      destInit(s, wo, prevOpen ? ord - 1 : ord);
+      store<i64>(s + SLOT_LAST, pktTsUs);
+      publish();
+      s = s | NEW_SLOT;
     }
-    destInit(s, wo, oldestOpen);
-    store<i64>(s + SLOT_LAST, pktTsUs);
-    publish();
-  } else {
+    lastDest = s & ~NEW_SLOT;
+  }
+  destUpdate(s & ~NEW_SLOT, (s & NEW_SLOT) != 0, a, wo, clk, size, judge);
+}
+
+/** Marks a slot just inserted (slots are 64-byte aligned: bit 0 is free). */
+const NEW_SLOT: usize = 1;
+/** The slot of the last destination seen (0 = none); reset when the table changes. */
+let lastDest: usize = 0;
+
+/** Clears HA_EP of the destination `key` (its episode record was evicted). */
+function clearEpBit(key: usize): void {
+  const s = dests.find(key, dests.hash(key, H_KEY_WORDS), H_KEY_WORDS);
+  if (s != 0) store<u32>(s + SLOT_AUX, load<u32>(s + SLOT_AUX) & ~HA_EP);
+}
+
+function destUpdate(s: usize, inserted: bool, a: usize, wo: u32, clk: i64, size: f64, judge: bool): void {
+  const oldestOpen = prevOpen ? ord - 1 : ord;
+  if (!inserted) {
     if (stale(s, wo)) {
-      hostEnd(s);
+      if ((load<u32>(s + SLOT_AUX) & HA_EP) != 0) hostEnd(s);
       destInit(s, wo, oldestOpen);
     }
     if (pktTsUs > load<i64>(s + SLOT_LAST)) store<i64>(s + SLOT_LAST, pktTsUs);
   }
   if (oldestOpen - 1 > load<u32>(s + H_LAST_FOLDED)) fold(s, oldestOpen - 1);
   if (wo > load<u32>(s + H_LAST_ACTIVE)) store<u32>(s + H_LAST_ACTIVE, wo);
-  const wi = <usize>(wo & 1);
-  const wOrd = s + H_WORD + (wi << 2);
-  const wBytes = s + H_WBYTES + (wi << 3);
-  if (load<u32>(wOrd) != wo) {
-    store<u32>(wOrd, wo);
-    store<f64>(wBytes, 0);
-    store<u32>(s + H_FLAGS, load<u32>(s + H_FLAGS) & ~(<u32>1 << <u32>wi));
-  }
-  const b0 = load<f64>(wBytes);
+  if (wo > load<u32>(s + H_WORD)) store<u32>(s + H_WORD, wo);
+  // Slot i holds window wo when held: the held windows are the open ones, one per parity.
+  const wi = <u32>(wo & 1);
+  const wBytes = s + H_WBYTES + (<usize>wi << 3);
+  let aux = load<u32>(s + SLOT_AUX);
+  let b0: f64 = 0;
+  if ((aux & (HA_HELD << wi)) == 0) {
+    aux = (aux | (HA_HELD << wi)) & ~(HA_CROSSED << wi);
+    store<u32>(s + SLOT_AUX, aux);
+  } else b0 = load<f64>(wBytes);
   const b1 = b0 + size;
   if (size > 0) {
     const l1 = mlog2(b1);
@@ -744,15 +825,34 @@ function destPacket(a: usize, wo: u32, clk: i64, size: f64, judge: bool): void {
     }
   }
   store<f64>(wBytes, b1);
-  const flags = load<u32>(s + H_FLAGS);
-  const flagged = (flags >> <u32>wi) & 1;
-  hostThresholds(s);
-  const kind = <u32>load<u8>(s + H_THR_KIND);
-  if (kind == K_NONE && flagged == 0) return;
-  const rate = b1 / load<f64>(a + A_SPAN);
-  if (spikeCheck(s + H_EP, flagged != 0, rate, kind != K_NONE && judge, load<f64>(s + H_MED), load<f64>(s + H_HIGH),
-      load<u8>(s + H_THR_KIND + 1) != 0, wo, clk, abi.SPIKE_DST, s + SLOT_KEY, kind, s + H_BASE)) {
-    store<u32>(s + H_FLAGS, flags | (<u32>1 << <u32>wi));
+  const crossed = (aux >> wi) & 1;
+  const span = load<f64>(a + A_SPAN);
+  // Every threshold is at least minBps: below that no window can cross (nothing to look up).
+  if (crossed == 0 && !(b1 > minBps * span)) return;
+  if (load<u32>(s + H_THR_VER) != popVer) {
+    hostThresholds(s);
+    aux = load<u32>(s + SLOT_AUX);
+  }
+  const kind = (aux >> HA_KIND_SHIFT) & 3;
+  // Nearly every packet ends here: not over the threshold, no crossing before.
+  if (crossed == 0 && (kind == K_NONE || !(b1 > load<f64>(s + H_MED) * span))) return;
+  let ep = hostEp(s);
+  if (ep == 0) {
+    // A crossing opens an episode; a crossed window whose record was evicted (episode table at
+    // its cap) stays without one.
+    if (crossed != 0 || kind == K_NONE || !judge) return;
+    const e = episodes.insert(s + SLOT_KEY, episodes.hash(s + SLOT_KEY, H_KEY_WORDS));
+    if (episodes.evicted) {
+      const v = episodes.evictedCopy;
+      spikeEnd(v + E_EP, abi.SPIKE_DST, v + SLOT_KEY);
+      clearEpBit(v + SLOT_KEY);
+    }
+    store<u32>(s + SLOT_AUX, load<u32>(s + SLOT_AUX) | HA_EP);
+    ep = e + E_EP;
+  }
+  if (spikeCheck(ep, crossed != 0, b1, span, kind != K_NONE && judge, load<f64>(s + H_MED), load<f64>(s + H_HIGH),
+      (aux & HA_HIGH_OK) != 0, wo, clk, abi.SPIKE_DST, s + SLOT_KEY, kind, s + H_BASE)) {
+    store<u32>(s + SLOT_AUX, load<u32>(s + SLOT_AUX) | (HA_CROSSED << wi));
   }
 }
 
@@ -768,35 +868,22 @@ function destPacket(a: usize, wo: u32, clk: i64, size: f64, judge: bool): void {
 function fold(s: usize, upTo: u32): void {
   const tracing = traced(s);
   const b = s + H_BASE;
-  const ep = s + H_EP;
-  for (;;) {
-    // the older held window <= upTo
-    const o0 = load<u32>(s + H_WORD);
-    const o1 = load<u32>(s + H_WORD + 4);
-    let wi: i32 = -1;
-    let wo: u32 = 0;
-    if (o0 != 0 && o0 <= upTo) {
-      wi = 0;
-      wo = o0;
-    }
-    if (o1 != 0 && o1 <= upTo && (wi < 0 || o1 < wo)) {
-      wi = 1;
-      wo = o1;
-    }
-    if (wi < 0) break;
+  const newest = load<u32>(s + H_WORD);
+  // The held windows in ordinal order: newest - 1, then newest.
+  for (let j: u32 = 0; j < 2; j++) {
+    const wo = newest - 1 + j;
+    if (newest == 0 || wo == 0 || wo > upTo) continue;
+    const wi = wo & 1;
+    const aux = load<u32>(s + SLOT_AUX);
+    if ((aux & (HA_HELD << wi)) == 0) continue;
     const last = load<u32>(s + H_LAST_FOLDED);
     if (wo > last + 1) zeros(s, wo - last - 1, tracing);
-    if (load<u32>(ep + EP_ID) != 0 && wo > load<u32>(ep + EP_BYTES + X_LAST_ORD)) spikeEnd(ep, abi.SPIKE_DST, s + SLOT_KEY);
+    if ((load<u32>(s + SLOT_AUX) & HA_EP) != 0) hostEndAfter(s, wo);
     const rate = load<f64>(s + H_WBYTES + (<usize>wi << 3)) / spanOf(wo);
-    const flagged = (load<u32>(s + H_FLAGS) >> <u32>wi) & 1;
-    if (tracing) hostPoint(s, wo, rate, flagged != 0);
-    const x = mlog2(1 + rate);
-    const cl = clampOf(b);
-    blUpdate(b, x < cl ? x : cl, alpha);
+    if (tracing) hostPoint(s, wo, rate, (aux & (HA_CROSSED << wi)) != 0);
+    blUpdate(b, winsorised(b, mlog2(1 + rate)), alpha);
     store<u32>(s + H_LAST_FOLDED, wo);
-    store<u32>(s + H_WORD + (<usize>wi << 2), 0);
-    store<f64>(s + H_WBYTES + (<usize>wi << 3), 0);
-    store<u32>(s + H_FLAGS, load<u32>(s + H_FLAGS) & ~(<u32>1 << <u32>wi));
+    store<u32>(s + SLOT_AUX, load<u32>(s + SLOT_AUX) & ~((HA_HELD | HA_CROSSED) << wi));
   }
   const last = load<u32>(s + H_LAST_FOLDED);
   if (upTo > last) zeros(s, upTo - last, tracing);
@@ -804,9 +891,8 @@ function fold(s: usize, upTo: u32): void {
 }
 
 function zeros(s: usize, k: u32, tracing: bool): void {
-  const ep = s + H_EP;
   const last = load<u32>(s + H_LAST_FOLDED);
-  if (load<u32>(ep + EP_ID) != 0 && last + 1 > load<u32>(ep + EP_BYTES + X_LAST_ORD)) spikeEnd(ep, abi.SPIKE_DST, s + SLOT_KEY);
+  if ((load<u32>(s + SLOT_AUX) & HA_EP) != 0) hostEndAfter(s, last + 1);
   if (tracing) {
     for (let j: u32 = 1; j <= k; j++) {
       hostPoint(s, last + j, 0, false);
@@ -819,9 +905,9 @@ function zeros(s: usize, k: u32, tracing: bool): void {
 /** A trace point of the traced destination's window `o` (before it joins the baseline). */
 function hostPoint(s: usize, o: u32, rate: f64, flagged: bool): void {
   if (tbufN >= TBUF_MAX) return; // cannot happen (see the header); never overrun
-  store<u32>(s + H_THR_VER, 0);
   hostThresholds(s);
-  const kind = <u32>load<u8>(s + H_THR_KIND);
+  const aux = load<u32>(s + SLOT_AUX);
+  const kind = (aux >> HA_KIND_SHIFT) & 3;
   const a = accPtr(o);
   const p = TBUF + <usize>tbufN * abi.TRACE_STRIDE;
   tbufN++;
@@ -830,7 +916,7 @@ function hostPoint(s: usize, o: u32, rate: f64, flagged: bool): void {
   store<f64>(p + abi.TRACE_SIZE, rate);
   store<f64>(p + abi.TRACE_MEAN, kind == K_OWN ? mexp2(load<f64>(b + BL_MEAN)) - 1 : kind == K_POP ? mexp2(popM1) : NaN);
   store<f64>(p + abi.TRACE_STD, kind == K_NONE ? NaN : load<f64>(s + H_MED));
-  store<f64>(p + abi.TRACE_Z, kind == K_OWN && load<u8>(s + H_THR_KIND + 1) != 0 ? load<f64>(s + H_HIGH) : NaN);
+  store<f64>(p + abi.TRACE_Z, kind == K_OWN && (aux & HA_HIGH_OK) != 0 ? load<f64>(s + H_HIGH) : NaN);
   store<u32>(p + abi.TRACE_FLAGS, (kind != K_NONE ? 1 : 0) | (flagged ? 2 : 0) | (kind == K_POP ? 4 : 0));
   store<u32>(p + abi.TRACE_RECORD_INDEX, load<u32>(a + A_ORD) == o ? load<u32>(a + A_FIRST_INDEX) : 0);
 }
@@ -894,9 +980,7 @@ function closeWindow(a: usize): void {
     if (load<u32>(G_EP + EP_ID) != 0 && o > load<u32>(G_EP + EP_BYTES + X_LAST_ORD)) spikeEnd(G_EP, abi.SPIKE_GLOBAL, 0);
     const rate = load<f64>(a + A_BYTES) / load<f64>(a + A_SPAN);
     if (traceGlobal) globalPoint(a, rate);
-    const x = mlog2(1 + rate);
-    const cl = clampOf(G_BASE);
-    blUpdate(G_BASE, x < cl ? x : cl, alpha);
+    blUpdate(G_BASE, winsorised(G_BASE, mlog2(1 + rate)), alpha);
     globalThresholds();
   }
   // The traced destination's point of this window, with the population before the window joins it.
@@ -939,6 +1023,7 @@ function closeWindow(a: usize): void {
       if (load<u32>(SVC_EP + <usize>i * EPX + EP_ID) == 0 && load<u32>(SVC_LAST + (<usize>i << 2)) < o &&
           load<f64>(SVC_BASE + <usize>i * BL_BYTES + BL_MEAN) < 1) {
         store<u32>(SVC_KEYS + (<usize>i << 2), 0);
+        svcFree++;
       }
     }
   }
@@ -1015,19 +1100,17 @@ export function metricsSweep(): void {
   for (let k: u32 = 0; k < SWEEP_SLOTS && budget >= 1; k++) {
     const s = dests.slotAt(i);
     if (load<u32>(s) != 0) {
-      const ep = s + H_EP;
+      const hasEp = (load<u32>(s + SLOT_AUX) & HA_EP) != 0;
       if (stale(s, oldestOpen)) {
-        if (load<u32>(ep + EP_ID) != 0) {
-          spikeEnd(ep, abi.SPIKE_DST, s + SLOT_KEY);
+        if (hasEp) {
+          hostEnd(s);
           budget--;
         }
         dests.remove(s);
+        lastDest = 0;
         continue; // a later entry moved into slot i
       }
-      if (load<u32>(ep + EP_ID) != 0 && oldestOpen - 1 > load<u32>(ep + EP_BYTES + X_LAST_ORD)) {
-        spikeEnd(ep, abi.SPIKE_DST, s + SLOT_KEY);
-        budget--;
-      }
+      if (hasEp && hostEndAfter(s, oldestOpen - 1)) budget--;
     }
     i = (i + 1) & mask;
   }
@@ -1057,7 +1140,7 @@ export function metricsFlush(): bool {
     while (flushCursor < cap) {
       if (!outputRoomFor(1, 0)) return false;
       const s = dests.slotAt(flushCursor);
-      if (load<u32>(s) != 0) hostEnd(s);
+      if (load<u32>(s) != 0 && (load<u32>(s + SLOT_AUX) & HA_EP) != 0) hostEnd(s);
       flushCursor++;
     }
   }

@@ -376,20 +376,40 @@ describe('windows, episodes, sweep and flush', () => {
     expect(core.counters[abi.C_METRIC_WINDOWS]).toBe(4); // 3 + 1: skipped windows are not windows
   });
 
-  it('memory per destination is constant: at the cap the table evicts and closes the evicted episode', async () => {
+  it('memory per destination is constant: at the cap the table evicts the least recently seen', async () => {
     const t0 = 1_000_000_000_000_000;
     const rows: PacketRow[] = [];
     for (let i = 0; i < 3000; i++) {
       const d = v4(`10.${(i >> 8) & 255}.${i & 255}.7`);
       rows.push({ ts: t0 + i * 1000, src: A, dst: d, size: 100 });
     }
-    // 64 KiB: the largest power of two of 272-B slots below it is 128 slots, 96 at the load limit.
-    const core = await runRows(rows, { ...DEFAULT_METRICS, shiftOn: false }, { [abi.CFG_SPIKE_MEMORY_CAP_BYTES]: 64 * 1024 });
+    // 32 KiB - 1 B: the largest power of two of 128-B slots that fits is 128 slots, 96 at the load limit.
+    const core = await runRows(rows, { ...DEFAULT_METRICS, shiftOn: false }, { [abi.CFG_SPIKE_MEMORY_CAP_BYTES]: 32 * 1024 - 1 });
     expect(core.counters[abi.C_SPIKE_HOSTS_LIVE]).toBe(96);
     expect(core.counters[abi.C_SPIKE_HOSTS_EVICTED]).toBe(3000 - 96);
     const big = await runRows(rows, { ...DEFAULT_METRICS, shiftOn: false });
     expect(big.counters[abi.C_SPIKE_HOSTS_LIVE]).toBe(3000);
     expect(big.counters[abi.C_SPIKE_HOSTS_EVICTED]).toBe(0);
+  });
+
+  it('an evicted destination and an evicted episode record close their episode', async () => {
+    // 300 destinations with 5 quiet windows each, then each floods in turn: at a cap of 96
+    // destinations (and 12 episode records) episodes are evicted while open.
+    const t0 = 1_000_000_000_000_000;
+    const rows: PacketRow[] = [];
+    const dst = (i: number) => v4(`10.1.${i >> 8}.${i & 255}`);
+    for (let w = 0; w < 5; w++) for (let i = 0; i < 300; i++) rows.push({ ts: t0 + w * 10e6 + i * 1000, src: A, dst: dst(i), size: 200 });
+    for (let i = 0; i < 300; i++) for (let k = 0; k < 20; k++) rows.push({ ts: t0 + 56e6 + i * 10_000 + k, src: A, dst: dst(i), size: 1500 });
+    const c = { ...DEFAULT_METRICS, shiftOn: false, spikeOn: false };
+    const core = await runRows(rows, c, { [abi.CFG_SPIKE_MEMORY_CAP_BYTES]: 32 * 1024 - 1 });
+    expect(core.counters[abi.C_SPIKE_HOSTS_EVICTED]).toBeGreaterThan(0);
+    const eps = spikes(core.episodes);
+    expect(eps.length).toBeGreaterThan(50);
+    expect(eps.every((e) => e.closed && e.kinds.length === 2)).toBe(true);
+    // Without the cap: one episode per destination, the same as the reference.
+    const free = await runRows(rows, c);
+    expectAgreement(free, referenceMetrics(metricPackets(rows), c), rows.length);
+    expect(spikes(free.episodes).length).toBe(300);
   });
 
   it('the off switches', async () => {

@@ -416,23 +416,24 @@ export function referenceMetrics(pkts: MetricPacket[], c: MetricsConfig, traceDs
     ep.std = t.std;
     ep.samples = t.samples;
   };
-  /** The packet against its window's threshold `thr` (null: nothing to judge against); returns
-   *  whether the window has crossed. */
-  const spikeCheck = (ep: Ep, win: { flagged: boolean }, rate: number, thr: Thr | null, p: MetricPacket, i: number, wo: number,
+  /** The packet against its window's threshold `thr` (null: nothing to judge against): the window
+   *  holds `bytes` over `span` s and crosses when bytes > threshold x span; VALUE = bytes / span. */
+  const spikeCheck = (ep: Ep, win: { flagged: boolean }, bytes: number, span: number, thr: Thr | null, p: MetricPacket, i: number, wo: number,
     variant: number, dst: string) => {
     let opened = false;
-    if (thr && !win.flagged && rate > thr.med) {
+    if (thr && !win.flagged && bytes > thr.med * span) {
       win.flagged = true;
       if (!ep.open) {
         Object.assign(ep, newEp(), {
           open: true, firstUs: p.tsUs, lastUs: p.tsUs, firstIndex: p.index ?? i, src: p.src, sport: p.sport, dport: p.dport,
           label: p.label ?? p.proto, size: p.size, lastOrd: wo, aux: thr.kind === 2 ? 1 : 0,
         });
-        decide(ep, thr.highOk && rate > thr.high ? abi.SEV_HIGH : abi.SEV_MEDIUM, thr);
+        decide(ep, thr.highOk && bytes > thr.high * span ? abi.SEV_HIGH : abi.SEV_MEDIUM, thr);
         opened = true;
       }
     }
     if (!win.flagged) return;
+    const rate = bytes / span;
     ep.count++;
     if (p.tsUs > ep.lastUs) ep.lastUs = p.tsUs;
     const bin = Math.floor(clock / 1e6);
@@ -443,7 +444,7 @@ export function referenceMetrics(pkts: MetricPacket[], c: MetricsConfig, traceDs
     if (n > ep.ratePeak) ep.ratePeak = n;
     if (rate > ep.value) ep.value = rate;
     if (wo > ep.lastOrd) ep.lastOrd = wo;
-    if (!opened && thr && thr.highOk && rate > thr.high && ep.severity < abi.SEV_HIGH) {
+    if (!opened && thr && thr.highOk && bytes > thr.high * span && ep.severity < abi.SEV_HIGH) {
       decide(ep, abi.SEV_HIGH, thr);
       ep.aux = thr.kind === 2 ? 1 : 0;
     }
@@ -689,7 +690,7 @@ export function referenceMetrics(pkts: MetricPacket[], c: MetricsConfig, traceDs
     }
     if (c.spikeOn) {
       const thr = gBase.n >= warmup && judge ? ownThr(gBase) : null;
-      spikeCheck(gEp, a, a.bytes / a.spanS, thr, p, i, wo, abi.SPIKE_GLOBAL, '');
+      spikeCheck(gEp, a, a.bytes, a.spanS, thr, p, i, wo, abi.SPIKE_GLOBAL, '');
     }
     if (c.spikeDstOn) {
       let h = hosts.get(p.dst);
@@ -725,7 +726,7 @@ export function referenceMetrics(pkts: MetricPacket[], c: MetricsConfig, traceDs
       }
       w.bytes = b1;
       const thr = judge ? hostThr(h.base) : null;
-      spikeCheck(h.ep, w, b1 / a.spanS, thr, p, i, wo, abi.SPIKE_DST, p.dst);
+      spikeCheck(h.ep, w, b1, a.spanS, thr, p, i, wo, abi.SPIKE_DST, p.dst);
     }
   });
   // ---- end of input (metrics.ts metricsFlush)
