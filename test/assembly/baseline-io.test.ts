@@ -285,6 +285,20 @@ describe('export bound, frozen baselines, records the core cannot place', () => 
       .toEqual(records(all.exported).filter((r) => r.kind !== abi.BLREC_SPIKE_DST && r.kind !== abi.BLREC_LATENCY_SERVER && r.kind !== abi.BLREC_LONGCONN_SERVICE));
   });
 
+  it('an abandoned (cancelled) run exports what it learnt so far, as a finished run of the same packets', async () => {
+    const b = read('normal/markofu_CounterHack_HackChallenge_Cmas2011.pcap');
+    const idx = pcapIndex(b);
+    const half = pcapSlice(b, idx, 0, idx.length >> 1);
+    const finished = await run(half);
+    const engine = await newEngine();
+    engine.start({ [abi.CFG_SEED]: 12345, [abi.CFG_CONN_RECORDS_ENABLED]: 1 }, () => {});
+    engine.feed(half);
+    engine.abandon();
+    const abandoned = engine.exportBaselines();
+    expect(abandoned.length).toBeGreaterThan(0);
+    expect(abandoned).toEqual(finished.exported);
+  });
+
   it('CFG_BASELINE_FROZEN keeps loaded baselines as they were; by default they adapt', async () => {
     const learn = await run(read('normal/evgenii_no_flood.pcap'));
     const flood = read('attacks/synflood/evgenii_syn_flood.pcap');
