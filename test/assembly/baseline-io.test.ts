@@ -299,6 +299,14 @@ describe('export bound, frozen baselines, records the core cannot place', () => 
     expect(abandoned).toEqual(finished.exported);
   });
 
+  it('a capture without packets hands the loaded baselines on unchanged', async () => {
+    const b = read('normal/markofu_CounterHack_HackChallenge_Cmas2011.pcap');
+    const learnt = (await run(b)).exported;
+    const empty = await run(b.subarray(0, 24), {}, learnt);
+    expect(empty.counters[abi.C_BASELINE_IMPORTED]).toBe(learnt.length / abi.BLREC_STRIDE);
+    expect(records(empty.exported)).toEqual(records(learnt));
+  });
+
   it('CFG_BASELINE_FROZEN keeps loaded baselines as they were; by default they adapt', async () => {
     const learn = await run(read('normal/evgenii_no_flood.pcap'));
     const flood = read('attacks/synflood/evgenii_syn_flood.pcap');
