@@ -207,6 +207,39 @@ export interface FlowFeatureOptions {
   rules: FlowRule[];
 }
 
+/** How much of a capture to learn the per-source profiles from when no baseline is applied: its
+ *  first `minutes` of packet time (from the first connection's start) or its first `percent` of
+ *  connections in time order (src/ml/baseline-model.ts splitWarmup). */
+export type WarmupOption = { minutes: number } | { percent: number };
+
+/** PROFILE: per-source profiles and the Isolation Forest (src/ml/baseline-model.ts, run by
+ *  src/worker/profile.ts after the core finishes). Scores need a model: an applied baseline file
+ *  (AnalyzeExtras.baselineJson, CLI --baseline) or one learnt from the warm-up part of the capture
+ *  itself (`warmup`). Defaults and their sources: issue #4 (weights, threshold, levels) and Liu,
+ *  Ting and Zhou 2008 (trees, sampleSize). */
+export interface ProfileOptions {
+  /** Score connections when a model is available. Default true. */
+  enabled: boolean;
+  /** Combined score = statistical · weights.statistical + ML · weights.ml; each in [0, 1],
+   *  adding up to 1. Defaults 0.6, 0.4. */
+  weights: { statistical: number; ml: number };
+  /** Combined score from which a connection is a (LOW) alert, in (0, 1]. Default 0.7. */
+  threshold: number;
+  /** Lower bounds of MEDIUM, HIGH, CRITICAL; threshold ≤ medium ≤ high ≤ critical ≤ 1. Defaults
+   *  0.8, 0.9, 0.95. */
+  levels: { medium: number; high: number; critical: number };
+  /** Learn from the first part of the capture itself (no baseline applied); null: off. Default null. */
+  warmup: WarmupOption | null;
+  /** Isolation Forest trees (100), sub-sample size ψ (256, at most 4096), PRNG seed (1). Only
+   *  used when a model is learnt (learn, warm-up); an applied baseline keeps its own. */
+  trees: number;
+  sampleSize: number;
+  seed: number;
+  /** Training connections a source needs to be scored on its own profile (fewer: the population
+   *  profile). Default 10. */
+  minConnections: number;
+}
+
 /** A rate limit: at most `max` alerts per `perS` seconds of packet time (sliding). */
 export interface RateLimit {
   enabled: boolean;
@@ -230,6 +263,7 @@ export interface AlertLimitOptions {
   retrans: RateLimit;
   protoshift: RateLimit;
   longconn: RateLimit;
+  profile: RateLimit;
 }
 
 export interface AnalysisOptions {
@@ -243,6 +277,8 @@ export interface AnalysisOptions {
   protocolShift: ProtocolShiftOptions;
   limits: AlertLimitOptions;
   connRecords: ConnRecordOptions;
+  /** PROFILE: per-source profiles and the Isolation Forest (needs connRecords.enabled). */
+  profile: ProfileOptions;
   /** Bytes read from the file per chunk. Default 1 MiB. */
   chunkBytes: number;
   /** Hash seed; undefined means a random one per analysis. */
@@ -301,14 +337,26 @@ export const DEFAULT_OPTIONS: AnalysisOptions = {
     retrans: { enabled: false, max: 10, perS: 60 },
     protoshift: { enabled: false, max: 10, perS: 60 },
     longconn: { enabled: false, max: 10, perS: 60 },
+    profile: { enabled: false, max: 10, perS: 60 },
   },
   connRecords: { enabled: true, max: 1_000_000 },
+  profile: {
+    enabled: true,
+    weights: { statistical: 0.6, ml: 0.4 },
+    threshold: 0.7,
+    levels: { medium: 0.8, high: 0.9, critical: 0.95 },
+    warmup: null,
+    trees: 100,
+    sampleSize: 256,
+    seed: 1,
+    minConnections: 10,
+  },
   chunkBytes: 1024 * 1024,
   maxAlerts: 200_000,
 };
 
 /** Detector names by abi.DET_* id (index 0 unused), as they appear in every output. */
-export const DETECTOR_NAMES = ['', 'ZSCORE', 'BLACKLIST', 'PORTSCAN', 'SYNFLOOD', 'LARGESIZE', 'UNUSUAL', 'FLOWRULE', 'SPIKE', 'LATENCY', 'RETRANS', 'PROTOSHIFT', 'LONGCONN'] as const;
+export const DETECTOR_NAMES = ['', 'ZSCORE', 'BLACKLIST', 'PORTSCAN', 'SYNFLOOD', 'LARGESIZE', 'UNUSUAL', 'FLOWRULE', 'SPIKE', 'LATENCY', 'RETRANS', 'PROTOSHIFT', 'LONGCONN', 'PROFILE'] as const;
 export type DetectorName = (typeof DETECTOR_NAMES)[number];
 
 /** Per-detector alert counts in the summary. */
