@@ -41,10 +41,10 @@ import type { AlertCollector } from './alert-collector';
 /** Detectors whose alerts inside a warm-up are dropped (their baselines were being learnt). */
 export const WARMUP_DETECTORS: readonly number[] = [abi.DET_SPIKE, abi.DET_PROTOSHIFT, abi.DET_LATENCY, abi.DET_LONGCONN];
 
-/** Features named in an explanation: at most this many, each with a surprise of at least
- *  MIN_FEATURE_SCORE (0.1 = a tail probability of 1 in 4 after the 6-decade scaling). */
+/** Features named in an explanation: at most this many; after the first, each with a surprise of
+ *  at least MIN_FEATURE_SCORE (0.2 = a tail probability of 1 in 16 after the 6-decade scaling). */
 export const EXPLAIN_FEATURES = 3;
-export const MIN_FEATURE_SCORE = 0.1;
+export const MIN_FEATURE_SCORE = 0.2;
 
 const LEVEL_ORDINAL: Record<ProfileLevel, number> = { LOW: 1, MEDIUM: 2, HIGH: 3, CRITICAL: 4 };
 const LEVEL_SEVERITY: Record<ProfileLevel, number> = { LOW: abi.SEV_LOW, MEDIUM: abi.SEV_MEDIUM, HIGH: abi.SEV_HIGH, CRITICAL: abi.SEV_HIGH };
@@ -111,7 +111,7 @@ const NUMERIC: Record<string, { name: string; unit: string }> = {
   origBytes: { name: 'bytes sent', unit: 'B' },
   respBytes: { name: 'bytes received', unit: 'B' },
   duration: { name: 'duration', unit: 's' },
-  packets: { name: 'packets', unit: 'packets' },
+  packets: { name: 'packets', unit: '' },
   connsPerMinute: { name: 'connections per minute', unit: '/min' },
   dstsPerHour: { name: 'distinct destinations per hour', unit: '/h' },
 };
@@ -123,7 +123,7 @@ export function featureText(f: ProfileFeature, who: string, b: ProfileBaseline):
   if (num) {
     const lo = Math.expm1(Math.max(0, f.baselineMean - f.baselineStd));
     const hi = Math.expm1(f.baselineMean + f.baselineStd);
-    const u = num.unit.startsWith('/') ? num.unit : ` ${num.unit}`;
+    const u = num.unit === '' || num.unit.startsWith('/') ? num.unit : ` ${num.unit}`;
     return `${num.name} ${amount(f.value)}${u} vs baseline ${amount(f.typical)}${u} (${amount(lo)}–${amount(hi)}${u} at ±1σ, z ${fixed(f.z, 1)})`;
   }
   switch (f.feature) {
@@ -149,7 +149,10 @@ export function explain(d: Omit<ProfileDetail, 'explanation' | 'alert'>): string
   const head =
     `Per-source profile: ${c.orig} → ${c.resp}:${serviceText(c.proto, c.respPort)} scores ${fixed(d.combined)} ` +
     `(${d.level}; statistical ${fixed(d.statistical)}, ML ${fixed(d.ml)})`;
-  const parts = d.features.filter((f) => f.score >= MIN_FEATURE_SCORE).slice(0, EXPLAIN_FEATURES).map((f) => featureText(f, who, d.baseline));
+  const parts = d.features
+    .filter((f, i) => f.score > 0 && (i === 0 || f.score >= MIN_FEATURE_SCORE))
+    .slice(0, EXPLAIN_FEATURES)
+    .map((f) => featureText(f, who, d.baseline));
   const basis = d.baseline.basis === 'population' ? (d.baseline.unknownSource ? ' [new source: scored against the whole network]' : ' [few training connections: scored against the whole network]') : '';
   return `${head}: ${parts.length ? parts.join('; ') : 'no single feature stands out; the forest isolates the connection quickly'}${basis}`;
 }
