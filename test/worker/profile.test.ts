@@ -13,6 +13,8 @@ import { defaultOptions } from '../../src/rules/options';
 import type { AnalysisOptions, AnalysisResult } from '../../src/shared/protocol';
 import { WARMUP_DETECTORS } from '../../src/worker/profile';
 import { alertRow } from '../../src/io/alert-rows';
+import { coreBaselineCounts, coreBaselinesFromJson } from '../../src/worker/core-baselines';
+import type { RuleInputs } from '../../src/worker/engine';
 import { DATA, newEngine } from '../helpers/core';
 
 const SEV_MEDIUM_UP = (sev: number) => sev >= abi.SEV_MEDIUM;
@@ -88,6 +90,47 @@ describe('a benign capture against its own baseline', () => {
     expect(r.profile!.scored).toBeGreaterThan(4000);
     expect(medium.length / r.profile!.scored).toBeLessThan(0.002);
     expect(rows.length / r.profile!.scored).toBeLessThan(0.005);
+  });
+});
+
+describe('the core window baselines', () => {
+  it('are exported into the learnt file and seeded before the first packet when it is applied', async () => {
+    const path = 'normal/markofu_CounterHack_HackChallenge_Cmas2011.pcap';
+    const learnt = await run(path, opts(), { learn: true });
+    const file = JSON.parse(learnt.learnedBaseline!);
+    expect(file.core.windowS).toBe(learnt.options.baseline.windowS);
+    const records = coreBaselinesFromJson(file.core, 'core', learnt.options);
+    const counts = coreBaselineCounts(records);
+    expect(counts.spikeGlobal).toBe(1);
+    expect(counts.spikeDestinations).toBeGreaterThan(0);
+    // Applying it: the engine starts with exactly those records.
+    const engine = await newEngine();
+    let seeded: RuleInputs | undefined;
+    const start = engine.start.bind(engine);
+    engine.start = (config, sink, inputs) => {
+      seeded = inputs;
+      return start(config, sink, inputs);
+    };
+    const r = (await analyzeBlob(engine, new Blob([bytes(path)]), 'c.pcap', opts(), { baselineJson: learnt.learnedBaseline })).result;
+    expect(seeded!.baselines).toEqual(records);
+    expect(r.baseline).toMatchObject({ spikeDestinations: counts.spikeDestinations, latencyServers: counts.latencyServers, longconnServices: counts.longconnServices });
+    // A run without a baseline seeds nothing.
+    const plain = await newEngine();
+    let none: RuleInputs | undefined;
+    const start2 = plain.start.bind(plain);
+    plain.start = (config, sink, inputs) => {
+      none = inputs;
+      return start2(config, sink, inputs);
+    };
+    await analyzeBlob(plain, new Blob([bytes(path)]), 'c.pcap', opts());
+    expect(none!.baselines).toBeUndefined();
+  });
+
+  it('a baseline learnt with another metric window is refused with its path', async () => {
+    const learnt = await run('normal/zeek_ssh_ssh.pcap', opts(), { learn: true });
+    const r = await run(SYN_SCAN, opts((o) => (o.baseline.windowS = 5)), { baselineJson: learnt.learnedBaseline });
+    expect(r.error?.code).toBe('bad-baseline');
+    expect(r.error!.message).toMatch(/core\.windowS/);
   });
 });
 
