@@ -596,7 +596,9 @@ export async function analyzeBlob(
   // PROFILE and learning run on the connections once the core finished (never per packet).
   let profile: AnalysisResult['profile'];
   let learnedBaseline: string | undefined;
-  if (!hooks.traceKey && !error && !cancelled) {
+  // PROFILE also runs on what was read before an input fault (as the core's detectors did); a
+  // baseline is learnt only from a capture read whole.
+  if (!hooks.traceKey && !cancelled) {
     const wanted = options.profile.enabled && (baseline || options.profile.warmup);
     if (wanted && !connOut) {
       warnings.push({ code: 'profile-off', message: 'PROFILE needs connection records (connRecords.enabled); no connection was scored.' });
@@ -613,7 +615,7 @@ export async function analyzeBlob(
       }
       if (profile?.skipped) warnings.push({ code: 'profile-skipped', message: `PROFILE: ${profile.skipped}.` });
     }
-    if (hooks.learn) {
+    if (hooks.learn && !error) {
       const learnt = connOut ? learnBaseline(engine, connOut.conns, options, fileName, counters) : 'connection records are off (connRecords.enabled)';
       if (typeof learnt === 'string') error = { code: 'cannot-learn', message: `No baseline learnt: ${learnt}.` };
       else learnedBaseline = learnt.json;

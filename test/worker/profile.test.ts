@@ -267,6 +267,21 @@ describe('warm-up', () => {
   });
 });
 
+describe('an input fault', () => {
+  it('PROFILE still scores what was read; no baseline is learnt from a damaged capture', async () => {
+    const whole = bytes(SYN_SCAN);
+    const cut = new Blob([whole.subarray(0, Math.floor(whole.length * 0.6))]);
+    const learnt = (await analyzeBlob(await newEngine(), cut, 'cut.pcap', opts(), { learn: true })).result;
+    expect(learnt.ok).toBe(false);
+    expect(learnt.error!.code).toBe('truncated');
+    expect(learnt.learnedBaseline).toBeUndefined();
+    const scored = (await analyzeBlob(await newEngine(), cut, 'cut.pcap', opts(), { baselineJson: mixBaseline })).result;
+    expect(scored.error!.code).toBe('truncated');
+    expect(scored.profile!.scored).toBe(scored.conns!.count);
+    expect(scored.profile!.scored).toBeGreaterThan(100);
+  });
+});
+
 describe('a bad baseline', () => {
   const refused = async (text: string, message: RegExp) => {
     const r = await run(SYN_SCAN, opts(), { baselineJson: text });
