@@ -23,7 +23,7 @@ import type {
 } from '../shared/protocol';
 import type { Engine, RuleInputs } from './engine';
 import { AlertCollector } from './alert-collector';
-import { ConnCollector } from './conn-collector';
+import { ConnCollector, connectionsOf } from './conn-collector';
 import { DetectorLimits } from './limiter';
 import { NameTable } from '../io/names';
 import { readRows, type RowFormat } from '../io/rows';
@@ -36,7 +36,7 @@ import { baselineFileFromJson, baselineFileToJson, describeBaseline, utf8Bytes, 
 import { BaselineFormatError } from '../ml/json-check';
 import { learn } from '../ml/baseline-model';
 import { coreBaselinesToJson } from './core-baselines';
-import { connectionsOf, modelOptions, runProfile } from './profile';
+import { modelOptions, runProfile } from './profile';
 
 /**
  * Reads file bytes straight into a target view (WASM memory), where the platform allows it: the

@@ -37,6 +37,7 @@ import { detect, learn, splitWarmup, type BaselineOptionsInput, type Model, type
 import type { Connection } from '../ml/connection';
 import type { Contribution, SourceProfile } from '../ml/source-profile';
 import type { AlertCollector } from './alert-collector';
+import { connectionsOf } from './conn-collector';
 
 /** Detectors whose alerts inside a warm-up are dropped (their baselines were being learnt). */
 export const WARMUP_DETECTORS: readonly number[] = [abi.DET_SPIKE, abi.DET_PROTOSHIFT, abi.DET_LATENCY, abi.DET_LONGCONN];
@@ -66,27 +67,6 @@ export function modelOptions(o: AnalysisOptions): BaselineOptionsInput {
     seed: p.seed,
     minConnections: p.minConnections,
   };
-}
-
-/** The records of `c` as src/ml Connections, in column order (index i = record i). */
-export function connectionsOf(c: ConnColumns): Connection[] {
-  const out = new Array<Connection>(c.count);
-  for (let i = 0; i < c.count; i++) {
-    out[i] = {
-      tsUs: c.firstUs[i],
-      durationS: (c.lastUs[i] - c.firstUs[i]) / 1e6,
-      orig: c.names[c.orig[i]],
-      resp: c.names[c.resp[i]],
-      origPort: c.origPort[i],
-      respPort: c.respPort[i],
-      proto: c.proto[i],
-      origBytes: c.bytesOrig[i],
-      respBytes: c.bytesResp[i],
-      origPkts: c.pktsOrig[i],
-      respPkts: c.pktsResp[i],
-    };
-  }
-  return out;
 }
 
 const PROTO: Record<number, string> = { 1: 'icmp', 6: 'tcp', 17: 'udp', 58: 'icmp6', 132: 'sctp' };
