@@ -97,8 +97,9 @@ const NUMERIC: Record<string, { name: string; unit: string }> = {
 };
 
 /** One feature's phrase: value and baseline ("bytes sent 12,345 B vs baseline 420 B (150–1,100 B
- *  at ±1σ, z 4.2)"). `who` is "this source" or "the network". */
-export function featureText(f: ProfileFeature, who: string, b: ProfileBaseline): string {
+ *  at ±1σ, z 4.2)", "port 22/tcp never used by this source (it used 3 services)"). `who` is "this
+ *  source" or "the network"; `proto` the connection's IP protocol. */
+export function featureText(f: ProfileFeature, who: string, b: ProfileBaseline, proto: number): string {
   const num = NUMERIC[f.feature];
   if (num) {
     const lo = Math.expm1(Math.max(0, f.baselineMean - f.baselineStd));
@@ -107,10 +108,12 @@ export function featureText(f: ProfileFeature, who: string, b: ProfileBaseline):
     return `${num.name} ${amount(f.value)}${u} vs baseline ${amount(f.typical)}${u} (${amount(lo)}–${amount(hi)}${u} at ±1σ, z ${fixed(f.z, 1)})`;
   }
   switch (f.feature) {
-    case 'service':
+    case 'service': {
+      const svc = proto === 6 || proto === 17 ? `port ${serviceText(proto, f.value)}` : serviceText(proto, f.value);
       return f.typical === 0
-        ? `port ${f.label ?? f.value} never used by ${who} (it used ${grouped(b.services)} service${b.services === 1 ? '' : 's'})`
-        : `port ${f.label ?? f.value} rare for ${who} (${grouped(f.typical)} of ${grouped(b.connections)} connections)`;
+        ? `${svc} never used by ${who} (it used ${grouped(b.services)} service${b.services === 1 ? '' : 's'})`
+        : `${svc} rare for ${who} (${grouped(f.typical)} of ${grouped(b.connections)} connections)`;
+    }
     case 'hour':
       return `at ${String(f.value).padStart(2, '0')}:00 UTC, an hour of ${grouped(f.typical)} of ${who}'s ${grouped(b.connections)} connections`;
     case 'day':
@@ -132,7 +135,7 @@ export function explain(d: Omit<ProfileDetail, 'explanation' | 'alert'>): string
   const parts = d.features
     .filter((f, i) => f.score > 0 && (i === 0 || f.score >= MIN_FEATURE_SCORE))
     .slice(0, EXPLAIN_FEATURES)
-    .map((f) => featureText(f, who, d.baseline));
+    .map((f) => featureText(f, who, d.baseline, c.proto));
   const basis = d.baseline.basis === 'population' ? (d.baseline.unknownSource ? ' [new source: scored against the whole network]' : ' [few training connections: scored against the whole network]') : '';
   return `${head}: ${parts.length ? parts.join('; ') : 'no single feature stands out; the forest isolates the connection quickly'}${basis}`;
 }

@@ -82,6 +82,24 @@ describe('a benign baseline applied to attack captures', () => {
   });
 });
 
+describe('SSH brute force', () => {
+  it('nmap probe + libssh2 sessions against the ssh baseline: the attacker\'s later sessions to tcp/22 at MEDIUM+, nothing else', async () => {
+    // GT: 192.168.8.101 -> 192.168.8.103:22: 1 nmap SYN probe then 6 SSH sessions within ~1 s;
+    // mDNS/LLMNR/SSDP/ICMPv6 background. Measured: the last 3 of the 7 at MEDIUM, as the rate grows.
+    const r = await run('attacks/bruteforce/madhuwantha_nmap_ssh_dictionary.pcap', opts(), { baselineJson: sshBaseline });
+    const rows = profileRows(r);
+    const medium = rows.filter((i) => SEV_MEDIUM_UP(r.alerts.severity[i]));
+    expect(medium.length).toBeGreaterThanOrEqual(3);
+    for (const i of rows) {
+      expect(r.channels[r.alerts.channel[i]].src).toBe('192.168.8.101');
+      expect(r.channels[r.alerts.channel[i]].dst).toBe('192.168.8.103');
+      expect(r.alerts.dport[i]).toBe(22);
+    }
+    const last = r.profile!.details[r.alerts.aux[medium[medium.length - 1]]];
+    expect(last.explanation).toMatch(/^Per-source profile: 192\.168\.8\.101 → 192\.168\.8\.103:22\/tcp scores .*connections per minute/);
+  });
+});
+
 describe('a benign capture against its own baseline', () => {
   it('real_mix stays nearly quiet at MEDIUM+ (under 0.2 % of its connections)', async () => {
     const r = await run(MIX, opts(), { baselineJson: mixBaseline });
