@@ -619,8 +619,8 @@ export async function analyzeBlob(
       const learnt = connOut ? learnBaseline(engine, connOut.conns, options, fileName, counters) : 'connection records are off (connRecords.enabled)';
       if (typeof learnt === 'string') error = { code: 'cannot-learn', message: `No baseline learnt: ${learnt}.` };
       else learnedBaseline = learnt.json;
-      if (connCollector.dropped) {
-        warnings.push({ code: 'learn-partial', message: `The baseline was learnt from ${connOut!.conns.count} connections; ${connCollector.dropped} beyond connRecords.max were not kept.` });
+      if (connOut && connCollector.dropped) {
+        warnings.push({ code: 'learn-partial', message: `The baseline was learnt from ${connOut.conns.count} connections; ${connCollector.dropped} beyond connRecords.max were not kept.` });
       }
     }
   }
