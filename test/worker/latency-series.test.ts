@@ -28,7 +28,7 @@ export function shiftPcapng(b: Uint8Array, shiftUs: bigint): Uint8Array {
 }
 
 /** latency1 `n` times, 1000 s apart, then latency2: one pcapng of n + 1 sections. */
-export function latencyCapture(n = 12): Uint8Array {
+export function latencyCapture(n = 12): Uint8Array<ArrayBuffer> {
   const base = new Uint8Array(readFileSync(DATA + 'tcp_behaviour/chrissanders_latency1.pcapng'));
   const parts = Array.from({ length: n }, (_, k) => shiftPcapng(base, BigInt(k) * 1_000_000_000n));
   parts.push(new Uint8Array(readFileSync(DATA + 'tcp_behaviour/chrissanders_latency2.pcapng')));
