@@ -110,6 +110,14 @@ export const TRACE_KEY_BYTES: i32 = 36;
 // With DET_SPIKE the key's dst is the destination, all-zero for the global series (src and label
 // ignored): one point per closed metric window, TRACE_SIZE = its bytes/s, TRACE_MEAN = the baseline
 // mean (B/s), TRACE_STD = the MEDIUM threshold, TRACE_Z = the HIGH threshold (detect/metrics.ts).
+// With DET_PROTOSHIFT the key is ignored: per closed metric window one point per protocol class
+// (5) and per tracked service, in that order (detect/metrics.ts): TRACE_TS_US = the window start
+// (µs), TRACE_SIZE = the row's share of the window's packets (0..1), TRACE_MEAN = the baseline
+// share before the window (0..1; NaN during warm-up), TRACE_STD = that baseline's std (0..1),
+// TRACE_Z = the window's packets, TRACE_FLAGS bit 1 = this row flagged in this window, bits 8-15 =
+// the row kind: 0..4 the classes TCP, UDP, ICMP, ICMPv6, other, 5 a service; TRACE_RECORD_INDEX =
+// the service's (IP protocol << 16) | port (0 for classes).
+export const PROTOSHIFT_ROW_SERVICE: i32 = 5;
 
 // ---- packet mark (markPtr(), CFG_MARKS_ENABLED): one per packet that any rule flagged, in input
 // order, MARK_STRIDE bytes; the same layout as the packed input record plus the reasons ----
@@ -290,7 +298,12 @@ export const C_METRIC_LATE: i32 = 64; // packets older than the oldest open metr
 export const C_SPIKE_HOSTS_LIVE: i32 = 65; // destinations tracked by SPIKE_DST
 export const C_SPIKE_HOSTS_EVICTED: i32 = 66; // destinations evicted at the memory cap
 export const C_METRIC_SESSIONS: i32 = 67; // baseline sessions: a gap of CFG_BASELINE_WINDOWS windows or more starts a new one
-export const COUNTER_COUNT: i32 = 80;
+// 80-83: learned-baseline export and import (detect/baseline-io.ts).
+export const C_BASELINE_EXPORTED: i32 = 80; // baseline records written by the last baselineExport()
+export const C_BASELINE_EXPORT_DROPPED: i32 = 81; // keyed baselines left out of the export by CFG_BASELINE_EXPORT_MAX_KEYS
+export const C_BASELINE_IMPORTED: i32 = 82; // baseline records loaded at reset()
+export const C_BASELINE_IMPORT_REJECTED: i32 = 83; // records reset() could not place (bad kind or values, duplicate key, table or service list full, expired)
+export const COUNTER_COUNT: i32 = 84;
 
 // ---- config ids (setConfig(id, value: f64)); defaults and sources live in assembly/config.ts ----
 export const CFG_SEED: i32 = 0;
@@ -389,7 +402,41 @@ export const CFG_PROTOSHIFT_SERVICES_ENABLED: i32 = 68; // PROTOSHIFT_SERVICE
 export const CFG_PROTOSHIFT_POINTS: i32 = 69;
 export const CFG_PROTOSHIFT_HIGH_POINTS: i32 = 70;
 export const CFG_PROTOSHIFT_MIN_PACKETS: i32 = 71;
+export const CFG_BASELINE_EXPORT_MAX_KEYS: i32 = 96; // keyed baselines per table baselineExport() writes (most recently active first)
+export const CFG_BASELINE_FROZEN: i32 = 97; // 1: baselines loaded at reset() are not updated by the new capture
 export const CONFIG_COUNT: i32 = 128;
+
+// ---- learned baselines (baselineExport() / baselineReserve(), detect/baseline-io.ts): fixed-stride
+// records, BLREC_STRIDE bytes, little-endian. One record per baseline; the "baseline" state of
+// detect/metrics.ts, latency.ts and longconn.ts (episodes and window accumulators are transient).
+// Fields by kind (n = samples: windows, latency samples or completed flows; mean / s below):
+//   BLREC_SPIKE_GLOBAL      all traffic: mean = EWMA of mlog2(1 + B/s) per window, s = its EWMA variance (log2 units²)
+//   BLREC_SPIKE_POPULATION  the destinations' population: mean = EWMA of the per-window mean of mlog2(B/s), s = EWMA of its mean square
+//   BLREC_SPIKE_DST         ADDR = destination; mean / s as SPIKE_GLOBAL; AGE_W = windows since its last packet at export (< N)
+//   BLREC_PROTO_CLASS       VARIANT = class (0 TCP, 1 UDP, 2 ICMP, 3 ICMPv6, 4 other); mean = EWMA share (percent), s = EWMA variance (points²)
+//   BLREC_PROTO_SERVICE     PROTO / PORT = the service; mean / s as PROTO_CLASS
+//   BLREC_LATENCY_SERVER    ADDR / PORT = the server (PROTO 6), VARIANT = LATENCY_*; mean = EWMA of the samples (µs), s = EWMA variance (µs²)
+//   BLREC_LONGCONN_SERVICE  PROTO / PORT = the service; mean = Welford mean of completed flows' durations (s), s = Welford M2 (s²)
+// Unused fields are 0. Windowed kinds hold the state after the last window of the capture.
+export const BLREC_STRIDE: i32 = 64;
+export const BLREC_KIND: i32 = 0; // u8 BLREC_*
+export const BLREC_VARIANT: i32 = 1; // u8 class or latency variant
+export const BLREC_PORT: i32 = 2; // u16
+export const BLREC_PROTO: i32 = 4; // u8 IP protocol number
+export const BLREC_AGE_W: i32 = 8; // u32 windows since the last packet (SPIKE_DST)
+export const BLREC_ADDR: i32 = 16; // 16 bytes
+export const BLREC_N: i32 = 32; // f64 samples (a non-negative integer)
+export const BLREC_MEAN: i32 = 40; // f64
+export const BLREC_S: i32 = 48; // f64 variance, mean square or M2 (see above; >= 0 except POPULATION's may be any finite)
+// Bytes 56-63 are 0.
+export const BLREC_SPIKE_GLOBAL: i32 = 1;
+export const BLREC_SPIKE_POPULATION: i32 = 2;
+export const BLREC_SPIKE_DST: i32 = 3;
+export const BLREC_PROTO_CLASS: i32 = 4;
+export const BLREC_PROTO_SERVICE: i32 = 5;
+export const BLREC_LATENCY_SERVER: i32 = 6;
+export const BLREC_LONGCONN_SERVICE: i32 = 7;
+export const BLREC_KINDS: i32 = 8; // kinds are 1 .. BLREC_KINDS - 1
 
 /** Node names from CSV/JSON are mapped into 100::/64 (RFC 6666 discard-only prefix): byte 0 is
  * 0x01, bytes 1-11 are 0, bytes 12-15 hold the name's interned id, big-endian. */

@@ -12,9 +12,10 @@ import { flowRulesReset, flowRulesPacket } from "./detect/flow-rules";
 import { portscanReset, portscanPacket, portscanSweep, portscanFlush } from "./detect/portscan";
 import { synfloodReset, synfloodPacket, synfloodSweep, synfloodFlush } from "./detect/synflood";
 import { tcpFlowReset, tcpFlowPacket } from "./detect/tcp-flow";
-import { latencyReset, latencyFlush } from "./detect/latency";
-import { longconnReset, longconnPacket, longconnSweep } from "./detect/longconn";
-import { metricsReset, metricsPacket, metricsCatchUp, metricsSweep, metricsFlush } from "./detect/metrics";
+import { latencyReset, latencyFlush, latencyExport, latencyImport } from "./detect/latency";
+import { longconnReset, longconnPacket, longconnSweep, longconnExport, longconnImport } from "./detect/longconn";
+import { metricsReset, metricsPacket, metricsCatchUp, metricsSweep, metricsFlush, metricsExport, metricsImport } from "./detect/metrics";
+import { importCount, importAt, importCounted, exportBegin, exportCount } from "./detect/baseline-io";
 import {
   outputReset, outputHasRoom, outputClear, outputAlertBase, outputAlertCount, outputTraceBase,
   outputTraceCount, outputMarkBase, outputMarkCount, outputWindowBase, outputWindowCount, markCommit,
@@ -43,6 +44,32 @@ export function analyzeReset(): void {
   tcpFlowReset();
   longconnReset();
   metricsReset();
+  baselinesLoad();
+}
+
+/** Loads the learned baselines the host wrote (baselineReserve) into the detectors' fresh tables;
+ *  counts what could not be placed (detect/baseline-io.ts). */
+function baselinesLoad(): void {
+  const n = importCount();
+  for (let i = 0; i < n; i++) {
+    const r = importAt(i);
+    const kind = <i32>load<u8>(r + abi.BLREC_KIND);
+    let ok = false;
+    if (kind == abi.BLREC_LATENCY_SERVER) ok = latencyImport(r);
+    else if (kind == abi.BLREC_LONGCONN_SERVICE) ok = longconnImport(r);
+    else ok = metricsImport(r);
+    importCounted(ok);
+  }
+}
+
+/** Writes every learned baseline as abi BLREC_* records (after analyzeFlush(): windows folded,
+ *  episodes closed); returns their number (detect/baseline-io.ts exportPtr()). */
+export function analyzeBaselineExport(): i32 {
+  exportBegin();
+  metricsExport();
+  latencyExport();
+  longconnExport();
+  return exportCount();
 }
 
 let flushed = false;

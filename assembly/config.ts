@@ -57,8 +57,9 @@ export function configDefaults(): void {
   /** Trace points held before STATUS_OUTPUT_FULL. Default 65,536. */
   values[abi.CFG_TRACE_CAPACITY] = 65536;
   /** What the trace follows: 0 or DET_ZSCORE a z-score channel, DET_PORTSCAN a (scanner, target)
-   *  pair, DET_SYNFLOOD a victim, DET_SPIKE a destination's (or all traffic's) metric windows
-   *  (abi.ts TRACE_KEY_BYTES). Default 0. */
+   *  pair, DET_SYNFLOOD a victim, DET_SPIKE a destination's (or all traffic's) metric windows,
+   *  DET_LATENCY a server, DET_PROTOSHIFT the class and service shares per metric window (abi.ts
+   *  TRACE_KEY_BYTES). Default 0. */
   values[abi.CFG_TRACE_DETECTOR] = 0;
   /** 1 writes a mark record (abi.MARK_*) for every packet a rule flagged (for `--format reasons`
    *  and pcap cuts); the evidence counters C_MARKS_* count either way. Default 0. */
@@ -330,6 +331,16 @@ export function configDefaults(): void {
    *  37 (25 HIGH) at 100, all but 2 in the merged real_mix; every flood window of attacks/ holds
    *  thousands of packets. */
   values[abi.CFG_PROTOSHIFT_MIN_PACKETS] = 100;
+  /** Learned baselines baselineExport() writes per keyed table (SPIKE destinations, LATENCY
+   *  servers, LONGCONN services; detect/baseline-io.ts): the most recently active ones (newest
+   *  SLOT_LAST) first; the rest are counted in C_BASELINE_EXPORT_DROPPED. Default 65,536 (4 MiB of
+   *  64-byte records per table, about 20 MiB of JSON): 2^16 keeps the busiest hosts of a large
+   *  enterprise capture while a baseline file stays loadable in a browser tab. */
+  values[abi.CFG_BASELINE_EXPORT_MAX_KEYS] = 65536;
+  /** 1: baselines loaded at reset() (baselineReserve()) are not updated by the new capture (they
+   *  judge only); keys the file does not hold learn as usual. Default 0: loaded baselines keep
+   *  adapting, as if the new capture continued the one they were learnt on. */
+  values[abi.CFG_BASELINE_FROZEN] = 0;
 }
 configDefaults();
 

@@ -13,6 +13,8 @@ import { readerReset, readerInputPtr, readerInputRoom, readerCommit, readerProce
 import { analyzeReset, analyzeFlush, alertBase, alertCount, traceBase, traceCount, traceKeyBase, clearOutput,
   flowSlotsBase, flowSlotCount, markBase, markCount, windowBase, windowCount, connBase, connCount } from "./analyze";
 import { SERVICES, blacklistReserve as reserveBlacklist } from "./detect/rule-inputs";
+import { analyzeBaselineExport } from "./analyze";
+import { baselineReserve as reserveBaselines, exportPtr } from "./detect/baseline-io";
 import { ruleProgramReserve as reserveRuleProgram, ruleVmEval, ruleVmJudge, FEATURES } from "./detect/rule-vm";
 
 /** Sets config `id` (abi.CFG_*) to `value`; applies at the next reset(). */
@@ -80,5 +82,12 @@ export function ruleVmJudgeAt(p: usize): u32 { return ruleVmJudge(p); }
 /** The flow table's slots (abi.FLOW_*), valid until the next process()/finish()/reset(). */
 export function flowTablePtr(): usize { return flowSlotsBase(); }
 export function flowTableSlots(): i32 { return flowSlotCount(); }
+/** Room for `n` learned-baseline records (abi.BLREC_STRIDE each, validated by the host) that the
+ *  next reset() loads as ready baselines (detect/baseline-io.ts); n = 0 loads none. */
+export function baselineReserve(n: i32): usize { return reserveBaselines(n); }
+/** Writes every learned baseline as abi.BLREC_* records (after flush()) and returns their number;
+ *  baselinePtr() is their address, valid until the next baselineExport() or reset(). */
+export function baselineExport(): i32 { return analyzeBaselineExport(); }
+export function baselinePtr(): usize { return exportPtr(); }
 /** ABI version: bump when abi.ts changes incompatibly. */
-export function abiVersion(): i32 { return 4; }
+export function abiVersion(): i32 { return 5; }

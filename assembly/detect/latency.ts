@@ -48,10 +48,11 @@ import {
   PKT_SRC, PKT_DST, pktTsUs, pktSport, pktDport, pktProtoLabel, pktWireLen, pktRecordIndex,
   pktRecordOffset, pktVlan,
 } from "../packet";
-import { OpenTable, SLOT_LAST, SLOT_KEY, keysEqual } from "../table/open-table";
+import { OpenTable, SLOT_AUX, SLOT_LAST, SLOT_KEY, keysEqual } from "../table/open-table";
 import { seedFromConfig } from "../table/hash";
 import { curIsOrig } from "../table/flow-table";
 import { alertAppend, episodeId, outputRoomFor, traceAppend, TRACE_KEY } from "./output";
+import { cutBegin, cutAdd, cutFinish, cutTake, recAppend, recStats, recValid, recN32, tableFull } from "./baseline-io";
 
 const KEY_BYTES: usize = 20;
 const KEY_WORDS: i32 = 5;
@@ -100,6 +101,7 @@ let sigmas: f64 = 0;
 export const QUIET_US: i64 = 60000000;
 const quietUs = QUIET_US;
 let flushCursor: u32 = 0;
+let frozenOn = false;
 
 /** Copies the config (CFG_LATENCY_*, CFG_TRACE_*, CFG_SEED) and (re)allocates the server table. */
 export function latencyReset(): void {
@@ -115,6 +117,7 @@ export function latencyReset(): void {
   excessUs = cfg(abi.CFG_LATENCY_MIN_EXCESS_MS) * 1000;
   sigmas = cfg(abi.CFG_LATENCY_MIN_SIGMAS);
   flushCursor = 0;
+  frozenOn = cfg(abi.CFG_BASELINE_FROZEN) != 0;
   if (enabled) {
     servers.init(INITIAL_KEYS, LAT_STRIDE, KEY_BYTES, cfg(abi.CFG_LATENCY_MEMORY_CAP_BYTES),
       seedFromConfig(cfg(abi.CFG_SEED)) ^ 0x2545f491);
@@ -210,7 +213,8 @@ export function latencySample(variant: i32, us: f64): void {
     store<u32>(p + abi.TRACE_FLAGS, (warm ? 1 : 0) | (lv >= 1 ? 2 : 0) | (lv >= 2 ? 4 : 0) | (<u32>variant << 8));
     store<u32>(p + abi.TRACE_RECORD_INDEX, pktRecordIndex);
   }
-  // The baseline learns the sample (header).
+  // The baseline learns the sample (header), unless it was loaded frozen (SLOT_AUX bit `variant`).
+  if ((load<u32>(s + SLOT_AUX) & (<u32>1 << <u32>variant)) != 0) return;
   if (n == 0) {
     store<f64>(b + B_MEAN, us);
     store<f64>(b + B_VAR, 0);
@@ -288,5 +292,64 @@ export function latencyFlush(): bool {
     if (load<u32>(s) != 0) closeAll(s);
     flushCursor++;
   }
+  return true;
+}
+
+// ---------------------------------------------------------------- export and import (baseline-io.ts)
+
+/** Writes one abi BLREC_LATENCY_SERVER record per server and variant with samples (ADDR, PORT,
+ *  PROTO 6, VARIANT; mean µs, s = variance µs²); at most CFG_BASELINE_EXPORT_MAX_KEYS servers, the
+ *  most recently sampled first. */
+export function latencyExport(): void {
+  if (!enabled) return;
+  cutBegin();
+  for (let i: u32 = 0; i < servers.cap; i++) {
+    const s = servers.slotAt(i);
+    if (load<u32>(s) != 0 && sampled(s)) cutAdd(s);
+  }
+  cutFinish();
+  for (let i: u32 = 0; i < servers.cap; i++) {
+    const s = servers.slotAt(i);
+    if (load<u32>(s) == 0 || !sampled(s) || !cutTake(s)) continue;
+    for (let v = 0; v < 3; v++) {
+      const b = s + B_BASE + <usize>v * B_BYTES;
+      const n = load<u32>(b + B_N);
+      if (n == 0) continue;
+      const r = recAppend(abi.BLREC_LATENCY_SERVER);
+      store<u8>(r + abi.BLREC_VARIANT, <u8>v);
+      store<u8>(r + abi.BLREC_PROTO, 6);
+      store<u16>(r + abi.BLREC_PORT, <u16>load<u32>(s + SLOT_KEY + 16));
+      memory.copy(r + abi.BLREC_ADDR, s + SLOT_KEY, 16);
+      recStats(r, <f64>n, load<f64>(b + B_MEAN), load<f64>(b + B_VAR));
+    }
+  }
+}
+
+function sampled(s: usize): bool {
+  for (let v = 0; v < 3; v++) if (load<u32>(s + B_BASE + <usize>v * B_BYTES + B_N) != 0) return true;
+  return false;
+}
+
+/** Loads one BLREC_LATENCY_SERVER record before the first packet as a ready baseline (n as learnt;
+ *  frozen under CFG_BASELINE_FROZEN); false when it cannot be placed (invalid, LATENCY off,
+ *  variant already loaded, table at its memory cap). */
+export function latencyImport(r: usize): bool {
+  const v = <i32>load<u8>(r + abi.BLREC_VARIANT);
+  if (!enabled || !recValid(r, true) || v > 2 || load<u8>(r + abi.BLREC_PROTO) != 6 || load<f64>(r + abi.BLREC_N) < 1) return false;
+  v128.store(KEY, v128.load(r + abi.BLREC_ADDR));
+  store<u32>(KEY + 16, <u32>load<u16>(r + abi.BLREC_PORT));
+  const h = servers.hash(KEY, KEY_WORDS);
+  let s = servers.find(KEY, h, KEY_WORDS);
+  if (s == 0) {
+    if (tableFull(servers)) return false;
+    s = servers.insert(KEY, h);
+    publish();
+  }
+  const b = s + B_BASE + <usize>v * B_BYTES;
+  if (load<u32>(b + B_N) != 0) return false;
+  store<f64>(b + B_MEAN, load<f64>(r + abi.BLREC_MEAN));
+  store<f64>(b + B_VAR, load<f64>(r + abi.BLREC_S));
+  store<u32>(b + B_N, recN32(r));
+  if (frozenOn) store<u32>(s + SLOT_AUX, load<u32>(s + SLOT_AUX) | (<u32>1 << <u32>v));
   return true;
 }

@@ -43,12 +43,13 @@ import * as abi from "../abi";
 import { cfg } from "../config";
 import { cInc, cSet } from "../counters";
 import { pktTcpFlags, pktTsUs } from "../packet";
-import { OpenTable, SLOT_LAST } from "../table/open-table";
+import { OpenTable, SLOT_AUX, SLOT_LAST, SLOT_KEY } from "../table/open-table";
 import { seedFromConfig } from "../table/hash";
 import { flows, curFlow, curFresh } from "../table/flow-table";
 import { alertAppend, episodeId } from "./output";
 import { SWEEP_EVERY } from "./sliding";
 import { T_LC_NEXT_MS, T_EP_LONG, T_LC, flowSubject } from "./tcp-flow";
+import { cutBegin, cutAdd, cutFinish, cutTake, recAppend, recStats, recValid, tableFull } from "./baseline-io";
 
 const SVC_KEY: usize = memory.data(16, 16);
 const S_N: usize = 24; // f64
@@ -77,6 +78,9 @@ let idleBytes: f64 = 1000;
 let firstCheckMs: u32 = 0;
 let sweepCursor: u32 = 0;
 let sweepTick: u32 = 0;
+let frozenOn = false;
+/** SLOT_AUX of a service: its baseline was loaded frozen (CFG_BASELINE_FROZEN). */
+const SA_FROZEN: u32 = 1;
 
 /** Copies the config (CFG_LONGCONN_*) and (re)allocates the service table. */
 export function longconnReset(): void {
@@ -94,6 +98,7 @@ export function longconnReset(): void {
   firstCheckMs = <u32>first;
   sweepCursor = 0;
   sweepTick = 0;
+  frozenOn = cfg(abi.CFG_BASELINE_FROZEN) != 0;
   if (meanOn) {
     services.init(256, SVC_STRIDE, 4, cfg(abi.CFG_LONGCONN_MEMORY_CAP_BYTES), seedFromConfig(cfg(abi.CFG_SEED)) ^ 0x68e31da4);
   } else {
@@ -141,6 +146,10 @@ function serviceOf(s: usize, create: bool): usize {
 /** Adds the duration of the flow in slot `s` to its service (once per flow). */
 function complete(s: usize, lc: u32): u32 {
   const v = serviceOf(s, true);
+  if ((load<u32>(v + SLOT_AUX) & SA_FROZEN) != 0) {
+    cInc(abi.C_FLOWS_COMPLETED);
+    return lc | LC_COUNTED;
+  }
   const x = <f64>durationUs(s) / 1e6;
   const n = load<f64>(v + S_N) + 1;
   const mean = load<f64>(v + S_MEAN);
@@ -328,4 +337,48 @@ export function longconnEnd(s: usize, why: i32): void {
     store<u32>(s + T_LC_NEXT_MS, 0xffffffff);
   }
   store<u8>(s + T_LC, <u8>((lc & ~(3 << LC_LEVEL_SHIFT)) | (lv << LC_LEVEL_SHIFT)));
+}
+
+// ---------------------------------------------------------------- export and import (baseline-io.ts)
+
+/** Writes one abi BLREC_LONGCONN_SERVICE record per service with completed flows (PROTO, PORT;
+ *  n, mean s, M2 s²); at most CFG_BASELINE_EXPORT_MAX_KEYS, the most recently updated first. */
+export function longconnExport(): void {
+  if (!meanOn) return;
+  cutBegin();
+  for (let i: u32 = 0; i < services.cap; i++) {
+    const v = services.slotAt(i);
+    if (load<u32>(v) != 0 && load<f64>(v + S_N) > 0) cutAdd(v);
+  }
+  cutFinish();
+  for (let i: u32 = 0; i < services.cap; i++) {
+    const v = services.slotAt(i);
+    if (load<u32>(v) == 0 || !(load<f64>(v + S_N) > 0) || !cutTake(v)) continue;
+    const key = load<u32>(v + SLOT_KEY);
+    const r = recAppend(abi.BLREC_LONGCONN_SERVICE);
+    store<u8>(r + abi.BLREC_PROTO, <u8>(key >>> 16));
+    store<u16>(r + abi.BLREC_PORT, <u16>(key & 0xffff));
+    recStats(r, load<f64>(v + S_N), load<f64>(v + S_MEAN), load<f64>(v + S_M2));
+  }
+}
+
+/** Loads one BLREC_LONGCONN_SERVICE record before the first packet (n as learnt: judged at once
+ *  when n >= CFG_LONGCONN_MIN_FLOWS; frozen under CFG_BASELINE_FROZEN); false when it cannot be
+ *  placed (invalid, LONGCONN off, duplicate, table at its memory cap). */
+export function longconnImport(r: usize): bool {
+  if (!meanOn || !recValid(r, true) || load<f64>(r + abi.BLREC_N) < 1) return false;
+  store<u32>(SVC_KEY, (<u32>load<u8>(r + abi.BLREC_PROTO) << 16) | <u32>load<u16>(r + abi.BLREC_PORT));
+  const h = services.hash(SVC_KEY, 1);
+  if (services.find(SVC_KEY, h, 1) != 0 || tableFull(services)) return false;
+  const v = services.insert(SVC_KEY, h);
+  recStatsTo(v, r);
+  if (frozenOn) store<u32>(v + SLOT_AUX, SA_FROZEN);
+  publish();
+  return true;
+}
+
+@inline function recStatsTo(v: usize, r: usize): void {
+  store<f64>(v + S_N, load<f64>(r + abi.BLREC_N));
+  store<f64>(v + S_MEAN, load<f64>(r + abi.BLREC_MEAN));
+  store<f64>(v + S_M2, load<f64>(r + abi.BLREC_S));
 }

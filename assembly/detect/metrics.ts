@@ -138,6 +138,7 @@ import {
   EP_VLAN, EP_RATE_PEAK, EP_VALUE, EP_AUX, EP_ADDR, epStart, epEvidence, SWEEP_EVERY,
 } from "./sliding";
 import { BL_BYTES, BL_N, BL_MEAN, BL_S, blClear, blSpan, blUpdate, blZeros, blStd, mlog2, mexp2 } from "./baseline";
+import { cutBegin, cutAdd, cutFinish, cutTake, recAppend, recStats, recValid, recN32, tableFull } from "./baseline-io";
 
 /** Protocol classes and tracked services. */
 export const CLASSES: i32 = 5;
@@ -205,6 +206,7 @@ const HA_HELD: u32 = 4; // << i: window slot i holds a window
 const HA_KIND_SHIFT: u32 = 4; // 2 bits: the cache's K_*
 const HA_HIGH_OK: u32 = 64; // the cache's HIGH is possible
 const HA_EP: u32 = 128; // an episode is open (in `episodes`)
+const HA_FROZEN: u32 = 256; // a loaded baseline under CFG_BASELINE_FROZEN: not updated
 
 const K_NONE: u32 = 0;
 const K_OWN: u32 = 1;
@@ -261,7 +263,19 @@ let session: u32 = 0;
 let resetAfterOrd: u32 = 0;
 let sessFirstOrd: u32 = 0;
 let sessFirstSpanS: f64 = 10;
+/** The window whose span is sessFirstSpanS (the first of the capture or of a later session). */
+let spanFirstOrd: u32 = 0;
 let shiftN: u32 = 0;
+/** Loaded baselines (metricsImport): the capture's first window gets ordinal ordBase + 1, so that
+ *  loaded destinations (ordinals ordBase - age) continue without a gap. 0 = nothing loaded. */
+let ordBase: u32 = 0;
+let frozenOn = false;
+let gFrozen = false;
+let popFrozen = false;
+/** Bit k: class k's / service entry k's baseline is loaded and frozen. */
+let clsFrozen: u32 = 0;
+let svcFrozen: u32 = 0;
+let traceShift = false;
 /** Free entries of SVC_KEYS. */
 let svcFree: i32 = SERVICES;
 // global thresholds (recomputed when G_BASE changes)
@@ -295,6 +309,9 @@ export function metricsReset(): void {
   const zeroKey = keysEqual(TRACE_KEY + 16, ZERO16, 4);
   traceGlobal = tracing && zeroKey && spikeOn;
   traceDst = tracing && !zeroKey && dstOn;
+  traceShift = shiftOn && cfg(abi.CFG_TRACE_ENABLED) != 0 && <i32>cfg(abi.CFG_TRACE_DETECTOR) == abi.DET_PROTOSHIFT;
+  frozenOn = cfg(abi.CFG_BASELINE_FROZEN) != 0;
+  ordBase = 0;
   const w = Math.round(cfg(abi.CFG_METRIC_WINDOW_S) * 1e6);
   wUs = w >= 1000 ? <i64>w : 1000;
   const l = cfg(abi.CFG_LATENESS_S);
@@ -337,6 +354,7 @@ export function metricsReset(): void {
   resetAfterOrd = 0;
   sessFirstOrd = 0;
   sessFirstSpanS = windowS;
+  spanFirstOrd = 0;
   memory.fill(ACC, 0, 4 * ACC_BYTES);
   memory.fill(G_EP, 0, EPX);
   memory.fill(CLS_EP, 0, EPX * 5);
@@ -366,6 +384,10 @@ function resetBaselines(): void {
   memory.fill(SVC_LAST, 0, SERVICES * 4);
   svcFree = SERVICES;
   shiftN = 0;
+  gFrozen = false;
+  popFrozen = false;
+  clsFrozen = 0;
+  svcFrozen = 0;
 }
 
 @inline function publish(): void {
@@ -383,7 +405,7 @@ function resetBaselines(): void {
 }
 
 @inline function spanOf(o: u32): f64 {
-  return o == sessFirstOrd ? sessFirstSpanS : windowS;
+  return o == spanFirstOrd ? sessFirstSpanS : windowS;
 }
 
 // ---------------------------------------------------------------- thresholds
@@ -606,12 +628,15 @@ function advance(clk: i64): void {
   if (!started) {
     started = true;
     curStart = cw;
-    ord = 1;
+    // Loaded baselines: the first window continues them (ordinal ordBase + 1; loaded destinations
+    // are at ordinals >= 2, in this session).
+    ord = ordBase + 1;
     session = 1;
     cInc(abi.C_METRIC_SESSIONS);
     sessFirstOrd = 1;
+    spanFirstOrd = ord;
     sessFirstSpanS = firstSpan(cw, clk);
-    openAcc(1, cw, sessFirstSpanS);
+    openAcc(ord, cw, sessFirstSpanS);
   } else if (cw > curStart) {
     const skipped = (cw - curStart) / wUs - 1;
     if (prevOpen) closedOrd = ord - 1;
@@ -628,6 +653,7 @@ function advance(clk: i64): void {
       session++;
       cInc(abi.C_METRIC_SESSIONS);
       sessFirstOrd = ord;
+      spanFirstOrd = ord;
       sessFirstSpanS = firstSpan(cw, clk);
       span = sessFirstSpanS;
     }
@@ -732,6 +758,7 @@ function shiftCount(a: usize, wo: u32, judge: bool): void {
     const b = SVC_BASE + <usize>i * BL_BYTES;
     blClear(b);
     blZeros(b, <u64>shiftN, alpha);
+    svcFrozen &= ~(<u32>1 << <u32>i);
     store<u32>(SVC_EP + <usize>i * EPX + EP_ID, 0);
   }
   const sc = a + A_SVC + (<usize>i << 2);
@@ -881,7 +908,7 @@ function fold(s: usize, upTo: u32): void {
     if ((load<u32>(s + SLOT_AUX) & HA_EP) != 0) hostEndAfter(s, wo);
     const rate = load<f64>(s + H_WBYTES + (<usize>wi << 3)) / spanOf(wo);
     if (tracing) hostPoint(s, wo, rate, (aux & (HA_CROSSED << wi)) != 0);
-    blUpdate(b, winsorised(b, mlog2(1 + rate)), alpha);
+    if ((load<u32>(s + SLOT_AUX) & HA_FROZEN) == 0) blUpdate(b, winsorised(b, mlog2(1 + rate)), alpha);
     store<u32>(s + H_LAST_FOLDED, wo);
     store<u32>(s + SLOT_AUX, load<u32>(s + SLOT_AUX) & ~((HA_HELD | HA_CROSSED) << wi));
   }
@@ -893,12 +920,13 @@ function fold(s: usize, upTo: u32): void {
 function zeros(s: usize, k: u32, tracing: bool): void {
   const last = load<u32>(s + H_LAST_FOLDED);
   if ((load<u32>(s + SLOT_AUX) & HA_EP) != 0) hostEndAfter(s, last + 1);
+  const frozen = (load<u32>(s + SLOT_AUX) & HA_FROZEN) != 0;
   if (tracing) {
     for (let j: u32 = 1; j <= k; j++) {
       hostPoint(s, last + j, 0, false);
-      blZeros(s + H_BASE, 1, alpha);
+      if (!frozen) blZeros(s + H_BASE, 1, alpha);
     }
-  } else blZeros(s + H_BASE, <u64>k, alpha);
+  } else if (!frozen) blZeros(s + H_BASE, <u64>k, alpha);
   store<u32>(s + H_LAST_FOLDED, last + k);
 }
 
@@ -925,7 +953,7 @@ function hostPoint(s: usize, o: u32, rate: f64, flagged: bool): void {
 
 /** PROTOSHIFT of one class or service at the close of window `a` (see the header). */
 function shiftJudge(b: usize, ep: usize, count: u32, a: usize, judged: bool, variant: i32, aux: u32, dport: u32,
-    label: u32): void {
+    label: u32, frozen: bool): void {
   const o = load<u32>(a + A_ORD);
   const packets = load<u32>(a + A_PACKETS);
   const share = 100 * <f64>count / <f64>packets;
@@ -967,7 +995,7 @@ function shiftJudge(b: usize, ep: usize, count: u32, a: usize, judged: bool, var
   } else if (load<u32>(ep + EP_ID) != 0 && o > load<u32>(x + X_LAST_ORD)) {
     shiftEnd(ep, variant);
   }
-  blUpdate(b, sample, alpha);
+  if (!frozen) blUpdate(b, sample, alpha);
 }
 
 const CLASS_PROTO: StaticArray<u32> = [6, 17, 1, 58, 0];
@@ -980,7 +1008,7 @@ function closeWindow(a: usize): void {
     if (load<u32>(G_EP + EP_ID) != 0 && o > load<u32>(G_EP + EP_BYTES + X_LAST_ORD)) spikeEnd(G_EP, abi.SPIKE_GLOBAL, 0);
     const rate = load<f64>(a + A_BYTES) / load<f64>(a + A_SPAN);
     if (traceGlobal) globalPoint(a, rate);
-    blUpdate(G_BASE, winsorised(G_BASE, mlog2(1 + rate)), alpha);
+    if (!gFrozen) blUpdate(G_BASE, winsorised(G_BASE, mlog2(1 + rate)), alpha);
     globalThresholds();
   }
   // The traced destination's point of this window, with the population before the window joins it.
@@ -990,7 +1018,7 @@ function closeWindow(a: usize): void {
   }
   if (dstOn) {
     const d = load<u32>(a + A_D);
-    if (d > 0) {
+    if (d > 0 && !popFrozen) {
       const ls = mlog2(load<f64>(a + A_SPAN));
       const m = load<f64>(a + A_SUML) / <f64>d;
       const x1 = m - ls;
@@ -1008,14 +1036,22 @@ function closeWindow(a: usize): void {
   if (shiftOn) {
     const judged = load<u32>(a + A_PACKETS) >= minPackets;
     for (let k = 0; k < CLASSES; k++) {
-      shiftJudge(CLS_BASE + <usize>k * BL_BYTES, CLS_EP + <usize>k * EPX, load<u32>(a + A_CLS + (<usize>k << 2)), a, judged,
-        abi.PROTOSHIFT_PROTO, <u32>k, 0, CLASS_PROTO[k]);
+      const b = CLS_BASE + <usize>k * BL_BYTES;
+      const ep = CLS_EP + <usize>k * EPX;
+      const count = load<u32>(a + A_CLS + (<usize>k << 2));
+      const p = traceShift ? shiftPoint(b, count, a, <u32>k, 0) : 0;
+      shiftJudge(b, ep, count, a, judged, abi.PROTOSHIFT_PROTO, <u32>k, 0, CLASS_PROTO[k], ((clsFrozen >> <u32>k) & 1) != 0);
+      if (p != 0) shiftFlag(p, ep, o);
     }
     for (let i = 0; i < SERVICES; i++) {
       const key = load<u32>(SVC_KEYS + (<usize>i << 2));
       if (key == 0) continue;
-      shiftJudge(SVC_BASE + <usize>i * BL_BYTES, SVC_EP + <usize>i * EPX, load<u32>(a + A_SVC + (<usize>i << 2)), a, judged,
-        abi.PROTOSHIFT_SERVICE, key, key & 0xffff, key >>> 16);
+      const b = SVC_BASE + <usize>i * BL_BYTES;
+      const ep = SVC_EP + <usize>i * EPX;
+      const count = load<u32>(a + A_SVC + (<usize>i << 2));
+      const p = traceShift ? shiftPoint(b, count, a, <u32>abi.PROTOSHIFT_ROW_SERVICE, key) : 0;
+      shiftJudge(b, ep, count, a, judged, abi.PROTOSHIFT_SERVICE, key, key & 0xffff, key >>> 16, ((svcFrozen >> <u32>i) & 1) != 0);
+      if (p != 0) shiftFlag(p, ep, o);
     }
     shiftN++;
     for (let i = 0; i < SERVICES; i++) {
@@ -1023,6 +1059,7 @@ function closeWindow(a: usize): void {
       if (load<u32>(SVC_EP + <usize>i * EPX + EP_ID) == 0 && load<u32>(SVC_LAST + (<usize>i << 2)) < o &&
           load<f64>(SVC_BASE + <usize>i * BL_BYTES + BL_MEAN) < 1) {
         store<u32>(SVC_KEYS + (<usize>i << 2), 0);
+        svcFrozen &= ~(<u32>1 << <u32>i);
         svcFree++;
       }
     }
@@ -1043,6 +1080,29 @@ function endShifts(): void {
   for (let i = 0; i < SERVICES; i++) {
     const ep = SVC_EP + <usize>i * EPX;
     if (load<u32>(SVC_KEYS + (<usize>i << 2)) != 0 && load<u32>(ep + EP_ID) != 0) shiftEnd(ep, abi.PROTOSHIFT_SERVICE);
+  }
+}
+
+/** PROTOSHIFT trace point of one class or service row (abi.ts, DET_PROTOSHIFT) at the close of
+ *  window `a`, with baseline `b` before the window joins it; shiftFlag() sets bit 1 after the
+ *  decision. Returns the point. */
+function shiftPoint(b: usize, count: u32, a: usize, row: u32, key: u32): usize {
+  const p = traceAppend();
+  const packets = load<u32>(a + A_PACKETS);
+  store<i64>(p + abi.TRACE_TS_US, load<i64>(a + A_START));
+  store<f64>(p + abi.TRACE_SIZE, packets > 0 ? <f64>count / <f64>packets : 0);
+  store<f64>(p + abi.TRACE_MEAN, load<u32>(b + BL_N) >= warmup ? load<f64>(b + BL_MEAN) / 100 : NaN);
+  store<f64>(p + abi.TRACE_STD, blStd(b) / 100);
+  store<f64>(p + abi.TRACE_Z, <f64>packets);
+  store<u32>(p + abi.TRACE_FLAGS, row << 8);
+  store<u32>(p + abi.TRACE_RECORD_INDEX, key);
+  return p;
+}
+
+/** Sets bit 1 of trace point `p` when episode `ep` was extended or opened by window `o`. */
+@inline function shiftFlag(p: usize, ep: usize, o: u32): void {
+  if (load<u32>(ep + EP_ID) != 0 && load<u32>(ep + EP_BYTES + X_LAST_ORD) == o) {
+    store<u32>(p + abi.TRACE_FLAGS, load<u32>(p + abi.TRACE_FLAGS) | 2);
   }
 }
 
@@ -1077,6 +1137,7 @@ export function metricsCatchUp(): bool {
   while (doneOrd < closedOrd) {
     if (!outputRoomFor(WINDOW_ALERTS, 0)) return false;
     if ((traceGlobal || traceDst) && outputTraceRoom() < 1) return false;
+    if (traceShift && outputTraceRoom() < CLASSES + SERVICES) return false;
     doneOrd++;
     closeWindow(accPtr(doneOrd));
     if (tbufN != 0 && !flushTrace()) return false;
@@ -1145,4 +1206,157 @@ export function metricsFlush(): bool {
     }
   }
   return true;
+}
+
+// ---------------------------------------------------------------- export and import (baseline-io.ts)
+
+/**
+ * Writes the learned baselines as abi BLREC_* records (after metricsFlush(): every window folded,
+ * no episode open): SPIKE_GLOBAL, SPIKE_POPULATION, the 5 PROTO_CLASS and the tracked
+ * PROTO_SERVICE entries, then the destinations of this session that are not expired (quiet for
+ * fewer than N windows), each folded up to the last window first (its quiet windows since its last
+ * packet are samples of 0, as at its next packet), AGE_W = windows since its last packet; at most
+ * CFG_BASELINE_EXPORT_MAX_KEYS destinations, the most recently seen first. Baselines with no
+ * samples are not written.
+ */
+export function metricsExport(): void {
+  if (spikeOn && blN(G_BASE) > 0) blRecord(abi.BLREC_SPIKE_GLOBAL, G_BASE);
+  if (dstOn && popN > 0) recStats(recAppend(abi.BLREC_SPIKE_POPULATION), <f64>popN, popM1, popM2);
+  if (shiftOn) {
+    for (let k = 0; k < CLASSES; k++) {
+      const b = CLS_BASE + <usize>k * BL_BYTES;
+      if (blN(b) == 0) continue;
+      store<u8>(blRecord(abi.BLREC_PROTO_CLASS, b) + abi.BLREC_VARIANT, <u8>k);
+    }
+    for (let i = 0; i < SERVICES; i++) {
+      const key = load<u32>(SVC_KEYS + (<usize>i << 2));
+      const b = SVC_BASE + <usize>i * BL_BYTES;
+      if (key == 0 || blN(b) == 0) continue;
+      const r = blRecord(abi.BLREC_PROTO_SERVICE, b);
+      store<u8>(r + abi.BLREC_PROTO, <u8>(key >>> 16));
+      store<u16>(r + abi.BLREC_PORT, <u16>(key & 0xffff));
+    }
+  }
+  if (!dstOn) return;
+  const cur = started ? ord : ordBase;
+  const wasTraced = traceDst;
+  traceDst = false; // a fold here is no window close: no trace point
+  cutBegin();
+  for (let i: u32 = 0; i < dests.cap; i++) {
+    const s = dests.slotAt(i);
+    if (load<u32>(s) != 0 && destExported(s, cur)) cutAdd(s);
+  }
+  cutFinish();
+  for (let i: u32 = 0; i < dests.cap; i++) {
+    const s = dests.slotAt(i);
+    if (load<u32>(s) == 0 || !destExported(s, cur) || !cutTake(s)) continue;
+    if (cur > load<u32>(s + H_LAST_FOLDED)) fold(s, cur);
+    const b = s + H_BASE;
+    if (blN(b) == 0) continue;
+    const r = blRecord(abi.BLREC_SPIKE_DST, b);
+    memory.copy(r + abi.BLREC_ADDR, s + SLOT_KEY, 16);
+    store<u32>(r + abi.BLREC_AGE_W, cur - load<u32>(s + H_LAST_ACTIVE));
+  }
+  traceDst = wasTraced;
+}
+
+@inline function blN(b: usize): u32 {
+  return load<u32>(b + BL_N);
+}
+
+/** A record of `kind` with baseline `b`'s n, mean and s. */
+function blRecord(kind: i32, b: usize): usize {
+  const r = recAppend(kind);
+  recStats(r, <f64>load<u32>(b + BL_N), load<f64>(b + BL_MEAN), load<f64>(b + BL_S));
+  return r;
+}
+
+/** Destination `s` is in this session and not expired after window `cur`. */
+@inline function destExported(s: usize, cur: u32): bool {
+  const last = load<u32>(s + H_LAST_ACTIVE);
+  return last >= sessFirstOrd && last <= cur && <i64>cur - <i64>last < <i64>nSpan;
+}
+
+/** Loads one record of a windowed kind (before the first packet; baseline-io.ts); false when it
+ *  cannot be placed (invalid, its detector off, duplicate, full, expired). Loaded baselines are
+ *  ready (their n as learnt), the capture's first window continues them (ordBase), and they keep
+ *  adapting unless CFG_BASELINE_FROZEN. */
+export function metricsImport(r: usize): bool {
+  if (started) return false;
+  const kind = <i32>load<u8>(r + abi.BLREC_KIND);
+  if (!recValid(r, kind != abi.BLREC_SPIKE_POPULATION)) return false;
+  if (ordBase == 0) {
+    // The loaded destinations' ordinals are ordBase - age (age < N), all >= 2.
+    ordBase = nSpan + 1;
+    closedOrd = ordBase;
+    doneOrd = ordBase;
+  }
+  const n = recN32(r);
+  const mean = load<f64>(r + abi.BLREC_MEAN);
+  const sv = load<f64>(r + abi.BLREC_S);
+  if (kind == abi.BLREC_SPIKE_GLOBAL) {
+    if (!spikeOn || gFrozen || blN(G_BASE) != 0) return false;
+    blSet(G_BASE, n, mean, sv);
+    gFrozen = frozenOn;
+    globalThresholds();
+    return true;
+  }
+  if (kind == abi.BLREC_SPIKE_POPULATION) {
+    if (!dstOn || popN != 0) return false;
+    popN = n;
+    popM1 = mean;
+    popM2 = sv;
+    popFrozen = frozenOn;
+    popVer++;
+    if (popVer == 0) popVer = 1;
+    popThresholds();
+    return true;
+  }
+  if (kind == abi.BLREC_PROTO_CLASS) {
+    const k = <i32>load<u8>(r + abi.BLREC_VARIANT);
+    if (!shiftOn || k >= CLASSES) return false;
+    const b = CLS_BASE + <usize>k * BL_BYTES;
+    if (blN(b) != 0) return false;
+    blSet(b, n, mean, sv);
+    if (frozenOn) clsFrozen |= <u32>1 << <u32>k;
+    if (n > shiftN) shiftN = n;
+    return true;
+  }
+  if (kind == abi.BLREC_PROTO_SERVICE) {
+    const proto = <u32>load<u8>(r + abi.BLREC_PROTO);
+    const key = (proto << 16) | <u32>load<u16>(r + abi.BLREC_PORT);
+    if (!svcOn || (proto != 6 && proto != 17) || svcFind(key) >= 0 || svcFree == 0) return false;
+    const i = svcFind(0);
+    svcFree--;
+    store<u32>(SVC_KEYS + (<usize>i << 2), key);
+    store<u32>(SVC_LAST + (<usize>i << 2), ordBase);
+    blSet(SVC_BASE + <usize>i * BL_BYTES, n, mean, sv);
+    store<u32>(SVC_EP + <usize>i * EPX + EP_ID, 0);
+    if (frozenOn) svcFrozen |= <u32>1 << <u32>i;
+    return true;
+  }
+  if (kind == abi.BLREC_SPIKE_DST) {
+    const age = load<u32>(r + abi.BLREC_AGE_W);
+    if (!dstOn || age >= nSpan) return false;
+    const key = r + abi.BLREC_ADDR;
+    const h = dests.hash(key, H_KEY_WORDS);
+    if (dests.find(key, h, H_KEY_WORDS) != 0 || tableFull(dests)) return false;
+    const s = dests.insert(key, h);
+    lastDest = 0;
+    store<u32>(s + SLOT_AUX, frozenOn ? HA_FROZEN : 0);
+    store<u32>(s + H_LAST_ACTIVE, ordBase - age);
+    store<u32>(s + H_LAST_FOLDED, ordBase);
+    store<u32>(s + H_WORD, 0);
+    store<u32>(s + H_THR_VER, 0);
+    blSet(s + H_BASE, n, mean, sv);
+    publish();
+    return true;
+  }
+  return false;
+}
+
+@inline function blSet(b: usize, n: u32, mean: f64, sv: f64): void {
+  store<u64>(b + BL_N, <u64>n);
+  store<f64>(b + BL_MEAN, mean);
+  store<f64>(b + BL_S, sv);
 }

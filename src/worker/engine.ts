@@ -49,6 +49,11 @@ export interface CoreExports {
   ruleVmFeaturesPtr(): number;
   ruleVmMask(): number;
   ruleVmJudgeAt(ptr: number): number;
+  /** Room for n learned-baseline records (abi.BLREC_*); loaded by the next reset(). */
+  baselineReserve(n: number): number;
+  /** Writes the learned baselines as abi.BLREC_* records (after flush()); returns their number. */
+  baselineExport(): number;
+  baselinePtr(): number;
 }
 
 /** Called with the output regions before they are cleared. The views are valid only during the
@@ -78,9 +83,14 @@ export interface RuleInputs {
   /** The enabled flow rules as a rule-VM program (FlowRuleSet.program); none: no rules, so no
    *  flow windows unless CFG_FLOWWIN_EMIT_ALL. */
   ruleProgram?: Uint8Array;
+  /** Learned baselines to start from (seeded baselines): abi.BLREC_STRIDE-byte records as
+   *  exportBaselines() returns them, validated by the caller (src/worker/core-baselines.ts
+   *  coreBaselinesFromJson). Loaded by start() before the first packet; records the core cannot
+   *  place are counted in C_BASELINE_IMPORT_REJECTED. */
+  baselines?: Uint8Array;
 }
 
-const ABI_VERSION = 4;
+const ABI_VERSION = 5;
 
 /** Instantiates the core from its bytes or a compiled module, with the JS functions its flow-rule
  *  VM calls (ruleVmImports). Throws (a bug, not input) when the module's ABI version is not the
@@ -137,6 +147,11 @@ export class Engine {
     const program = rules.ruleProgram ?? new Uint8Array(0);
     const progPtr = this.core.ruleProgramReserve(program.length);
     if (program.length > 0) new Uint8Array(this.core.memory.buffer, progPtr, program.length).set(program);
+    const base = rules.baselines ?? new Uint8Array(0);
+    if (base.length % abi.BLREC_STRIDE !== 0) throw new Error(`baseline records: ${base.length} bytes is not a multiple of ${abi.BLREC_STRIDE}`);
+    const nb = base.length / abi.BLREC_STRIDE;
+    const basePtr = this.core.baselineReserve(nb);
+    if (nb > 0) new Uint8Array(this.core.memory.buffer, basePtr, base.length).set(base);
     this.core.reset();
     this.sink = sink;
     this.stopped = null;
@@ -243,6 +258,15 @@ export class Engine {
       });
     }
     core.clearOut();
+  }
+
+  /** After finish() or abandon(): a copy of the core's learned baselines as abi.BLREC_* records
+   *  (the SPIKE, PROTOSHIFT, LATENCY and LONGCONN baselines; assembly/abi.ts describes each kind),
+   *  bounded by CFG_BASELINE_EXPORT_MAX_KEYS per keyed table (C_BASELINE_EXPORT_DROPPED counts
+   *  what was left out). Load them into another run with RuleInputs.baselines. */
+  exportBaselines(): Uint8Array {
+    const n = this.core.baselineExport();
+    return new Uint8Array(this.core.memory.buffer, this.core.baselinePtr(), n * abi.BLREC_STRIDE).slice();
   }
 
   /** A copy of the counters (abi.C_*). */
