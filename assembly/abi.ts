@@ -193,6 +193,9 @@ export const DET_LATENCY: i32 = 9;
 export const DET_RETRANS: i32 = 10;
 export const DET_PROTOSHIFT: i32 = 11;
 export const DET_LONGCONN: i32 = 12;
+/** Per-source profiles and the Isolation Forest (src/ml/, src/worker/profile.ts): raised by the
+ *  host after the core finishes; the core never writes this id. */
+export const DET_PROFILE: i32 = 13;
 // Variants (ALERT_VARIANT).
 export const PORTSCAN_PORTS: i32 = 0; // > N distinct destination ports of one target in T; AUX = probes
 export const PORTSCAN_SYN: i32 = 1; // > S SYNs and > P distinct ports of one target in T; VALUE = SYNs, AUX = ports

@@ -1,11 +1,14 @@
 #!/usr/bin/env -S npx tsx
 // The command-line entry: runs the same WASM core and pipeline as the page's worker, in Node.
 // `flowlens analyze FILE` prints the alerts (JSONL or CSV, one per line), the anomalous flows or
-// the per-packet reasons to stdout and a summary to stderr. Options come from the defaults, then
-// a JSON config file (--config), then the flags. Exit codes: 0 done, 1 input error (message on
-// stderr; what was read before the fault is still printed), 2 usage error (bad flag, config file
-// or blacklist file: the message names the flag, the option path or the line).
-import { accessSync, closeSync, constants, createReadStream, openAsBlob, openSync, readFileSync, readSync, statSync } from 'node:fs';
+// the per-packet reasons to stdout and a summary to stderr; with --baseline FILE it detects
+// against a learnt baseline (PROFILE alerts, seeded window baselines). `flowlens learn FILE --out
+// B.json` learns a baseline file from a capture (src/ml/baseline-file.ts) and prints what it
+// holds. Options come from the defaults, then a JSON config file (--config), then the flags. Exit
+// codes: 0 done, 1 input error (message on stderr; what was read before the fault is still
+// printed), 2 usage error (bad flag, config, blacklist or baseline file: the message names the
+// flag, the option path, the line or the JSON path).
+import { accessSync, closeSync, constants, createReadStream, openAsBlob, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { basename } from 'node:path';
@@ -21,7 +24,10 @@ import {
 import { NameTable } from '../io/names';
 import { forEachConnLogLine } from '../io/conn-log';
 import { readRows } from '../io/rows';
-import { formatSummary } from './summary';
+import { formatLearnSummary, formatSummary } from './summary';
+import { baselineFileFromJson, utf8Bytes, type BaselineFile } from '../ml/baseline-file';
+import { BaselineFormatError } from '../ml/json-check';
+import { parseWarmupText } from '../ui/settings-fields';
 // Stand-ins until the merge: the real ones are src/rules/options.ts and src/rules/blacklist.ts.
 import { defaultOptions, mergeOptions, validateOptions } from '../rules/options';
 import { parseBlacklistText } from '../rules/blacklist';
@@ -31,12 +37,16 @@ export type OutputFormat = 'jsonl' | 'csv' | 'flows' | 'reasons' | 'conn';
 
 const D = DEFAULT_OPTIONS;
 export const USAGE = `Usage: flowlens analyze FILE [options]
+       flowlens learn FILE --out BASELINE.json [options]
 
 Reads a pcap, pcapng (optionally gzip-compressed), CSV, JSON, JSON Lines or packet-line file
 (timestamp_ms,src,dst,sport,dport,proto,size,flags per line); the format is sniffed from the
 content, never the name. Runs the detectors (ZSCORE, BLACKLIST, PORTSCAN, SYNFLOOD, LARGESIZE,
 UNUSUAL, FLOWRULE, SPIKE, LATENCY, RETRANS, PROTOSHIFT, LONGCONN), prints the result to stdout, one
-item per line, and a summary to stderr.
+item per line, and a summary to stderr. \`learn\` learns a baseline from a capture known to be clean
+(per-source profiles, an Isolation Forest and the window baselines of SPIKE, PROTOSHIFT, LATENCY
+and LONGCONN) and writes it as a JSON file; \`analyze --baseline\` detects against it (PROFILE
+alerts for connections unusual for their source).
 Settings: the defaults, then --config FILE, then the flags below.
 
 Output:
@@ -77,6 +87,18 @@ Rules:
                            switch one detector or variant off (--no-spike: both SPIKE variants)
   --response-latency       LATENCY: also judge request -> response latency (default off)
 
+Per-source profiles (PROFILE) and baseline files:
+  --out FILE               learn: where to write the baseline file (required)
+  --baseline FILE          analyze: detect against this baseline file (from flowlens learn or the
+                           page's export); an old (version 1) or corrupt file is refused (exit 2)
+  --warmup T               analyze without --baseline: learn from the first T of the capture and
+                           detect on the rest: minutes ("10m"), hours ("1h") or a percent of the
+                           connections ("25%"); SPIKE, PROTOSHIFT, LATENCY and LONGCONN alerts
+                           inside the warm-up are dropped (counted in the summary)
+  --profile-threshold X    combined score from which a connection is an alert, 0-1 (default ${D.profile.threshold})
+  --profile-weights S,M    weights of the statistical and ML scores, adding up to 1 (default ${D.profile.weights.statistical},${D.profile.weights.ml})
+  --no-profile             no PROFILE scoring (a --baseline still seeds the window baselines)
+
 Learned baselines (SPIKE, PROTOSHIFT):
   --metric-window S        metric window, seconds of packet time (default ${D.baseline.windowS})
   --baseline-windows N     EWMA span of the baselines, windows (default ${D.baseline.windows})
@@ -98,8 +120,8 @@ Reading:
   --seed N                 hash seed (default: random per run)
   -h, --help               this text
 
-Exit status: 0 analysed, 1 the input could not be (fully) read, 2 bad usage (flags, config or
-blacklist file).`;
+Exit status: 0 analysed (or learnt), 1 the input could not be (fully) read or nothing could be
+learnt, 2 bad usage (flags, config, blacklist or baseline file).`;
 
 export class UsageError extends Error {}
 
@@ -132,6 +154,7 @@ const SWITCHES: Record<string, (o: AnalysisOptions) => void> = {
     o.rules.longConnections.ladder = false;
   },
   'response-latency': (o) => (o.rules.latency.response = true),
+  'no-profile': (o) => (o.profile.enabled = false),
   'no-spike': (o) => {
     o.spike.enabled = false;
     o.spike.perDestination = false;
@@ -145,12 +168,17 @@ const STRING_FLAGS = [
   'format', 'config', 'window', 'threshold', 'min-samples', 'min-std-bytes', 'min-std-fraction', 'tcp-timeout', 'udp-timeout',
   'icmp-timeout', 'max-alerts', 'chunk-bytes', 'seed', 'portscan-ports', 'portscan-window', 'synflood-syns', 'synflood-window',
   'synflood-slow-syns', 'synflood-slow-window', 'synflood-completed', 'large-size', 'normal', 'lateness', 'flow-window', 'flow-rule-limit',
-  'metric-window', 'baseline-windows', 'baseline-warmup',
+  'metric-window', 'baseline-windows', 'baseline-warmup', 'out', 'baseline', 'warmup', 'profile-threshold', 'profile-weights',
 ] as const;
 
 /** A parsed command line. */
 export interface CliRun {
+  command: 'analyze' | 'learn';
   file: string;
+  /** learn: the baseline file to write. */
+  out?: string;
+  /** analyze --baseline: the file read and checked against the options, and its path and size. */
+  baseline?: { path: string; file: BaselineFile; sizeBytes: number };
   format: OutputFormat;
   options: AnalysisOptions;
   quiet: boolean;
@@ -210,8 +238,11 @@ export function parseCli(argv: string[]): CliRun | 'help' {
   const str = (k: (typeof STRING_FLAGS)[number]) => values[k] as string | undefined;
   if (values.help) return 'help';
   const [cmd, file, ...rest] = positionals;
-  if (cmd !== 'analyze') throw new UsageError(cmd ? `unknown command "${cmd}"` : 'missing command');
+  if (cmd !== 'analyze' && cmd !== 'learn') throw new UsageError(cmd ? `unknown command "${cmd}"` : 'missing command');
   if (!file) throw new UsageError('missing FILE');
+  if (cmd === 'learn' && str('out') === undefined) throw new UsageError('learn needs --out FILE (where to write the baseline)');
+  if (cmd === 'learn' && str('baseline') !== undefined) throw new UsageError('--baseline is for analyze; learn writes a new baseline with --out');
+  if (cmd === 'analyze' && str('out') !== undefined) throw new UsageError('--out is for learn (analyze writes its output to stdout)');
   if (rest.length) throw new UsageError(`unexpected argument "${rest[0]}"`);
   const format = str('format') ?? 'jsonl';
   if (format !== 'jsonl' && format !== 'csv' && format !== 'flows' && format !== 'reasons' && format !== 'conn') {
@@ -249,6 +280,17 @@ export function parseCli(argv: string[]): CliRun | 'help' {
   set(num(str('metric-window'), 'metric-window'), (v) => (o.baseline.windowS = v));
   set(num(str('baseline-windows'), 'baseline-windows', true), (v) => (o.baseline.windows = v));
   set(num(str('baseline-warmup'), 'baseline-warmup', true), (v) => (o.baseline.warmup = v));
+  set(num(str('profile-threshold'), 'profile-threshold'), (v) => (o.profile.threshold = v));
+  set(str('profile-weights'), (v) => {
+    const m = /^\s*(\d+(?:\.\d+)?)\s*,\s*(\d+(?:\.\d+)?)\s*$/.exec(v);
+    if (!m) throw new UsageError(`--profile-weights wants S,M (e.g. 0.6,0.4), got "${v}"`);
+    o.profile.weights = { statistical: Number(m[1]), ml: Number(m[2]) };
+  });
+  set(str('warmup'), (v) => {
+    const w = parseWarmupText(v);
+    if (w.error || w.value === null) throw new UsageError(`--warmup: ${w.error ?? `expected minutes ("10m") or a percent ("25%"), got "${v}"`}`);
+    o.profile.warmup = w.value;
+  });
   set(str('normal'), (v) => {
     const list = v.split(',').map((e) => e.trim()).filter((e) => e !== '');
     if (list.length === 0) throw new UsageError('--normal wants a comma-separated list such as tcp/80,tcp/443,udp/53');
@@ -290,7 +332,19 @@ export function parseCli(argv: string[]): CliRun | 'help' {
         .join('\n'),
     );
   }
-  return { file, format, options: o, quiet: !!values.quiet, includeSuppressed: !!values['include-suppressed'] };
+  const run: CliRun = { command: cmd, file, format, options: o, quiet: !!values.quiet, includeSuppressed: !!values['include-suppressed'] };
+  if (cmd === 'learn') run.out = str('out');
+  const baselinePath = str('baseline');
+  if (baselinePath !== undefined) {
+    const text = readText(baselinePath, 'baseline file');
+    try {
+      run.baseline = { path: baselinePath, file: baselineFileFromJson(text, o), sizeBytes: utf8Bytes(text) };
+    } catch (e) {
+      if (e instanceof BaselineFormatError) throw new UsageError(`${baselinePath}: ${e.message}`);
+      throw e;
+    }
+  }
+  return run;
 }
 
 /** Loads the core from build/core.wasm (built by `npm run asbuild`). */
@@ -388,6 +442,7 @@ export async function runAnalyze(
   options: AnalysisOptions,
   out: (s: string) => void,
   includeSuppressed = false,
+  extra: Pick<PipelineHooks, 'baseline' | 'learn'> = {},
 ): Promise<AnalysisResult> {
   // openAsBlob's own error carries no errno; check first so the message says what is wrong.
   accessSync(file, constants.R_OK);
@@ -400,6 +455,7 @@ export async function runAnalyze(
     direct: fileReader(fd),
     gunzip: fileGunzip(file),
     collectMarks: format === 'reasons',
+    ...extra,
   };
   try {
     ({ result } = await analyzeBlob(await nodeEngine(), blob, basename(file), options, hooks));
@@ -443,8 +499,17 @@ async function main(argv: string[]): Promise<number> {
   }
   let result: AnalysisResult;
   const stdout = bufferedStdout();
+  const learning = parsed.command === 'learn';
   try {
-    result = await runAnalyze(parsed.file, parsed.format, parsed.options, stdout.out, parsed.includeSuppressed);
+    result = await runAnalyze(
+      parsed.file,
+      parsed.format,
+      parsed.options,
+      learning ? () => undefined : stdout.out,
+      parsed.includeSuppressed,
+      learning ? { learn: true } : { baseline: parsed.baseline?.file },
+    );
+    if (result.baseline && parsed.baseline) result.baseline.sizeBytes = parsed.baseline.sizeBytes;
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR') {
@@ -455,7 +520,17 @@ async function main(argv: string[]): Promise<number> {
   } finally {
     stdout.flush();
   }
-  if (!parsed.quiet) process.stderr.write(formatSummary(result) + '\n');
+  if (learning) {
+    if (result.learnedBaseline !== undefined) {
+      try {
+        writeFileSync(parsed.out!, result.learnedBaseline);
+      } catch (e) {
+        process.stderr.write(`flowlens: cannot write ${parsed.out}: ${(e as Error).message}\n`);
+        return 1;
+      }
+      if (!parsed.quiet) process.stderr.write(formatLearnSummary(result, parsed.out!, parsed.options) + '\n');
+    }
+  } else if (!parsed.quiet) process.stderr.write(formatSummary(result) + '\n');
   if (result.error) {
     process.stderr.write(`flowlens: ${parsed.file}: ${result.error.message}\n`);
     return 1;

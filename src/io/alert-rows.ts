@@ -8,12 +8,12 @@
 import Papa from 'papaparse';
 import {
   BLACKLIST_MATCH_DST, BLACKLIST_MATCH_SRC, DET_BLACKLIST, DET_FLOWRULE, DET_LARGESIZE, DET_PORTSCAN, DET_PROTOSHIFT,
-  DET_SPIKE, DET_SYNFLOOD, DET_UNUSUAL, DET_ZSCORE, DET_LATENCY, DET_RETRANS, DET_LONGCONN, LATENCY_CLIENT, LATENCY_RESPONSE,
+  DET_SPIKE, DET_SYNFLOOD, DET_UNUSUAL, DET_ZSCORE, DET_LATENCY, DET_RETRANS, DET_LONGCONN, DET_PROFILE, LATENCY_CLIENT, LATENCY_RESPONSE,
   LONGCONN_IDLE, LONGCONN_LADDER, MARK_DPORT, MARK_DST, MARK_PROTO, MARK_REASONS, MARK_RECORD_INDEX,
   MARK_SPORT, MARK_SRC, MARK_STRIDE, MARK_TCP_FLAGS, MARK_TS_US, MARK_WIRE_LEN, PORTSCAN_HOSTS,
   PORTSCAN_SYN, PROTOSHIFT_SERVICE, SEV_HIGH, SEV_LOW, SEV_MEDIUM, SPIKE_DST, SYNFLOOD_SLOW, SYNFLOOD_SPREAD,
 } from '../shared/abi';
-import { DETECTOR_NAMES, FEATURE_COUNT, type AnalysisResult } from '../shared/protocol';
+import { DETECTOR_NAMES, FEATURE_COUNT, type AnalysisResult, type ProfileDetail } from '../shared/protocol';
 import { NameTable } from './names';
 import { forEachDataLine, formatPacketLine } from './packet-lines';
 
@@ -52,7 +52,14 @@ export const FLOW_FEATURE_KEYS = ['packets', 'bytes', 'mean_size', 'packets_per_
  * - PROTOSHIFT: `value` (peak share of the window's packets, %), `threshold` (percentage points of
  *   the severity reached), `window_s`, `count` (packets of the class or service), `peak_rate`,
  *   `mean` (baseline share, %), `std` (points), `samples`, `points` (value − mean), and `class`
- *   (TCP, UDP, ICMP, ICMPv6, other) or `service` ("udp/53").
+ *   (TCP, UDP, ICMP, ICMPv6, other) or `service` ("udp/53");
+ * - PROFILE (src/worker/profile.ts): `value` (combined score 0–1), `threshold` (lower bound of the
+ *   level reached), `count` (the connection's packets), `samples` (training connections of the
+ *   profile used), and from result.profile: `level` (LOW, MEDIUM, HIGH, CRITICAL; severity shows
+ *   CRITICAL as high), `statistical`, `ml` (the two scores), `baseline` ("source" or
+ *   "population"), `features` (the top features, "service=tcp/22 origBytes=12345"), `metric` (the
+ *   top feature), `mean` (its baseline's typical value, raw units), `std` (its spread: log1p units
+ *   for numeric features, 0 for categorical ones), `z` (numeric features).
  */
 export type Evidence = Partial<Record<(typeof EVIDENCE_KEYS)[number], number | string>>;
 
@@ -61,18 +68,19 @@ export const EVIDENCE_KEYS = [
   'value', 'threshold', 'window_s', 'count', 'peak_rate', 'probes', 'ports', 'sources', 'destinations', 'protocol',
   'z', 'mean', 'std', 'samples', 'rule', ...FLOW_FEATURE_KEYS,
   'metric', 'deviation_pct', 'data_segments', 'retransmissions', 'flow_bytes', 'points', 'baseline', 'class', 'service',
+  'level', 'statistical', 'ml', 'features',
 ] as const;
 
 /** One alert as an output row: the same shape for every detector. Units: bytes, seconds, µs. */
 export interface AlertRow {
   /** Detector name (protocol.ts DETECTOR_NAMES): ZSCORE, BLACKLIST, PORTSCAN, SYNFLOOD,
-   *  LARGESIZE, UNUSUAL, FLOWRULE, SPIKE, LATENCY, RETRANS, PROTOSHIFT, LONGCONN. */
+   *  LARGESIZE, UNUSUAL, FLOWRULE, SPIKE, LATENCY, RETRANS, PROTOSHIFT, LONGCONN, PROFILE. */
   detector: string;
   /** PORTSCAN: "ports" | "syn" | "hosts" (address scan); SYNFLOOD: "dst" | "slow" | "spread"; BLACKLIST:
    *  "src" | "dst" | "both" (the listed end(s), relative to the flow's first packet); SPIKE: "global"
    *  | "dst"; PROTOSHIFT: "proto" | "service"; LATENCY: "server" (SYN -> SYN/ACK) | "client"
-   *  (SYN/ACK -> ACK) | "response"; RETRANS: "flow"; LONGCONN: "mean" | "idle" | "ladder". Absent
-   *  for the other detectors. */
+   *  (SYN/ACK -> ACK) | "response"; RETRANS: "flow"; LONGCONN: "mean" | "idle" | "ladder"; PROFILE:
+   *  the threat level "low" | "medium" | "high" | "critical". Absent for the other detectors. */
   variant?: string;
   severity: 'low' | 'medium' | 'high';
   /** Detector score rounded to 3 decimals: |z| (ZSCORE), value / threshold (rule detectors), 1
@@ -171,12 +179,12 @@ export function variantName(detector: number, variant: number): string | undefin
   if (detector === DET_LONGCONN) return variant === LONGCONN_IDLE ? 'idle' : variant === LONGCONN_LADDER ? 'ladder' : 'mean';
   if (detector === DET_SPIKE) return variant === SPIKE_DST ? 'dst' : 'global';
   if (detector === DET_PROTOSHIFT) return variant === PROTOSHIFT_SERVICE ? 'service' : 'proto';
+  if (detector === DET_PROFILE) return (PROFILE_LEVELS[variant] ?? '').toLowerCase() || undefined;
   return undefined;
 }
 
-/** A number with thousands separators and at most `digits` decimals ("549,460", "7.1"). */
-const num = (v: number, digits = 1): string =>
-  Number.isFinite(v) ? v.toLocaleString('en-US', { maximumFractionDigits: digits }) : String(v);
+/** A number with thousands separators and one decimal at most ("549,460", "7.1"). */
+const num = (v: number): string => grouped(v, 1);
 
 /** A long duration for messages: "0.026 s", "45 s", "51 min", "2 h 3 min", "3 d 4 h". */
 export function longDurationText(s: number): string {
@@ -190,12 +198,6 @@ export function longDurationText(s: number): string {
   return h % 24 === 0 ? `${d} d` : `${d} d ${h % 24} h`;
 }
 
-/** "+243 %" from a value and its baseline mean (empty when the mean is not positive). */
-function deviationText(value: number, mean: number): string {
-  if (!(mean > 0)) return '';
-  const d = Math.round(((value - mean) / mean) * 100);
-  return `, ${d >= 0 ? '+' : ''}${d.toLocaleString('en-US')} %`;
-}
 
 /** LATENCY's measured step per variant, for messages and the evidence `metric`. */
 const LATENCY_STEP = ['SYN→SYN/ACK', 'SYN/ACK→ACK', 'request→response'];
@@ -211,14 +213,25 @@ export function shiftSubject(variant: number, aux: number): string {
   return PROTOCOL_CLASSES[aux] ?? `class ${aux}`;
 }
 
-/** A rate or count for messages: whole numbers with thousands separators ("549,460"). */
-export function grouped(v: number): string {
-  return Number.isFinite(v) ? Math.round(v).toLocaleString('en-US') : String(v);
+/** A number for messages with thousands separators and at most `digits` decimals: a rate or count
+ *  as a whole number by default ("549,460"), "7.1" with digits 1. */
+export function grouped(v: number, digits = 0): string {
+  if (!Number.isFinite(v)) return String(v);
+  return (digits === 0 ? Math.round(v) : v).toLocaleString('en-US', { maximumFractionDigits: digits });
 }
 
-/** (value − mean) ÷ mean × 100, the deviation above a baseline in percent (mean floored at 1, as the score). */
-export function deviationPct(value: number, mean: number): number {
-  return ((value - mean) / (mean > 1 ? mean : 1)) * 100;
+/** (value − mean) ÷ max(mean, floor) × 100, the deviation above a baseline in percent; NaN when
+ *  max(mean, floor) is not positive. floor 1 (default) as SPIKE's score; floor 0 for LATENCY and
+ *  LONGCONN (means below 1 ms or 1 s are real). */
+export function deviationPct(value: number, mean: number, floor = 1): number {
+  const m = mean > floor ? mean : floor;
+  return m > 0 ? ((value - mean) / m) * 100 : NaN;
+}
+
+/** ", +243 %" for a message, or '' when the deviation is not defined. */
+function deviationSuffix(value: number, mean: number, floor: number): string {
+  const d = Math.round(deviationPct(value, mean, floor));
+  return Number.isFinite(d) ? `, ${d >= 0 ? '+' : ''}${grouped(d)} %` : '';
 }
 
 function featureText(key: string, v: number): string {
@@ -291,7 +304,7 @@ function message(result: AnalysisResult, i: number, s: Subject, evidence: Eviden
       const srv = endText(s.dst, s.dport);
       const side = v === LATENCY_CLIENT ? ` (client side, ${s.src})` : '';
       return `High ${v === LATENCY_RESPONSE ? 'response time' : 'latency'} to ${srv}${side}: ${LATENCY_STEP[v]} ${num(value)} ms ` +
-        `(threshold ${num(thr)} ms, baseline ${num(a.mean[i])} ms over ${plural(a.samples[i], LATENCY_SAMPLE[v])}${deviationText(value, a.mean[i])})` +
+        `(threshold ${num(thr)} ms, baseline ${num(a.mean[i])} ms over ${plural(a.samples[i], LATENCY_SAMPLE[v])}${deviationSuffix(value, a.mean[i], 0)})` +
         (count > 1 ? `; ${fmt(count)} slow samples in ${dur}` : '');
     }
     case DET_RETRANS:
@@ -308,12 +321,11 @@ function message(result: AnalysisResult, i: number, s: Subject, evidence: Eviden
     case DET_SPIKE: {
       const sev = a.severity[i] === SEV_HIGH ? 'High' : 'Medium';
       const where = variant === SPIKE_DST ? ` to ${s.dst}` : ' in all traffic';
-      const dev = Math.round(deviationPct(value, a.mean[i]));
       const over = `over ${plural(a.samples[i], 'window')}`;
       const base = a.aux[i] === 1
         ? `no baseline of its own yet: typical destination ${grouped(a.mean[i])} B/s ${over}`
         : `baseline ${grouped(a.mean[i])} B/s ${over}`;
-      return `${sev} traffic spike${where}: ${grouped(value)} B/s (threshold ${grouped(thr)} B/s, ${base}, ${dev >= 0 ? '+' : ''}${grouped(dev)} %)`;
+      return `${sev} traffic spike${where}: ${grouped(value)} B/s (threshold ${grouped(thr)} B/s, ${base}${deviationSuffix(value, a.mean[i], 1)})`;
     }
     case DET_PROTOSHIFT: {
       const pts = Math.round(value - a.mean[i]);
@@ -326,14 +338,49 @@ function message(result: AnalysisResult, i: number, s: Subject, evidence: Eviden
       return `Packet of ${fmt(a.size[i])} B on ${flow} is ${fmt(Math.abs(z))}σ ${z >= 0 ? 'above' : 'below'} the channel's mean of ` +
         `${fmt(a.mean[i])} B (σ ${fmt(a.std[i])} B over ${samples} packet${samples === 1 ? '' : 's'}; threshold ${fmt(Number(evidence.threshold))}σ)`;
     }
+    case DET_PROFILE: {
+      const d = profileDetail(result, i);
+      if (d) return d.explanation;
+      return `Per-source profile: ${flow} scores ${value.toFixed(2)} (${PROFILE_LEVELS[variant] ?? '?'}; threshold ${fmt(thr)})`;
+    }
     default:
       return `${DETECTOR_NAMES[det] ?? `detector ${det}`} on ${flow}: value ${fmt(value)} (threshold ${fmt(thr)})`;
   }
 }
 
+/** PROFILE levels by variant (src/worker/profile.ts: 1 LOW … 4 CRITICAL). */
+const PROFILE_LEVELS = ['', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'];
+
+/** The detail of PROFILE alert i (result.profile.details[aux]), when the result carries it. */
+export function profileDetail(result: AnalysisResult, i: number): ProfileDetail | undefined {
+  const a = result.alerts;
+  if (a.detector[i] !== DET_PROFILE) return undefined;
+  const d = result.profile?.details[a.aux[i]];
+  return d && d.alert === i ? d : undefined;
+}
+
 function evidenceOf(result: AnalysisResult, i: number): Evidence {
   const a = result.alerts;
   const det = a.detector[i];
+  if (det === DET_PROFILE) {
+    const e: Evidence = { value: round(a.value[i], 3), threshold: a.threshold[i], count: a.evidence[i], samples: a.samples[i] };
+    const d = profileDetail(result, i);
+    if (d) {
+      e.level = d.level;
+      e.statistical = round(d.statistical, 3);
+      e.ml = round(d.ml, 3);
+      e.baseline = d.baseline.basis;
+      const top = d.features.filter((f) => f.score > 0).slice(0, 3);
+      e.features = top.map((f) => `${f.feature}=${f.label ?? round(f.value, 3)}`).join(' ');
+      if (top[0]) {
+        e.metric = top[0].feature;
+        e.mean = round(top[0].typical, 3);
+        e.std = round(top[0].baselineStd, 3);
+        if (top[0].z !== 0) e.z = round(top[0].z, 3);
+      }
+    }
+    return e;
+  }
   if (det === DET_ZSCORE) {
     const thr = a.threshold[i] > 0 ? a.threshold[i] : result.options.zscore.threshold;
     return { value: round(Math.abs(a.score[i]), 3), threshold: thr, z: round(a.score[i], 3), mean: round(a.mean[i], 2), std: round(a.std[i], 2), samples: a.samples[i] };
@@ -363,7 +410,8 @@ function evidenceOf(result: AnalysisResult, i: number): Evidence {
       e.mean = round(a.mean[i], 3);
       e.std = round(a.std[i], 3);
       e.samples = a.samples[i];
-      if (a.mean[i] > 0) e.deviation_pct = round(((a.value[i] - a.mean[i]) / a.mean[i]) * 100, 1);
+      const dev = deviationPct(a.value[i], a.mean[i], 0);
+      if (Number.isFinite(dev)) e.deviation_pct = round(dev, 1);
     }
     if (det === DET_LONGCONN) e.flow_bytes = a.aux[i];
     return e;

@@ -23,10 +23,10 @@
 // afresh over the connections being scored (RateTracker), in time order; detection never changes
 // the model.
 //
-// File format (toJson): one JSON object {format: "flowlens-baseline", version: 1, createdAt,
-// options, counts, standardiser, forest, population, profiles: [[source, profile], ...]}.
-// fromJson checks the format name and version first (another version is refused: no migration
-// exists yet), then every field (types, ranges, lengths, sums, tree structure) and builds a new
+// JSON form of a model (modelToJSON / toJson): one object {createdAt, options, counts,
+// standardiser, forest, population, profiles: [[source, profile], ...]}, the `model` part of a
+// baseline file (src/ml/baseline-file.ts: format name, version 2, the core's window baselines).
+// modelFromJSON checks every field (types, ranges, lengths, sums, tree structure) and builds a new
 // Model only when all of it is valid; errors are BaselineFormatError with the JSON path.
 import type { Connection } from './connection';
 import { FEATURE_DIMS, featureRow, fitStandardiser, standardise, standardiserFromJSON, type Standardiser } from './features';
@@ -46,8 +46,10 @@ import {
 } from './source-profile';
 
 export const BASELINE_FORMAT = 'flowlens-baseline';
-/** Version of the file format (and of the model's meaning); fromJson reads exactly this one. */
-export const BASELINE_VERSION = 1;
+/** Version of the baseline file format (and of the model's meaning); src/ml/baseline-file.ts reads
+ *  exactly this one. 1: the model alone (no core window baselines); 2: the model and the core's
+ *  window baselines. */
+export const BASELINE_VERSION = 2;
 
 export interface BaselineOptions {
   /** Weights of the combined score; each in [0, 1], adding up to 1 (±1e−9). */
@@ -370,11 +372,9 @@ export function splitWarmup(connections: readonly Connection[], warmup: Warmup):
   return { learn: sorted.slice(0, cut), detect: sorted.slice(cut) };
 }
 
-/** The model as JSON text (see the file header for the format). */
-export function toJson(model: Model): string {
-  return JSON.stringify({
-    format: BASELINE_FORMAT,
-    version: BASELINE_VERSION,
+/** The model as a plain JSON value (see the file header); the `model` part of a baseline file. */
+export function modelToJSON(model: Model): Record<string, unknown> {
+  return {
     createdAt: model.createdAt,
     options: model.options,
     counts: model.counts,
@@ -382,8 +382,15 @@ export function toJson(model: Model): string {
     forest: forestToJSON(model.forest),
     population: model.population,
     profiles: Array.from(model.profiles),
-  });
+  };
 }
+
+/** The model as JSON text (modelToJSON). */
+export function toJson(model: Model): string {
+  return JSON.stringify(modelToJSON(model));
+}
+
+const at = (path: string, key: string) => (path ? `${path}.${key}` : key);
 
 function countsFromJSON(v: unknown, path: string): ModelCounts {
   const o = obj(v, path);
@@ -408,54 +415,45 @@ function countsFromJSON(v: unknown, path: string): ModelCounts {
 }
 
 /**
- * Reads a model written by toJson. Throws BaselineFormatError (with the JSON path) when the text
- * is not JSON, not a Flowlens baseline, of another version, or any field is missing, unknown, of
- * the wrong type, out of range or inconsistent (profile counts, tree structure). Never returns a
- * partly valid model.
+ * Reads a model written by modelToJSON from the JSON value `v` found at `path` ("" for a whole
+ * document, "model" inside a baseline file). Throws BaselineFormatError (with the JSON path) when
+ * any field is missing, unknown, of the wrong type, out of range or inconsistent (profile counts,
+ * tree structure). Never returns a partly valid model.
  */
-export function fromJson(text: string): Model {
-  let root: unknown;
-  try {
-    root = JSON.parse(text);
-  } catch (e) {
-    throw new BaselineFormatError('', `not JSON (${e instanceof Error ? e.message : String(e)})`);
-  }
-  const o = obj(root, '');
-  if (o.format !== BASELINE_FORMAT) throw new BaselineFormatError('format', `not a Flowlens baseline (format ${JSON.stringify(o.format)}, expected "${BASELINE_FORMAT}")`);
-  const version = num(o.version, 'version', { int: true });
-  if (version !== BASELINE_VERSION) {
-    throw new BaselineFormatError('version', `version ${version} is ${version < BASELINE_VERSION ? 'older than' : 'newer than'} this build's ${BASELINE_VERSION} and cannot be read; learn the baseline again`);
-  }
-  keysExactly(o, '', ['format', 'version', 'createdAt', 'options', 'counts', 'standardiser', 'forest', 'population', 'profiles']);
-  const createdAt = str(o.createdAt, 'createdAt');
-  if (Number.isNaN(Date.parse(createdAt))) throw new BaselineFormatError('createdAt', `not a date: ${createdAt}`);
-  const opt = obj(o.options, 'options');
-  keysExactly(opt, 'options', Object.keys(DEFAULT_BASELINE_OPTIONS));
-  keysExactly(obj(opt.weights, 'options.weights'), 'options.weights', ['statistical', 'ml']);
-  keysExactly(obj(opt.levels, 'options.levels'), 'options.levels', ['medium', 'high', 'critical']);
+export function modelFromJSON(v: unknown, path = ''): Model {
+  const o = obj(v, path);
+  keysExactly(o, path, ['createdAt', 'options', 'counts', 'standardiser', 'forest', 'population', 'profiles']);
+  const createdAt = str(o.createdAt, at(path, 'createdAt'));
+  if (Number.isNaN(Date.parse(createdAt))) throw new BaselineFormatError(at(path, 'createdAt'), `not a date: ${createdAt}`);
+  const optPath = at(path, 'options');
+  const opt = obj(o.options, optPath);
+  keysExactly(opt, optPath, Object.keys(DEFAULT_BASELINE_OPTIONS));
+  keysExactly(obj(opt.weights, `${optPath}.weights`), `${optPath}.weights`, ['statistical', 'ml']);
+  keysExactly(obj(opt.levels, `${optPath}.levels`), `${optPath}.levels`, ['medium', 'high', 'critical']);
   const options = opt as unknown as BaselineOptions;
   const problems = baselineOptionProblems(options);
-  if (problems.length) throw new BaselineFormatError(`options.${problems[0].path}`, problems[0].message);
-  const counts = countsFromJSON(o.counts, 'counts');
-  const standardiser = standardiserFromJSON(o.standardiser, 'standardiser');
-  const forest = forestFromJSON(o.forest, 'forest', FEATURE_DIMS);
+  if (problems.length) throw new BaselineFormatError(`${optPath}.${problems[0].path}`, problems[0].message);
+  const counts = countsFromJSON(o.counts, at(path, 'counts'));
+  const standardiser = standardiserFromJSON(o.standardiser, at(path, 'standardiser'));
+  const forest = forestFromJSON(o.forest, at(path, 'forest'), FEATURE_DIMS);
   if (forest.trees !== options.trees || forest.seed !== options.seed || forest.sampleSize !== Math.min(options.sampleSize, counts.connections)) {
-    throw new BaselineFormatError('forest', 'trees, seed or sample size differ from the options');
+    throw new BaselineFormatError(at(path, 'forest'), 'trees, seed or sample size differ from the options');
   }
-  const population = SourceProfile.fromJSON(o.population, 'population');
-  if (population.n !== counts.connections) throw new BaselineFormatError('population.n', `${population.n} connections, counts say ${counts.connections}`);
-  const profiles = profilesFromJSON(o.profiles, 'profiles');
-  if (profiles.size !== counts.profiled) throw new BaselineFormatError('profiles', `${profiles.size} profiles, counts say ${counts.profiled}`);
+  const population = SourceProfile.fromJSON(o.population, at(path, 'population'));
+  if (population.n !== counts.connections) throw new BaselineFormatError(at(path, 'population.n'), `${population.n} connections, counts say ${counts.connections}`);
+  const profPath = at(path, 'profiles');
+  const profiles = profilesFromJSON(o.profiles, profPath);
+  if (profiles.size !== counts.profiled) throw new BaselineFormatError(profPath, `${profiles.size} profiles, counts say ${counts.profiled}`);
   let enough = 0;
   let total = 0;
   for (const p of profiles.values()) {
     total += p.n;
     if (p.n >= options.minConnections) enough++;
   }
-  if (enough !== counts.profiledEnough) throw new BaselineFormatError('profiles', `${enough} profiles with ≥ ${options.minConnections} connections, counts say ${counts.profiledEnough}`);
-  if (total > counts.connections) throw new BaselineFormatError('profiles', `profiles hold ${total} connections, more than the ${counts.connections} learnt`);
+  if (enough !== counts.profiledEnough) throw new BaselineFormatError(profPath, `${enough} profiles with ≥ ${options.minConnections} connections, counts say ${counts.profiledEnough}`);
+  if (total > counts.connections) throw new BaselineFormatError(profPath, `profiles hold ${total} connections, more than the ${counts.connections} learnt`);
   return {
-    version,
+    version: BASELINE_VERSION,
     createdAt,
     options: {
       ...options,
@@ -468,4 +466,16 @@ export function fromJson(text: string): Model {
     population,
     profiles,
   };
+}
+
+/** Reads a model written by toJson (modelFromJSON of the parsed text); text that is not JSON is a
+ *  BaselineFormatError at path "". */
+export function fromJson(text: string): Model {
+  let root: unknown;
+  try {
+    root = JSON.parse(text);
+  } catch (e) {
+    throw new BaselineFormatError('', `not JSON (${e instanceof Error ? e.message : String(e)})`);
+  }
+  return modelFromJSON(root, '');
 }

@@ -20,7 +20,8 @@ type Leaf =
   | { t: 'num'; min: number; max: number; int?: boolean; gt?: boolean; unit: string }
   | { t: 'list' }
   | { t: 'rules' }
-  | { t: 'seed' };
+  | { t: 'seed' }
+  | { t: 'warmup' };
 type Spec = { [key: string]: Spec | Leaf };
 
 const isLeaf = (s: Spec | Leaf): s is Leaf => typeof (s as Leaf).t === 'string';
@@ -111,6 +112,17 @@ const SPEC: Spec = {
   },
   limits: Object.fromEntries(DETECTOR_NAMES.slice(1).map((n) => [n.toLowerCase(), rateLimit])),
   connRecords: { enabled: bool, max: int(0, 1e8, 'records') },
+  profile: {
+    enabled: bool,
+    weights: { statistical: num(0, 1, 'weight'), ml: num(0, 1, 'weight') },
+    threshold: { t: 'num', min: 0, max: 1, gt: true, unit: 'combined score' },
+    levels: { medium: num(0, 1, 'combined score'), high: num(0, 1, 'combined score'), critical: num(0, 1, 'combined score') },
+    warmup: { t: 'warmup' },
+    trees: int(1, 10_000, 'trees'),
+    sampleSize: int(2, 4096, 'connections'),
+    seed: int(0, 0xffffffff, 'seed'),
+    minConnections: int(1, 1e9, 'connections'),
+  },
   chunkBytes: int(64 * 1024, 256 * 1024 * 1024, 'bytes'),
   seed: { t: 'seed' },
   maxAlerts: int(0, 1e8, 'alerts'),
@@ -153,6 +165,19 @@ function checkLeaf(leaf: Leaf, v: unknown): string | null {
       return Array.isArray(v) && v.every((x) => typeof x === 'string') ? null : `expected a list of strings, got ${describe(v)}`;
     case 'rules':
       return Array.isArray(v) ? null : `expected a list of rules, got ${describe(v)}`;
+    case 'warmup': {
+      if (v === null) return null;
+      const ok = isObject(v) && Object.keys(v).length === 1;
+      if (ok && 'minutes' in v) {
+        const m = v.minutes;
+        return typeof m === 'number' && Number.isFinite(m) && m > 0 && m <= 1e7 ? null : `warm-up minutes must be a number above 0 (at most 1e7), got ${describe(m)}`;
+      }
+      if (ok && 'percent' in v) {
+        const p = v.percent;
+        return typeof p === 'number' && Number.isFinite(p) && p > 0 && p < 100 ? null : `warm-up percent must be a number above 0 and below 100, got ${describe(p)}`;
+      }
+      return `expected null (no warm-up), {"minutes": M} or {"percent": P}, got ${describe(v)}`;
+    }
     case 'seed':
       if (v === undefined) return null;
       return typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 0xffffffff
@@ -210,7 +235,8 @@ function walkValidate(spec: Spec, value: unknown, path: string, out: OptionProbl
  * Every problem of `o`, each with its path: types; each number's unit and range (SPEC above:
  * windows and timeouts above 0 s, counts whole numbers, ...); flowFeatures.latenessS below
  * flowFeatures.windowS (a packet later than a whole window cannot land in its window);
- * spike.highSigma and protocolShift.highPoints at least their MEDIUM counterparts; blacklist
+ * spike.highSigma and protocolShift.highPoints at least their MEDIUM counterparts; profile.weights
+ * adding up to 1 and profile.threshold ≤ levels.medium ≤ levels.high ≤ levels.critical; blacklist
  * entries and normal services that do not parse (path with the entry's index); flow rules with an
  * empty or duplicate name, a bad expression (with its column) or a bad severity. Empty = valid.
  */
@@ -229,6 +255,20 @@ export function validateOptions(o: AnalysisOptions): OptionProblem[] {
   const ps = o.protocolShift;
   if (isObject(ps) && typeof ps.points === 'number' && typeof ps.highPoints === 'number' && ps.highPoints < ps.points) {
     out.push({ path: 'protocolShift.highPoints', message: `must be at least protocolShift.points (${ps.points}), got ${ps.highPoints}` });
+  }
+  const pr = o.profile;
+  if (isObject(pr) && isObject(pr.weights) && typeof pr.weights.statistical === 'number' && typeof pr.weights.ml === 'number') {
+    const sum = pr.weights.statistical + pr.weights.ml;
+    if (Math.abs(sum - 1) > 1e-9) out.push({ path: 'profile.weights', message: `statistical + ml must add up to 1, got ${sum}` });
+  }
+  if (isObject(pr) && isObject(pr.levels)) {
+    const l = pr.levels;
+    const chain: [string, unknown][] = [['profile.threshold', pr.threshold], ['profile.levels.medium', l.medium], ['profile.levels.high', l.high], ['profile.levels.critical', l.critical]];
+    for (let i = 1; i < chain.length; i++) {
+      const [pp, pv] = chain[i - 1];
+      const [path, v] = chain[i];
+      if (typeof pv === 'number' && typeof v === 'number' && v < pv) out.push({ path, message: `must be at least ${pp} (${pv}), got ${v}` });
+    }
   }
   const entries = o.rules?.blacklist?.entries;
   if (Array.isArray(entries) && entries.every((x) => typeof x === 'string')) {
@@ -257,6 +297,12 @@ function walkMerge(spec: Spec, target: Record<string, unknown>, partial: Record<
     }
     if (sub.t === 'seed' && v === null) {
       delete target[key]; // null = a random seed per analysis
+      continue;
+    }
+    if (sub.t === 'warmup') {
+      const msg = checkLeaf(sub, v);
+      if (msg) out.push({ path: p, message: msg });
+      else target[key] = structuredClone(v);
       continue;
     }
     if (sub.t === 'rules' && Array.isArray(v)) {

@@ -192,6 +192,9 @@ export const DET_LATENCY = 9;
 export const DET_RETRANS = 10;
 export const DET_PROTOSHIFT = 11;
 export const DET_LONGCONN = 12;
+/** Per-source profiles and the Isolation Forest (src/ml/, src/worker/profile.ts): raised by the
+ *  host after the core finishes; the core never writes this id. */
+export const DET_PROFILE = 13;
 // Variants (ALERT_VARIANT).
 export const PORTSCAN_PORTS = 0; // > N distinct destination ports of one target in T; AUX = probes
 export const PORTSCAN_SYN = 1; // > S SYNs and > P distinct ports of one target in T; VALUE = SYNs, AUX = ports

@@ -207,6 +207,39 @@ export interface FlowFeatureOptions {
   rules: FlowRule[];
 }
 
+/** How much of a capture to learn the per-source profiles from when no baseline is applied: its
+ *  first `minutes` of packet time (from the first connection's start) or its first `percent` of
+ *  connections in time order (src/ml/baseline-model.ts splitWarmup). */
+export type WarmupOption = { minutes: number } | { percent: number };
+
+/** PROFILE: per-source profiles and the Isolation Forest (src/ml/baseline-model.ts, run by
+ *  src/worker/profile.ts after the core finishes). Scores need a model: an applied baseline file
+ *  (AnalyzeExtras.baselineJson, CLI --baseline) or one learnt from the warm-up part of the capture
+ *  itself (`warmup`). Defaults and their sources: issue #4 (weights, threshold, levels) and Liu,
+ *  Ting and Zhou 2008 (trees, sampleSize). */
+export interface ProfileOptions {
+  /** Score connections when a model is available. Default true. */
+  enabled: boolean;
+  /** Combined score = statistical · weights.statistical + ML · weights.ml; each in [0, 1],
+   *  adding up to 1. Defaults 0.6, 0.4. */
+  weights: { statistical: number; ml: number };
+  /** Combined score from which a connection is a (LOW) alert, in (0, 1]. Default 0.7. */
+  threshold: number;
+  /** Lower bounds of MEDIUM, HIGH, CRITICAL; threshold ≤ medium ≤ high ≤ critical ≤ 1. Defaults
+   *  0.8, 0.9, 0.95. */
+  levels: { medium: number; high: number; critical: number };
+  /** Learn from the first part of the capture itself (no baseline applied); null: off. Default null. */
+  warmup: WarmupOption | null;
+  /** Isolation Forest trees (100), sub-sample size ψ (256, at most 4096), PRNG seed (1). Only
+   *  used when a model is learnt (learn, warm-up); an applied baseline keeps its own. */
+  trees: number;
+  sampleSize: number;
+  seed: number;
+  /** Training connections a source needs to be scored on its own profile (fewer: the population
+   *  profile). Default 10. */
+  minConnections: number;
+}
+
 /** A rate limit: at most `max` alerts per `perS` seconds of packet time (sliding). */
 export interface RateLimit {
   enabled: boolean;
@@ -230,6 +263,7 @@ export interface AlertLimitOptions {
   retrans: RateLimit;
   protoshift: RateLimit;
   longconn: RateLimit;
+  profile: RateLimit;
 }
 
 export interface AnalysisOptions {
@@ -243,6 +277,8 @@ export interface AnalysisOptions {
   protocolShift: ProtocolShiftOptions;
   limits: AlertLimitOptions;
   connRecords: ConnRecordOptions;
+  /** PROFILE: per-source profiles and the Isolation Forest (needs connRecords.enabled). */
+  profile: ProfileOptions;
   /** Bytes read from the file per chunk. Default 1 MiB. */
   chunkBytes: number;
   /** Hash seed; undefined means a random one per analysis. */
@@ -301,14 +337,26 @@ export const DEFAULT_OPTIONS: AnalysisOptions = {
     retrans: { enabled: false, max: 10, perS: 60 },
     protoshift: { enabled: false, max: 10, perS: 60 },
     longconn: { enabled: false, max: 10, perS: 60 },
+    profile: { enabled: false, max: 10, perS: 60 },
   },
   connRecords: { enabled: true, max: 1_000_000 },
+  profile: {
+    enabled: true,
+    weights: { statistical: 0.6, ml: 0.4 },
+    threshold: 0.7,
+    levels: { medium: 0.8, high: 0.9, critical: 0.95 },
+    warmup: null,
+    trees: 100,
+    sampleSize: 256,
+    seed: 1,
+    minConnections: 10,
+  },
   chunkBytes: 1024 * 1024,
   maxAlerts: 200_000,
 };
 
 /** Detector names by abi.DET_* id (index 0 unused), as they appear in every output. */
-export const DETECTOR_NAMES = ['', 'ZSCORE', 'BLACKLIST', 'PORTSCAN', 'SYNFLOOD', 'LARGESIZE', 'UNUSUAL', 'FLOWRULE', 'SPIKE', 'LATENCY', 'RETRANS', 'PROTOSHIFT', 'LONGCONN'] as const;
+export const DETECTOR_NAMES = ['', 'ZSCORE', 'BLACKLIST', 'PORTSCAN', 'SYNFLOOD', 'LARGESIZE', 'UNUSUAL', 'FLOWRULE', 'SPIKE', 'LATENCY', 'RETRANS', 'PROTOSHIFT', 'LONGCONN', 'PROFILE'] as const;
 export type DetectorName = (typeof DETECTOR_NAMES)[number];
 
 /** Per-detector alert counts in the summary. */
@@ -497,6 +545,139 @@ export interface AnalysisResult {
   conns?: ConnColumns;
   /** The options the analysis ran with. */
   options: AnalysisOptions;
+  /** The baseline applied (AnalyzeExtras.baselineJson). */
+  baseline?: BaselineSummary;
+  /** PROFILE: set when connections were scored (a baseline applied, or profile.warmup). */
+  profile?: ProfileResult;
+  /** With AnalyzeExtras.learn: the learnt baseline file's JSON text (src/ml/baseline-file.ts). */
+  learnedBaseline?: string;
+}
+
+/** Extra inputs of an analysis (worker API analyze(), CLI learn / --baseline). */
+export interface AnalyzeExtras {
+  /** A baseline file's JSON text (src/ml/baseline-file.ts) to detect against: its core window
+   *  baselines are seeded before the first packet and PROFILE scores every connection against its
+   *  model. A bad file: ok = false, error.code 'bad-baseline' (message with the JSON path), nothing
+   *  analysed. */
+  baselineJson?: string;
+  /** Learn a baseline from this capture: result.learnedBaseline is the file's JSON text. */
+  learn?: boolean;
+}
+
+/** What a baseline holds (src/ml/baseline-file.ts describeBaseline), for lists and summaries. */
+export interface BaselineSummary {
+  /** ISO 8601 time of learning, and the capture it was learnt from. */
+  createdAt: string;
+  sourceFile: string;
+  /** Training connections, distinct sources, sources with a profile. */
+  connections: number;
+  sources: number;
+  profiled: number;
+  /** Core window baselines: destinations with a SPIKE baseline, servers with a LATENCY baseline,
+   *  services with a LONGCONN mean duration. */
+  spikeDestinations: number;
+  latencyServers: number;
+  longconnServices: number;
+  /** Size of the JSON text, bytes (UTF-8), when known. */
+  sizeBytes?: number;
+}
+
+/** PROFILE threat levels at or above the alert threshold (src/ml/baseline-model.ts threatLevel). */
+export type ProfileLevel = 'LOW' | 'MEDIUM' | 'HIGH' | 'CRITICAL';
+
+/** One feature of a PROFILE alert: the connection's value against the source's baseline
+ *  (src/ml/source-profile.ts Contribution). */
+export interface ProfileFeature {
+  /** origBytes, respBytes, duration, packets, connsPerMinute, dstsPerHour, service, hour, day,
+   *  newSource. */
+  feature: string;
+  /** The connection's value, raw units (bytes, s, packets, per minute, per hour; the responder port
+   *  for service, 0..23 UTC for hour, 0..6 for day). */
+  value: number;
+  /** Numeric features: the baseline's typical value in raw units (expm1 of the log1p mean) and
+   *  its mean ± std in log1p units; categorical ones: typical = the source's connections with
+   *  this value, mean = their share, std 0. */
+  typical: number;
+  baselineMean: number;
+  baselineStd: number;
+  /** z-score in log1p units (numeric features; 0 otherwise). */
+  z: number;
+  /** Tail probability and this feature's own surprise min(1, −log10 p / 6). */
+  p: number;
+  score: number;
+  /** Readable value ("tcp/22"). */
+  label?: string;
+}
+
+/** A source's baseline as shown next to a flagged connection. */
+export interface ProfileBaseline {
+  /** The profile the statistical score used: the source's own, or the population's (too few
+   *  training connections, or an unknown source). */
+  basis: 'source' | 'population';
+  unknownSource: boolean;
+  /** Training connections of that profile. */
+  connections: number;
+  /** Its most used services ("tcp/443"), share of its connections, at most 8, largest first. */
+  topServices: { label: string; share: number }[];
+  /** Distinct services (estimate beyond 32). */
+  services: number;
+  /** Connections per UTC hour of day (24) and day of week (7, Sunday = 0). */
+  hours: number[];
+  days: number[];
+  /** Numeric features: typical value (raw units) and mean ± std in log1p units. */
+  numeric: { feature: string; typical: number; mean: number; std: number }[];
+}
+
+/** One PROFILE alert's detail (AnalysisResult.profile.details; the alert's `aux` column is its
+ *  index there). */
+export interface ProfileDetail {
+  /** Row of the alert in AnalysisResult.alerts. */
+  alert: number;
+  level: ProfileLevel;
+  combined: number;
+  statistical: number;
+  ml: number;
+  /** The connection (src/ml/connection.ts shape). */
+  connection: {
+    tsUs: number;
+    durationS: number;
+    orig: string;
+    resp: string;
+    origPort: number;
+    respPort: number;
+    proto: number;
+    origBytes: number;
+    respBytes: number;
+    origPkts: number;
+    respPkts: number;
+  };
+  /** Every statistical feature, largest contribution first. */
+  features: ProfileFeature[];
+  baseline: ProfileBaseline;
+  /** The alert's explanation (the same text as its JSONL/CSV message). */
+  explanation: string;
+}
+
+/** The PROFILE run of an analysis (src/worker/profile.ts). */
+export interface ProfileResult {
+  /** Where the model came from: an applied baseline file, or learnt from the warm-up part. */
+  mode: 'baseline' | 'warmup';
+  /** Connections learnt from (warm-up) and scored. */
+  learnt: number;
+  scored: number;
+  /** Connection records beyond connRecords.max that were neither learnt nor scored. */
+  connsDropped: number;
+  /** Alerts at LOW or above (raised; kept ones have a detail), by level. */
+  byLevel: Record<ProfileLevel, number>;
+  /** Details of the kept PROFILE alerts, in alert order. */
+  details: ProfileDetail[];
+  /** Warm-up only: the end of the learning part, µs (alerts of SPIKE, PROTOSHIFT, LATENCY and
+   *  LONGCONN before it were dropped: counted here by detector name), and how it was given. */
+  warmupEndUs?: number;
+  warmup?: WarmupOption;
+  droppedInWarmup?: Record<string, number>;
+  /** Why no profile ran although one was asked for (too few connections to learn, ...). */
+  skipped?: string;
 }
 
 /** Connection records as columns (src/worker/conn-collector.ts; abi.CONN_*): index i of every

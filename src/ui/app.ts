@@ -5,9 +5,9 @@
 // does (ARCHITECTURE §1). An analysis starts only with valid settings (SettingsPanel.read).
 import * as Comlink from 'comlink';
 import type { FlowlensWorkerApi } from '../worker/api';
-import type { AnalysisOptions, AnalysisResult, Progress } from '../shared/protocol';
+import type { AnalysisResult, AnalyzeExtras, Progress } from '../shared/protocol';
 import { openBaselineStore } from '../store/baseline-store';
-import { createBaselineManager, downloadText, type LearntSummary, type ManagerStore } from './baseline-manager';
+import { createBaselineManager, downloadText, type ManagerStore } from './baseline-manager';
 import * as abi from '../shared/abi';
 import { el, replaceChildren } from './dom';
 import { createDropZone } from './drop-zone';
@@ -38,15 +38,6 @@ export const SAMPLE_URL = 'sample/zeek_ssh_sshguess.pcap';
 /** The worker API as the page holds it: a Comlink remote, or anything with the same shape. */
 export type RemoteApi = Comlink.Remote<FlowlensWorkerApi> | FlowlensWorkerApi;
 
-/** What the page sends with an analysis besides the options (src/shared/protocol.ts AnalyzeExtras)
- *  and reads back (AnalysisResult.learnedBaseline, .baseline), and the worker's checkBaseline. */
-interface Extras {
-  baselineJson?: string;
-  learn?: boolean;
-}
-type AnalyzeWithExtras = (file: File, fileName: string, options: AnalysisOptions, onProgress?: (p: Progress) => void, extras?: Extras) => Promise<AnalysisResult>;
-type ResultWithBaseline = AnalysisResult & { learnedBaseline?: string; baseline?: LearntSummary };
-type CheckBaseline = { checkBaseline?: (text: string) => Promise<LearntSummary> };
 
 /**
  * Builds the page inside `root` and drives `api`. Exposes nothing; the page's state is observable
@@ -69,11 +60,7 @@ export function createApp(
   const chart = createChart();
   const baselines = createBaselineManager({
     openStore,
-    async checkBaseline(text) {
-      const check = (api as unknown as CheckBaseline).checkBaseline;
-      if (!check) throw new Error('this version of the analysis worker cannot read baselines');
-      return check(text);
-    },
+    checkBaseline: (text) => api.checkBaseline(text),
     learn: () => learn(),
     rerun: () => {
       if (currentFile) void run(currentFile);
@@ -130,7 +117,7 @@ export function createApp(
   async function learn(): Promise<{ text: string; fileName: string }> {
     const file = currentFile;
     if (!file) throw new Error('analyse a capture first');
-    const r = (await run(file, { learn: true })) as ResultWithBaseline | null;
+    const r = await run(file, { learn: true });
     if (!r) throw new Error(`the analysis of ${file.name} did not finish`);
     if (!r.ok || r.cancelled) throw new Error(`the analysis of ${file.name} did not complete${r.error ? `: ${r.error.message}` : ''}`);
     if (typeof r.learnedBaseline !== 'string') throw new Error('the analysis worker returned no baseline');
@@ -161,7 +148,7 @@ export function createApp(
     const options = read.options;
     // The applied baseline (not when learning one): read before the analysis starts, so that a
     // baseline deleted meanwhile stops it with a message instead of analysing without it.
-    let extras: Extras | undefined = mode.learn ? { learn: true } : undefined;
+    let extras: AnalyzeExtras | undefined = mode.learn ? { learn: true } : undefined;
     let applied: string | null = null;
     if (!mode.learn) {
       try {
@@ -187,7 +174,7 @@ export function createApp(
     const onProgress = Comlink.proxy((p: Progress) => {
       if (gen === generation) progress.update(p);
     });
-    const pending = (api.analyze as AnalyzeWithExtras)(file, file.name, options, onProgress, extras);
+    const pending = api.analyze(file, file.name, options, onProgress, extras);
     running = pending;
     let r: AnalysisResult;
     try {
@@ -229,8 +216,7 @@ export function createApp(
     selected = -1;
     const problems = renderProblems(r);
     replaceChildren(problemsSlot, problems);
-    const applied = (r as ResultWithBaseline).baseline;
-    replaceChildren(summarySlot, renderSummary(r, resultBaseline !== null ? { name: resultBaseline, summary: applied } : undefined));
+    replaceChildren(summarySlot, renderSummary(r, resultBaseline !== null ? { name: resultBaseline, summary: r.baseline } : undefined));
     table.setResult(r);
     explore.hidden = r.alerts.count === 0;
     status.textContent =

@@ -9,6 +9,7 @@
 // BaselineController holds the logic without DOM (tested in test/ui/baseline-manager.test.ts);
 // createBaselineManager renders it. Every file-derived string (names, file names) is a text node.
 // IndexedDB unavailable: the panel says so and disables itself; the rest of the page works.
+import type { BaselineSummary } from '../shared/protocol';
 import { checkBaselineName, MAX_NAME_LENGTH, type BaselineMeta } from '../store/baseline-store';
 import { el, replaceChildren } from './dom';
 import { formatBytes, formatInt } from './format';
@@ -24,18 +25,8 @@ export interface ManagerStore {
   exportJson(name: string): Promise<string | undefined>;
 }
 
-/** What a baseline holds (src/ml/baseline-file.ts describeBaseline's BaselineSummary). */
-export interface LearntSummary {
-  createdAt: string;
-  sourceFile: string;
-  connections: number;
-  sources: number;
-  profiled: number;
-  spikeDestinations: number;
-  latencyServers: number;
-  longconnServices: number;
-  sizeBytes?: number;
-}
+/** What a baseline holds (src/ml/baseline-file.ts describeBaseline). */
+export type LearntSummary = BaselineSummary;
 
 /** What the page gives the manager. */
 export interface ManagerHooks {

@@ -2,7 +2,7 @@
 // help and input rules, grouped per detector, plus the path helpers the form and its tests use.
 // Pure (no DOM): src/ui/settings.ts renders it. Defaults are never written here; they come from
 // defaultOptions() (src/rules/options.ts) at render time. Ranges are checked by validateOptions.
-import type { AnalysisOptions } from '../shared/protocol';
+import type { AnalysisOptions, WarmupOption } from '../shared/protocol';
 
 /** A numeric input bound to `path` (dot path into AnalysisOptions). The input shows
  *  value / `scale` (e.g. bytes shown as MiB); `integer` applies to the stored value. */
@@ -42,7 +42,42 @@ export interface EditorField {
   editor: 'blacklist' | 'services' | 'rules';
 }
 
-export type Field = NumberField | ToggleField | LimitField | EditorField;
+/** A text input whose stored value is parsed from the text (`parse`) and shown by `format`:
+ *  profile.warmup ("10m", "25%", empty for none). */
+export interface TextField {
+  kind: 'text';
+  path: string;
+  label: string;
+  unit: string;
+  help: string;
+  parse: (text: string) => { value: unknown; error?: string };
+  format: (value: unknown) => string;
+}
+
+export type Field = NumberField | ToggleField | LimitField | EditorField | TextField;
+
+/**
+ * Parses a warm-up as typed: "" → null (none); "10m", "10 min", "1.5h" → {minutes}; "25%" →
+ * {percent}. Used by the settings form and the CLI (--warmup). Errors name the accepted forms.
+ */
+export function parseWarmupText(text: string): { value: WarmupOption | null; error?: string } {
+  const t = text.trim().toLowerCase();
+  if (t === '' || t === 'off' || t === 'none') return { value: null };
+  const m = /^(\d+(?:\.\d+)?)\s*(m|min|minutes?|h|hours?|%)$/.exec(t);
+  const bad = { value: null, error: `expected minutes ("10m"), hours ("1h") or a percent of the connections ("25%"), got "${text.trim()}"` };
+  if (!m) return bad;
+  const v = Number(m[1]);
+  if (m[2] === '%') return v > 0 && v < 100 ? { value: { percent: v } } : { value: null, error: `a percent above 0 and below 100, got ${v}` };
+  const minutes = m[2].startsWith('h') ? v * 60 : v;
+  return minutes > 0 ? { value: { minutes } } : { value: null, error: `a warm-up above 0 minutes, got ${v}` };
+}
+
+/** The text of a warm-up option ("10m", "25%", "" for none). */
+export function formatWarmupText(v: unknown): string {
+  if (v && typeof v === 'object' && 'minutes' in v) return `${(v as { minutes: number }).minutes}m`;
+  if (v && typeof v === 'object' && 'percent' in v) return `${(v as { percent: number }).percent}%`;
+  return '';
+}
 
 /** A titled block of fields inside a group (one detector variant). */
 export interface FieldSection {
@@ -307,6 +342,38 @@ export const SETTINGS_GROUPS: FieldGroup[] = [
           num('protocolShift.highPoints', 'High above', 'points', 'High above this many percentage points.', false),
           num('protocolShift.minPackets', 'Min packets', 'packets', 'Smaller windows are not judged (they still update the baseline).', true),
           limit('protoshift'),
+        ],
+      },
+    ],
+  },
+  {
+    id: 'profile',
+    title: 'Per-source profiles',
+    help: 'Each connection scored against its source’s learnt profile (statistical score) and an Isolation Forest (ML score); needs a baseline applied or a warm-up.',
+    sections: [
+      {
+        fields: [
+          on('profile.enabled', 'Enabled', 'Score connections when a baseline is applied or a warm-up is set.'),
+          {
+            kind: 'text',
+            path: 'profile.warmup',
+            label: 'Warm-up',
+            unit: 'm or %',
+            help: 'Without a baseline: learn from the first minutes ("10m") or percent of connections ("25%") of the capture and detect on the rest; empty for none.',
+            parse: parseWarmupText,
+            format: formatWarmupText,
+          },
+          num('profile.weights.statistical', 'Statistical weight', 'weight', 'Combined score = this × statistical + ML weight × ML; the two add up to 1.', false),
+          num('profile.weights.ml', 'ML weight', 'weight', 'Weight of the Isolation Forest score.', false),
+          num('profile.threshold', 'Alert from', 'score', 'Combined score from which a connection is a low alert.', false),
+          num('profile.levels.medium', 'Medium from', 'score', 'Combined score of a medium alert.', false),
+          num('profile.levels.high', 'High from', 'score', 'Combined score of a high alert.', false),
+          num('profile.levels.critical', 'Critical from', 'score', 'Combined score of a critical alert (shown as high severity, level CRITICAL).', false),
+          num('profile.trees', 'Trees', 'trees', 'Isolation Forest trees when a baseline is learnt (Liu, Ting and Zhou 2008: 100).', true),
+          num('profile.sampleSize', 'Sub-sample', 'connections', 'Connections per tree (the paper’s 256; at most 4096).', true),
+          num('profile.seed', 'Forest seed', 'seed', 'Seed of the forest’s random choices: the same seed gives the same scores.', true),
+          num('profile.minConnections', 'Min connections', 'connections', 'A source needs this many training connections for a profile of its own.', true),
+          limit('profile'),
         ],
       },
     ],

@@ -28,6 +28,7 @@ import {
   type FieldGroup,
   type LimitField,
   type NumberField,
+  type TextField,
 } from './settings-fields';
 import { createListEditor } from './list-editor';
 import { createRuleEditor } from './rule-editor';
@@ -71,6 +72,7 @@ export function createSettings(openStore: () => Promise<SettingsStore> = () => o
   const localErrors = new Map<string, string>();
   const numberInputs = new Map<string, { input: HTMLInputElement; field: NumberField }>();
   const toggles = new Map<string, HTMLInputElement>();
+  const textInputs = new Map<string, { input: HTMLInputElement; field: TextField }>();
   const errorSlots = new Map<string, HTMLElement>();
   const labels = new Map<string, string>();
   const groupOfPath = new Map<string, string>();
@@ -166,6 +168,19 @@ export function createSettings(openStore: () => Promise<SettingsStore> = () => o
       return el('div', { class: 'setting setting-toggle' }, toggleInput(f.path, id, f.label), f.help ? el('span', { class: 'help', id: `${id}-help` }, f.help) : null);
     }
     if (f.kind === 'limit') return renderLimit(g, f);
+    if (f.kind === 'text') {
+      labels.set(f.path, `${g.title} › ${f.label}`);
+      const input = el('input', { id, attrs: { type: 'text', autocomplete: 'off', spellcheck: 'false', 'aria-describedby': `${id}-help ${id}-error` } });
+      textInputs.set(f.path, { input, field: f });
+      input.addEventListener('input', () => {
+        const { value, error } = f.parse(input.value);
+        if (error) localErrors.set(f.path, error);
+        else localErrors.delete(f.path);
+        if (!error) setPath(draft, f.path, value);
+        changed();
+      });
+      return el('div', { class: 'setting' }, el('label', { attrs: { for: id } }, f.label), el('span', { class: 'setting-input' }, input, el('span', { class: 'unit' }, f.unit)), el('span', { class: 'help', id: `${id}-help` }, f.help), errorSlot(f.path));
+    }
     labels.set(f.path, `${g.title} › ${f.label}`);
     const def = defaultText(f, defaults);
     return el(
@@ -252,6 +267,7 @@ export function createSettings(openStore: () => Promise<SettingsStore> = () => o
     localErrors.clear();
     for (const [path, { input, field }] of numberInputs) input.value = formatNumberInput(getPath(draft, path), field);
     for (const [path, input] of toggles) input.checked = getPath(draft, path) === true;
+    for (const [path, { input, field }] of textInputs) input.value = field.format(getPath(draft, path));
     blacklist.set(blacklistText);
     services.set(servicesText);
     blacklistCheck = blacklist.current().check;

@@ -46,6 +46,31 @@ interface ChannelEntry {
   alerts: number;
 }
 
+/** An alert raised by the host after the core finished (PROFILE, src/worker/profile.ts): every
+ *  column's value; `key` is the channel key (src 16 bytes, dst 16 bytes, u32 protocol label). */
+export interface HostAlert {
+  detector: number;
+  variant: number;
+  severity: number;
+  key: Uint8Array;
+  tsUs: number;
+  lastUs: number;
+  score: number;
+  value: number;
+  threshold: number;
+  windowS: number;
+  evidence: number;
+  peakRate: number;
+  aux: number;
+  size: number;
+  mean: number;
+  std: number;
+  samples: number;
+  recordIndex: number;
+  sport: number;
+  dport: number;
+}
+
 /** The output sink's view of one drain (src/worker/engine.ts OutputSink). */
 export interface CoreOutput {
   alerts: DataView;
@@ -365,6 +390,84 @@ export class AlertCollector {
     }
     this.marks.set(new Uint8Array(v.buffer, v.byteOffset, n), this.markBytes);
     this.markBytes += n;
+  }
+
+  /**
+   * Appends a host-raised alert (after the core's, in the order called: callers pass them in time
+   * order) through the same rate limiter and maxAlerts bound. Returns its row, or -1 when it was
+   * counted but not kept (maxAlerts).
+   */
+  addHostAlert(a: HostAlert): number {
+    const { keep, suppressed } = this.raise(a.detector, a.tsUs);
+    if (!keep) return -1;
+    const row = this.ts.n;
+    this.channelIdx.push(this.channelOf(a.key));
+    this.ts.push(a.tsUs);
+    this.last.push(a.lastUs);
+    this.detector.push(a.detector);
+    this.variant.push(a.variant);
+    this.severity.push(a.severity);
+    this.score.push(a.score);
+    this.value.push(a.value);
+    this.threshold.push(a.threshold);
+    this.windowS.push(a.windowS);
+    this.evidence.push(a.evidence);
+    this.peakRate.push(a.peakRate);
+    this.aux.push(a.aux);
+    this.size.push(a.size);
+    this.mean.push(a.mean);
+    this.std.push(a.std);
+    this.samples.push(a.samples);
+    this.recIndex.push(a.recordIndex);
+    this.offset.push(-1);
+    this.sport.push(a.sport);
+    this.dport.push(a.dport);
+    this.episode.push(0);
+    this.suppressed.push(suppressed ? 1 : 0);
+    this.rule.push(-1);
+    for (let k = 0; k < FEATURE_COUNT; k++) this.features.push(NaN);
+    if (this.rowsMode) this.rowFields.push({});
+    return row;
+  }
+
+  /**
+   * Removes the kept alerts of `detectors` whose first time is before `endUs` (a warm-up: the
+   * baselines were still being learnt) and takes them out of the raised and suppressed counts.
+   * Call after the core finished (no episode update can follow). Returns the count removed per
+   * detector name. Alerts beyond maxAlerts were never kept and stay counted.
+   */
+  dropBefore(detectors: readonly number[], endUs: number): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const d of detectors) out[DETECTOR_NAMES[d]] = 0;
+    const n = this.ts.n;
+    let w = 0;
+    const cols = [
+      this.ts, this.last, this.detector, this.variant, this.severity, this.score, this.value, this.threshold, this.windowS,
+      this.evidence, this.peakRate, this.aux, this.size, this.mean, this.std, this.samples, this.recIndex, this.offset,
+      this.sport, this.dport, this.channelIdx, this.episode, this.suppressed, this.rule,
+    ] as Column<Typed>[];
+    for (let r = 0; r < n; r++) {
+      const det = this.detector.a[r];
+      if (detectors.includes(det) && this.ts.a[r] < endUs) {
+        out[DETECTOR_NAMES[det]]++;
+        this.raised[det]--;
+        this.total--;
+        if (this.suppressed.a[r]) this.suppressedBy[det]--;
+        this.channelList[this.channelIdx.a[r]].alerts--;
+        continue;
+      }
+      if (w !== r) {
+        for (const c of cols) c.a[w] = c.a[r];
+        this.features.a.copyWithin(w * FEATURE_COUNT, r * FEATURE_COUNT, (r + 1) * FEATURE_COUNT);
+        if (this.rowsMode) this.rowFields[w] = this.rowFields[r];
+      }
+      w++;
+    }
+    for (const c of cols) c.n = w;
+    this.features.n = w * FEATURE_COUNT;
+    if (this.rowsMode) this.rowFields.length = w;
+    this.episodeRow.clear();
+    return out;
   }
 
   /** Alerts raised and suppressed per detector name (DETECTOR_NAMES without ''); evidencePackets

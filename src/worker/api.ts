@@ -1,17 +1,25 @@
 // The worker's Comlink surface, as the page sees it. Implemented by src/worker/worker.ts.
-import type { AnalysisOptions, AnalysisResult, ChannelSeries, DetectorSeries, Progress } from '../shared/protocol';
+import type { AnalysisOptions, AnalysisResult, AnalyzeExtras, BaselineSummary, ChannelSeries, DetectorSeries, Progress } from '../shared/protocol';
 
 export interface FlowlensWorkerApi {
   /**
    * Analyses a File/Blob (never its bytes: the worker reads it in chunks). `onProgress` is a
    * Comlink.proxy callback, called at most ~10 times a second. Resolves with the result (typed
    * arrays transferred); a fatal input error resolves with ok=false and everything before it.
+   * `extras`: a baseline file's text to detect against (seeded core baselines, PROFILE alerts,
+   * result.baseline; a bad file resolves with ok=false, error.code 'bad-baseline' and the JSON path,
+   * nothing analysed) and/or `learn` (result.learnedBaseline: the file's JSON text).
    */
-  analyze(file: Blob, fileName: string, options: AnalysisOptions, onProgress?: (p: Progress) => void): Promise<AnalysisResult>;
+  analyze(file: Blob, fileName: string, options: AnalysisOptions, onProgress?: (p: Progress) => void, extras?: AnalyzeExtras): Promise<AnalysisResult>;
+  /** Checks a baseline file's text (src/ml/baseline-file.ts) against the default options' metric
+   *  window, e.g. before the page imports it; resolves with its summary (sizeBytes set) or rejects
+   *  with the BaselineFormatError message (JSON path included). */
+  checkBaseline(text: string): Promise<BaselineSummary>;
   /** Stops the running analysis at the next chunk; it resolves with cancelled=true and what was read. */
   cancel(): void;
-  /** Re-reads the last analysed file and returns every packet of one channel (ChannelInfo.key)
-   *  with its baseline, at most `maxPoints` points. */
+  /** Re-reads the last analysed file (with the same applied baseline seeded, so series and alerts
+   *  agree) and returns every packet of one channel (ChannelInfo.key) with its baseline, at most
+   *  `maxPoints` points. */
   channelSeries(key: Uint8Array, maxPoints: number): Promise<ChannelSeries>;
   /** Re-reads the last analysed file and returns the evidence series of alert `alertIndex` (a
    *  PORTSCAN alert of one target, a SYNFLOOD alert of one victim, or a SPIKE alert: the metric

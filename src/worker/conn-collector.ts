@@ -85,6 +85,11 @@ export class ConnCollector {
     return i;
   }
 
+  /** The 16-byte address behind ConnColumns.names[i] (orig/resp values index both). */
+  address(i: number): Uint8Array {
+    return this.addrs[i];
+  }
+
   /** Engine sink part: copies `count` records of the region `v` (valid only during the call). */
   take(v: DataView, count: number): void {
     for (let i = 0; i < count; i++) {

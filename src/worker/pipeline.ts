@@ -3,7 +3,11 @@
 // rows into packed records first; load the rule inputs (blacklist ranges, normal services, the
 // flow rules compiled to a rule-VM program: the core judges the flow windows); collect alerts as
 // columns, raise the flow-rule alerts of the matching windows, rate-limit; build the summary from
-// the core's counters. Shared by the worker (src/worker/worker.ts) and the CLI (src/cli/main.ts): no
+// the core's counters. Learned baselines: an applied baseline file (hooks.baseline / baselineJson,
+// src/ml/baseline-file.ts) seeds the core's window baselines before the first packet and, after
+// the core finished, PROFILE scores the connections against its model (src/worker/profile.ts; also
+// with options.profile.warmup and no file); with hooks.learn the run ends by building a baseline
+// file from this capture (result.learnedBaseline). Shared by the worker (src/worker/worker.ts) and the CLI (src/cli/main.ts): no
 // DOM, no Node APIs here.
 import * as abi from '../shared/abi';
 import { DETECTOR_NAMES } from '../shared/protocol';
@@ -28,6 +32,11 @@ import { parseServices } from '../shared/services';
 import { blacklistRanges } from '../rules/blacklist';
 import { FlowRuleSet } from '../rules/flow-rules';
 import { validateOptions } from '../rules/options';
+import { baselineFileFromJson, baselineFileToJson, describeBaseline, utf8Bytes, type BaselineFile } from '../ml/baseline-file';
+import { BaselineFormatError } from '../ml/json-check';
+import { learn } from '../ml/baseline-model';
+import { coreBaselinesToJson } from './core-baselines';
+import { connectionsOf, modelOptions, runProfile } from './profile';
 
 /**
  * Reads file bytes straight into a target view (WASM memory), where the platform allows it: the
@@ -67,6 +76,15 @@ export interface PipelineHooks {
   /** A platform gunzip of the whole file, used instead of DecompressionStream (Node's zlib
    *  streams are several times faster than its web-stream DecompressionStream). */
   gunzip?: () => AsyncIterator<Uint8Array>;
+  /** A baseline to detect against (parsed with baselineFileFromJson for these options): its core
+   *  records are seeded (RuleInputs.baselines) and, unless tracing, PROFILE scores the connections
+   *  against its model. */
+  baseline?: BaselineFile;
+  /** The same as `baseline`, as the file's JSON text: parsed here after the options are checked;
+   *  a bad file gives ok = false, code 'bad-baseline', before the engine is touched. */
+  baselineJson?: string;
+  /** Build a baseline file from this capture after the run: result.learnedBaseline (JSON text). */
+  learn?: boolean;
 }
 
 /** Maps the options onto core config ids (abi.CFG_*); defaults and their sources are in
@@ -234,7 +252,7 @@ function summaryFrom(
     const d = byDetector[name];
     if (det === abi.DET_ZSCORE) d.evidencePackets = d.alerts;
     else if (det === abi.DET_FLOWRULE) d.evidencePackets = c[abi.C_FLOW_WINDOWS_MATCHED];
-    else if (det === abi.DET_PROTOSHIFT) d.evidencePackets = collector.evidenceSum(abi.DET_PROTOSHIFT);
+    else if (det === abi.DET_PROTOSHIFT || det === abi.DET_PROFILE) d.evidencePackets = collector.evidenceSum(det);
     else if (MARK_COUNTERS[det] !== undefined) d.evidencePackets = c[MARK_COUNTERS[det]];
   });
   const decoded = c[abi.C_PACKETS_DECODED];
@@ -416,6 +434,15 @@ export async function analyzeBlob(
   // Options are checked before anything runs: never a half-configured engine.
   const problems = validateOptions(options);
   if (problems.length > 0) return invalidOptions(blob, fileName, options, problems, performance.now() - t0);
+  let baseline = hooks.baseline;
+  if (!baseline && hooks.baselineJson !== undefined) {
+    try {
+      baseline = baselineFileFromJson(hooks.baselineJson, options);
+    } catch (e) {
+      if (!(e instanceof BaselineFormatError)) throw e;
+      return refused(blob, fileName, options, { code: 'bad-baseline', message: `Baseline not applied (nothing was analysed): ${e.message}` }, [], performance.now() - t0);
+    }
+  }
   const chunkBytes = Math.max(64 * 1024, options.chunkBytes | 0);
   const seed = options.seed ?? (Math.random() * 0xffffffff) >>> 0;
   const warnings: AnalysisError[] = [];
@@ -458,6 +485,8 @@ export async function analyzeBlob(
     config[abi.CFG_TRACE_DETECTOR] = hooks.traceDetector ?? 0;
   }
   const rules = ruleInputs(options, flowRules);
+  // Seeded window baselines (helper CORE's RuleInputs.baselines; empty: nothing to seed).
+  if (baseline && baseline.coreRecords.length > 0) (rules.inputs as RuleInputs & { baselines?: Uint8Array }).baselines = baseline.coreRecords;
   engine.start(
     config,
     (out) => {
@@ -562,9 +591,38 @@ export async function analyzeBlob(
   }
   progress(true);
 
-  const { alerts, channels, rowFields, transfer } = collector.finish(names);
   const connsOn = options.connRecords.enabled && !hooks.traceKey;
   const connOut = connsOn ? connCollector.finish(names) : undefined;
+  // PROFILE and learning run on the connections once the core finished (never per packet).
+  let profile: AnalysisResult['profile'];
+  let learnedBaseline: string | undefined;
+  if (!hooks.traceKey && !error && !cancelled) {
+    const wanted = options.profile.enabled && (baseline || options.profile.warmup);
+    if (wanted && !connOut) {
+      warnings.push({ code: 'profile-off', message: 'PROFILE needs connection records (connRecords.enabled); no connection was scored.' });
+    } else if (wanted && connOut) {
+      profile = runProfile(options, {
+        conns: connOut.conns,
+        address: (i) => connCollector.address(i),
+        connsDropped: connCollector.dropped,
+        collector,
+        model: baseline?.model,
+      });
+      if (profile?.connsDropped) {
+        warnings.push({ code: 'profile-partial', message: `PROFILE scored ${profile.scored} connections; ${connCollector.dropped} beyond connRecords.max (${options.connRecords.max}) were not kept and not scored.` });
+      }
+      if (profile?.skipped) warnings.push({ code: 'profile-skipped', message: `PROFILE: ${profile.skipped}.` });
+    }
+    if (hooks.learn) {
+      const learnt = connOut ? learnBaseline(engine, connOut.conns, options, fileName, counters) : 'connection records are off (connRecords.enabled)';
+      if (typeof learnt === 'string') error = { code: 'cannot-learn', message: `No baseline learnt: ${learnt}.` };
+      else learnedBaseline = learnt.json;
+      if (connCollector.dropped) {
+        warnings.push({ code: 'learn-partial', message: `The baseline was learnt from ${connOut!.conns.count} connections; ${connCollector.dropped} beyond connRecords.max were not kept.` });
+      }
+    }
+  }
+  const { alerts, channels, rowFields, transfer } = collector.finish(names);
   if (connOut) transfer.push(...connOut.transfer);
   const summary = summaryFrom(
     counters,
@@ -589,7 +647,42 @@ export async function analyzeBlob(
     conns: connOut?.conns,
     options,
   };
+  if (baseline) result.baseline = describeBaseline(baseline, hooks.baselineJson !== undefined ? utf8Bytes(hooks.baselineJson) : undefined);
+  if (profile) result.profile = profile;
+  if (learnedBaseline !== undefined) result.learnedBaseline = learnedBaseline;
   return { result, transfer, series: hooks.traceKey ? collector.series() : undefined };
+}
+
+/**
+ * Builds the baseline file of this capture: the model learnt from every connection (options.profile
+ * gives its forest settings) and the core's window baselines (Engine.exportBaselines, helper CORE's;
+ * empty until it exists). Returns the reason when nothing can be learnt (fewer than 2 connections).
+ */
+export function learnBaseline(
+  engine: Engine,
+  conns: import('../shared/protocol').ConnColumns,
+  options: AnalysisOptions,
+  fileName: string,
+  counters: Float64Array,
+): { file: BaselineFile; json: string } | string {
+  if (conns.count < 2) return `the capture has ${conns.count} connection${conns.count === 1 ? '' : 's'}; learning needs at least 2`;
+  const createdAt = new Date().toISOString();
+  const model = learn(connectionsOf(conns), modelOptions(options), createdAt);
+  const records: Uint8Array = (engine as unknown as { exportBaselines?: () => Uint8Array }).exportBaselines?.() ?? new Uint8Array(0);
+  const decoded = counters[abi.C_PACKETS_DECODED];
+  const file: BaselineFile = {
+    createdAt,
+    source: {
+      fileName,
+      packets: decoded,
+      firstUs: decoded > 0 ? counters[abi.C_TS_FIRST_US] : 0,
+      lastUs: decoded > 0 ? counters[abi.C_TS_LAST_US] : 0,
+    },
+    model,
+    core: coreBaselinesToJson(records, options),
+    coreRecords: records,
+  };
+  return { file, json: baselineFileToJson(file) };
 }
 
 /** The result of an analysis refused for invalid options: ok=false, code 'bad-options', every
@@ -601,9 +694,22 @@ function invalidOptions(
   problems: { path: string; message: string }[],
   elapsedMs: number,
 ): PipelineOutput {
+  const text = problems.map((p) => `${p.path}: ${p.message}`);
+  return refused(
+    blob,
+    fileName,
+    options,
+    { code: 'bad-options', message: `Invalid options (nothing was analysed): ${text.join('; ')}` },
+    problems.map((p) => ({ code: 'bad-option', message: `${p.path}: ${p.message}` })),
+    elapsedMs,
+  );
+}
+
+/** A result for an analysis refused before the engine was touched (bad options, bad baseline):
+ *  ok=false with `error`, empty columns and counters. */
+function refused(blob: Blob, fileName: string, options: AnalysisOptions, error: AnalysisError, warnings: AnalysisError[], elapsedMs: number): PipelineOutput {
   const collector = new AlertCollector({ maxAlerts: 0, maxTracePoints: 0 });
   const { alerts, channels, transfer } = collector.finish(new NameTable());
-  const text = problems.map((p) => `${p.path}: ${p.message}`);
   const summary = summaryFrom(
     new Float64Array(abi.COUNTER_COUNT),
     { fileName, fileBytes: blob.size, gzip: false, format: 'unknown', streamBytes: 0, elapsedMs },
@@ -615,8 +721,8 @@ function invalidOptions(
   );
   const result: AnalysisResult = {
     ok: false,
-    error: { code: 'bad-options', message: `Invalid options (nothing was analysed): ${text.join('; ')}` },
-    warnings: problems.map((p) => ({ code: 'bad-option', message: `${p.path}: ${p.message}` })),
+    error,
+    warnings,
     cancelled: false,
     summary,
     alerts,

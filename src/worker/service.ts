@@ -6,7 +6,8 @@ import * as abi from '../shared/abi';
 import type { FlowlensWorkerApi } from './api';
 import type { Engine } from './engine';
 import { analyzeBlob, type CancelToken } from './pipeline';
-import type { AnalysisOptions, AnalysisResult, ChannelSeries, DetectorSeries, Progress } from '../shared/protocol';
+import { DEFAULT_OPTIONS, type AnalysisOptions, type AnalysisResult, type AnalyzeExtras, type BaselineSummary, type ChannelSeries, type DetectorSeries, type Progress } from '../shared/protocol';
+import { baselineFileFromJson, describeBaseline, utf8Bytes, type BaselineFile } from '../ml/baseline-file';
 import { decodeProtocolShares, shareRowIndex } from './protocol-shares';
 
 /** What detectorSeries() needs of the last result, copied before its columns are transferred
@@ -41,7 +42,7 @@ export function createWorkerApi(loadEngine: () => Promise<Engine>): FlowlensWork
   let enginePromise: Promise<Engine> | null = null;
   const engine = () => (enginePromise ??= loadEngine());
   let current: CancelToken | null = null;
-  let last: { file: Blob; fileName: string; options: AnalysisOptions; streamBytes?: number; alerts: AlertIndex } | null = null;
+  let last: { file: Blob; fileName: string; options: AnalysisOptions; streamBytes?: number; alerts: AlertIndex; baseline?: BaselineFile } | null = null;
 
   /** Re-reads the last file with one key traced (CFG_TRACE_DETECTOR = `detector`). */
   async function trace(key: Uint8Array, maxPoints: number, detector: number): Promise<ChannelSeries> {
@@ -51,6 +52,7 @@ export function createWorkerApi(loadEngine: () => Promise<Engine>): FlowlensWork
       traceDetector: detector,
       traceMaxPoints: maxPoints,
       maxStreamBytes: last.streamBytes,
+      baseline: last.baseline,
     });
     return out.series!;
   }
@@ -119,20 +121,39 @@ export function createWorkerApi(loadEngine: () => Promise<Engine>): FlowlensWork
   }
 
   return {
-    async analyze(file: Blob, fileName: string, options: AnalysisOptions, onProgress?: (p: Progress) => void) {
+    async analyze(file: Blob, fileName: string, options: AnalysisOptions, onProgress?: (p: Progress) => void, extras: AnalyzeExtras = {}) {
       const token: CancelToken = { cancelled: false };
       current = token;
       // Fix the seed so that a series re-read sees the same tables.
       const fixed = { ...options, seed: options.seed ?? (Math.random() * 0xffffffff) >>> 0 };
-      const out = await analyzeBlob(await engine(), file, fileName, fixed, { onProgress, cancel: token });
+      // The baseline is parsed once (the pipeline refuses a bad one) and kept for the re-reads.
+      let baseline: BaselineFile | undefined;
+      if (extras.baselineJson !== undefined) {
+        try {
+          baseline = baselineFileFromJson(extras.baselineJson, fixed);
+        } catch {
+          baseline = undefined; // analyzeBlob parses the text again and returns 'bad-baseline'
+        }
+      }
+      const out = await analyzeBlob(await engine(), file, fileName, fixed, {
+        onProgress,
+        cancel: token,
+        learn: extras.learn,
+        ...(baseline ? { baseline } : extras.baselineJson !== undefined ? { baselineJson: extras.baselineJson } : {}),
+      });
+      if (baseline && out.result.baseline) out.result.baseline.sizeBytes = utf8Bytes(extras.baselineJson!);
       if (current === token) current = null;
-      last = { file, fileName, options: fixed, alerts: indexOf(out.result) };
+      last = { file, fileName, options: fixed, alerts: indexOf(out.result), baseline };
       // After a cancel, the chart must not show packets past the point where reading stopped.
       if (out.result.cancelled) last.streamBytes = out.result.summary.streamBytes;
       return Comlink.transfer(out.result, out.transfer);
     },
     cancel() {
       if (current) current.cancelled = true;
+    },
+    async checkBaseline(text: string): Promise<BaselineSummary> {
+      // Rejects with the BaselineFormatError (its message names the JSON path).
+      return describeBaseline(baselineFileFromJson(text, DEFAULT_OPTIONS), utf8Bytes(text));
     },
     async channelSeries(key: Uint8Array, maxPoints: number): Promise<ChannelSeries> {
       const s = await trace(key, maxPoints, 0);
