@@ -9,7 +9,7 @@
 // coreBaselinesFromJson, which also refuses a metric window other than the analysis's), and returns
 // a BaselineFile only when all of it is valid: an old or corrupt file is a BaselineFormatError
 // naming the JSON path, never a half-applied baseline. Pure TypeScript (worker, CLI, page).
-import type { AnalysisOptions, BaselineSummary } from '../shared/protocol';
+import { DEFAULT_OPTIONS, type AnalysisOptions, type BaselineSummary } from '../shared/protocol';
 import { coreBaselineCounts, coreBaselinesFromJson, type CoreBaselinesJson } from '../worker/core-baselines';
 import { BASELINE_FORMAT, BASELINE_VERSION, modelFromJSON, modelToJSON, type Model } from './baseline-model';
 import { BaselineFormatError, keysExactly, num, obj, str } from './json-check';
@@ -119,4 +119,24 @@ export function describeBaseline(b: BaselineFile, sizeBytes?: number): BaselineS
 /** Bytes of `text` as UTF-8. */
 export function utf8Bytes(text: string): number {
   return new TextEncoder().encode(text).length;
+}
+
+/**
+ * Checks a baseline file on its own (import, the page's checkBaseline): every part as
+ * baselineFileFromJson, the core part against the metric window and span it says it was learnt
+ * with (whether it fits the current settings is checked when it is applied). Returns the file and
+ * its summary (sizeBytes set); throws BaselineFormatError.
+ */
+export function checkBaselineFile(text: string): { file: BaselineFile; summary: BaselineSummary } {
+  let windowS = DEFAULT_OPTIONS.baseline.windowS;
+  let windows = DEFAULT_OPTIONS.baseline.windows;
+  try {
+    const core = (JSON.parse(text) as { core?: { windowS?: unknown; span?: unknown } })?.core;
+    if (typeof core?.windowS === 'number' && core.windowS > 0) windowS = core.windowS;
+    if (typeof core?.span === 'number' && core.span > 0) windows = core.span;
+  } catch {
+    // baselineFileFromJson reports it
+  }
+  const file = baselineFileFromJson(text, { ...DEFAULT_OPTIONS, baseline: { ...DEFAULT_OPTIONS.baseline, windowS, windows } });
+  return { file, summary: describeBaseline(file, utf8Bytes(text)) };
 }

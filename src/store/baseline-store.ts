@@ -1,18 +1,20 @@
-// Named learned baselines (src/ml/baseline-model.ts) saved in IndexedDB (through idb, database
-// 'flowlens' from src/store/db.ts): store 'baselines' holds one metadata record per name (what
-// list() shows without reading the models), store 'baseline-data' the model's JSON text under the
-// same name; save and delete write both in one transaction, so a failure leaves neither half.
-// Import goes through fromJson first: an old or corrupt file is refused with its
-// BaselineFormatError and nothing is written; load validates again (storage may hold a record of
-// another version of the page). export gives the stored JSON text (the file format of toJson).
-// The logic runs over a small backend interface: IndexedDB in the page (openBaselineStore), a Map
-// in tests and Node (memoryBaselineBackend). IndexedDB may be missing or refuse: every method
-// rejects with BaselineStoreError then.
-import { fromJson, toJson, type Model } from '../ml/baseline-model';
+// Named baseline files (src/ml/baseline-file.ts: per-source profiles, the Isolation Forest and the
+// core's window baselines) saved in IndexedDB (through idb, database 'flowlens' from
+// src/store/db.ts): store 'baselines' holds one metadata record per name (what list() shows
+// without reading the files), store 'baseline-data' the file's JSON text under the same name; save
+// and delete write both in one transaction, so a failure leaves neither half. save and importJson
+// check the text first (checkBaselineFile): an old (version 1) or corrupt file is refused with its
+// BaselineFormatError and nothing is written. load (checked again) and exportJson give the stored
+// JSON text; the worker validates it against the analysis's settings when it is applied. Records written
+// by an earlier page (record version 1: a model-only text) are listed with a `problem`, and load
+// refuses them. The logic runs over a small backend interface: IndexedDB in the page
+// (openBaselineStore), a Map in tests and Node (memoryBaselineBackend). IndexedDB may be missing or
+// refuse: every method rejects with BaselineStoreError then.
+import { checkBaselineFile } from '../ml/baseline-file';
 import { openFlowlensDb, OPEN_TIMEOUT_MS, why } from './db';
 
-/** Shape of BaselineMeta. */
-export const BASELINE_RECORD_VERSION = 1;
+/** Shape of BaselineMeta and of the stored text: 2 = a version 2 baseline file. */
+export const BASELINE_RECORD_VERSION = 2;
 /** Longest baseline name (characters). */
 export const MAX_NAME_LENGTH = 120;
 
@@ -20,22 +22,22 @@ export const MAX_NAME_LENGTH = 120;
 export interface BaselineMeta {
   version: number;
   name: string;
-  /** The model's createdAt (ISO 8601). */
+  /** The file's createdAt (ISO 8601). */
   createdAt: string;
   /** Date.now() when saved. */
   savedAtMs: number;
   /** UTF-8 bytes of the JSON text. */
   sizeBytes: number;
-  /** The capture it was learnt from, as the user named it ('' when unknown). */
+  /** The capture it was learnt from, as the user named it (else the file's source.fileName). */
   sourceFile: string;
-  /** Training connections and sources (model.counts). */
+  /** Training connections and sources (the model's counts). */
   connections: number;
   sources: number;
   /** Set by list() on a record it cannot read (another version of the page): why. */
   problem?: string;
 }
 
-/** IndexedDB could not be used, or a name is invalid; `message` says why. */
+/** IndexedDB could not be used, or a name is invalid, or a record cannot be read; `message` says why. */
 export class BaselineStoreError extends Error {
   override name = 'BaselineStoreError';
 }
@@ -52,16 +54,18 @@ export interface BaselineBackend {
 export interface BaselineStore {
   /** Every saved baseline, by name. */
   list(): Promise<BaselineMeta[]>;
-  /** Saves `model` under `name` (replacing one of that name). */
-  save(name: string, model: Model, sourceFile?: string): Promise<BaselineMeta>;
-  /** The model saved under `name` (undefined when there is none); throws BaselineFormatError when
-   *  the stored text is not a valid baseline. */
-  load(name: string): Promise<Model | undefined>;
+  /** Checks `jsonText` (a baseline file, e.g. AnalysisResult.learnedBaseline; BaselineFormatError,
+   *  nothing written) and saves it under `name` (replacing one of that name). */
+  save(name: string, jsonText: string, sourceFile?: string): Promise<BaselineMeta>;
+  /** The file's JSON text saved under `name` (undefined when there is none), checked again
+   *  (BaselineFormatError when the stored text is not a valid file); throws BaselineStoreError for
+   *  a record of another version of the page. */
+  load(name: string): Promise<string | undefined>;
   delete(name: string): Promise<void>;
-  /** The JSON text of `name` (the toJson file format), undefined when there is none. */
+  /** The JSON text of `name` (the file format), undefined when there is none. */
   exportJson(name: string): Promise<string | undefined>;
-  /** Validates `text` with fromJson (throwing its BaselineFormatError, writing nothing) and saves
-   *  the model under `name`. */
+  /** The same as save, for a file the user picked: validated first (throwing its
+   *  BaselineFormatError, writing nothing). */
   importJson(name: string, text: string, sourceFile?: string): Promise<BaselineMeta>;
   close(): void;
 }
@@ -95,23 +99,23 @@ export function readMeta(v: unknown): BaselineMeta | null {
     sourceFile: '',
     connections: 0,
     sources: 0,
-    problem: `saved by another version of the page (record version ${String(r.version)}, this page writes ${BASELINE_RECORD_VERSION})`,
+    problem: `saved by another version of the page (record version ${String(r.version)}, this page writes ${BASELINE_RECORD_VERSION}); learn it again`,
   };
 }
 
 /** The store's logic over any backend. */
 export function baselineStoreOver(backend: BaselineBackend, now: () => number = Date.now): BaselineStore {
-  const put = async (name: string, model: Model, sourceFile: string): Promise<BaselineMeta> => {
-    const json = toJson(model);
+  const put = async (name: string, json: string, sourceFile: string | undefined): Promise<BaselineMeta> => {
+    const { file, summary } = checkBaselineFile(json); // throws BaselineFormatError before any write
     const meta: BaselineMeta = {
       version: BASELINE_RECORD_VERSION,
       name,
-      createdAt: model.createdAt,
+      createdAt: file.createdAt,
       savedAtMs: now(),
-      sizeBytes: new TextEncoder().encode(json).length,
-      sourceFile,
-      connections: model.counts.connections,
-      sources: model.counts.sources,
+      sizeBytes: summary.sizeBytes ?? 0,
+      sourceFile: sourceFile ?? file.source.fileName,
+      connections: summary.connections,
+      sources: summary.sources,
     };
     await backend.put(meta, json);
     return meta;
@@ -121,18 +125,18 @@ export function baselineStoreOver(backend: BaselineBackend, now: () => number = 
       const all = (await backend.allMeta()).map(readMeta).filter((m): m is BaselineMeta => m !== null);
       return all.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     },
-    save: async (name, model, sourceFile = '') => put(checkBaselineName(name), model, sourceFile),
+    save: async (name, jsonText, sourceFile) => put(checkBaselineName(name), jsonText, sourceFile),
     async load(name) {
-      const text = await backend.json(checkBaselineName(name));
-      return text === undefined ? undefined : fromJson(text);
+      const n = checkBaselineName(name);
+      const meta = (await backend.allMeta()).map(readMeta).find((m) => m?.name === n);
+      if (meta?.problem) throw new BaselineStoreError(`baseline "${n}": ${meta.problem}`);
+      const text = await backend.json(n);
+      if (text !== undefined) checkBaselineFile(text); // storage may have been changed under us
+      return text;
     },
     delete: async (name) => backend.delete(checkBaselineName(name)),
     exportJson: async (name) => backend.json(checkBaselineName(name)),
-    async importJson(name, text, sourceFile = '') {
-      const n = checkBaselineName(name);
-      const model = fromJson(text);
-      return put(n, model, sourceFile);
-    },
+    importJson: async (name, text, sourceFile) => put(checkBaselineName(name), text, sourceFile),
     close: () => backend.close(),
   };
 }
@@ -152,7 +156,7 @@ export function memoryBaselineBackend(): BaselineBackend & { records: Map<string
 
 /** Opens the IndexedDB store. Rejects with BaselineStoreError when IndexedDB is missing, refuses,
  *  or does not answer within `timeoutMs`; its methods reject with BaselineStoreError on IndexedDB
- *  failures (and load/importJson with BaselineFormatError on an invalid baseline). */
+ *  failures (and save/importJson with BaselineFormatError on an invalid baseline file). */
 export async function openBaselineStore(timeoutMs = OPEN_TIMEOUT_MS): Promise<BaselineStore> {
   let db: Awaited<ReturnType<typeof openFlowlensDb>>;
   try {

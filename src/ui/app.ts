@@ -49,7 +49,7 @@ export function createApp(
   root: HTMLElement,
   api: RemoteApi,
   settings: SettingsPanel = createSettings(),
-  openStore: () => Promise<ManagerStore> = () => openBaselineStore() as unknown as Promise<ManagerStore>,
+  openStore: () => Promise<ManagerStore> = openBaselineStore,
 ): { showFailure(title: string, message: string): void } {
   const status = el('p', { id: 'status', class: 'visually-hidden', attrs: { role: 'status', 'aria-live': 'polite' } });
   const problemsSlot = el('div', { id: 'problems-slot' });

@@ -11,9 +11,10 @@ export interface FlowlensWorkerApi {
    * nothing analysed) and/or `learn` (result.learnedBaseline: the file's JSON text).
    */
   analyze(file: Blob, fileName: string, options: AnalysisOptions, onProgress?: (p: Progress) => void, extras?: AnalyzeExtras): Promise<AnalysisResult>;
-  /** Checks a baseline file's text (src/ml/baseline-file.ts) against the default options' metric
-   *  window, e.g. before the page imports it; resolves with its summary (sizeBytes set) or rejects
-   *  with the BaselineFormatError message (JSON path included). */
+  /** Checks a baseline file's text (src/ml/baseline-file.ts checkBaselineFile: every part, the core
+   *  part against the metric window it was learnt with), e.g. before the page imports it; resolves
+   *  with its summary (sizeBytes set) or rejects with the BaselineFormatError message (JSON path
+   *  included). Whether it fits the current settings is checked when analyze() applies it. */
   checkBaseline(text: string): Promise<BaselineSummary>;
   /** Stops the running analysis at the next chunk; it resolves with cancelled=true and what was read. */
   cancel(): void;

@@ -6,8 +6,8 @@ import * as abi from '../shared/abi';
 import type { FlowlensWorkerApi } from './api';
 import type { Engine } from './engine';
 import { analyzeBlob, type CancelToken } from './pipeline';
-import { DEFAULT_OPTIONS, type AnalysisOptions, type AnalysisResult, type AnalyzeExtras, type BaselineSummary, type ChannelSeries, type DetectorSeries, type Progress } from '../shared/protocol';
-import { baselineFileFromJson, describeBaseline, utf8Bytes, type BaselineFile } from '../ml/baseline-file';
+import { type AnalysisOptions, type AnalysisResult, type AnalyzeExtras, type BaselineSummary, type ChannelSeries, type DetectorSeries, type Progress } from '../shared/protocol';
+import { baselineFileFromJson, checkBaselineFile, utf8Bytes, type BaselineFile } from '../ml/baseline-file';
 import { decodeProtocolShares, shareRowIndex } from './protocol-shares';
 
 /** What detectorSeries() needs of the last result, copied before its columns are transferred
@@ -152,8 +152,9 @@ export function createWorkerApi(loadEngine: () => Promise<Engine>): FlowlensWork
       if (current) current.cancelled = true;
     },
     async checkBaseline(text: string): Promise<BaselineSummary> {
-      // Rejects with the BaselineFormatError (its message names the JSON path).
-      return describeBaseline(baselineFileFromJson(text, DEFAULT_OPTIONS), utf8Bytes(text));
+      // Rejects with the BaselineFormatError (its message names the JSON path); the core part is
+      // checked against the metric window it was learnt with (applying it checks the settings).
+      return checkBaselineFile(text).summary;
     },
     async channelSeries(key: Uint8Array, maxPoints: number): Promise<ChannelSeries> {
       const s = await trace(key, maxPoints, 0);
