@@ -4,7 +4,8 @@
 // ranges; the baseline the analysis was judged against (its name, the capture it was learnt from,
 // what it holds) when one was applied. Renders a finished (or partial) AnalysisResult; the only
 // thing it computes is the severity split (LOW, MEDIUM, HIGH and, for PROFILE's threat levels,
-// CRITICAL = severity 4 and above), counted over the kept alert columns.
+// CRITICAL: a PROFILE alert of variant 4, src/worker/profile.ts, whose severity column says HIGH),
+// counted over the kept alert columns.
 import type { AnalysisResult } from '../shared/protocol';
 import { DETECTOR_NAMES } from '../shared/protocol';
 import * as abi from '../shared/abi';
@@ -140,6 +141,9 @@ function suppressedTotal(r: AnalysisResult): number {
   return n;
 }
 
+/** PROFILE's variant for the CRITICAL threat level (src/worker/profile.ts: 1 LOW .. 4 CRITICAL). */
+export const PROFILE_CRITICAL = 4;
+
 /** Alerts of one detector by severity, over the kept alert columns. */
 export interface SeverityTally {
   detector: number;
@@ -149,7 +153,7 @@ export interface SeverityTally {
   low: number;
   medium: number;
   high: number;
-  /** Severity 4 and above (PROFILE's CRITICAL threat level). */
+  /** PROFILE's CRITICAL threat level (severity HIGH, variant 4), not counted in `high`. */
   critical: number;
 }
 
@@ -164,7 +168,7 @@ export function severityTallies(r: AnalysisResult): SeverityTally[] {
     t.alerts++;
     if (a.suppressed[i]) t.suppressed++;
     const s = a.severity[i];
-    if (s > abi.SEV_HIGH) t.critical++;
+    if (s > abi.SEV_HIGH || (d === abi.DET_PROFILE && a.variant[i] === PROFILE_CRITICAL)) t.critical++;
     else if (s === abi.SEV_HIGH) t.high++;
     else if (s === abi.SEV_MEDIUM) t.medium++;
     else t.low++;

@@ -150,20 +150,21 @@ describe('names and texts', () => {
 });
 
 describe('severityTallies', () => {
-  it('splits each detector\'s kept alerts by severity, severity 4 (PROFILE CRITICAL) apart', () => {
+  it('splits each detector\'s kept alerts by severity, PROFILE\'s CRITICAL (HIGH, variant 4) apart', () => {
     const r = resultOf(
       [
         { detector: abi.DET_SPIKE, severity: abi.SEV_MEDIUM, score: 1, tsUs: 1, channel: 0 },
         { detector: abi.DET_SPIKE, severity: abi.SEV_HIGH, score: 1, tsUs: 2, channel: 0, suppressed: true },
-        { detector: 13, severity: 4, score: 0.97, tsUs: 3, channel: 0 },
-        { detector: 13, severity: abi.SEV_LOW, score: 0.75, tsUs: 4, channel: 0 },
+        { detector: abi.DET_PROFILE, variant: 4, severity: abi.SEV_HIGH, score: 0.97, tsUs: 3, channel: 0 },
+        { detector: abi.DET_PROFILE, variant: 3, severity: abi.SEV_HIGH, score: 0.92, tsUs: 3, channel: 0 },
+        { detector: abi.DET_PROFILE, variant: 1, severity: abi.SEV_LOW, score: 0.75, tsUs: 4, channel: 0 },
       ],
       [['10.0.0.1', '10.0.0.2', 'TCP']],
     );
     const t = severityTallies(r);
     expect(t.map((x) => [x.detector, x.alerts, x.suppressed, x.low, x.medium, x.high, x.critical])).toEqual([
       [abi.DET_SPIKE, 2, 1, 0, 1, 1, 0],
-      [13, 2, 0, 1, 0, 0, 1],
+      [abi.DET_PROFILE, 3, 0, 1, 0, 1, 1],
     ]);
   });
 });

@@ -3,43 +3,12 @@
 // with a baseline before it: tcp_behaviour/chrissanders_latency1.pcapng (SYN -> SYN/ACK 30 ms)
 // repeated 12 times 1000 s apart, then chrissanders_latency2.pcapng (the same client and server
 // 74.125.95.104:80, 878.5 ms: MANIFEST.md "SYN -> SYN/ACK 0.879 s").
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import * as abi from '../../src/shared/abi';
 import { defaultOptions } from '../../src/rules/options';
 import { createWorkerApi } from '../../src/worker/service';
-import { DATA, newEngine } from '../helpers/core';
-
-/** pcapng with every EPB timestamp (µs resolution) moved by `shiftUs`. */
-export function shiftPcapng(b: Uint8Array, shiftUs: bigint): Uint8Array {
-  const out = b.slice();
-  const v = new DataView(out.buffer);
-  for (let o = 0; o + 12 <= out.length; ) {
-    const type = v.getUint32(o, true);
-    const len = v.getUint32(o + 4, true);
-    if (type === 6) {
-      const ts = ((BigInt(v.getUint32(o + 12, true)) << 32n) | BigInt(v.getUint32(o + 16, true))) + shiftUs;
-      v.setUint32(o + 12, Number(ts >> 32n), true);
-      v.setUint32(o + 16, Number(ts & 0xffffffffn), true);
-    }
-    o += len;
-  }
-  return out;
-}
-
-/** latency1 `n` times, 1000 s apart, then latency2: one pcapng of n + 1 sections. */
-export function latencyCapture(n = 12): Uint8Array<ArrayBuffer> {
-  const base = new Uint8Array(readFileSync(DATA + 'tcp_behaviour/chrissanders_latency1.pcapng'));
-  const parts = Array.from({ length: n }, (_, k) => shiftPcapng(base, BigInt(k) * 1_000_000_000n));
-  parts.push(new Uint8Array(readFileSync(DATA + 'tcp_behaviour/chrissanders_latency2.pcapng')));
-  const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
+import { newEngine } from '../helpers/core';
+import { latencyCapture } from './latency-capture';
 
 describe('LATENCY evidence series', () => {
   it('the server-side samples of 74.125.95.104:80: 12 baseline samples at 30 ms, then 878.5 ms flagged HIGH', async () => {
