@@ -294,7 +294,10 @@ export function createApp(
           const ch = r.channels[a.channel[i]];
           chart.showLatency(title, series, `${latencyMetric(a.variant[i])} of ${ch?.dst ?? 'the server'}:${a.dport[i]}`, origin);
         } else {
-          chart.showProtoshift(title, series, r.options.protocolShift.points, origin);
+          // The subject of a shift is a protocol or a service, not a pair of hosts.
+          const row = series.shares && series.focus !== undefined ? series.shares.rows[series.focus] : undefined;
+          const what = row ? row.label : subject;
+          chart.showProtoshift(`${detectorName(det)} (${variantName(det, a.variant[i])}): ${what}`, series, r.options.protocolShift.points, origin);
         }
       } else {
         chart.message(`${detectorName(det)} alerts have no chart; every number behind this one is listed beside it.`, subject);

@@ -230,6 +230,10 @@ export function createChart(): ChannelChart {
       destroy();
       const c = colors();
       const cols = spikeColumns(series, originUs);
+      const n = cols[0].length;
+      // Each window is a step from its start to the next; the last one ends at start + windowS.
+      const endX = n ? (cols[0][n - 1] as number) + series.windowS : 0;
+      const data = cols.map((c, k) => (k === 0 ? [...c, endX] : k === 5 ? [...c, null] : [...c, c[n - 1] ?? null]));
       heading.textContent = title;
       let flagged = 0;
       let peak = 0;
@@ -238,7 +242,7 @@ export function createChart(): ChannelChart {
         if ((cols[1][i] ?? 0) > peak) peak = cols[1][i]!;
       }
       sub.textContent =
-        `${formatInt(cols[0].length)} windows of ${series.windowS} s${series.truncated ? ' (truncated to the point limit)' : ''}, bytes/s ${subject}; ` +
+        `${formatInt(n)} windows of ${series.windowS} s${series.truncated ? ' (truncated to the point limit)' : ''}, bytes/s ${subject}; ` +
         `peak ${formatInt(peak)} B/s, ${formatInt(flagged)} flagged. Lines: the baseline mean before each window and the MEDIUM and HIGH thresholds ` +
         `(none while the baseline warms up). x: seconds since the first window, ${formatUtcUs(originUs)}.`;
       draw(
@@ -254,13 +258,13 @@ export function createChart(): ChannelChart {
           series: [
             {},
             { label: 'bytes/s in the window', stroke: c.point, width: 2, paths: uPlot.paths.stepped?.({ align: 1 }), points: { show: cols[0].length <= 500, size: 4, stroke: c.point, fill: c.point } },
-            { label: 'baseline mean', stroke: c.mean, width: 1.5, points: { show: false } },
-            { label: 'MEDIUM threshold', stroke: c.warn, width: 1.5, dash: [6, 4], points: { show: false } },
-            { label: 'HIGH threshold', stroke: c.flag, width: 1.5, dash: [2, 3], points: { show: false } },
+            { label: 'baseline mean', stroke: c.mean, width: 1.5, paths: uPlot.paths.stepped?.({ align: 1 }), points: { show: false } },
+            { label: 'MEDIUM threshold', stroke: c.warn, width: 1.5, dash: [6, 4], paths: uPlot.paths.stepped?.({ align: 1 }), points: { show: false } },
+            { label: 'HIGH threshold', stroke: c.flag, width: 1.5, dash: [2, 3], paths: uPlot.paths.stepped?.({ align: 1 }), points: { show: false } },
             { label: 'flagged window', stroke: c.flag, width: 0, paths: () => null, points: { show: true, size: 9, stroke: c.flag, fill: c.flag, width: 2 } },
           ],
         },
-        cols as uPlot.AlignedData,
+        data as uPlot.AlignedData,
       );
     },
     showLatency(title, series, what, originUs) {
@@ -307,7 +311,7 @@ export function createChart(): ChannelChart {
       for (const v of d.flagged) if (v !== null) flagged++;
       sub.textContent =
         `${formatInt(windows)} windows of ${series.windowS} s${series.truncated ? ' (truncated to the point limit)' : ''}: share of each window's packets per protocol (stacked), ` +
-        `${d.focusLabel ? `${d.focusLabel}'s share and its baseline share (flagged above baseline + ${points} points: ${formatInt(flagged)} windows)` : 'the flagged row is not in the trace'}. ` +
+        `${d.focusLabel ? `${d.focusLabel}'s share and its baseline share (flagged above baseline + ${points} points: ${formatInt(flagged)} ${flagged === 1 ? 'window' : 'windows'})` : 'the flagged row is not in the trace'}. ` +
         `x: seconds since the first window, ${formatUtcUs(originUs)}.`;
       // Stacked areas: the running sums, drawn top (all classes) first, each filled down to 0.
       const stackSeries = d.stacked
