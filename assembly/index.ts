@@ -83,7 +83,8 @@ export function ruleVmJudgeAt(p: usize): u32 { return ruleVmJudge(p); }
 export function flowTablePtr(): usize { return flowSlotsBase(); }
 export function flowTableSlots(): i32 { return flowSlotCount(); }
 /** Room for `n` learned-baseline records (abi.BLREC_STRIDE each, validated by the host) that the
- *  next reset() loads as ready baselines (detect/baseline-io.ts); n = 0 loads none. */
+ *  next reset() loads as ready baselines (detect/baseline-io.ts); n = 0 loads none. The records
+ *  stay for later resets: the engine calls it before every reset(). */
 export function baselineReserve(n: i32): usize { return reserveBaselines(n); }
 /** Writes every learned baseline as abi.BLREC_* records (after flush()) and returns their number;
  *  baselinePtr() is their address, valid until the next baselineExport() or reset(). */

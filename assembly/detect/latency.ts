@@ -36,6 +36,11 @@
 // before the first sample), TRACE_Z = the MEDIUM threshold (ms; NaN while warming up),
 // TRACE_FLAGS bit 0 judged (warm), bit 1 above MEDIUM, bit 2 above HIGH, bits 8-15 the variant.
 //
+// Export and import (detect/baseline-io.ts, abi BLREC_LATENCY_SERVER): latencyExport() writes the
+// m, v, n of every server and variant with samples (µs, µs²), at most CFG_BASELINE_EXPORT_MAX_KEYS
+// servers, the most recently sampled first; latencyImport() loads them at reset as ready baselines
+// (judged once n >= W) that keep learning, or not at all under CFG_BASELINE_FROZEN (SLOT_AUX bit
+// `variant`). Episodes are not exported.
 // Memory per server, constant: LAT_STRIDE = 448 B (header 16, key 20, pad 4, 3 baselines of
 // 24 B, 3 episode records of 104 B, pad). The table doubles up to CFG_LATENCY_MEMORY_CAP_BYTES,
 // then evicts the least recently sampled server near the new key's home slot, closing its

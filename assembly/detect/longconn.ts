@@ -36,6 +36,10 @@
 //   (d changes only there). C_ALERTS_LONGCONN counts MEAN/IDLE episodes and ladder alerts.
 // Per-flow state in the flow slot (detect/tcp-flow.ts T_LC_NEXT_MS, T_EP_LONG, T_LC: ladder steps
 // reported (bits 0-2), level (bits 3-4), counted in the baseline (bit 5)).
+// Export and import (detect/baseline-io.ts, abi BLREC_LONGCONN_SERVICE): longconnExport() writes
+// n, mean and M2 of every service with completed flows (at most CFG_BASELINE_EXPORT_MAX_KEYS, the
+// most recently updated first); longconnImport() loads them at reset (judging at once when n >= M),
+// frozen under CFG_BASELINE_FROZEN (SLOT_AUX SA_FROZEN: completed flows are counted, not added).
 // Memory per service, constant: SVC_STRIDE = 48 B (header 16, key 4, pad 4, n, mean, M2). The
 // table doubles up to CFG_LONGCONN_MEMORY_CAP_BYTES, then evicts the least recently updated service
 // near the new key's home slot (C_SERVICES_EVICTED); services never expire otherwise.

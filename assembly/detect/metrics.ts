@@ -125,6 +125,36 @@
 // record. The mean and thresholds are those of the baselines when the window closed, before it
 // joined them. The traced destination is folded at every window close (the same results: folding
 // earlier changes no decision, only the rounding of its quiet-window runs).
+// Trace (CFG_TRACE_DETECTOR = DET_PROTOSHIFT, key ignored): per closed window one point per
+// protocol class (5, in class order) and per tracked service (entry order): TRACE_TS_US = window
+// start, TRACE_SIZE = the row's share of the window's packets (0..1), TRACE_MEAN = its baseline
+// share before the window (0..1, NaN while n < CFG_BASELINE_WARMUP), TRACE_STD = that baseline's
+// sigma (0..1), TRACE_Z = the window's packets, TRACE_FLAGS bit 1 = the row's episode was opened or
+// extended by this window, bits 8-15 = the row (0..4 the class, abi.PROTOSHIFT_ROW_SERVICE a
+// service), TRACE_RECORD_INDEX = the service's (IP protocol << 16) | port (0 for a class).
+// A window's points are written together (the catch-up waits for CLASSES + SERVICES of room).
+//
+// Export and import of the learned state (detect/baseline-io.ts, abi BLREC_*; "learn here, detect
+// there"):
+// - metricsExport() after metricsFlush(): G_BASE, the population, CLS_BASE and the tracked services
+//   as they are after the last window; every destination of this session not expired (quiet for
+//   fewer than N windows), folded first up to the last window (its quiet windows since its last
+//   packet are samples of 0, as at its next packet), with AGE_W = windows since its last packet.
+// - metricsImport() at reset, before the first packet: each record becomes a ready baseline (its n
+//   as learnt, so no warm-up). The capture's first window continues the learnt windows: it gets
+//   ordinal ordBase + 1 with ordBase = N + 1, a loaded destination H_LAST_ACTIVE = ordBase - AGE_W
+//   and H_LAST_FOLDED = ordBase, so the time between the two captures counts as no window (no
+//   decay across captures, like the windows the clock jumps over within a capture) and a
+//   destination expires after N quiet windows counted over both captures. The first window still
+//   has the span of a capture's first window (spanFirstOrd). Loaded baselines keep adapting as
+//   usual; with CFG_BASELINE_FROZEN they are not updated (HA_FROZEN per destination, flags for the
+//   global, population, class and service baselines) until a session restart or an expiry, after
+//   which the new baseline learns. A loaded service takes a tracked entry (SVC_LAST = ordBase), so
+//   the usual freeing rule applies at the first window close.
+// - Straight run vs. two runs with the state carried over (test/assembly/baseline-io.test.ts):
+//   with the split at the first packet of a window the decisions are the same when that window's
+//   span is the same (W <= 1 s, or the split packet at the window start); a destination quiet across
+//   the split folds its quiet windows in two closed-form steps instead of one (rounding only).
 import * as abi from "../abi";
 import { cfg } from "../config";
 import { cGet, cInc, cSet } from "../counters";

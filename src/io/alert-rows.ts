@@ -341,7 +341,7 @@ function message(result: AnalysisResult, i: number, s: Subject, evidence: Eviden
     case DET_PROFILE: {
       const d = profileDetail(result, i);
       if (d) return d.explanation;
-      return `Per-source profile: ${flow} scores ${value.toFixed(2)} (${PROFILE_LEVELS[variant] ?? '?'}; threshold ${fmt(thr)})`;
+      return `Per-source profile: ${flow} scores ${value.toFixed(2)} (${PROFILE_LEVELS[variant] ?? '?'}; threshold ${thr.toFixed(2)})`;
     }
     default:
       return `${DETECTOR_NAMES[det] ?? `detector ${det}`} on ${flow}: value ${fmt(value)} (threshold ${fmt(thr)})`;

@@ -485,8 +485,8 @@ export async function analyzeBlob(
     config[abi.CFG_TRACE_DETECTOR] = hooks.traceDetector ?? 0;
   }
   const rules = ruleInputs(options, flowRules);
-  // Seeded window baselines (helper CORE's RuleInputs.baselines; empty: nothing to seed).
-  if (baseline && baseline.coreRecords.length > 0) (rules.inputs as RuleInputs & { baselines?: Uint8Array }).baselines = baseline.coreRecords;
+  // Seeded window baselines (validated by baselineFileFromJson for these options).
+  if (baseline && baseline.coreRecords.length > 0) rules.inputs.baselines = baseline.coreRecords;
   engine.start(
     config,
     (out) => {
@@ -655,8 +655,8 @@ export async function analyzeBlob(
 
 /**
  * Builds the baseline file of this capture: the model learnt from every connection (options.profile
- * gives its forest settings) and the core's window baselines (Engine.exportBaselines, helper CORE's;
- * empty until it exists). Returns the reason when nothing can be learnt (fewer than 2 connections).
+ * gives its forest settings) and the core's window baselines (Engine.exportBaselines, after
+ * finish()). Returns the reason when nothing can be learnt (fewer than 2 connections).
  */
 export function learnBaseline(
   engine: Engine,
@@ -668,7 +668,7 @@ export function learnBaseline(
   if (conns.count < 2) return `the capture has ${conns.count} connection${conns.count === 1 ? '' : 's'}; learning needs at least 2`;
   const createdAt = new Date().toISOString();
   const model = learn(connectionsOf(conns), modelOptions(options), createdAt);
-  const records: Uint8Array = (engine as unknown as { exportBaselines?: () => Uint8Array }).exportBaselines?.() ?? new Uint8Array(0);
+  const records = engine.exportBaselines();
   const decoded = counters[abi.C_PACKETS_DECODED];
   const file: BaselineFile = {
     createdAt,

@@ -156,4 +156,36 @@ describe('parseCli: usage errors', () => {
     const bl = write('bad-bl.txt', '10.0.0.1\n# fine\n300.1.1.1\n10.0.0.0/33\n');
     fails(['--blacklist', bl], new RegExp(`blacklist ${bl}:3: [^\\n]*300\\.1\\.1\\.1[\\s\\S]*blacklist ${bl}:4: `));
   });
+
+  it('profile flags: --warmup, --profile-threshold, --profile-weights, --no-profile', () => {
+    expect(run().options.profile).toEqual(DEFAULT_OPTIONS.profile);
+    expect(run('--warmup', '10m').options.profile.warmup).toEqual({ minutes: 10 });
+    expect(run('--warmup', '1.5h').options.profile.warmup).toEqual({ minutes: 90 });
+    expect(run('--warmup', '25%').options.profile.warmup).toEqual({ percent: 25 });
+    expect(run('--profile-threshold', '0.75').options.profile.threshold).toBe(0.75);
+    expect(run('--profile-weights', '0.5,0.5').options.profile.weights).toEqual({ statistical: 0.5, ml: 0.5 });
+    expect(run('--no-profile').options.profile.enabled).toBe(false);
+    fails(['--warmup', '10'], /--warmup: expected minutes/);
+    fails(['--warmup', '100%'], /--warmup: a percent above 0 and below 100/);
+    fails(['--profile-weights', '0.5'], /--profile-weights wants S,M/);
+    fails(['--profile-weights', '0.5,0.6'], /profile\.weights: statistical \+ ml must add up to 1/);
+    fails(['--profile-threshold', '0.85'], /profile\.levels\.medium: must be at least profile\.threshold/);
+  });
+
+  it('learn needs --out; --out and --baseline belong to their commands', () => {
+    const r = parseCli(['learn', 'file.pcap', '--out', 'b.json']);
+    expect(r).toMatchObject({ command: 'learn', out: 'b.json' });
+    expect(() => parseCli(['learn', 'file.pcap'])).toThrow(/learn needs --out FILE/);
+    expect(() => parseCli(['learn', 'file.pcap', '--out', 'b.json', '--baseline', 'a.json'])).toThrow(/--baseline is for analyze/);
+    fails(['--out', 'b.json'], /--out is for learn/);
+    fails(['--baseline', join(dir, 'none.json')], /cannot read the baseline file/);
+    fails(['--baseline', write('v0.json', '{"format": "flowlens-baseline", "version": 1}')], /v0\.json: baseline file: version: version 1 .*learn the baseline again/);
+  });
+
+  it('profile options in a config file are checked with their path', () => {
+    fails(['--config', write('warm.json', '{"profile": {"warmup": {"hours": 3}}}')], /config file .*warm\.json: profile\.warmup: expected null/);
+    fails(['--config', write('lv.json', '{"profile": {"levels": {"high": 0.99}}}')], /profile\.levels\.critical: must be at least profile\.levels\.high/);
+    const ok = run('--config', write('w.json', '{"profile": {"warmup": {"percent": 10}, "trees": 50}}'));
+    expect(ok.options.profile).toMatchObject({ warmup: { percent: 10 }, trees: 50 });
+  });
 });

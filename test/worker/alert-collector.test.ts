@@ -202,3 +202,60 @@ describe('AlertCollector: marks and rows', () => {
     expect(new Set(transfer)).toEqual(new Set(views.map((x) => (x as Uint8Array).buffer)));
   });
 });
+
+describe('AlertCollector: host alerts and the warm-up drop', () => {
+  const key = (src: Uint8Array, dst: Uint8Array, proto: number) => {
+    const k = new Uint8Array(abi.TRACE_KEY_BYTES);
+    k.set(src, 0);
+    k.set(dst, 16);
+    new DataView(k.buffer).setUint32(32, proto, true);
+    return k;
+  };
+  const host = (tsUs: number, aux: number) => ({
+    detector: abi.DET_PROFILE, variant: 2, severity: abi.SEV_MEDIUM, key: key(A, B, 6), tsUs, lastUs: tsUs + 10, score: 0.85, value: 0.85,
+    threshold: 0.8, windowS: 0, evidence: 4, peakRate: NaN, aux, size: NaN, mean: 420, std: 0.3, samples: 50, recordIndex: 3, sport: 5000, dport: 22,
+  });
+
+  it('addHostAlert appends a row through the limiter and maxAlerts, with every column as given', () => {
+    const c = new AlertCollector({ maxAlerts: 2, maxTracePoints: 0, limits: new DetectorLimits({ ...DEFAULT_OPTIONS.limits, profile: { enabled: true, max: 1, perS: 60 } }) });
+    expect(c.addHostAlert(host(1000, 0))).toBe(0);
+    expect(c.addHostAlert(host(2000, 1))).toBe(1);
+    expect(c.addHostAlert(host(3000, 2))).toBe(-1); // counted, not kept
+    const { alerts: a, channels } = c.finish(new NameTable());
+    expect(a.count).toBe(2);
+    expect(c.total).toBe(3);
+    expect(c.dropped).toBe(1);
+    expect(Array.from(a.suppressed)).toEqual([0, 1]);
+    expect(c.detectorCounts().PROFILE).toEqual({ alerts: 3, suppressed: 2, evidencePackets: 0 });
+    expect([a.detector[1], a.variant[1], a.severity[1], a.tsUs[1], a.lastUs[1], a.value[1], a.threshold[1], a.aux[1], a.mean[1], a.std[1], a.samples[1], a.recordIndex[1], a.sport[1], a.dport[1], a.episode[1], a.rule[1], a.recordOffset[1]])
+      .toEqual([abi.DET_PROFILE, 2, abi.SEV_MEDIUM, 2000, 2010, 0.85, 0.8, 1, 420, 0.3, 50, 3, 5000, 22, 0, -1, -1]);
+    expect(Number.isNaN(a.features[FEATURE_COUNT])).toBe(true);
+    expect(channels).toEqual([{ src: '192.168.1.52', dst: '192.168.1.34', proto: 'TCP', key: key(A, B, 6), alerts: 2 }]);
+  });
+
+  it('dropBefore removes the named detectors\' rows before the end and uncounts them, keeping the rest in order', () => {
+    const c = new AlertCollector({ maxAlerts: 100, maxTracePoints: 0, limits: new DetectorLimits({ ...DEFAULT_OPTIONS.limits, spike: { enabled: true, max: 1, perS: 1000 } }) });
+    c.take(output({
+      alerts: alertRecords([
+        { tsUs: 1000, src: A, dst: B, detector: abi.DET_SPIKE, episode: 1, kind: abi.ALERT_KIND_NEW, value: 5 },
+        { tsUs: 1500, src: C, dst: B, detector: abi.DET_ZSCORE, score: 4, value: 4, recordIndex: 1 },
+        { tsUs: 2000, src: C, dst: A, detector: abi.DET_SPIKE, episode: 2, kind: abi.ALERT_KIND_NEW, value: 6 },
+        { tsUs: 2500, src: A, dst: C, detector: abi.DET_LATENCY, episode: 3, kind: abi.ALERT_KIND_NEW, value: 7 },
+        { tsUs: 9000, src: A, dst: B, detector: abi.DET_SPIKE, episode: 4, kind: abi.ALERT_KIND_NEW, value: 8 },
+      ]),
+    }));
+    const dropped = c.dropBefore([abi.DET_SPIKE, abi.DET_LATENCY, abi.DET_PROTOSHIFT, abi.DET_LONGCONN], 5000);
+    expect(dropped).toEqual({ SPIKE: 2, LATENCY: 1, PROTOSHIFT: 0, LONGCONN: 0 });
+    expect(c.total).toBe(2);
+    const counts = c.detectorCounts();
+    expect(counts.SPIKE).toEqual({ alerts: 1, suppressed: 1, evidencePackets: 0 }); // 2000 (suppressed) is dropped; 9000 stays, suppressed
+    expect(counts.LATENCY.alerts).toBe(0);
+    expect(counts.ZSCORE.alerts).toBe(1);
+    const { alerts: a, channels } = c.finish(new NameTable());
+    expect(Array.from(a.detector)).toEqual([abi.DET_ZSCORE, abi.DET_SPIKE]);
+    expect(Array.from(a.tsUs)).toEqual([1500, 9000]);
+    expect(Array.from(a.value)).toEqual([4, 8]);
+    expect(a.features.length).toBe(2 * FEATURE_COUNT);
+    expect(channels.map((ch) => ch.alerts)).toEqual([1, 1, 0, 0]);
+  });
+});

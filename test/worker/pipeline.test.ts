@@ -245,7 +245,7 @@ describe('pipeline: options, rule inputs and the new result fields', () => {
     o.flowFeatures.rules[0].enabled = false;
     const r = await run(espn, 'e', o);
     expect(r.flowRules).toEqual(o.flowFeatures.rules.filter((x) => x.enabled).map((x) => x.name));
-    expect(Object.keys(r.summary.byDetector).sort()).toEqual(['BLACKLIST', 'FLOWRULE', 'LARGESIZE', 'LATENCY', 'LONGCONN', 'PORTSCAN', 'PROTOSHIFT', 'RETRANS', 'SPIKE', 'SYNFLOOD', 'UNUSUAL', 'ZSCORE']);
+    expect(Object.keys(r.summary.byDetector).sort()).toEqual(['BLACKLIST', 'FLOWRULE', 'LARGESIZE', 'LATENCY', 'LONGCONN', 'PORTSCAN', 'PROFILE', 'PROTOSHIFT', 'RETRANS', 'SPIKE', 'SYNFLOOD', 'UNUSUAL', 'ZSCORE']);
     expect(r.summary.byDetector.ZSCORE.alerts).toBe(r.alerts.count);
     expect(r.summary.byDetector.ZSCORE.evidencePackets).toBe(r.alerts.count);
     expect(r.summary.alerts).toBe(r.alerts.count);
