@@ -6,7 +6,7 @@
 // thing it computes is the severity split (LOW, MEDIUM, HIGH and, for PROFILE's threat levels,
 // CRITICAL: a PROFILE alert of variant 4, src/worker/profile.ts, whose severity column says HIGH),
 // counted over the kept alert columns.
-import type { AnalysisResult } from '../shared/protocol';
+import type { AnalysisResult, ProfileResult } from '../shared/protocol';
 import { DETECTOR_NAMES } from '../shared/protocol';
 import * as abi from '../shared/abi';
 import { el, type Child } from './dom';
@@ -59,6 +59,33 @@ export function baselineText(b: AppliedBaseline): string {
   return `${b.name}, learnt from ${s.sourceFile || 'an unnamed capture'}${s.createdAt ? ` (created ${s.createdAt})` : ''}: ${learntText(s)}`;
 }
 
+/** The "Profiles" line of a result with PROFILE scoring: "scored 1,005 connections against the
+ *  applied baseline: 994 alerts (1 LOW, 993 MEDIUM, 0 HIGH, 0 CRITICAL)", for a warm-up "learnt
+ *  from 120 connections of the first 10 min (until …), scored 900: …", plus dropped records, or why
+ *  no profile ran. */
+export function profileText(p: ProfileResult): string {
+  if (p.skipped) return `not scored: ${p.skipped}`;
+  const lv = p.byLevel;
+  const total = lv.LOW + lv.MEDIUM + lv.HIGH + lv.CRITICAL;
+  const levels = `${formatInt(total)} alerts (${formatInt(lv.LOW)} LOW, ${formatInt(lv.MEDIUM)} MEDIUM, ${formatInt(lv.HIGH)} HIGH, ${formatInt(lv.CRITICAL)} CRITICAL)`;
+  const w = p.warmup;
+  const how = w ? ('minutes' in w ? `the first ${w.minutes} min` : `the first ${w.percent} %`) : 'the warm-up';
+  const head =
+    p.mode === 'warmup'
+      ? `learnt from ${formatInt(p.learnt)} connections of ${how}${p.warmupEndUs !== undefined && Number.isFinite(p.warmupEndUs) ? ` (until ${formatUtcUs(p.warmupEndUs)})` : ''}, scored ${formatInt(p.scored)}`
+      : `scored ${formatInt(p.scored)} connections against the applied baseline`;
+  return `${head}: ${levels}${p.connsDropped ? `; ${formatInt(p.connsDropped)} connection records over the limit neither learnt nor scored` : ''}`;
+}
+
+/** "SPIKE 3, LATENCY 1" for the alerts dropped inside the warm-up; '' when none. */
+export function warmupDroppedText(p: ProfileResult): string {
+  const d = p.droppedInWarmup ?? {};
+  return Object.entries(d)
+    .filter(([, n]) => n > 0)
+    .map(([name, n]) => `${name} ${formatInt(n)}`)
+    .join(', ');
+}
+
 /** Renders the summary of `r` as a <section> with <dl> groups. Fields carry data-field names
  *  (packets, bytes, flows, skipped-truncated, baseline, ...) for tests. `applied`: the baseline
  *  the analysis ran with (none: the row says so). */
@@ -89,6 +116,10 @@ export function renderSummary(r: AnalysisResult, applied?: AppliedBaseline): HTM
       row('Format', formatLabel(r), 'format'),
       row('Time span (UTC)', span, 'span'),
       row('Baseline', applied ? el('span', { class: 'break' }, baselineText(applied)) : 'none applied (baselines learnt from this file only)', 'baseline'),
+      r.profile ? row('Profiles', profileText(r.profile), 'profile') : null,
+      r.profile && r.profile.mode === 'warmup'
+        ? row('Dropped in warm-up', warmupDroppedText(r.profile) || 'no alerts', 'warmup-dropped')
+        : null,
     ),
     el(
       'div',

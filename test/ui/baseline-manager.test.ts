@@ -4,7 +4,8 @@
 // text, and an unavailable store is reported instead of thrown.
 import { describe, expect, it } from 'vitest';
 import { BaselineController, exportFileName, importName, learntText, type LearntSummary, type ManagerStore } from '../../src/ui/baseline-manager';
-import { baselineText, severityTallies } from '../../src/ui/summary';
+import { baselineText, profileText, severityTallies, warmupDroppedText } from '../../src/ui/summary';
+import type { ProfileResult } from '../../src/shared/protocol';
 import type { BaselineMeta } from '../../src/store/baseline-store';
 import * as abi from '../../src/shared/abi';
 import { resultOf } from './result';
@@ -166,5 +167,21 @@ describe('severityTallies', () => {
       [abi.DET_SPIKE, 2, 1, 0, 1, 1, 0],
       [abi.DET_PROFILE, 3, 0, 1, 0, 1, 1],
     ]);
+  });
+});
+
+describe('profile lines of the summary', () => {
+  const base: ProfileResult = { mode: 'baseline', learnt: 0, scored: 1005, connsDropped: 0, byLevel: { LOW: 1, MEDIUM: 993, HIGH: 0, CRITICAL: 0 }, details: [] };
+  it('says what was scored against an applied baseline, by level', () => {
+    expect(profileText(base)).toBe('scored 1,005 connections against the applied baseline: 994 alerts (1 LOW, 993 MEDIUM, 0 HIGH, 0 CRITICAL)');
+    expect(profileText({ ...base, connsDropped: 7 })).toMatch(/; 7 connection records over the limit neither learnt nor scored$/);
+    expect(profileText({ ...base, skipped: 'too few connections to learn (3 < 10)' })).toBe('not scored: too few connections to learn (3 < 10)');
+  });
+  it('says how a warm-up was given and which alerts it dropped', () => {
+    const w: ProfileResult = { ...base, mode: 'warmup', learnt: 120, scored: 900, warmup: { minutes: 10 }, warmupEndUs: Date.UTC(2024, 0, 1, 0, 10) * 1000, droppedInWarmup: { SPIKE: 3, LATENCY: 0, PROTOSHIFT: 1 } };
+    expect(profileText(w)).toBe('learnt from 120 connections of the first 10 min (until 2024-01-01T00:10:00.000000Z), scored 900: 994 alerts (1 LOW, 993 MEDIUM, 0 HIGH, 0 CRITICAL)');
+    expect(profileText({ ...w, warmup: { percent: 20 } })).toMatch(/^learnt from 120 connections of the first 20 %/);
+    expect(warmupDroppedText(w)).toBe('SPIKE 3, PROTOSHIFT 1');
+    expect(warmupDroppedText({ ...w, droppedInWarmup: undefined })).toBe('');
   });
 });
