@@ -1,8 +1,8 @@
 // The page controller: wires the input area, settings, progress, problems, summary, alerts table,
 // the selected alert's explanation and its chart, and the baseline manager to the worker API. Owns
 // the page state (the current file and result, the selected alert; the applied baseline is the
-// manager's). Never touches file bytes or WASM memory: the worker
-// does (ARCHITECTURE §1). An analysis starts only with valid settings (SettingsPanel.read).
+// manager's). Never touches file bytes or WASM memory: the worker does (ARCHITECTURE §1). An
+// analysis starts only with valid settings (SettingsPanel.read).
 import * as Comlink from 'comlink';
 import type { FlowlensWorkerApi } from '../worker/api';
 import type { AnalysisResult, AnalyzeExtras, Progress } from '../shared/protocol';
@@ -38,12 +38,12 @@ export const SAMPLE_URL = 'sample/zeek_ssh_sshguess.pcap';
 /** The worker API as the page holds it: a Comlink remote, or anything with the same shape. */
 export type RemoteApi = Comlink.Remote<FlowlensWorkerApi> | FlowlensWorkerApi;
 
-
 /**
  * Builds the page inside `root` and drives `api`. Exposes nothing; the page's state is observable
- * only through the DOM (ids: drop-zone, file-input, sample-button, settings, progress, problems,
- * summary, detector-summary, alerts, alert-table, explore, alert-detail, chart) and
- * `document.body.dataset.state` (idle | running | done | failed). `settings` may be given (tests).
+ * only through the DOM (ids: drop-zone, file-input, sample-button, settings, baselines (and the
+ * baseline-* ids of src/ui/baseline-manager.ts), progress, problems, summary, detector-summary,
+ * alerts, alert-table, explore, alert-detail, chart) and `document.body.dataset.state` (idle |
+ * running | done | failed). `settings` and the baseline store's opener may be given (tests).
  */
 export function createApp(
   root: HTMLElement,

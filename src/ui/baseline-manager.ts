@@ -315,7 +315,7 @@ export function createBaselineManager(hooks: ManagerHooks): BaselineManager {
       c.apply(value === '' ? null : value);
       confirming = null;
       render();
-      say({ ok: true, message: value === '' ? 'No baseline applied: the next analysis learns only from its own file.' : `${value} is applied to the next analysis.` });
+      say({ ok: true, message: value === '' ? 'No baseline applied: the next analysis builds its baselines from its own file.' : `${value} is applied to the next analysis.` });
     });
     return r;
   }
