@@ -15,7 +15,7 @@ import { tcpFlowReset, tcpFlowPacket } from "./detect/tcp-flow";
 import { latencyReset, latencyFlush, latencyExport, latencyImport } from "./detect/latency";
 import { longconnReset, longconnPacket, longconnSweep, longconnExport, longconnImport } from "./detect/longconn";
 import { metricsReset, metricsPacket, metricsCatchUp, metricsSweep, metricsFlush, metricsExport, metricsImport } from "./detect/metrics";
-import { importCount, importAt, importCounted, exportBegin, exportCount } from "./detect/baseline-io";
+import { importCount, importAt, importCounted, exportBegin, exportCount, baselineIoReset } from "./detect/baseline-io";
 import {
   outputReset, outputHasRoom, outputClear, outputAlertBase, outputAlertCount, outputTraceBase,
   outputTraceCount, outputMarkBase, outputMarkCount, outputWindowBase, outputWindowCount, markCommit,
@@ -50,6 +50,7 @@ export function analyzeReset(): void {
 /** Loads the learned baselines the host wrote (baselineReserve) into the detectors' fresh tables;
  *  counts what could not be placed (detect/baseline-io.ts). */
 function baselinesLoad(): void {
+  baselineIoReset();
   const n = importCount();
   for (let i = 0; i < n; i++) {
     const r = importAt(i);

@@ -113,9 +113,16 @@ export function exportCount(): i32 { return outN; }
 // ---------------------------------------------------------------- the bound of a keyed table
 
 const lasts = new Array<i64>();
+let maxKeys: i32 = 65536;
 let cutLast: i64 = 0;
 let cutTies: i32 = 0;
 let cutAll = true;
+
+/** Reads CFG_BASELINE_EXPORT_MAX_KEYS (at reset, as every config). */
+export function baselineIoReset(): void {
+  const mx = cfg(abi.CFG_BASELINE_EXPORT_MAX_KEYS);
+  maxKeys = mx >= 2147483647 ? 2147483647 : mx > 0 ? <i32>mx : 0;
+}
 
 /** Starts the selection of one table's keys: cutAdd() each eligible key's SLOT_LAST, then
  *  cutFinish(), then cutTake() for each eligible key in the same order. */
@@ -129,8 +136,7 @@ export function cutAdd(slot: usize): void {
 
 /** Fixes the cut: at most CFG_BASELINE_EXPORT_MAX_KEYS keys, the newest first; counts the rest. */
 export function cutFinish(): void {
-  const mx = cfg(abi.CFG_BASELINE_EXPORT_MAX_KEYS);
-  const max: i32 = mx >= 2147483647 ? 2147483647 : mx > 0 ? <i32>mx : 0;
+  const max = maxKeys;
   const n = lasts.length;
   cutAll = n <= max;
   if (cutAll) return;

@@ -132,7 +132,8 @@
 // sigma (0..1), TRACE_Z = the window's packets, TRACE_FLAGS bit 1 = the row's episode was opened or
 // extended by this window, bits 8-15 = the row (0..4 the class, abi.PROTOSHIFT_ROW_SERVICE a
 // service), TRACE_RECORD_INDEX = the service's (IP protocol << 16) | port (0 for a class).
-// A window's points are written together (the catch-up waits for CLASSES + SERVICES of room).
+// A window's points are written together (the catch-up waits for CLASSES + SERVICES of room; with a
+// trace region smaller than that, CFG_TRACE_CAPACITY < 21, each window's later rows are left out).
 //
 // Export and import of the learned state (detect/baseline-io.ts, abi BLREC_*; "learn here, detect
 // there"):
@@ -162,7 +163,7 @@ import { PKT_SRC, PKT_DST, pktTsUs, pktWireLen, pktProto, pktSport, pktDport, pk
 import { OpenTable, SLOT_AUX, SLOT_LAST, SLOT_KEY, keysEqual } from "../table/open-table";
 import { seedFromConfig } from "../table/hash";
 import { curIsOrig } from "../table/flow-table";
-import { alertAppend, episodeId, markReason, outputRoomFor, outputTraceRoom, traceAppend, TRACE_KEY } from "./output";
+import { alertAppend, episodeId, markReason, outputRoomFor, outputTraceCount, outputTraceRoom, traceAppend, TRACE_KEY } from "./output";
 import {
   EP_BYTES, EP_ID, EP_COUNT, EP_FIRST_US, EP_LAST_US, EP_OFFSET, EP_INDEX, EP_SPORT, EP_DPORT, EP_LABEL, EP_SIZE,
   EP_VLAN, EP_RATE_PEAK, EP_VALUE, EP_AUX, EP_ADDR, epStart, epEvidence, SWEEP_EVERY,
@@ -1117,6 +1118,7 @@ function endShifts(): void {
  *  window `a`, with baseline `b` before the window joins it; shiftFlag() sets bit 1 after the
  *  decision. Returns the point. */
 function shiftPoint(b: usize, count: u32, a: usize, row: u32, key: u32): usize {
+  if (outputTraceRoom() < 1) return 0;
   const p = traceAppend();
   const packets = load<u32>(a + A_PACKETS);
   store<i64>(p + abi.TRACE_TS_US, load<i64>(a + A_START));
@@ -1167,7 +1169,9 @@ export function metricsCatchUp(): bool {
   while (doneOrd < closedOrd) {
     if (!outputRoomFor(WINDOW_ALERTS, 0)) return false;
     if ((traceGlobal || traceDst) && outputTraceRoom() < 1) return false;
-    if (traceShift && outputTraceRoom() < CLASSES + SERVICES) return false;
+    // A window's PROTOSHIFT points go out together; a region smaller than that (CFG_TRACE_CAPACITY
+    // < 21) takes what fits of each window, never blocking.
+    if (traceShift && outputTraceRoom() < CLASSES + SERVICES && outputTraceCount() > 0) return false;
     doneOrd++;
     closeWindow(accPtr(doneOrd));
     if (tbufN != 0 && !flushTrace()) return false;

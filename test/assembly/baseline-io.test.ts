@@ -385,5 +385,10 @@ describe('(f) PROTOSHIFT trace (CFG_TRACE_DETECTOR = DET_PROTOSHIFT)', () => {
     // warm-up: the first windows have no baseline mean yet
     const firstWindow = Math.min(...byWindow.keys());
     expect(byWindow.get(firstWindow)!.every((p) => Number.isNaN(p.mean))).toBe(true);
+    // A trace region smaller than a window's rows takes the first rows of each window.
+    const small = await run(read('normal/markofu_CounterHack_HackChallenge_Cmas2011.pcap'), { ...cfg, [abi.CFG_TRACE_CAPACITY]: 7 });
+    const want = [...byWindow.values()].flatMap((pts) => pts.slice(0, 7));
+    expect(small.trace).toEqual(want);
+    expect([...byWindow.values()].some((pts) => pts.length > 7)).toBe(true);
   });
 });
