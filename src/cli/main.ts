@@ -42,11 +42,12 @@ export const USAGE = `Usage: flowlens analyze FILE [options]
 Reads a pcap, pcapng (optionally gzip-compressed), CSV, JSON, JSON Lines or packet-line file
 (timestamp_ms,src,dst,sport,dport,proto,size,flags per line); the format is sniffed from the
 content, never the name. Runs the detectors (ZSCORE, BLACKLIST, PORTSCAN, SYNFLOOD, LARGESIZE,
-UNUSUAL, FLOWRULE, SPIKE, LATENCY, RETRANS, PROTOSHIFT, LONGCONN), prints the result to stdout, one
-item per line, and a summary to stderr. \`learn\` learns a baseline from a capture known to be clean
-(per-source profiles, an Isolation Forest and the window baselines of SPIKE, PROTOSHIFT, LATENCY
-and LONGCONN) and writes it as a JSON file; \`analyze --baseline\` detects against it (PROFILE
-alerts for connections unusual for their source).
+UNUSUAL, FLOWRULE, SPIKE, LATENCY, RETRANS, PROTOSHIFT, LONGCONN, and PROFILE with --baseline or
+--warmup), prints the result to stdout, one item per line, and a summary to stderr.
+\`learn\` learns a baseline from a capture known to be clean (per-source profiles, an Isolation
+Forest and the window baselines of SPIKE, PROTOSHIFT, LATENCY and LONGCONN) and writes it as a
+JSON file; \`analyze --baseline\` detects against it (PROFILE alerts for connections unusual for
+their source, window baselines seeded).
 Settings: the defaults, then --config FILE, then the flags below.
 
 Output:

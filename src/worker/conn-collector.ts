@@ -159,12 +159,12 @@ export class ConnCollector {
   }
 }
 
-/** The records of `c` as src/ml Connections (wire bytes, as that module defines them), ordered
- *  by first packet time (stable). */
-export function toConnections(c: ConnColumns): Connection[] {
-  const out: Connection[] = [];
+/** The records of `c` as src/ml Connections (wire bytes, as that module defines them), in column
+ *  order: index i is record i (PROFILE maps scored connections back to their records). */
+export function connectionsOf(c: ConnColumns): Connection[] {
+  const out = new Array<Connection>(c.count);
   for (let i = 0; i < c.count; i++) {
-    out.push({
+    out[i] = {
       tsUs: c.firstUs[i],
       durationS: (c.lastUs[i] - c.firstUs[i]) / 1e6,
       orig: c.names[c.orig[i]],
@@ -176,7 +176,12 @@ export function toConnections(c: ConnColumns): Connection[] {
       respBytes: c.bytesResp[i],
       origPkts: c.pktsOrig[i],
       respPkts: c.pktsResp[i],
-    });
+    };
   }
-  return out.sort((a, b) => a.tsUs - b.tsUs);
+  return out;
+}
+
+/** The records of `c` as src/ml Connections (connectionsOf), ordered by first packet time (stable). */
+export function toConnections(c: ConnColumns): Connection[] {
+  return connectionsOf(c).sort((a, b) => a.tsUs - b.tsUs);
 }

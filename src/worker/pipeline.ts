@@ -23,7 +23,7 @@ import type {
 } from '../shared/protocol';
 import type { Engine, RuleInputs } from './engine';
 import { AlertCollector } from './alert-collector';
-import { ConnCollector } from './conn-collector';
+import { ConnCollector, connectionsOf } from './conn-collector';
 import { DetectorLimits } from './limiter';
 import { NameTable } from '../io/names';
 import { readRows, type RowFormat } from '../io/rows';
@@ -36,7 +36,7 @@ import { baselineFileFromJson, baselineFileToJson, describeBaseline, utf8Bytes, 
 import { BaselineFormatError } from '../ml/json-check';
 import { learn } from '../ml/baseline-model';
 import { coreBaselinesToJson } from './core-baselines';
-import { connectionsOf, modelOptions, runProfile } from './profile';
+import { modelOptions, runProfile } from './profile';
 
 /**
  * Reads file bytes straight into a target view (WASM memory), where the platform allows it: the
@@ -596,7 +596,9 @@ export async function analyzeBlob(
   // PROFILE and learning run on the connections once the core finished (never per packet).
   let profile: AnalysisResult['profile'];
   let learnedBaseline: string | undefined;
-  if (!hooks.traceKey && !error && !cancelled) {
+  // PROFILE also runs on what was read before an input fault (as the core's detectors did); a
+  // baseline is learnt only from a capture read whole.
+  if (!hooks.traceKey && !cancelled) {
     const wanted = options.profile.enabled && (baseline || options.profile.warmup);
     if (wanted && !connOut) {
       warnings.push({ code: 'profile-off', message: 'PROFILE needs connection records (connRecords.enabled); no connection was scored.' });
@@ -613,12 +615,12 @@ export async function analyzeBlob(
       }
       if (profile?.skipped) warnings.push({ code: 'profile-skipped', message: `PROFILE: ${profile.skipped}.` });
     }
-    if (hooks.learn) {
+    if (hooks.learn && !error) {
       const learnt = connOut ? learnBaseline(engine, connOut.conns, options, fileName, counters) : 'connection records are off (connRecords.enabled)';
       if (typeof learnt === 'string') error = { code: 'cannot-learn', message: `No baseline learnt: ${learnt}.` };
       else learnedBaseline = learnt.json;
-      if (connCollector.dropped) {
-        warnings.push({ code: 'learn-partial', message: `The baseline was learnt from ${connOut!.conns.count} connections; ${connCollector.dropped} beyond connRecords.max were not kept.` });
+      if (connOut && connCollector.dropped) {
+        warnings.push({ code: 'learn-partial', message: `The baseline was learnt from ${connOut.conns.count} connections; ${connCollector.dropped} beyond connRecords.max were not kept.` });
       }
     }
   }

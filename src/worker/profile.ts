@@ -37,6 +37,7 @@ import { detect, learn, splitWarmup, type BaselineOptionsInput, type Model, type
 import type { Connection } from '../ml/connection';
 import type { Contribution, SourceProfile } from '../ml/source-profile';
 import type { AlertCollector } from './alert-collector';
+import { connectionsOf } from './conn-collector';
 
 /** Detectors whose alerts inside a warm-up are dropped (their baselines were being learnt). */
 export const WARMUP_DETECTORS: readonly number[] = [abi.DET_SPIKE, abi.DET_PROTOSHIFT, abi.DET_LATENCY, abi.DET_LONGCONN];
@@ -68,27 +69,6 @@ export function modelOptions(o: AnalysisOptions): BaselineOptionsInput {
   };
 }
 
-/** The records of `c` as src/ml Connections, in column order (index i = record i). */
-export function connectionsOf(c: ConnColumns): Connection[] {
-  const out = new Array<Connection>(c.count);
-  for (let i = 0; i < c.count; i++) {
-    out[i] = {
-      tsUs: c.firstUs[i],
-      durationS: (c.lastUs[i] - c.firstUs[i]) / 1e6,
-      orig: c.names[c.orig[i]],
-      resp: c.names[c.resp[i]],
-      origPort: c.origPort[i],
-      respPort: c.respPort[i],
-      proto: c.proto[i],
-      origBytes: c.bytesOrig[i],
-      respBytes: c.bytesResp[i],
-      origPkts: c.pktsOrig[i],
-      respPkts: c.pktsResp[i],
-    };
-  }
-  return out;
-}
-
 const PROTO: Record<number, string> = { 1: 'icmp', 6: 'tcp', 17: 'udp', 58: 'icmp6', 132: 'sctp' };
 
 /** "22/tcp", "icmp", "proto47". */
@@ -117,8 +97,9 @@ const NUMERIC: Record<string, { name: string; unit: string }> = {
 };
 
 /** One feature's phrase: value and baseline ("bytes sent 12,345 B vs baseline 420 B (150–1,100 B
- *  at ±1σ, z 4.2)"). `who` is "this source" or "the network". */
-export function featureText(f: ProfileFeature, who: string, b: ProfileBaseline): string {
+ *  at ±1σ, z 4.2)", "port 22/tcp never used by this source (it used 3 services)"). `who` is "this
+ *  source" or "the network"; `proto` the connection's IP protocol. */
+export function featureText(f: ProfileFeature, who: string, b: ProfileBaseline, proto: number): string {
   const num = NUMERIC[f.feature];
   if (num) {
     const lo = Math.expm1(Math.max(0, f.baselineMean - f.baselineStd));
@@ -127,10 +108,12 @@ export function featureText(f: ProfileFeature, who: string, b: ProfileBaseline):
     return `${num.name} ${amount(f.value)}${u} vs baseline ${amount(f.typical)}${u} (${amount(lo)}–${amount(hi)}${u} at ±1σ, z ${fixed(f.z, 1)})`;
   }
   switch (f.feature) {
-    case 'service':
+    case 'service': {
+      const svc = proto === 6 || proto === 17 ? `port ${serviceText(proto, f.value)}` : serviceText(proto, f.value);
       return f.typical === 0
-        ? `port ${f.label ?? f.value} never used by ${who} (it used ${grouped(b.services)} service${b.services === 1 ? '' : 's'})`
-        : `port ${f.label ?? f.value} rare for ${who} (${grouped(f.typical)} of ${grouped(b.connections)} connections)`;
+        ? `${svc} never used by ${who} (it used ${grouped(b.services)} service${b.services === 1 ? '' : 's'})`
+        : `${svc} rare for ${who} (${grouped(f.typical)} of ${grouped(b.connections)} connections)`;
+    }
     case 'hour':
       return `at ${String(f.value).padStart(2, '0')}:00 UTC, an hour of ${grouped(f.typical)} of ${who}'s ${grouped(b.connections)} connections`;
     case 'day':
@@ -152,7 +135,7 @@ export function explain(d: Omit<ProfileDetail, 'explanation' | 'alert'>): string
   const parts = d.features
     .filter((f, i) => f.score > 0 && (i === 0 || f.score >= MIN_FEATURE_SCORE))
     .slice(0, EXPLAIN_FEATURES)
-    .map((f) => featureText(f, who, d.baseline));
+    .map((f) => featureText(f, who, d.baseline, c.proto));
   const basis = d.baseline.basis === 'population' ? (d.baseline.unknownSource ? ' [new source: scored against the whole network]' : ' [few training connections: scored against the whole network]') : '';
   return `${head}: ${parts.length ? parts.join('; ') : 'no single feature stands out; the forest isolates the connection quickly'}${basis}`;
 }

@@ -82,6 +82,24 @@ describe('a benign baseline applied to attack captures', () => {
   });
 });
 
+describe('SSH brute force', () => {
+  it('nmap probe + libssh2 sessions against the ssh baseline: the attacker\'s later sessions to tcp/22 at MEDIUM+, nothing else', async () => {
+    // GT: 192.168.8.101 -> 192.168.8.103:22: 1 nmap SYN probe then 6 SSH sessions within ~1 s;
+    // mDNS/LLMNR/SSDP/ICMPv6 background. Measured: the last 3 of the 7 at MEDIUM, as the rate grows.
+    const r = await run('attacks/bruteforce/madhuwantha_nmap_ssh_dictionary.pcap', opts(), { baselineJson: sshBaseline });
+    const rows = profileRows(r);
+    const medium = rows.filter((i) => SEV_MEDIUM_UP(r.alerts.severity[i]));
+    expect(medium.length).toBeGreaterThanOrEqual(3);
+    for (const i of rows) {
+      expect(r.channels[r.alerts.channel[i]].src).toBe('192.168.8.101');
+      expect(r.channels[r.alerts.channel[i]].dst).toBe('192.168.8.103');
+      expect(r.alerts.dport[i]).toBe(22);
+    }
+    const last = r.profile!.details[r.alerts.aux[medium[medium.length - 1]]];
+    expect(last.explanation).toMatch(/^Per-source profile: 192\.168\.8\.101 → 192\.168\.8\.103:22\/tcp scores .*connections per minute/);
+  });
+});
+
 describe('a benign capture against its own baseline', () => {
   it('real_mix stays nearly quiet at MEDIUM+ (under 0.2 % of its connections)', async () => {
     const r = await run(MIX, opts(), { baselineJson: mixBaseline });
@@ -264,6 +282,21 @@ describe('warm-up', () => {
     const r = await run(SYN_SCAN, opts((o) => (o.profile.warmup = { percent: 50 })), { baselineJson: mixBaseline });
     expect(r.profile!.mode).toBe('baseline');
     expect(r.profile!.warmupEndUs).toBeUndefined();
+  });
+});
+
+describe('an input fault', () => {
+  it('PROFILE still scores what was read; no baseline is learnt from a damaged capture', async () => {
+    const whole = bytes(SYN_SCAN);
+    const cut = new Blob([whole.subarray(0, Math.floor(whole.length * 0.6))]);
+    const learnt = (await analyzeBlob(await newEngine(), cut, 'cut.pcap', opts(), { learn: true })).result;
+    expect(learnt.ok).toBe(false);
+    expect(learnt.error!.code).toBe('truncated');
+    expect(learnt.learnedBaseline).toBeUndefined();
+    const scored = (await analyzeBlob(await newEngine(), cut, 'cut.pcap', opts(), { baselineJson: mixBaseline })).result;
+    expect(scored.error!.code).toBe('truncated');
+    expect(scored.profile!.scored).toBe(scored.conns!.count);
+    expect(scored.profile!.scored).toBeGreaterThan(100);
   });
 });
 
