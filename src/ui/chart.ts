@@ -8,10 +8,11 @@
 //   at the end of each bin (line; for the low-and-slow tier the exact count over its long window,
 //   src/worker/service.ts slidingCount) and the threshold that count had to exceed (dashed red).
 // - SPIKE: bytes/s per metric window (stepped line with points), the baseline mean (line), the
-//   MEDIUM and HIGH thresholds in force at each window (dashed) and the flagged windows (red).
+//   MEDIUM and HIGH thresholds in force at each window (dashed), the band from mean to MEDIUM
+//   (filled) and the flagged windows (red).
 // - LATENCY: the server's samples of the alert's variant (points, ms), its baseline mean (line),
-//   the MEDIUM (1.5x) and HIGH (2x, with the floors of detect/latency.ts) thresholds (dashed) and
-//   the samples above them (orange, red).
+//   the MEDIUM (1.5x) and HIGH (2x, with the floors of detect/latency.ts) thresholds (dashed), the
+//   band from mean to MEDIUM (filled) and the samples above them (orange, red).
 // - PROTOSHIFT: the shares of TCP, UDP, ICMP, ICMPv6 and other stacked per window (filled areas,
 //   percent of the window's packets), the flagged class's or service's share (line) and its
 //   baseline share (dashed), the windows the core flagged (red points).
@@ -244,7 +245,7 @@ export function createChart(): ChannelChart {
       sub.textContent =
         `${formatInt(n)} windows of ${series.windowS} s${series.truncated ? ' (truncated to the point limit)' : ''}, bytes/s ${subject}; ` +
         `peak ${formatInt(peak)} B/s, ${formatInt(flagged)} flagged. Lines: the baseline mean before each window and the MEDIUM and HIGH thresholds ` +
-        `(none while the baseline warms up). x: seconds since the first window, ${formatUtcUs(originUs)}.`;
+        `(none while the baseline warms up); band: mean to MEDIUM. x: seconds since the first window, ${formatUtcUs(originUs)}.`;
       draw(
         'spike',
         {
@@ -263,6 +264,8 @@ export function createChart(): ChannelChart {
             { label: 'HIGH threshold', stroke: c.flag, width: 1.5, dash: [2, 3], paths: uPlot.paths.stepped?.({ align: 1 }), points: { show: false } },
             { label: 'flagged window', stroke: c.flag, width: 0, paths: () => null, points: { show: true, size: 9, stroke: c.flag, fill: c.flag, width: 2 } },
           ],
+          // The baseline band: from the mean up to the MEDIUM threshold, what the baseline calls normal.
+          bands: [{ series: [3, 2], fill: c.band }],
         },
         data as uPlot.AlignedData,
       );
@@ -276,7 +279,7 @@ export function createChart(): ChannelChart {
       for (let i = 0; i < cols[0].length; i++) if (cols[5][i] !== null || cols[6][i] !== null) above++;
       sub.textContent =
         `${formatInt(cols[0].length)} samples, ${what}${series.truncated ? ' (truncated to the point limit)' : ''}; ${formatInt(above)} above the MEDIUM threshold. ` +
-        `Lines: the server's baseline before each sample, MEDIUM and HIGH thresholds (none while the server warms up). ` +
+        `Lines: the server's baseline before each sample, MEDIUM and HIGH thresholds (none while the server warms up); band: mean to MEDIUM. ` +
         `x: seconds since the first sample, ${formatUtcUs(originUs)}.`;
       draw(
         'latency',
@@ -297,6 +300,7 @@ export function createChart(): ChannelChart {
             { label: 'above MEDIUM', stroke: c.warn, width: 0, paths: () => null, points: { show: true, size: 9, stroke: c.warn, fill: c.warn, width: 2 } },
             { label: 'above HIGH', stroke: c.flag, width: 0, paths: () => null, points: { show: true, size: 10, stroke: c.flag, fill: c.flag, width: 2 } },
           ],
+          bands: [{ series: [3, 2], fill: c.band }],
         },
         cols as uPlot.AlignedData,
       );

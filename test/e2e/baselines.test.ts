@@ -5,7 +5,7 @@
 // version 2), import a corrupt and an old file (error with its JSON path, list unchanged), apply
 // "office" to a port scan (attacks/portscan/evilfingers_TCP_SYN_SCAN.pcap: PROFILE alerts at MEDIUM
 // or above on the scanner 192.168.1.10, explained), open a LATENCY alert (latency1 x12 then
-// latency2, test/worker/latency-series.test.ts) and its chart, a PROTOSHIFT alert (markofu's
+// latency2 1000 s later, test/worker/latency-capture.ts) and its chart, a PROTOSHIFT alert (markofu's
 // tcp/5001 transfer) and a SPIKE alert (DOMINATE) and theirs, delete the baseline (with its
 // confirmation), and a browser without IndexedDB (the panel says so, analysis still works).
 // Screenshots go to test-results/screenshots/ (b*.png). Run with `npm run e2e`.
@@ -303,7 +303,7 @@ describe('Flowlens baselines and behavioural charts (built dist/ in chromium)', 
 
   it('charts a LATENCY alert: the server\'s samples, its baseline and thresholds', async () => {
     const { context, page, errors } = await openPage();
-    await dropFile(page, latencyCapture(), 'latency-baseline.pcapng');
+    await dropFile(page, latencyCapture(12, true), 'latency-baseline.pcapng');
     await waitForResult(page, 'latency-baseline.pcapng');
     expect(await openAlert(page, DET_LATENCY, 'LATENCY', 'server side')).toBe('latency');
     expect(await page.locator('#chart-title').innerText()).toMatch(/^LATENCY \(server side\): .*74\.125\.95\.104/);
