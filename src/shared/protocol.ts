@@ -726,6 +726,10 @@ export interface ChannelSeries {
   std: Float64Array;
   z: Float64Array;
   flagged: Uint8Array;
+  /** The raw TRACE_FLAGS and TRACE_RECORD_INDEX of each point (detector traces give them
+   *  detector-specific meanings: assembly/abi.ts TRACE_KEY_BYTES). */
+  flags?: Uint32Array;
+  recordIndex?: Uint32Array;
   /** True when the series hit its point limit and stops early. */
   truncated: boolean;
 }
@@ -739,26 +743,69 @@ export interface Progress {
   alerts: number;
 }
 
-/** The evidence series behind a PORTSCAN, SYNFLOOD or SPIKE alert, for its chart: one point per
- *  probe (PORTSCAN: distinct ports of the target probed in the window after it), per SYN to the
- *  victim (SYNFLOOD: SYNs in the window after it) or per closed metric window (SPIKE: the
- *  destination's, or all traffic's, bytes/s in the window; tsUs = the window start; quiet windows
- *  of a destination are points of 0). */
+/** The evidence series behind a PORTSCAN, SYNFLOOD, SPIKE, LATENCY or PROTOSHIFT alert, for its
+ *  chart: one point per probe (PORTSCAN: distinct ports of the target probed in the window after
+ *  it), per SYN to the victim (SYNFLOOD: SYNs in the window after it), per closed metric window
+ *  (SPIKE: the destination's, or all traffic's, bytes/s in the window; tsUs = the window start;
+ *  quiet windows of a destination are points of 0; PROTOSHIFT: the flagged row's share of the
+ *  window's packets, 0..1, tsUs = the window start) or per latency sample of the alert's variant
+ *  (LATENCY: the sample in ms at the packet that completed it, of the alert's server). */
 export interface DetectorSeries {
-  detector: 'PORTSCAN' | 'SYNFLOOD' | 'SPIKE';
+  detector: 'PORTSCAN' | 'SYNFLOOD' | 'SPIKE' | 'LATENCY' | 'PROTOSHIFT';
   tsUs: Float64Array;
   value: Float64Array;
-  /** SPIKE only: per window, the baseline mean before it (B/s) and the MEDIUM and HIGH thresholds
+  /** SPIKE: per window, the baseline mean before it (B/s) and the MEDIUM and HIGH thresholds
    *  in force when it closed (B/s; NaN while the baseline warms up, HIGH NaN while not possible;
    *  for a destination without a baseline of its own, the population's), and `flagged` 1 when the
-   *  window crossed its threshold. */
+   *  window crossed its threshold.
+   *  LATENCY: per sample, the server's baseline mean and std before it (ms; NaN before its first
+   *  sample), the MEDIUM threshold (ms, from the core; NaN while the server warms up), the HIGH
+   *  threshold (ms, max(highRatio·mean, mean + minExcessMs, mean + minSigmas·std) with the
+   *  analysis' options, the formula of assembly/detect/latency.ts; NaN while warming up) and
+   *  `flagged` 0, 1 (above MEDIUM) or 2 (above HIGH). */
   mean?: Float64Array;
+  std?: Float64Array;
   medium?: Float64Array;
   high?: Float64Array;
   flagged?: Uint8Array;
-  /** The rule's threshold and window, seconds. */
+  /** PROTOSHIFT: every class and tracked service per window; `focus` = the alert's row in it
+   *  (-1 when the trace has no such row). */
+  shares?: ProtocolShareSeries;
+  focus?: number;
+  /** The rule's threshold and window, seconds (LATENCY: the alert's threshold in ms, window 0;
+   *  PROTOSHIFT: the threshold in percentage points, the metric window). */
   threshold: number;
   windowS: number;
   /** True when the series hit its point limit and stops early. */
+  truncated: boolean;
+}
+
+/** One row of a ProtocolShareSeries: a protocol class (TCP, UDP, ICMP, ICMPv6, other: index
+ *  0..4 in `classIndex`, proto/port 0) or a tracked service (classIndex -1; IP protocol and
+ *  responder port). */
+export interface ShareRow {
+  label: string;
+  classIndex: number;
+  proto: number;
+  port: number;
+}
+
+/** Per metric window, the share of its packets of each protocol class and tracked service
+ *  (src/worker/protocol-shares.ts decodes it from the PROTOSHIFT trace). Row r, window w:
+ *  shares[r][w] in 0..1 (0 when the row had no point in that window), baseline[r][w] and
+ *  std[r][w] the baseline share before the window and its std (NaN in warm-up or unknown),
+ *  flagged[r][w] 1 when the core flagged that row in that window. */
+export interface ProtocolShareSeries {
+  /** Window starts, µs, ascending. */
+  tsUs: Float64Array;
+  /** Packets of each window. */
+  packets: Float64Array;
+  rows: ShareRow[];
+  shares: Float64Array[];
+  baseline: Float64Array[];
+  std: Float64Array[];
+  flagged: Uint8Array[];
+  windowS: number;
+  /** The trace hit its point limit: later windows are missing (the cut window is dropped). */
   truncated: boolean;
 }

@@ -1,10 +1,13 @@
 // The page controller: wires the input area, settings, progress, problems, summary, alerts table,
-// the selected alert's explanation and its chart to the worker API. Owns the page state (the
-// current result and the selected alert). Never touches file bytes or WASM memory: the worker
-// does (ARCHITECTURE §1). An analysis starts only with valid settings (SettingsPanel.read).
+// the selected alert's explanation and its chart, and the baseline manager to the worker API. Owns
+// the page state (the current file and result, the selected alert; the applied baseline is the
+// manager's). Never touches file bytes or WASM memory: the worker does (ARCHITECTURE §1). An
+// analysis starts only with valid settings (SettingsPanel.read).
 import * as Comlink from 'comlink';
 import type { FlowlensWorkerApi } from '../worker/api';
-import type { AnalysisResult, Progress } from '../shared/protocol';
+import type { AnalysisResult, AnalyzeExtras, Progress } from '../shared/protocol';
+import { openBaselineStore } from '../store/baseline-store';
+import { createBaselineManager, downloadText, type ManagerStore } from './baseline-manager';
 import * as abi from '../shared/abi';
 import { el, replaceChildren } from './dom';
 import { createDropZone } from './drop-zone';
@@ -19,6 +22,13 @@ import { channelLabels, detectorName, subjectLabel, variantName } from './alert-
 import { seriesOrigin } from './series';
 import { channelLabel, formatInt } from './format';
 
+/** What a LATENCY variant measures, for the chart's subtitle. */
+function latencyMetric(variant: number): string {
+  if (variant === abi.LATENCY_SERVER) return 'SYN \u2192 SYN/ACK';
+  if (variant === abi.LATENCY_CLIENT) return 'SYN/ACK \u2192 ACK';
+  return 'request \u2192 response';
+}
+
 /** Points requested for the chart of one channel or one detector series. */
 export const SERIES_MAX_POINTS = 50_000;
 
@@ -30,11 +40,17 @@ export type RemoteApi = Comlink.Remote<FlowlensWorkerApi> | FlowlensWorkerApi;
 
 /**
  * Builds the page inside `root` and drives `api`. Exposes nothing; the page's state is observable
- * only through the DOM (ids: drop-zone, file-input, sample-button, settings, progress, problems,
- * summary, detector-summary, alerts, alert-table, explore, alert-detail, chart) and
- * `document.body.dataset.state` (idle | running | done | failed). `settings` may be given (tests).
+ * only through the DOM (ids: drop-zone, file-input, sample-button, settings, baselines (and the
+ * baseline-* ids of src/ui/baseline-manager.ts), progress, problems, summary, detector-summary,
+ * alerts, alert-table, explore, alert-detail, chart) and `document.body.dataset.state` (idle |
+ * running | done | failed). `settings` and the baseline store's opener may be given (tests).
  */
-export function createApp(root: HTMLElement, api: RemoteApi, settings: SettingsPanel = createSettings()): { showFailure(title: string, message: string): void } {
+export function createApp(
+  root: HTMLElement,
+  api: RemoteApi,
+  settings: SettingsPanel = createSettings(),
+  openStore: () => Promise<ManagerStore> = openBaselineStore,
+): { showFailure(title: string, message: string): void } {
   const status = el('p', { id: 'status', class: 'visually-hidden', attrs: { role: 'status', 'aria-live': 'polite' } });
   const problemsSlot = el('div', { id: 'problems-slot' });
   const summarySlot = el('div', { id: 'summary-slot' });
@@ -42,6 +58,15 @@ export function createApp(root: HTMLElement, api: RemoteApi, settings: SettingsP
   const drop = createDropZone({ onFile: (f) => void run(f), onSample: () => void runSample() });
   const table = createAlertTable((i) => void selectAlert(i, true));
   const chart = createChart();
+  const baselines = createBaselineManager({
+    openStore,
+    checkBaseline: (text) => api.checkBaseline(text),
+    learn: () => learn(),
+    rerun: () => {
+      if (currentFile) void run(currentFile);
+    },
+    download: downloadText,
+  });
   const detailSlot = el('div', { class: 'detail-slot' });
   const explore = el(
     'section',
@@ -53,6 +78,7 @@ export function createApp(root: HTMLElement, api: RemoteApi, settings: SettingsP
     root,
     el('section', { class: 'input-row' }, drop.element),
     settings.element,
+    baselines.element,
     progress.element,
     status,
     problemsSlot,
@@ -69,6 +95,10 @@ export function createApp(root: HTMLElement, api: RemoteApi, settings: SettingsP
   });
 
   let result: AnalysisResult | null = null;
+  /** The last file analysed (learning and re-running use it) and the applied baseline's name in
+   *  its result (null: none). */
+  let currentFile: File | null = null;
+  let resultBaseline: string | null = null;
   let running: Promise<unknown> | null = null;
   let generation = 0;
   let selected = -1;
@@ -83,15 +113,28 @@ export function createApp(root: HTMLElement, api: RemoteApi, settings: SettingsP
     setState('failed');
   }
 
-  async function run(file: File): Promise<void> {
+  /** Re-analyses the current file learning a baseline (AnalyzeExtras.learn): its JSON text. */
+  async function learn(): Promise<{ text: string; fileName: string }> {
+    const file = currentFile;
+    if (!file) throw new Error('analyse a capture first');
+    const r = await run(file, { learn: true });
+    if (!r) throw new Error(`the analysis of ${file.name} did not finish`);
+    if (!r.ok || r.cancelled) throw new Error(`the analysis of ${file.name} did not complete${r.error ? `: ${r.error.message}` : ''}`);
+    if (typeof r.learnedBaseline !== 'string') throw new Error('the analysis worker returned no baseline');
+    return { text: r.learnedBaseline, fileName: file.name };
+  }
+
+  /** Analyses `file` (with the applied baseline, or learning one with `mode.learn`); resolves to
+   *  the result shown, or null when it failed or a newer file replaced it. */
+  async function run(file: File, mode: { learn?: boolean } = {}): Promise<AnalysisResult | null> {
     const gen = ++generation;
     if (running) {
       await api.cancel();
       await running.catch(() => undefined);
-      if (gen !== generation) return; // an even newer file arrived meanwhile
+      if (gen !== generation) return null; // an even newer file arrived meanwhile
     }
     await settings.ready;
-    if (gen !== generation) return;
+    if (gen !== generation) return null;
     const read = settings.read();
     if (!read.ok) {
       const first = read.problems[0];
@@ -100,9 +143,29 @@ export function createApp(root: HTMLElement, api: RemoteApi, settings: SettingsP
         `Fix ${read.problems.length === 1 ? 'this setting' : `these ${read.problems.length} settings`} before analysing ${file.name}: ${first.where}: ${first.message}${read.problems.length > 1 ? '; …' : ''}`,
       );
       settings.revealProblems();
-      return;
+      return null;
     }
     const options = read.options;
+    // The applied baseline (not when learning one): read before the analysis starts, so that a
+    // baseline deleted meanwhile stops it with a message instead of analysing without it.
+    let extras: AnalyzeExtras | undefined = mode.learn ? { learn: true } : undefined;
+    let applied: string | null = null;
+    if (!mode.learn) {
+      try {
+        const b = await baselines.appliedJson();
+        if (b) {
+          extras = { baselineJson: b.text };
+          applied = b.name;
+        }
+      } catch (e) {
+        showFailure('The applied baseline could not be read', e instanceof Error ? e.message : String(e));
+        return null;
+      }
+      if (gen !== generation) return null;
+    }
+    currentFile = file;
+    baselines.setFile(file.name);
+    baselines.setBusy(true);
     drop.setBusy(true);
     setState('running');
     progress.start(file.name, file.size);
@@ -111,7 +174,7 @@ export function createApp(root: HTMLElement, api: RemoteApi, settings: SettingsP
     const onProgress = Comlink.proxy((p: Progress) => {
       if (gen === generation) progress.update(p);
     });
-    const pending = api.analyze(file, file.name, options, onProgress);
+    const pending = api.analyze(file, file.name, options, onProgress, extras);
     running = pending;
     let r: AnalysisResult;
     try {
@@ -120,16 +183,20 @@ export function createApp(root: HTMLElement, api: RemoteApi, settings: SettingsP
       if (gen === generation) {
         progress.finish();
         drop.setBusy(false);
+        baselines.setBusy(false);
         showFailure('The analysis failed', e instanceof Error ? e.message : String(e));
       }
-      return;
+      return null;
     } finally {
       if (running === pending) running = null;
     }
-    if (gen !== generation) return;
+    if (gen !== generation) return null;
     progress.finish();
     drop.setBusy(false);
+    baselines.setBusy(false);
+    resultBaseline = applied;
     show(r);
+    return r;
   }
 
   async function runSample(): Promise<void> {
@@ -149,7 +216,7 @@ export function createApp(root: HTMLElement, api: RemoteApi, settings: SettingsP
     selected = -1;
     const problems = renderProblems(r);
     replaceChildren(problemsSlot, problems);
-    replaceChildren(summarySlot, renderSummary(r));
+    replaceChildren(summarySlot, renderSummary(r, resultBaseline !== null ? { name: resultBaseline, summary: r.baseline } : undefined));
     table.setResult(r);
     explore.hidden = r.alerts.count === 0;
     status.textContent =
@@ -164,8 +231,9 @@ export function createApp(root: HTMLElement, api: RemoteApi, settings: SettingsP
     }
   }
 
-  /** Shows alert i: its explanation, then its chart (ZSCORE: the channel; PORTSCAN, SYNFLOOD: the
-   *  detector's series; others: none). `fromTable`: bring the explanation into view. */
+  /** Shows alert i: its explanation, then its chart (ZSCORE: the channel; PORTSCAN, SYNFLOOD,
+   *  SPIKE, LATENCY, PROTOSHIFT: the detector's series; others: none). `fromTable`: bring the
+   *  explanation into view. */
   async function selectAlert(i: number, fromTable: boolean): Promise<void> {
     const r = result;
     if (!r || i < 0 || i >= r.alerts.count) return;
@@ -210,6 +278,26 @@ export function createApp(root: HTMLElement, api: RemoteApi, settings: SettingsP
           const ch = r.channels[a.channel[i]];
           const victim = a.variant[i] === abi.SYNFLOOD_SPREAD ? 'to all destinations' : `to ${ch?.dst ?? 'the victim'}`;
           chart.showSynflood(`${detectorName(det)} (${variantName(det, a.variant[i])}): ${subject}`, series, victim, origin);
+        }
+      } else if (det === abi.DET_SPIKE || det === abi.DET_LATENCY || det === abi.DET_PROTOSHIFT) {
+        chart.message(`Loading the evidence of ${subject}…`, subject);
+        const series = await api.detectorSeries(i, SERIES_MAX_POINTS);
+        if (result !== r || selected !== i) return;
+        const origin = seriesOrigin(series.tsUs, a.tsUs[i]);
+        const title = `${detectorName(det)} (${variantName(det, a.variant[i])}): ${subject}`;
+        if (series.tsUs.length === 0) {
+          chart.message('The detector reported no evidence points for this alert.', subject);
+        } else if (det === abi.DET_SPIKE) {
+          const ch = r.channels[a.channel[i]];
+          chart.showSpike(title, series, a.variant[i] === abi.SPIKE_DST ? `to ${ch?.dst ?? 'the destination'}` : 'of all traffic', origin);
+        } else if (det === abi.DET_LATENCY) {
+          const ch = r.channels[a.channel[i]];
+          chart.showLatency(title, series, `${latencyMetric(a.variant[i])} of ${ch?.dst ?? 'the server'}:${a.dport[i]}`, origin);
+        } else {
+          // The subject of a shift is a protocol or a service, not a pair of hosts.
+          const row = series.shares && series.focus !== undefined ? series.shares.rows[series.focus] : undefined;
+          const what = row ? row.label : subject;
+          chart.showProtoshift(`${detectorName(det)} (${variantName(det, a.variant[i])}): ${what}`, series, r.options.protocolShift.points, origin);
         }
       } else {
         chart.message(`${detectorName(det)} alerts have no chart; every number behind this one is listed beside it.`, subject);

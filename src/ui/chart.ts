@@ -7,12 +7,21 @@
 // - SYNFLOOD: SYNs to the victim per 1-s bin (bars), the detector's SYN count in its sliding window
 //   at the end of each bin (line; for the low-and-slow tier the exact count over its long window,
 //   src/worker/service.ts slidingCount) and the threshold that count had to exceed (dashed red).
+// - SPIKE: bytes/s per metric window (stepped line with points), the baseline mean (line), the
+//   MEDIUM and HIGH thresholds in force at each window (dashed), the band from mean to MEDIUM
+//   (filled) and the flagged windows (red).
+// - LATENCY: the server's samples of the alert's variant (points, ms), its baseline mean (line),
+//   the MEDIUM (1.5x) and HIGH (2x, with the floors of detect/latency.ts) thresholds (dashed), the
+//   band from mean to MEDIUM (filled) and the samples above them (orange, red).
+// - PROTOSHIFT: the shares of TCP, UDP, ICMP, ICMPv6 and other stacked per window (filled areas,
+//   percent of the window's packets), the flagged class's or service's share (line) and its
+//   baseline share (dashed), the windows the core flagged (red points).
 // Owns the uPlot instance; data comes in as typed arrays and is copied into sorted plain arrays.
 import uPlot from 'uplot';
 import type { ChannelSeries, DetectorSeries } from '../shared/protocol';
 import { el, replaceChildren } from './dom';
 import { formatDurationUs, formatInt, formatUtcUs } from './format';
-import { portscanColumns, synBins } from './series';
+import { latencyColumns, portscanColumns, shareColumns, spikeColumns, synBins } from './series';
 
 /** What the chart shows about its channel, above the plot. */
 export interface ChartTitle {
@@ -21,8 +30,8 @@ export interface ChartTitle {
 }
 
 /** The chart panel. `show*` draw a chart; `message` replaces the plot with a line of text.
- *  `kind` is what is drawn ('channel' | 'portscan' | 'synflood' | 'message'), also on
- *  data-kind of the element. */
+ *  What is drawn ('channel' | 'portscan' | 'synflood' | 'spike' | 'latency' | 'protoshift' |
+ *  'message') is on data-kind of the element. */
 export interface ChannelChart {
   element: HTMLElement;
   show(title: ChartTitle, series: ChannelSeries, threshold: number, originUs: number): void;
@@ -30,6 +39,12 @@ export interface ChannelChart {
   showPortscan(title: string, series: DetectorSeries, what: string, originUs: number): void;
   /** SYNFLOOD: `victim` names where the SYNs went ("to 10.0.0.1", "to all destinations"). */
   showSynflood(title: string, series: DetectorSeries, victim: string, originUs: number): void;
+  /** SPIKE: `subject` names the traffic ("to 10.0.0.1", "all traffic"). */
+  showSpike(title: string, series: DetectorSeries, subject: string, originUs: number): void;
+  /** LATENCY: `what` names the samples ("SYN → SYN/ACK of 10.0.0.1:80"). */
+  showLatency(title: string, series: DetectorSeries, what: string, originUs: number): void;
+  /** PROTOSHIFT: `points` = the MEDIUM rise in percentage points (options). */
+  showProtoshift(title: string, series: DetectorSeries, points: number, originUs: number): void;
   message(text: string, title?: string): void;
   destroy(): void;
 }
@@ -95,6 +110,8 @@ export function createChart(): ChannelChart {
       mean: cssVar('--chart-mean', '#2a9d5c'),
       band: cssVar('--chart-band', 'rgba(42,157,92,0.15)'),
       flag: cssVar('--chart-flag', '#d62828'),
+      warn: cssVar('--chart-warn', '#e07b00'),
+      classes: [0, 1, 2, 3, 4].map((k) => cssVar(`--share-${k}`, ['#7aa6e0', '#f0b35e', '#9ccf8f', '#c79ad6', '#b8b8b8'][k])),
     };
   }
   function axis(c: ReturnType<typeof colors>) {
@@ -208,6 +225,131 @@ export function createChart(): ChannelChart {
           ],
         },
         [b.x, b.count, b.inWindow, th] as uPlot.AlignedData,
+      );
+    },
+    showSpike(title, series, subject, originUs) {
+      destroy();
+      const c = colors();
+      const cols = spikeColumns(series, originUs);
+      const n = cols[0].length;
+      // Each window is a step from its start to the next; the last one ends at start + windowS.
+      const endX = n ? (cols[0][n - 1] as number) + series.windowS : 0;
+      const data = cols.map((c, k) => (k === 0 ? [...c, endX] : k === 5 ? [...c, null] : [...c, c[n - 1] ?? null]));
+      heading.textContent = title;
+      let flagged = 0;
+      let peak = 0;
+      for (let i = 0; i < cols[0].length; i++) {
+        if (cols[5][i] !== null) flagged++;
+        if ((cols[1][i] ?? 0) > peak) peak = cols[1][i]!;
+      }
+      sub.textContent =
+        `${formatInt(n)} windows of ${series.windowS} s${series.truncated ? ' (truncated to the point limit)' : ''}, bytes/s ${subject}; ` +
+        `peak ${formatInt(peak)} B/s, ${formatInt(flagged)} flagged. Lines: the baseline mean before each window and the MEDIUM and HIGH thresholds ` +
+        `(none while the baseline warms up); band: mean to MEDIUM. x: seconds since the first window, ${formatUtcUs(originUs)}.`;
+      draw(
+        'spike',
+        {
+          legend: { show: true, live: false },
+          cursor: { drag: { x: true, y: false }, points: { show: false } },
+          scales: { x: { time: false }, y: { range: (_u, _min, max) => [0, Math.max(1, max) * 1.08] } },
+          axes: [
+            { ...axis(c), label: 'time (s)', labelSize: 20, space: 70 },
+            { ...axis(c), label: 'B/s', labelSize: 20, size: 70 },
+          ],
+          series: [
+            {},
+            { label: 'bytes/s in the window', stroke: c.point, width: 2, paths: uPlot.paths.stepped?.({ align: 1 }), points: { show: cols[0].length <= 500, size: 4, stroke: c.point, fill: c.point } },
+            { label: 'baseline mean', stroke: c.mean, width: 1.5, paths: uPlot.paths.stepped?.({ align: 1 }), points: { show: false } },
+            { label: 'MEDIUM threshold', stroke: c.warn, width: 1.5, dash: [6, 4], paths: uPlot.paths.stepped?.({ align: 1 }), points: { show: false } },
+            { label: 'HIGH threshold', stroke: c.flag, width: 1.5, dash: [2, 3], paths: uPlot.paths.stepped?.({ align: 1 }), points: { show: false } },
+            { label: 'flagged window', stroke: c.flag, width: 0, paths: () => null, points: { show: true, size: 9, stroke: c.flag, fill: c.flag, width: 2 } },
+          ],
+          // The baseline band: from the mean up to the MEDIUM threshold, what the baseline calls normal.
+          bands: [{ series: [3, 2], fill: c.band }],
+        },
+        data as uPlot.AlignedData,
+      );
+    },
+    showLatency(title, series, what, originUs) {
+      destroy();
+      const c = colors();
+      const cols = latencyColumns(series, originUs);
+      heading.textContent = title;
+      let above = 0;
+      for (let i = 0; i < cols[0].length; i++) if (cols[5][i] !== null || cols[6][i] !== null) above++;
+      sub.textContent =
+        `${formatInt(cols[0].length)} samples, ${what}${series.truncated ? ' (truncated to the point limit)' : ''}; ${formatInt(above)} above the MEDIUM threshold. ` +
+        `Lines: the server's baseline before each sample, MEDIUM and HIGH thresholds (none while the server warms up); band: mean to MEDIUM. ` +
+        `x: seconds since the first sample, ${formatUtcUs(originUs)}.`;
+      draw(
+        'latency',
+        {
+          legend: { show: true, live: false },
+          cursor: { drag: { x: true, y: false }, points: { show: false } },
+          scales: { x: { time: false }, y: { range: (_u, _min, max) => [0, Math.max(1, max) * 1.08] } },
+          axes: [
+            { ...axis(c), label: 'time (s)', labelSize: 20, space: 70 },
+            { ...axis(c), label: 'latency (ms)', labelSize: 20, size: 60 },
+          ],
+          series: [
+            {},
+            { label: 'sample', stroke: c.point, width: 0, paths: () => null, points: { show: true, size: 5, stroke: c.point, fill: c.point, width: 1 } },
+            { label: 'baseline mean', stroke: c.mean, width: 1.5, points: { show: false } },
+            { label: 'MEDIUM threshold', stroke: c.warn, width: 1.5, dash: [6, 4], points: { show: false } },
+            { label: 'HIGH threshold', stroke: c.flag, width: 1.5, dash: [2, 3], points: { show: false } },
+            { label: 'above MEDIUM', stroke: c.warn, width: 0, paths: () => null, points: { show: true, size: 9, stroke: c.warn, fill: c.warn, width: 2 } },
+            { label: 'above HIGH', stroke: c.flag, width: 0, paths: () => null, points: { show: true, size: 10, stroke: c.flag, fill: c.flag, width: 2 } },
+          ],
+          bands: [{ series: [3, 2], fill: c.band }],
+        },
+        cols as uPlot.AlignedData,
+      );
+    },
+    showProtoshift(title, series, points, originUs) {
+      destroy();
+      const c = colors();
+      const d = shareColumns(series, originUs);
+      heading.textContent = title;
+      const windows = d.x.length;
+      let flagged = 0;
+      for (const v of d.flagged) if (v !== null) flagged++;
+      sub.textContent =
+        `${formatInt(windows)} windows of ${series.windowS} s${series.truncated ? ' (truncated to the point limit)' : ''}: share of each window's packets per protocol (stacked), ` +
+        `${d.focusLabel ? `${d.focusLabel}'s share and its baseline share (flagged above baseline + ${points} points: ${formatInt(flagged)} ${flagged === 1 ? 'window' : 'windows'})` : 'the flagged row is not in the trace'}. ` +
+        `x: seconds since the first window, ${formatUtcUs(originUs)}.`;
+      // Stacked areas: the running sums, drawn top (all classes) first, each filled down to 0.
+      const stackSeries = d.stacked
+        .map((_, k) => ({
+          label: d.classes[k],
+          stroke: c.classes[k],
+          fill: c.classes[k],
+          width: 1,
+          paths: uPlot.paths.stepped?.({ align: 1 }),
+          points: { show: false },
+        }))
+        .reverse();
+      const stacked = d.stacked.slice().reverse();
+      const xEnd = windows ? d.x[windows - 1] + series.windowS : 1;
+      draw(
+        'protoshift',
+        {
+          legend: { show: true, live: false },
+          cursor: { drag: { x: true, y: false }, points: { show: false } },
+          scales: { x: { time: false, range: () => [d.x[0] ?? 0, xEnd] }, y: { range: () => [0, 100] } },
+          axes: [
+            { ...axis(c), label: 'time (s)', labelSize: 20, space: 70 },
+            { ...axis(c), label: '% of packets', labelSize: 20, size: 60 },
+          ],
+          series: [
+            {},
+            ...stackSeries,
+            { label: `${d.focusLabel || 'flagged row'} share`, stroke: c.fg, width: 2.5, paths: uPlot.paths.stepped?.({ align: 1 }), points: { show: false } },
+            { label: `${d.focusLabel || 'flagged row'} baseline share`, stroke: c.fg, width: 1.5, dash: [6, 4], points: { show: false } },
+            { label: 'flagged window', stroke: c.flag, width: 0, paths: () => null, points: { show: true, size: 10, stroke: c.flag, fill: c.flag, width: 2 } },
+          ],
+        },
+        // x: the window starts plus the end of the last window, so its step is drawn whole.
+        [[...d.x, xEnd], ...stacked.map((s) => [...s, s[windows - 1] ?? null]), [...d.focus, d.focus[windows - 1] ?? null], [...d.baseline, null], [...d.flagged, null]] as uPlot.AlignedData,
       );
     },
     message(text, title = 'Chart') {

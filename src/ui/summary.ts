@@ -1,12 +1,17 @@
 // The summary panel: what was read (file, format, packets, bytes, flows, time span in UTC) and
 // every skipped-record counter, zeros included, plus throughput; the alerts by detector and
 // severity with the rate limiter's suppressed counts, late packets, flow windows and blacklist
-// ranges. Renders a finished (or partial) AnalysisResult; the only thing it computes is the
-// severity split, counted over the kept alert columns.
-import type { AnalysisResult } from '../shared/protocol';
+// ranges; the baseline the analysis was judged against (its name, the capture it was learnt from,
+// what it holds) when one was applied. Renders a finished (or partial) AnalysisResult; the only
+// thing it computes is the severity split (LOW, MEDIUM, HIGH and, for PROFILE's threat levels,
+// CRITICAL: a PROFILE alert of variant 4, src/worker/profile.ts, whose severity column says HIGH),
+// counted over the kept alert columns.
+import type { AnalysisResult, ProfileResult } from '../shared/protocol';
 import { DETECTOR_NAMES } from '../shared/protocol';
+import * as abi from '../shared/abi';
 import { el, type Child } from './dom';
-import { tallyAlerts } from './alert-filter';
+import { detectorName } from './alert-filter';
+import { learntText, type LearntSummary } from './baseline-manager';
 import { formatBytes, formatDurationUs, formatInt, formatRate, formatUtcUs } from './format';
 
 const LINKTYPES: Record<number, string> = {
@@ -40,9 +45,51 @@ export function statusText(r: AnalysisResult): string {
   return 'Complete';
 }
 
+/** The baseline an analysis was judged against: its name in this browser and, when the worker
+ *  described it (AnalysisResult.baseline), what it holds. */
+export interface AppliedBaseline {
+  name: string;
+  summary?: LearntSummary;
+}
+
+/** The "Baseline" line: "office, learnt from normal.pcap (created …): 1,234 connections from …". */
+export function baselineText(b: AppliedBaseline): string {
+  const s = b.summary;
+  if (!s) return `${b.name} (the worker did not describe it)`;
+  return `${b.name}, learnt from ${s.sourceFile || 'an unnamed capture'}${s.createdAt ? ` (created ${s.createdAt})` : ''}: ${learntText(s)}`;
+}
+
+/** The "Profiles" line of a result with PROFILE scoring: "scored 1,005 connections against the
+ *  applied baseline: 994 alerts (1 LOW, 993 MEDIUM, 0 HIGH, 0 CRITICAL)", for a warm-up "learnt
+ *  from 120 connections of the first 10 min (until …), scored 900: …", plus dropped records, or why
+ *  no profile ran. */
+export function profileText(p: ProfileResult): string {
+  if (p.skipped) return `not scored: ${p.skipped}`;
+  const lv = p.byLevel;
+  const total = lv.LOW + lv.MEDIUM + lv.HIGH + lv.CRITICAL;
+  const levels = `${formatInt(total)} alerts (${formatInt(lv.LOW)} LOW, ${formatInt(lv.MEDIUM)} MEDIUM, ${formatInt(lv.HIGH)} HIGH, ${formatInt(lv.CRITICAL)} CRITICAL)`;
+  const w = p.warmup;
+  const how = w ? ('minutes' in w ? `the first ${w.minutes} min` : `the first ${w.percent} %`) : 'the warm-up';
+  const head =
+    p.mode === 'warmup'
+      ? `learnt from ${formatInt(p.learnt)} connections of ${how}${p.warmupEndUs !== undefined && Number.isFinite(p.warmupEndUs) ? ` (until ${formatUtcUs(p.warmupEndUs)})` : ''}, scored ${formatInt(p.scored)}`
+      : `scored ${formatInt(p.scored)} connections against the applied baseline`;
+  return `${head}: ${levels}${p.connsDropped ? `; ${formatInt(p.connsDropped)} connection records over the limit neither learnt nor scored` : ''}`;
+}
+
+/** "SPIKE 3, LATENCY 1" for the alerts dropped inside the warm-up; '' when none. */
+export function warmupDroppedText(p: ProfileResult): string {
+  const d = p.droppedInWarmup ?? {};
+  return Object.entries(d)
+    .filter(([, n]) => n > 0)
+    .map(([name, n]) => `${name} ${formatInt(n)}`)
+    .join(', ');
+}
+
 /** Renders the summary of `r` as a <section> with <dl> groups. Fields carry data-field names
- *  (packets, bytes, flows, skipped-truncated, ...) for tests. */
-export function renderSummary(r: AnalysisResult): HTMLElement {
+ *  (packets, bytes, flows, skipped-truncated, baseline, ...) for tests. `applied`: the baseline
+ *  the analysis ran with (none: the row says so). */
+export function renderSummary(r: AnalysisResult, applied?: AppliedBaseline): HTMLElement {
   const s = r.summary;
   const span = Number.isFinite(s.tsFirstUs)
     ? el(
@@ -68,6 +115,11 @@ export function renderSummary(r: AnalysisResult): HTMLElement {
       row('Size', `${formatBytes(s.fileBytes)}${s.gzip ? ` (${formatBytes(s.streamBytes)} decompressed)` : ''}`, 'size'),
       row('Format', formatLabel(r), 'format'),
       row('Time span (UTC)', span, 'span'),
+      row('Baseline', applied ? el('span', { class: 'break' }, baselineText(applied)) : 'none applied (baselines learnt from this file only)', 'baseline'),
+      r.profile ? row('Profiles', profileText(r.profile), 'profile') : null,
+      r.profile && r.profile.mode === 'warmup'
+        ? row('Dropped in warm-up', warmupDroppedText(r.profile) || 'no alerts', 'warmup-dropped')
+        : null,
     ),
     el(
       'div',
@@ -120,29 +172,60 @@ function suppressedTotal(r: AnalysisResult): number {
   return n;
 }
 
+/** PROFILE's variant for the CRITICAL threat level (src/worker/profile.ts: 1 LOW .. 4 CRITICAL). */
+export const PROFILE_CRITICAL = 4;
+
+/** Alerts of one detector by severity, over the kept alert columns. */
+export interface SeverityTally {
+  detector: number;
+  name: string;
+  alerts: number;
+  suppressed: number;
+  low: number;
+  medium: number;
+  high: number;
+  /** PROFILE's CRITICAL threat level (severity HIGH, variant 4), not counted in `high`. */
+  critical: number;
+}
+
+/** The severity split of the kept alerts per detector, in detector order. */
+export function severityTallies(r: AnalysisResult): SeverityTally[] {
+  const a = r.alerts;
+  const by = new Map<number, SeverityTally>();
+  for (let i = 0; i < a.count; i++) {
+    const d = a.detector[i];
+    let t = by.get(d);
+    if (!t) by.set(d, (t = { detector: d, name: detectorName(d), alerts: 0, suppressed: 0, low: 0, medium: 0, high: 0, critical: 0 }));
+    t.alerts++;
+    if (a.suppressed[i]) t.suppressed++;
+    const s = a.severity[i];
+    if (s > abi.SEV_HIGH || (d === abi.DET_PROFILE && a.variant[i] === PROFILE_CRITICAL)) t.critical++;
+    else if (s === abi.SEV_HIGH) t.high++;
+    else if (s === abi.SEV_MEDIUM) t.medium++;
+    else t.low++;
+  }
+  return [...by.values()].sort((x, y) => x.detector - y.detector);
+}
+
 /** The alerts-by-detector table: alerts and suppressed from summary.byDetector, the severity split
- *  of the kept alerts, evidence packets. Detectors without alerts are left out; null with none. */
+ *  of the kept alerts (a Critical column when any alert has that level), evidence packets.
+ *  Detectors without alerts are left out; a line of text with none. */
 export function renderDetectorTable(r: AnalysisResult): HTMLElement | null {
   const by = r.summary.byDetector ?? {};
-  const tallies = new Map(tallyAlerts(r).map((t) => [t.name, t]));
-  const names = DETECTOR_NAMES.filter((n) => n && ((by[n]?.alerts ?? 0) > 0 || tallies.has(n)));
+  const tallies = new Map(severityTallies(r).map((t) => [t.name, t]));
+  const known: string[] = DETECTOR_NAMES.filter((n) => n);
+  // Names the worker counts that this page's list lacks (a newer detector) still get a row.
+  const all = [...known, ...Object.keys(by).filter((n) => !known.includes(n)), ...[...tallies.keys()].filter((n) => !known.includes(n) && !(n in by))];
+  const names = all.filter((n) => (by[n]?.alerts ?? 0) > 0 || tallies.has(n));
   if (names.length === 0) return el('p', { id: 'detector-summary', class: 'muted' }, 'No detector raised an alert.');
+  const critical = [...tallies.values()].some((t) => t.critical > 0);
   const num = (v: number | undefined, col: string) => el('td', { class: 'num', attrs: { 'data-col': col } }, formatInt(v ?? 0));
+  const heads = ['Detector', 'Alerts', 'Suppressed', ...(critical ? ['Critical'] : []), 'High', 'Medium', 'Low', 'Evidence packets'];
   return el(
     'table',
     { id: 'detector-summary', class: 'detector-summary' },
     el('caption', {}, 'Alerts by detector'),
-    el(
-      'thead',
-      {},
-      el(
-        'tr',
-        {},
-        ...['Detector', 'Alerts', 'Suppressed', 'High', 'Medium', 'Low', 'Evidence packets'].map((h, k) =>
-          el('th', { class: k ? 'num' : '', attrs: { scope: 'col' } }, h),
-        ),
-      ),
-    ),
+    el('thead', {}, el('tr', {}, ...heads.map((h, k) => el('th', { class: k ? 'num' : '', attrs: { scope: 'col' } }, h)))),
     el(
       'tbody',
       {},
@@ -155,6 +238,7 @@ export function renderDetectorTable(r: AnalysisResult): HTMLElement | null {
           el('th', { attrs: { scope: 'row' } }, n),
           num(d?.alerts ?? t?.alerts, 'alerts'),
           num(d?.suppressed ?? t?.suppressed, 'suppressed'),
+          critical ? num(t?.critical, 'critical') : null,
           num(t?.high, 'high'),
           num(t?.medium, 'medium'),
           num(t?.low, 'low'),

@@ -191,6 +191,7 @@ export class AlertCollector {
   private tStd = f64();
   private tZ = f64();
   private tFlags = u32();
+  private tRec = u32();
 
   constructor(o: CollectorOptions) {
     this.maxAlerts = o.maxAlerts;
@@ -236,6 +237,7 @@ export class AlertCollector {
       this.tStd.push(t.getFloat64(o + abi.TRACE_STD, true));
       this.tZ.push(t.getFloat64(o + abi.TRACE_Z, true));
       this.tFlags.push(t.getUint32(o + abi.TRACE_FLAGS, true));
+      this.tRec.push(t.getUint32(o + abi.TRACE_RECORD_INDEX, true));
     }
   }
 
@@ -550,6 +552,8 @@ export class AlertCollector {
       std: this.tStd.done(),
       z: this.tZ.done(),
       flagged,
+      flags: this.tFlags.done(),
+      recordIndex: this.tRec.done(),
       truncated: this.traceFull,
     };
   }

@@ -8,15 +8,18 @@ import type { Engine } from './engine';
 import { analyzeBlob, type CancelToken } from './pipeline';
 import { type AnalysisOptions, type AnalysisResult, type AnalyzeExtras, type BaselineSummary, type ChannelSeries, type DetectorSeries, type Progress } from '../shared/protocol';
 import { baselineFileFromJson, checkBaselineFile, utf8Bytes, type BaselineFile } from '../ml/baseline-file';
+import { decodeProtocolShares, shareRowIndex } from './protocol-shares';
 
 /** What detectorSeries() needs of the last result, copied before its columns are transferred
- *  away: 1 + 1 + 4 + 8 + 8 bytes per alert plus the channel keys. */
+ *  away: 1 + 1 + 4 + 8 + 8 + 8 + 2 bytes per alert plus the channel keys. */
 interface AlertIndex {
   detector: Uint8Array;
   variant: Uint8Array;
   channel: Uint32Array;
   threshold: Float64Array;
   windowS: Float64Array;
+  aux: Float64Array;
+  dport: Uint16Array;
   keys: Uint8Array[];
 }
 
@@ -28,6 +31,8 @@ function indexOf(r: AnalysisResult): AlertIndex {
     channel: a.channel.slice(),
     threshold: a.threshold.slice(),
     windowS: a.windowS.slice(),
+    aux: a.aux.slice(),
+    dport: a.dport.slice(),
     keys: r.channels.map((c) => c.key.slice()),
   };
 }
@@ -50,6 +55,69 @@ export function createWorkerApi(loadEngine: () => Promise<Engine>): FlowlensWork
       baseline: last.baseline,
     });
     return out.series!;
+  }
+
+  /** LATENCY: the samples of the alert's server (key dst = the server, label = its port) of the
+   *  alert's variant, with the baseline and thresholds each was judged against. */
+  async function latencySeries(i: number, maxPoints: number): Promise<DetectorSeries> {
+    const a = last!.alerts;
+    const key = new Uint8Array(abi.TRACE_KEY_BYTES);
+    key.set(a.keys[a.channel[i]].subarray(16, 32), 16);
+    new DataView(key.buffer).setUint32(32, a.dport[i], true);
+    const s = await trace(key, maxPoints, abi.DET_LATENCY);
+    const variant = a.variant[i];
+    const flags = s.flags ?? new Uint32Array(s.tsUs.length);
+    const keep: number[] = [];
+    for (let k = 0; k < s.tsUs.length; k++) if (((flags[k] >>> 8) & 0xff) === variant) keep.push(k);
+    const pick = (col: Float64Array) => Float64Array.from(keep, (k) => col[k]);
+    const mean = pick(s.mean);
+    const std = pick(s.std);
+    const medium = pick(s.z);
+    const lat = last!.options.rules.latency;
+    // detect/latency.ts: HIGH when x > max(r2 m, m + e, m + k std), judged only when warm (TRACE_Z set).
+    const high = medium.map((med, k) =>
+      Number.isFinite(med) ? Math.max(lat.highRatio * mean[k], mean[k] + lat.minExcessMs, mean[k] + lat.minSigmas * std[k]) : NaN,
+    );
+    const flagged = Uint8Array.from(keep, (k) => ((flags[k] & 4) !== 0 ? 2 : (flags[k] & 2) !== 0 ? 1 : 0));
+    const series: DetectorSeries = {
+      detector: 'LATENCY',
+      tsUs: pick(s.tsUs),
+      value: pick(s.size),
+      mean,
+      std,
+      medium,
+      high,
+      flagged,
+      threshold: a.threshold[i],
+      windowS: 0,
+      truncated: s.truncated,
+    };
+    return Comlink.transfer(series, [series.tsUs, series.value, mean, std, medium, high].map((c) => c.buffer as ArrayBuffer).concat(flagged.buffer as ArrayBuffer));
+  }
+
+  /** PROTOSHIFT: every class's and tracked service's share per metric window (the key is ignored;
+   *  a window is 5 + up to 16 points, so `maxPoints` covers at least maxPoints / 21 windows). */
+  async function protoshiftSeries(i: number, maxPoints: number): Promise<DetectorSeries> {
+    const a = last!.alerts;
+    const s = await trace(new Uint8Array(abi.TRACE_KEY_BYTES), maxPoints, abi.DET_PROTOSHIFT);
+    const n = s.tsUs.length;
+    const shares = decodeProtocolShares(
+      { ...s, flags: s.flags ?? new Uint32Array(n), recordIndex: s.recordIndex ?? new Uint32Array(n) },
+      last!.options.baseline.windowS,
+      s.truncated,
+    );
+    const focus = shareRowIndex(shares, a.variant[i], a.aux[i]);
+    const series: DetectorSeries = {
+      detector: 'PROTOSHIFT',
+      tsUs: shares.tsUs,
+      value: focus >= 0 ? shares.shares[focus] : new Float64Array(shares.tsUs.length),
+      shares,
+      focus,
+      threshold: a.threshold[i],
+      windowS: shares.windowS,
+      truncated: s.truncated,
+    };
+    return series;
   }
 
   return {
@@ -100,6 +168,8 @@ export function createWorkerApi(loadEngine: () => Promise<Engine>): FlowlensWork
       }
       const det = a.detector[alertIndex];
       const variant = a.variant[alertIndex];
+      if (det === abi.DET_LATENCY) return latencySeries(alertIndex, maxPoints);
+      if (det === abi.DET_PROTOSHIFT) return protoshiftSeries(alertIndex, maxPoints);
       // abi.ts TRACE_KEY_BYTES: PORTSCAN keys are (scanner, target), SYNFLOOD keys the victim, SPIKE
       // keys the destination (all-zero dst: the global series, which a SPIKE_GLOBAL alert's key
       // has); an address scan has no single target and a spread flood no single victim.
@@ -108,7 +178,9 @@ export function createWorkerApi(loadEngine: () => Promise<Engine>): FlowlensWork
         (det === abi.DET_PORTSCAN && variant !== abi.PORTSCAN_HOSTS) || (det === abi.DET_SYNFLOOD && (variant === abi.SYNFLOOD_DST || slow)) ||
         det === abi.DET_SPIKE;
       if (!traceable) {
-        throw new Error(`alert ${alertIndex} has no evidence series (only port scans of one target, SYN floods of one victim and traffic spikes have one)`);
+        throw new Error(
+          `alert ${alertIndex} has no evidence series (only port scans of one target, SYN floods of one victim, traffic spikes, latency and protocol shifts have one)`,
+        );
       }
       const s = await trace(a.keys[a.channel[alertIndex]], maxPoints, det);
       const series: DetectorSeries = {
