@@ -7,7 +7,6 @@ import { alertRow } from '../io/alert-rows';
 import { el, type Child } from './dom';
 import { formatInt } from './format';
 import { detectorName, variantName } from './alert-filter';
-import { renderProfileDetail } from './profile-detail';
 
 /** A value of the evidence as text: numbers with up to 6 significant decimals and separators,
  *  booleans yes/no, arrays comma-joined, null/undefined "—". */
@@ -79,7 +78,6 @@ export function renderAlertDetail(r: AnalysisResult, i: number): HTMLElement {
           el('tbody', {}, ...evidence.map(([k, v]) => el('tr', { attrs: { 'data-key': k } }, el('th', { attrs: { scope: 'row' } }, k), el('td', { class: 'num' }, evidenceText(v))))),
         )
       : el('p', { class: 'muted' }, 'This detector reported no numbers.'),
-    renderProfileDetail(r, i),
     fields.length
       ? el(
           'details',

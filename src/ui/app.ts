@@ -17,6 +17,7 @@ import { renderFailure, renderProblems } from './problems';
 import { renderSummary } from './summary';
 import { createAlertTable } from './alert-table';
 import { createChart } from './chart';
+import { renderProfileDetail } from './profile-detail';
 import { renderAlertDetail } from './alert-detail';
 import { channelLabels, detectorName, subjectLabel, variantName } from './alert-filter';
 import { seriesOrigin } from './series';
@@ -299,6 +300,10 @@ export function createApp(
           const what = row ? row.label : subject;
           chart.showProtoshift(`${detectorName(det)} (${variantName(det, a.variant[i])}): ${what}`, series, r.options.protocolShift.points, origin);
         }
+      } else if (det === abi.DET_PROFILE) {
+        const node = renderProfileDetail(r, i);
+        if (node) chart.showElement(`PROFILE: ${subject}`, node);
+        else chart.message('The profile detail of this alert is not in the result.', subject);
       } else {
         chart.message(`${detectorName(det)} alerts have no chart; every number behind this one is listed beside it.`, subject);
       }

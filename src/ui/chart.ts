@@ -46,6 +46,9 @@ export interface ChannelChart {
   /** PROTOSHIFT: `points` = the MEDIUM rise in percentage points (options). */
   showProtoshift(title: string, series: DetectorSeries, points: number, originUs: number): void;
   message(text: string, title?: string): void;
+  /** Shows `node` (built from text nodes only) in place of a chart, e.g. a PROFILE alert's source
+   *  profile next to its connection: the panel is the wide one. */
+  showElement(title: string, node: HTMLElement): void;
   destroy(): void;
 }
 
@@ -358,6 +361,13 @@ export function createChart(): ChannelChart {
       sub.textContent = '';
       element.dataset.kind = 'message';
       replaceChildren(plot, el('p', { class: 'muted chart-message' }, text));
+    },
+    showElement(title, node) {
+      destroy();
+      heading.textContent = title;
+      sub.textContent = '';
+      element.dataset.kind = 'element';
+      replaceChildren(plot, node);
     },
     destroy,
   };

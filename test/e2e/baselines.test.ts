@@ -271,6 +271,12 @@ describe('Flowlens baselines and behavioural charts (built dist/ in chromium)', 
     const explanation = await page.locator('#alert-message').innerText();
     expect(explanation).toContain(SCANNER);
     expect(explanation.length).toBeGreaterThan(40);
+    // The source's profile next to the flagged connection, in the wide panel beside the detail.
+    const profile = page.locator('#explore .chart-panel #profile-detail');
+    await profile.waitFor({ timeout: 30_000 });
+    expect(await profile.locator('#profile-features tr').count()).toBeGreaterThan(3);
+    const tableBox = await profile.locator('#profile-features').boundingBox();
+    expect(tableBox!.width).toBeGreaterThan(500);
     await page.screenshot({ path: join(SHOTS, 'b03-profile.png'), fullPage: true });
     await page.locator('#explore').screenshot({ path: join(SHOTS, 'b03-profile-explore.png') });
 
