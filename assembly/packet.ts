@@ -36,6 +36,9 @@ export let pktPayloadLen: u32 = 0;
 /** TCP header length in bytes (data offset x 4); 0 when the TCP header was not captured up to its
  *  flags (then seq/ack/flags are not all known) and for non-TCP. TCP data = pktPayloadLen minus this. */
 export let pktTcpHdrLen: u32 = 0;
+/** TCP window field as sent (unscaled: the window-scale option is not tracked, so only 0 is exact);
+ *  0xffffffff when the header was not captured up to it and for non-TCP. */
+export let pktTcpWin: u32 = 0xffffffff;
 /** (outer VLAN id << 12) | inner VLAN id; 0 when untagged. */
 export let pktVlan: u32 = 0;
 /** True for IPv6 (the address buffer is then not IPv4-mapped). */
@@ -72,6 +75,10 @@ export function setPktTcpHdrLen(len: u32): void {
   pktTcpHdrLen = len;
 }
 
+export function setPktTcpWin(win: u32): void {
+  pktTcpWin = win;
+}
+
 export function setPktVlan(vlan: u32): void {
   pktVlan = vlan;
 }
@@ -92,6 +99,7 @@ export function clearPkt(): void {
   pktTcpAck = 0;
   pktPayloadLen = 0;
   pktTcpHdrLen = 0;
+  pktTcpWin = 0xffffffff;
   pktVlan = 0;
   pktIsV6 = false;
   pktIsFragment = false;

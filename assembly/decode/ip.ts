@@ -4,7 +4,7 @@
 // `end` (the captured bytes), never allocates, never throws.
 import * as abi from "../abi";
 import { cInc } from "../counters";
-import { setPktL3, setPktL4, setPktTcpHdrLen, PKT_SRC, PKT_DST } from "../packet";
+import { setPktL3, setPktL4, setPktTcpHdrLen, setPktTcpWin, PKT_SRC, PKT_DST } from "../packet";
 import { be16, be32 } from "./bytes";
 
 /** Upper bound of IPv6 extension headers walked before giving up (ports then stay 0). */
@@ -25,6 +25,7 @@ const MAX_V6_EXT: i32 = 8;
     if (rem >= 14) {
       setPktL4(be16(q), be16(q + 2), <u32>load<u8>(q, 13), be32(q + 4), be32(q + 8));
       setPktTcpHdrLen(<u32>(load<u8>(q, 12) >> 4) << 2);
+      if (rem >= 16) setPktTcpWin(<u32>be16(q + 14));
     } else if (rem >= 4) {
       setPktL4(be16(q), be16(q + 2), 0, rem >= 8 ? be32(q + 4) : 0, rem >= 12 ? be32(q + 8) : 0);
     }

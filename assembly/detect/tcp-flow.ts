@@ -70,7 +70,7 @@ import * as abi from "../abi";
 import { cfg } from "../config";
 import { cInc } from "../counters";
 import {
-  pktTsUs, pktProto, pktTcpFlags, pktTcpSeq, pktPayloadLen, pktTcpHdrLen, pktRecordIndex,
+  pktTsUs, pktProto, pktTcpFlags, pktTcpSeq, pktTcpAck, pktTcpWin, pktPayloadLen, pktTcpHdrLen, pktRecordIndex,
 } from "../packet";
 import { curFlow, curIsOrig, curFresh, curHandshakeDone } from "../table/flow-table";
 import { SLOT_LAST } from "../table/open-table";
@@ -93,6 +93,7 @@ export const T_EP_LONG: usize = 312; // u32 (detect/longconn.ts)
 export const T_FLAGS: usize = 316; // u8 TF_*
 export const T_LC: usize = 317; // u8 (detect/longconn.ts)
 export const T_RT: usize = 318; // u8 RT_*
+export const T_ZW: usize = 319; // u8 ZW_*
 
 const TF_NXT_O: u32 = 1;
 const TF_NXT_R: u32 = 2;
@@ -101,6 +102,13 @@ export const TF_RTT: u32 = 4;
 const TF_SRV_DONE: u32 = 8;
 const TF_WAITING: u32 = 16;
 const TF_REQ_RETX: u32 = 32;
+// T_ZW bits: the direction's last segment advertised a zero receive window (CLOSED), and the
+// direction sent new data into the other's closed window that the other has not yet acknowledged
+// in full (OVER).
+const ZW_CLOSED_O: u32 = 1;
+const ZW_CLOSED_R: u32 = 2;
+const ZW_OVER_O: u32 = 4;
+const ZW_OVER_R: u32 = 8;
 const RT_LEVEL: u32 = 3;
 const RT_JUDGED: u32 = 4;
 
@@ -190,6 +198,23 @@ export function tcpFlowPacket(): void {
     const end = dataEnd + (f & 1);
     const dirBit = orig ? TF_NXT_O : TF_NXT_R;
     const off: usize = orig ? 0 : 4;
+    // ---- receive-window state (T_ZW) ----
+    const zw0 = <u32>load<u8>(s + T_ZW);
+    let zw = zw0;
+    const closedMe = orig ? ZW_CLOSED_O : ZW_CLOSED_R;
+    const closedPeer = orig ? ZW_CLOSED_R : ZW_CLOSED_O;
+    const overMe = orig ? ZW_OVER_O : ZW_OVER_R;
+    const overPeer = orig ? ZW_OVER_R : ZW_OVER_O;
+    if ((f & 0x12) == 0x10) {
+      const win = pktTcpWin;
+      if (win == 0) zw |= closedMe;
+      else if (win != 0xffffffff) zw &= ~closedMe;
+      // The peer's data is acknowledged up to its NXT: its flow-control re-sends are over.
+      const peerBit = orig ? TF_NXT_R : TF_NXT_O;
+      if ((zw & overPeer) && (tf & peerBit) && <i32>(pktTcpAck - load<u32>(s + T_NXT + (orig ? 4 : 0))) >= 0) {
+        zw &= ~overPeer;
+      }
+    }
     if (!(tf & dirBit)) {
       tf |= dirBit;
       store<u32>(s + T_NXT + off, end);
@@ -204,7 +229,10 @@ export function tcpFlowPacket(): void {
           fresh = <i32>(dataEnd - nxt) > 0 ? dataEnd - nxt : 0;
           let window = OOO_DEFAULT_US;
           if (tf & TF_RTT) window = load<u32>(s + T_SYN);
-          if (t32 - load<u32>(s + T_SEGT + off) >= window) retx = true;
+          // Sent while this direction's data overran the peer's closed window: flow control.
+          if (t32 - load<u32>(s + T_SEGT + off) >= window && !(zw & overMe)) retx = true;
+        } else if (zw & closedPeer) {
+          zw |= overMe;
         }
         tf = dataSegmentFlags(s, orig, retx, fresh, t32, tf);
       }
@@ -213,6 +241,7 @@ export function tcpFlowPacket(): void {
         store<u32>(s + T_SEGT + off, t32);
       }
     }
+    if (zw != zw0) store<u8>(s + T_ZW, <u8>zw);
   }
   if (tf != tf0) store<u8>(s + T_FLAGS, <u8>tf);
 }

@@ -44,6 +44,7 @@ const SPEC: Spec = {
     minSamples: int(1, 1e6, 'packets'),
     minStdBytes: num(0, 1e6, 'bytes'),
     minStdFraction: num(0, 10, 'fraction of the mean'),
+    highMinSamples: int(0, 1e6, 'packets'),
   },
   flow: {
     tcpTimeoutS: seconds(1e7),
