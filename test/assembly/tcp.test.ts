@@ -187,7 +187,8 @@ function randomFlows(seed: number, flows: number): GenPacket[] {
     const wrap = r() < 0.3;
     const isn = [wrap ? 0x100000000 - 1 - pick(3000) : pick(0x100000000), r() < 0.3 ? 0xffffffff - pick(2000) : pick(0x100000000)];
     const nxt = [isn[0] + 1, isn[1] + 1];
-    const push = (orig: boolean, flags: number, seq: number, len: number) => out.push({ flow: f, tsUs: t, orig, flags, seq: seq >>> 0, len });
+    const push = (orig: boolean, flags: number, seq: number, len: number, ack = 0, win = 65535) =>
+      out.push({ flow: f, tsUs: t, orig, flags, seq: seq >>> 0, len, ack: ack >>> 0, win });
     const midstream = r() < 0.1;
     if (!midstream) {
       push(true, 0x02, isn[0], 0);
@@ -226,6 +227,27 @@ function randomFlows(seed: number, flows: number): GenPacket[] {
           sent.push([orig, seq, len]);
           if (r() < 0.04) push(orig, 0x18, seq, len); // duplicated on the wire, same µs
         }
+        if (r() < 0.12) {
+          // zero window: the receiver closes its window at the sender's NXT, the sender overruns it
+          // (the segments are dropped), the window reopens and the sender re-sends them after an
+          // RTO: flow control, not retransmissions; then everything is acknowledged.
+          const ackAt = nxt[d];
+          step(1_000);
+          push(!orig, 0x10, nxt[1 - d], 0, ackAt, 0);
+          const over: Array<[number, number]> = [];
+          for (let j = 1 + pick(4); j > 0; j--) {
+            const len = 1 + pick(1400);
+            step(400);
+            push(orig, 0x18, nxt[d], len);
+            over.push([nxt[d], len]);
+            nxt[d] += len;
+          }
+          step(50_000);
+          push(!orig, 0x10, nxt[1 - d], 0, ackAt, 65535);
+          for (const [seq, len] of over) { step(300_000); push(orig, 0x18, seq, len); }
+          step(2_000);
+          push(!orig, 0x10, nxt[1 - d], 0, nxt[d], 65535);
+        }
         if (r() < 0.15 && sent.length > 0) {
           // retransmission of an earlier segment after an RTO
           const [o2, seq, len] = sent[pick(sent.length)];
@@ -233,7 +255,7 @@ function randomFlows(seed: number, flows: number): GenPacket[] {
           push(o2, 0x18, seq, len);
         }
         step(2_000);
-        push(!orig, 0x10, nxt[1 - d], 0);
+        push(!orig, 0x10, nxt[1 - d], 0, nxt[d]);
       }
       if (r() < 0.1) {
         // keep-alive after idle, 0 or 1 byte at nxt - 1, and its ACK
@@ -261,7 +283,9 @@ function toPcap(packets: GenPacket[]): Uint8Array {
   const recs: PcapRec[] = packets.map((p) => {
     const [src, dst, sp, dp] = p.orig ? [CLIENT, SERVER, 20000 + p.flow, 80] : [SERVER, CLIENT, 80, 20000 + p.flow];
     const payload = new Uint8Array(p.len);
-    const seg = cat(tcp(sp, dp, p.flags, p.seq, 0), payload);
+    const h = tcp(sp, dp, p.flags, p.seq, p.ack ?? 0);
+    new DataView(h.buffer).setUint16(14, p.win ?? 65535);
+    const seg = cat(h, payload);
     const data = eth(0x0800, ipv4(src, dst, 6, seg));
     return { sec: Math.floor(p.tsUs / 1e6), frac: p.tsUs % 1e6, data };
   });
@@ -317,6 +341,51 @@ describe('TCP state against the reference (random streams)', () => {
     expect(res.conns[0]).toMatchObject({ data: 3, retx: 1, rttUs: 2000, payloadOrig: 100, state: 'S1' });
     const ref = referenceTcp(pk, false);
     expect([ref.dataSegments, ref.retransmissions, ref.payloadOrig]).toEqual([3, 1, 100]);
+  });
+});
+
+describe('zero receive window (flow control is not loss)', () => {
+  // The flow of normal/zeek_http_206_example_b in miniature: the receiver closes its window, the
+  // sender keeps sending (the receiver drops those segments), the window reopens and the sender
+  // re-sends them after an RTO.
+  const seg = (tsUs: number, orig: boolean, flags: number, seq: number, len: number, ack = 0, win = 65535): GenPacket =>
+    ({ flow: 0, tsUs, orig, flags, seq: seq >>> 0, len, ack: ack >>> 0, win });
+  const t0 = 1_600_000_000_000_000;
+  const flow = (closedWin: number): GenPacket[] => {
+    const pk = [seg(t0, true, 0x02, 100, 0), seg(t0 + 1000, false, 0x12, 5000, 0, 101), seg(t0 + 2000, true, 0x10, 101, 0, 5001)];
+    let t = t0 + 3000;
+    const sent: number[] = [];
+    for (let k = 0; k < 10; k++) { pk.push(seg((t += 100), false, 0x18, 5001 + 1000 * k, 1000, 101)); }
+    pk.push(seg((t += 1000), true, 0x10, 101, 0, 15001, closedWin)); // window closed at 15001
+    for (let k = 10; k < 16; k++) { pk.push(seg((t += 100), false, 0x18, 5001 + 1000 * k, 1000, 101)); sent.push(5001 + 1000 * k); }
+    pk.push(seg((t += 50_000), true, 0x10, 101, 0, 15001, 65535)); // reopened, still at 15001
+    for (const q of sent) pk.push(seg((t += 300_000), false, 0x18, q, 1000, 101)); // re-sent
+    pk.push(seg((t += 1000), true, 0x10, 101, 0, 21001, 65535)); // all acknowledged
+    pk.push(seg((t += 300_000), false, 0x18, 5001, 1000, 101)); // after that a re-send is a retransmission again
+    return pk;
+  };
+
+  it('re-sends of data sent into a zero window are no retransmissions until the receiver has acknowledged it all', async () => {
+    const res = await run(toPcap(flow(0)));
+    expect(res.conns).toHaveLength(1);
+    expect(res.conns[0]).toMatchObject({ data: 23, retx: 1 });
+    expect(referenceTcp(flow(0), false)).toMatchObject({ dataSegments: 23, retransmissions: 1 });
+    // The same flow with the window open (the segments were lost on the path): 7 retransmissions,
+    // RETRANS HIGH (7 of 23).
+    const open = await run(toPcap(flow(1)));
+    expect(open.conns[0]).toMatchObject({ data: 23, retx: 7 });
+    expect(referenceTcp(flow(1), false)).toMatchObject({ dataSegments: 23, retransmissions: 7 });
+    expect(open.final.filter((a) => a.detector === abi.DET_RETRANS).map((a) => a.severity)).toEqual([abi.SEV_HIGH]);
+    expect(res.final.filter((a) => a.detector === abi.DET_RETRANS)).toEqual([]);
+  });
+
+  it('normal/zeek_http_206_example_b: the 56 segments tshark flags are re-sends after two zero-window overruns, no RETRANS', async () => {
+    const res = await run(read('normal/zeek_http_206_example_b.pcap'));
+    const big = res.conns.reduce((a, c) => (c.data > a.data ? c : a));
+    expect(big.data).toBe(842); // the 192.168.72.14:3254 -> 65.54.95.206:80 transfer
+    // Before the zero-window rule: 56 retransmissions of 842 (6.7 %, HIGH).
+    expect(big.retx).toBeLessThan(842 * 0.02);
+    expect(res.final.filter((a) => a.detector === abi.DET_RETRANS)).toEqual([]);
   });
 });
 

@@ -34,7 +34,7 @@ interface RefAlert {
 
 /** Obviously-correct reference: keeps every size per channel, takes the window m by the formula
  *  of zscore.ts, two-pass mean and sample variance. */
-function reference(rows: Row[], w: number, minSamples: number, t: number, minStd = 1, frac = 0.05): RefAlert[] {
+function reference(rows: Row[], w: number, minSamples: number, t: number, minStd = 1, frac = 0.05, highMin = 30): RefAlert[] {
   const b = Math.min(8, w);
   const bs = Math.ceil(w / b);
   const nb = Math.ceil(w / bs);
@@ -55,7 +55,9 @@ function reference(rows: Row[], w: number, minSamples: number, t: number, minStd
       const z = (r.size - mean) / eff;
       const az = Math.abs(z);
       if (az > t) {
-        const severity = az >= 4 * t ? abi.SEV_HIGH : az >= 2 * t ? abi.SEV_MEDIUM : abi.SEV_LOW;
+        let severity = az >= 4 * t ? abi.SEV_HIGH : az >= 2 * t ? abi.SEV_MEDIUM : abi.SEV_LOW;
+        // HIGH also needs highMin baseline packets, an upward z and σ above its floor (0: plain ladder).
+        if (severity === abi.SEV_HIGH && highMin > 0 && (m < highMin || z <= 0 || std < eff)) severity = abi.SEV_MEDIUM;
         out.push({ recordIndex: i, score: z, mean, std, samples: m, severity });
       }
     }
@@ -100,7 +102,8 @@ describe('z-score detector', () => {
       ...[1000, 1100, 1200, 5000].map((size, i) => ({ ts: 1_000_000 * (i + 1), src: A, dst: B, proto: 6, size })),
       ...[500, 600, 700, 100].map((size, i) => ({ ts: 1_000_000 * (i + 5), src: C, dst: D, proto: 17, size })),
     ];
-    const res = await runBytes(pack(rows), { ...RECORDS, [abi.CFG_ZSCORE_MIN_SAMPLES]: 3 });
+    // Issue #2's plain ladder (HIGH from 4t): CFG_ZSCORE_HIGH_MIN_SAMPLES = 0.
+    const res = await runBytes(pack(rows), { ...RECORDS, [abi.CFG_ZSCORE_MIN_SAMPLES]: 3, [abi.CFG_ZSCORE_HIGH_MIN_SAMPLES]: 0 });
     expect(res.counters[abi.C_PACKETS_DECODED]).toBe(8);
     expect(res.alerts.map((a) => a.recordIndex)).toEqual([3, 7]);
     const [a, c] = res.alerts;
@@ -117,6 +120,35 @@ describe('z-score detector', () => {
     expect(c.severity).toBe(abi.SEV_LOW);
     expect(res.counters[abi.C_ALERTS_ZSCORE]).toBe(2);
     expect(res.counters[abi.C_CHANNELS_LIVE]).toBe(2);
+  });
+
+  it('by default a HIGH z needs 30 baseline packets, an upward deviation and σ above its floor, else it is MEDIUM', async () => {
+    const A = node(1), B = node(2);
+    const at = (sizes: number[]) => sizes.map((size, i) => ({ ts: 1_000_000 * (i + 1), src: A, dst: B, proto: 6, size }));
+    // The issue's example at the defaults: z = 39 over 3 packets is MEDIUM.
+    const few = await runBytes(pack(at([1000, 1100, 1200, 5000])), RECORDS);
+    expect(few.alerts.map((a) => [a.recordIndex, a.severity])).toEqual([[3, abi.SEV_MEDIUM]]);
+    expect(few.alerts[0].score).toBeCloseTo(39, 9);
+    // 30 packets alternating 1000 / 1200 (mean 1100, σ 101.7 > the floor 55): 5000 is HIGH, and
+    // one packet earlier (29 packets) the same jump is MEDIUM.
+    const base = Array.from({ length: 30 }, (_, i) => (i % 2 ? 1200 : 1000));
+    const many = await runBytes(pack(at([...base, 5000])), RECORDS);
+    expect(many.alerts.map((a) => [a.recordIndex, a.samples, a.severity])).toEqual([[30, 30, abi.SEV_HIGH]]);
+    const under = await runBytes(pack(at([...base.slice(0, 29), 5000])), RECORDS);
+    expect(under.alerts.map((a) => [a.recordIndex, a.samples, a.severity])).toEqual([[29, 29, abi.SEV_MEDIUM]]);
+    // Downward by the same |z| over the same 30 packets: MEDIUM.
+    const down = await runBytes(pack(at([...base.map((x) => x + 4000), 1100])), RECORDS);
+    expect(down.alerts.length).toBe(1);
+    expect(down.alerts[0].score).toBeLessThan(-12);
+    expect(down.alerts[0].severity).toBe(abi.SEV_MEDIUM);
+    // A constant channel (σ 0, the floor 5 % of 1000 B = 50 B): 5000 B is z = 80 against the floor: MEDIUM.
+    const flat = await runBytes(pack(at([...Array(40).fill(1000), 5000])), RECORDS);
+    expect(flat.alerts.map((a) => [a.score, a.std, a.severity])).toEqual([[80, 0, abi.SEV_MEDIUM]]);
+    // The plain ladder (0) makes all of them HIGH.
+    for (const rows of [at([...base, 5000]), at([...base.map((x) => x + 4000), 1100]), at([...Array(40).fill(1000), 5000])]) {
+      const plain = await runBytes(pack(rows), { ...RECORDS, [abi.CFG_ZSCORE_HIGH_MIN_SAMPLES]: 0 });
+      expect(plain.alerts.map((a) => a.severity)).toEqual([abi.SEV_HIGH]);
+    }
   });
 
   it('does nothing when disabled', async () => {
