@@ -39,6 +39,11 @@ export let pktTcpHdrLen: u32 = 0;
 /** TCP window field as sent (unscaled: the window-scale option is not tracked, so only 0 is exact);
  *  0xffffffff when the header was not captured up to it and for non-TCP. */
 export let pktTcpWin: u32 = 0xffffffff;
+/** ICMP "fragmentation needed" (type 3 code 4) or ICMPv6 "packet too big" (type 2): the address of
+ *  the quoted datagram (its IP header) in the current record and the end of the captured bytes;
+ *  0 otherwise (detect/tcp-flow.ts: path MTU discovery). */
+export let pktIcmpQuote: usize = 0;
+export let pktIcmpQuoteEnd: usize = 0;
 /** (outer VLAN id << 12) | inner VLAN id; 0 when untagged. */
 export let pktVlan: u32 = 0;
 /** True for IPv6 (the address buffer is then not IPv4-mapped). */
@@ -79,6 +84,11 @@ export function setPktTcpWin(win: u32): void {
   pktTcpWin = win;
 }
 
+export function setPktIcmpQuote(p: usize, end: usize): void {
+  pktIcmpQuote = p;
+  pktIcmpQuoteEnd = end;
+}
+
 export function setPktVlan(vlan: u32): void {
   pktVlan = vlan;
 }
@@ -100,6 +110,7 @@ export function clearPkt(): void {
   pktPayloadLen = 0;
   pktTcpHdrLen = 0;
   pktTcpWin = 0xffffffff;
+  pktIcmpQuote = 0;
   pktVlan = 0;
   pktIsV6 = false;
   pktIsFragment = false;

@@ -71,8 +71,9 @@ import { cfg } from "../config";
 import { cInc } from "../counters";
 import {
   pktTsUs, pktProto, pktTcpFlags, pktTcpSeq, pktTcpAck, pktTcpWin, pktPayloadLen, pktTcpHdrLen, pktRecordIndex,
+  pktIcmpQuote, pktIcmpQuoteEnd, pktVlan,
 } from "../packet";
-import { curFlow, curIsOrig, curFresh, curHandshakeDone } from "../table/flow-table";
+import { curFlow, curIsOrig, curFresh, curHandshakeDone, flowFind, flowFoundAIsLo } from "../table/flow-table";
 import { SLOT_LAST } from "../table/open-table";
 import { alertAppend, episodeId } from "./output";
 import { latencySample, latencyOn, latencyResponseOn } from "./latency";
@@ -159,6 +160,7 @@ export function tcpFlowPacket(): void {
     if (pktProto == 17) pay = pay > 8 ? pay - 8 : 0;
     const p = s + T_PAY + (curIsOrig ? 0 : 4);
     store<u32>(p, load<u32>(p) + pay);
+    if (pktIcmpQuote != 0 && retransOn) packetTooBig();
     return;
   }
   const f = pktTcpFlags;
@@ -244,6 +246,46 @@ export function tcpFlowPacket(): void {
     if (zw != zw0) store<u8>(s + T_ZW, <u8>zw);
   }
   if (tf != tf0) store<u8>(s + T_FLAGS, <u8>tf);
+}
+
+const QA: usize = memory.data(16, 16);
+const QB: usize = memory.data(16, 16);
+
+/** The current packet is an ICMP "fragmentation needed" / ICMPv6 "packet too big" (packet.ts
+ *  pktIcmpQuote): when its quoted datagram is a segment of a live TCP flow (IPv4 with its options,
+ *  or IPv6 whose next header is TCP; same VLAN), the quoted sender's re-sends are path MTU
+ *  discovery from now until its peer has acknowledged all it sent (ZW_OVER, as for a zero window). */
+function packetTooBig(): void {
+  const q = pktIcmpQuote;
+  const end = pktIcmpQuoteEnd;
+  if (q + 1 > end) return;
+  const v = <u32>load<u8>(q) >> 4;
+  let l4: usize = 0;
+  if (v == 4) {
+    const ihl = <usize>(load<u8>(q) & 15) << 2;
+    if (ihl < 20 || q + ihl + 4 > end || load<u8>(q, 9) != 6) return;
+    store<u64>(QA, 0);
+    store<u32>(QA, 0xffff0000, 8);
+    store<u32>(QA, load<u32>(q, 12), 12);
+    store<u64>(QB, 0);
+    store<u32>(QB, 0xffff0000, 8);
+    store<u32>(QB, load<u32>(q, 16), 12);
+    l4 = q + ihl;
+  } else if (v == 6) {
+    if (q + 44 > end || load<u8>(q, 6) != 6) return;
+    v128.store(QA, v128.load(q, 8));
+    v128.store(QB, v128.load(q, 24));
+    l4 = q + 40;
+  } else {
+    return;
+  }
+  const sp = <u32>bswap<u16>(load<u16>(l4));
+  const dp = <u32>bswap<u16>(load<u16>(l4, 2));
+  const s = flowFind(QA, QB, sp, dp, 6, pktVlan);
+  if (s == 0) return;
+  const origIsLo = (load<u32>(s + abi.FLOW_ORIG_IS_LO) & 1) != 0;
+  const senderIsOrig = flowFoundAIsLo == origIsLo;
+  store<u8>(s + T_ZW, <u8>(<u32>load<u8>(s + T_ZW) | (senderIsOrig ? ZW_OVER_O : ZW_OVER_R)));
 }
 
 /** Counts a data segment of the flow in slot `s` (`retx`: a retransmission; `pay`: new payload

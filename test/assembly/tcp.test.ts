@@ -389,6 +389,57 @@ describe('zero receive window (flow control is not loss)', () => {
   });
 });
 
+describe('path MTU discovery (ICMP fragmentation needed is not loss)', () => {
+  // 10.0.0.1:20000 -> 10.0.0.2:80 sends 8 full segments; a router answers the first 3 with ICMP
+  // type 3 code 4 quoting them (`quotePort`: the quoted source port), the sender re-sends them,
+  // the receiver acknowledges everything, and later one more re-send.
+  const A = [10, 0, 0, 1], B = [10, 0, 0, 2], R = [10, 0, 0, 254];
+  const build = (quotePort: number): Uint8Array => {
+    const recs: PcapRec[] = [];
+    let t = 1_600_000_000_000_000;
+    const add = (data: Uint8Array) => { t += 1000; recs.push({ sec: Math.floor(t / 1e6), frac: t % 1e6, data }); };
+    const seg = (src: number[], dst: number[], sp: number, dp: number, flags: number, seq: number, ack: number, len: number) => {
+      const h = tcp(sp, dp, flags, seq, ack);
+      new DataView(h.buffer).setUint16(14, 65535);
+      return ipv4(src, dst, 6, cat(h, new Uint8Array(len)));
+    };
+    add(eth(0x0800, seg(A, B, 20000, 80, 0x02, 100, 0, 0)));
+    add(eth(0x0800, seg(B, A, 80, 20000, 0x12, 5000, 101, 0)));
+    add(eth(0x0800, seg(A, B, 20000, 80, 0x10, 101, 5001, 0)));
+    for (let k = 0; k < 8; k++) add(eth(0x0800, seg(A, B, 20000, 80, 0x18, 101 + 1460 * k, 5001, 1460)));
+    for (let k = 0; k < 3; k++) {
+      const quoted = seg(A, B, quotePort, 80, 0x18, 101 + 1460 * k, 5001, 1460).subarray(0, 28);
+      const icmp = cat(new Uint8Array([3, 4, 0, 0, 0, 0, 0x05, 0xd4]), quoted); // MTU 1492
+      add(eth(0x0800, ipv4(R, A, 1, icmp)));
+    }
+    t += 300_000;
+    for (let k = 0; k < 3; k++) add(eth(0x0800, seg(A, B, 20000, 80, 0x18, 101 + 1452 * k, 5001, 1452)));
+    add(eth(0x0800, seg(B, A, 80, 20000, 0x10, 5001, 101 + 1460 * 8, 0)));
+    t += 300_000;
+    add(eth(0x0800, seg(A, B, 20000, 80, 0x18, 101, 5001, 1460)));
+    return pcap(1, recs);
+  };
+
+  it('re-sends after a quoted segment are no retransmissions until the receiver has acknowledged all', async () => {
+    const res = await run(build(20000));
+    const c = res.conns.find((x) => x.data > 0)!;
+    expect(c).toMatchObject({ data: 12, retx: 1 }); // only the last re-send
+    expect(res.final.filter((a) => a.detector === abi.DET_RETRANS)).toEqual([]);
+    // The ICMP quotes another connection (port 20001): the 3 re-sends are retransmissions.
+    const other = await run(build(20001));
+    expect(other.conns.find((x) => x.data > 0)).toMatchObject({ data: 12, retx: 4 });
+    expect(other.final.filter((a) => a.detector === abi.DET_RETRANS).map((a) => a.severity)).toEqual([abi.SEV_HIGH]);
+  });
+
+  it('normal/zeek_smtp: the 4 re-sent segments follow the router\'s 4 "fragmentation needed, MTU 1492" that quote them: no RETRANS', async () => {
+    const res = await run(read('normal/zeek_smtp.pcap'));
+    // 10.10.1.4:1470 -> 74.53.140.153:25, 33 data segments; before this rule 4 retransmissions (12 %, HIGH).
+    const c = res.conns.find((x) => x.data === 33)!;
+    expect(c.retx).toBe(0);
+    expect(res.final.filter((a) => a.detector === abi.DET_RETRANS)).toEqual([]);
+  });
+});
+
 describe('RETRANS on real captures', () => {
   it('tcp_retransmissions: one segment sent 6 times is 5 retransmissions of 6 data segments (tshark: retrans=5), HIGH', async () => {
     const res = await run(read('tcp_behaviour/chrissanders_tcp_retransmissions.pcapng'));
