@@ -586,7 +586,7 @@ describe('LONGCONN', () => {
 });
 
 describe('benign captures', () => {
-  it('raise no HIGH LATENCY or LONGCONN alert in normal/, and RETRANS only on flows that do retransmit', async () => {
+  it('raise no HIGH LATENCY, LONGCONN or RETRANS alert in normal/ (zero-window and PMTU re-sends are not loss)', async () => {
     const files = ['chrissanders_http_espn.pcapng', 'chrissanders_http_google.pcapng', 'chrissanders_tcp_ports.pcapng',
       'evgenii_no_flood.pcap', 'markofu_CounterHack_HackChallenge_Cmas2011.pcap', 'zeek_ftp_cwd-navigation.pcap',
       'zeek_http_206_example_b.pcap', 'zeek_http_bro.org.pcap', 'zeek_irc-dcc-send.pcapng', 'zeek_smb_smb2.pcap',
@@ -595,9 +595,11 @@ describe('benign captures', () => {
       const res = await run(read('normal/' + f));
       const high = res.final.filter((a) => a.severity === abi.SEV_HIGH);
       expect(high.filter((a) => a.detector === abi.DET_LATENCY || a.detector === abi.DET_LONGCONN), f).toHaveLength(0);
-      for (const a of high.filter((x) => x.detector === abi.DET_RETRANS)) {
+      // Before the zero-window and PMTU rules: zeek_http_206_example_b (56 of 842) and zeek_smtp (4 of 33).
+      expect(high.filter((a) => a.detector === abi.DET_RETRANS), f).toHaveLength(0);
+      for (const a of res.final.filter((x) => x.detector === abi.DET_RETRANS)) {
         expect(a.count, f).toBeGreaterThanOrEqual(2);
-        expect(a.count / a.aux, f).toBeGreaterThan(0.05);
+        expect(a.count / a.aux, f).toBeGreaterThan(0.02);
       }
     }
   });

@@ -118,7 +118,8 @@ function foundCell(r: CaptureReport): string {
 
 function missedCell(r: CaptureReport): string {
   return r.outcome.expectations.filter((o) => o.status !== 'found')
-    .map((o) => (o.status === 'not-built' ? `${shortName(o)} n/a (detector not built)` : shortName(o))).join('; ');
+    .map((o) => (o.status === 'not-built' ? `${shortName(o)} n/a (detector not built)`
+      : o.expectation.alone ? `${shortName(o)} (alone: ${o.expectation.alone})` : shortName(o))).join('; ');
 }
 
 function countsCell(r: CaptureReport): string {
@@ -246,7 +247,9 @@ const SUMMARY_LEGEND = [
 
 const LEGEND = [
   'found (TP): expected alerts present (×alerts, highest severity); missed (FN): expected and absent;',
-  '"n/a (detector not built)": the detector does not exist yet. manifest / ours: the manifest counts over',
+  '"n/a (detector not built)": the detector does not exist yet; "(alone: …)": why the capture by itself',
+  'cannot show it (no past for a baseline, under a documented minimum) and the test that shows it after a',
+  'learned baseline — still counted as a miss. manifest / ours: the manifest counts over',
   'the whole capture, the detector within its window (peak over the episode). Unexpected alerts by',
   'detector and severity: FP = a false positive (benign and tcp_behaviour captures: PORTSCAN, SYNFLOOD or',
   'any HIGH alert; attack captures: what the manifest calls wrong); on GT hosts / off-target = attack',
@@ -279,11 +282,13 @@ async function main(): Promise<void> {
   const built = builtDetectors();
   const expectations = reports.flatMap((r) => r.outcome.expectations);
   const misses = expectations.filter((o) => o.status === 'missed').length;
+  const missesAlone = expectations.filter((o) => o.status === 'missed' && o.expectation.alone).length;
   const notBuilt = expectations.filter((o) => o.status === 'not-built').length;
   const fpAlerts = sums.reduce((s, d) => s + d.fpAlerts, 0);
   const fpCaptures = reports.filter((r) => r.outcome.falsePositives.length > 0).length;
   const head = `Evaluation at ${rev}, ${date}: ${reports.length} capture${reports.length === 1 ? '' : 's'}, default options (seed ${SEED}), detectors ${built.join(', ')}.`;
   const tail = `Misses: ${misses} of ${expectations.length - notBuilt} expectations of built detectors ` +
+    `(${missesAlone} of them marked "alone": the capture by itself cannot show it, see the note) ` +
     `(${notBuilt} more n/a: detector not built); false positives: ${fpAlerts} alerts in ${fpCaptures} captures.`;
 
   if (values.markdown) {
