@@ -374,6 +374,7 @@ export const CFG_CONN_RECORDS_ENABLED: i32 = 93;
 export const CFG_CONN_CAPACITY: i32 = 94; // connection records held before STATUS_OUTPUT_FULL
 export const CFG_RETRANS_MIN_RETRANSMISSIONS: i32 = 95; // retransmitted segments a flow needs besides the ratio
 export const CFG_ZSCORE_HIGH_MIN_SAMPLES: i32 = 104; // HIGH needs this many baseline packets, an upward z and sigma above its floor (0: plain ladder)
+export const CFG_ZSCORE_HIGH_MAX_FACTOR: i32 = 105; // ... and a size above this multiple of the largest in the window (with 104 > 0)
 export const CFG_METRIC_WINDOW_S: i32 = 56; // metric windows of SPIKE and PROTOSHIFT (detect/metrics.ts)
 export const CFG_BASELINE_WINDOWS: i32 = 57; // EWMA span N of every metric baseline (detect/baseline.ts)
 export const CFG_BASELINE_WARMUP: i32 = 58;

@@ -34,7 +34,7 @@ interface RefAlert {
 
 /** Obviously-correct reference: keeps every size per channel, takes the window m by the formula
  *  of zscore.ts, two-pass mean and sample variance. */
-function reference(rows: Row[], w: number, minSamples: number, t: number, minStd = 1, frac = 0.05, highMin = 30): RefAlert[] {
+function reference(rows: Row[], w: number, minSamples: number, t: number, minStd = 1, frac = 0.05, highMin = 30, maxFactor = 2): RefAlert[] {
   const b = Math.min(8, w);
   const bs = Math.ceil(w / b);
   const nb = Math.ceil(w / bs);
@@ -56,8 +56,11 @@ function reference(rows: Row[], w: number, minSamples: number, t: number, minStd
       const az = Math.abs(z);
       if (az > t) {
         let severity = az >= 4 * t ? abi.SEV_HIGH : az >= 2 * t ? abi.SEV_MEDIUM : abi.SEV_LOW;
-        // HIGH also needs highMin baseline packets, an upward z and σ above its floor (0: plain ladder).
-        if (severity === abi.SEV_HIGH && highMin > 0 && (m < highMin || z <= 0 || std < eff)) severity = abi.SEV_MEDIUM;
+        // HIGH also needs highMin baseline packets, an upward z, σ above its floor and a size above
+        // maxFactor × the window's largest (highMin 0: the plain ladder).
+        if (severity === abi.SEV_HIGH && highMin > 0 && (m < highMin || z <= 0 || std < eff || r.size <= maxFactor * Math.max(...win))) {
+          severity = abi.SEV_MEDIUM;
+        }
         out.push({ recordIndex: i, score: z, mean, std, samples: m, severity });
       }
     }
@@ -141,6 +144,19 @@ describe('z-score detector', () => {
     expect(down.alerts.length).toBe(1);
     expect(down.alerts[0].score).toBeLessThan(-12);
     expect(down.alerts[0].severity).toBe(abi.SEV_MEDIUM);
+    // Within twice the window's largest: one 900-B packet, then 100 of 100 / 120 B (mean 117.8 B,
+    // σ 79.3 B): 1500 B is z = 17.4 but under 2 x 900 B, MEDIUM; 1900 B is HIGH; with the factor 0
+    // 1500 B is HIGH too.
+    const small = Array.from({ length: 100 }, (_, i) => (i % 2 ? 120 : 100));
+    const last = (r: Awaited<ReturnType<typeof runBytes>>) => r.alerts.filter((a) => a.recordIndex === 101);
+    const seen = await runBytes(pack(at([900, ...small, 1500])), RECORDS);
+    expect(last(seen).map((a) => a.severity)).toEqual([abi.SEV_MEDIUM]);
+    expect(last(seen)[0].score).toBeCloseTo((1500 - 11900 / 101) / last(seen)[0].std, 9);
+    expect(last(seen)[0].score).toBeGreaterThan(12);
+    const noFactor = await runBytes(pack(at([900, ...small, 1500])), { ...RECORDS, [abi.CFG_ZSCORE_HIGH_MAX_FACTOR]: 0 });
+    expect(last(noFactor).map((a) => a.severity)).toEqual([abi.SEV_HIGH]);
+    const above = await runBytes(pack(at([900, ...small, 1900])), RECORDS);
+    expect(last(above).map((a) => a.severity)).toEqual([abi.SEV_HIGH]);
     // A constant channel (σ 0, the floor 5 % of 1000 B = 50 B): 5000 B is z = 80 against the floor: MEDIUM.
     const flat = await runBytes(pack(at([...Array(40).fill(1000), 5000])), RECORDS);
     expect(flat.alerts.map((a) => [a.score, a.std, a.severity])).toEqual([[80, 0, abi.SEV_MEDIUM]]);
@@ -175,6 +191,13 @@ describe('z-score detector', () => {
           // A window smaller than min samples never scores (W=3, min 10).
           if (minSamples > w) expect(want.length).toBe(0);
           else expect(want.length).toBeGreaterThan(10);
+          // Long windows exercise the HIGH conditions both ways (kept and turned MEDIUM).
+          if (w >= 100) {
+            const plain = reference(rows, w, minSamples, 3.0, 1, 0.05, 0);
+            const high = want.filter((a) => a.severity === abi.SEV_HIGH).length;
+            expect(high).toBeGreaterThan(0);
+            expect(plain.filter((a) => a.severity === abi.SEV_HIGH).length).toBeGreaterThan(high);
+          }
           got.forEach((a: RawAlert, i) => {
             const e = want[i];
             expect(a.samples).toBe(e.samples);
