@@ -12,7 +12,12 @@
 //   "next expected sequence number" = last seq + segment length). NXT = the largest end seen
 //   (RFC 1982 serial-number comparison: (i32)(a - b) < 0 means a before b; correct while the
 //   sequence numbers of one direction stay within 2^31 of each other, so also across the 2^32
-//   wrap). The first segment of a direction sets NXT.
+//   wrap). The first segment of a direction sets NXT, and so does a SYN whose seq + 1 is not NXT: a
+//   new initial sequence number (the server answering a retried SYN with a new ISN, or the 5-tuple
+//   reused for a new connection while the flow table still holds the old one; Wireshark's "port
+//   numbers reused"). Evidence: normal/perf/real_mix 10.10.10.1:443 -> 192.168.0.1:59927 sent 4
+//   SYN/ACKs with 3 ISNs, and its 5 data segments after the last counted as 5 retransmissions of
+//   6 (RETRANS HIGH) against the first ISN's NXT; now 0.
 // - Data segment: payload > 0 and not a keep-alive. Keep-alive (Wireshark's tcp.analysis.
 //   keep_alive): payload 0 or 1, seq = NXT - 1, none of SYN, FIN, RST. Segments without payload
 //   (pure ACKs, SYN and FIN alone, SYN retries of a connection attempt or of a scan) are never
@@ -27,6 +32,21 @@
 //   least 200 ms, fast retransmit waits for three duplicate ACKs) as out of order. Exact ranges
 //   would need a range set per flow; a gap filled later by the segment lost before the capture
 //   point counts as a retransmission (it is path loss), as in Wireshark.
+// - Not path loss (Wireshark counts both as retransmissions; a responder reading "packet loss"
+//   would not), per direction in T_ZW: (a) flow control: a direction that sends new data while the
+//   other's last ACK advertised a zero window (window field 0: exact whatever the window scale,
+//   which is not tracked) overran it, and the receiver drops such data (RFC 9293 3.8.6); (b) path
+//   MTU discovery (RFC 1191, RFC 8201): an ICMP "fragmentation needed" / ICMPv6 "packet too big"
+//   quoting a segment of the flow says the path dropped it for its size (packetTooBig()). Either
+//   way the direction's re-sends are no retransmissions until the other side has acknowledged all
+//   the direction had sent (its ACK reaches NXT); they still count as data segments. Bound: real
+//   loss in that span goes uncounted. Evidence (npm run evaluate at 9206f36): normal/zeek_http_206_
+//   example_b 192.168.72.14:3254 <- 65.54.95.206:80, 56 of 842 segments re-sent after two zero-
+//   window overruns (tshark: 56 retransmissions), RETRANS HIGH -> none; normal/zeek_smtp
+//   10.10.1.4:1470 -> 74.53.140.153:25, the 4 full-size segments the router 192.168.1.1 quoted in
+//   "fragmentation needed, MTU 1492" re-sent at 1452 B, 4 of 33, HIGH -> none. The retransmitting
+//   flows left in normal/perf/real_mix (71 HIGH) re-send with fresh IP IDs after an RTO or three
+//   duplicate ACKs: real loss in the merged captures (test/worker/benign-quiet.test.ts).
 // - Payload bytes per direction (the connection record's, Zeek's orig_bytes/resp_bytes are the
 //   same idea): TCP counts each sequence-space byte once (a retransmission adds only its part
 //   beyond NXT; an out-of-order segment all of its payload); other protocols add the transport
@@ -217,7 +237,10 @@ export function tcpFlowPacket(): void {
         zw &= ~overPeer;
       }
     }
-    if (!(tf & dirBit)) {
+    if (!(tf & dirBit) || (syn != 0 && seq + 1 != load<u32>(s + T_NXT + off))) {
+      // The direction's first segment, or a SYN with a new initial sequence number (a connection
+      // attempt restarted with a new ISN, or the 5-tuple reused for a new connection): NXT starts
+      // over from it. A retried SYN (same ISN, nothing sent yet) leaves NXT as it is.
       tf |= dirBit;
       store<u32>(s + T_NXT + off, end);
       store<u32>(s + T_SEGT + off, t32);

@@ -436,7 +436,7 @@ export const FLOW_CWR = 122; // u16
 //   LONGCONN judges the flow next, 308 u32 RETRANS episode, 312 u32 LONGCONN episode, 316 u8 TCP
 //   flags (sequence numbers known per direction, RTT known, server sample taken, waiting for a
 //   response, request was a retransmission), 317 u8 LONGCONN state (ladder steps reported, level,
-//   counted in the service baseline), 318 u8 RETRANS state (level, judged), 319 spare.
+//   counted in the service baseline), 318 u8 RETRANS state (level, judged), 319 u8 re-send state per direction (zero window advertised; data overran a zero window or was quoted in ICMP packet too big, until acknowledged).
 
 // ---- connection records (connPtr(), conns()): one per flow end (idle, evicted, end of input),
 // CFG_CONN_RECORDS_ENABLED; CONN_STRIDE bytes, written by detect/conn.ts. Zeek conn.log-like. ----

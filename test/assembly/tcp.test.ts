@@ -198,6 +198,13 @@ function randomFlows(seed: number, flows: number): GenPacket[] {
       step(80_000);
       push(false, 0x12, isn[1], 0);
       if (r() < 0.2) { step(900_000); push(false, 0x12, isn[1], 0); }
+      if (r() < 0.08) {
+        // the server answers a retried SYN with a new ISN (a SYN proxy, a restarted listener)
+        step(900_000);
+        isn[1] = pick(0x100000000);
+        nxt[1] = isn[1] + 1;
+        push(false, 0x12, isn[1], 0);
+      }
       step(60_000);
       push(true, 0x10, nxt[0], 0);
     } else {
@@ -386,6 +393,37 @@ describe('zero receive window (flow control is not loss)', () => {
     // Before the zero-window rule: 56 retransmissions of 842 (6.7 %, HIGH).
     expect(big.retx).toBeLessThan(842 * 0.02);
     expect(res.final.filter((a) => a.detector === abi.DET_RETRANS)).toEqual([]);
+  });
+});
+
+describe('a SYN with a new initial sequence number starts the sequence space over', () => {
+  const seg = (tsUs: number, orig: boolean, flags: number, seq: number, len: number): GenPacket => ({ flow: 0, tsUs, orig, flags, seq: seq >>> 0, len });
+  const t0 = 1_600_000_000_000_000;
+  it('SYN/ACKs with new ISNs (normal/perf/real_mix, 10.10.10.1:443): the data after the last one is no retransmission', async () => {
+    const pk = [
+      seg(t0, true, 0x02, 1000, 0), seg(t0 + 1000, false, 0x12, 238755595, 0),
+      seg(t0 + 2_000_000, false, 0x12, 238755595, 0), // retried, same ISN
+      seg(t0 + 13_000_000, false, 0x12, 2859879429, 0), seg(t0 + 28_000_000, false, 0x12, 2829651200, 0), // new ISNs
+      seg(t0 + 28_300_000, true, 0x18, 1001, 517),
+    ];
+    for (let k = 0; k < 5; k++) pk.push(seg(t0 + 28_400_000 + k, false, 0x18, 2829651201 + 1360 * k, 1360));
+    const res = await run(toPcap(pk));
+    expect(res.conns[0]).toMatchObject({ data: 6, retx: 0, payloadResp: 5 * 1360 });
+    expect(referenceTcp(pk, false)).toMatchObject({ dataSegments: 6, retransmissions: 0 });
+    expect(res.final.filter((a) => a.detector === abi.DET_RETRANS)).toEqual([]);
+  });
+
+  it('a reused 5-tuple: the new connection is not measured against the old one', async () => {
+    const pk: GenPacket[] = [seg(t0, true, 0x02, 5_000_000, 0), seg(t0 + 1000, false, 0x12, 9_000_000, 0), seg(t0 + 2000, true, 0x10, 5_000_001, 0)];
+    for (let k = 0; k < 10; k++) pk.push(seg(t0 + 3000 + k * 100, true, 0x18, 5_000_001 + 1000 * k, 1000));
+    pk.push(seg(t0 + 10_000, true, 0x11, 5_010_001, 0), seg(t0 + 11_000, false, 0x11, 9_000_001, 0));
+    // 10 s later the client reuses the port with a lower ISN (before the old NXT)
+    pk.push(seg(t0 + 10_000_000, true, 0x02, 1_000_000, 0), seg(t0 + 10_001_000, false, 0x12, 3_000_000, 0), seg(t0 + 10_002_000, true, 0x10, 1_000_001, 0));
+    for (let k = 0; k < 10; k++) pk.push(seg(t0 + 10_500_000 + k * 100_000, true, 0x18, 1_000_001 + 1000 * k, 1000));
+    const res = await run(toPcap(pk));
+    expect(res.conns).toHaveLength(1); // within the TCP timeout the flow table keeps one flow
+    expect(res.conns[0]).toMatchObject({ data: 20, retx: 0, payloadOrig: 20_000 });
+    expect(referenceTcp(pk, false)).toMatchObject({ dataSegments: 20, retransmissions: 0 });
   });
 });
 

@@ -103,7 +103,8 @@ export function referenceTcp(segs: RefSegment[], response: boolean): RefTcpResul
         }
       }
     };
-    if (!known[d]) {
+    if (!known[d] || (syn === 1 && u32(p.seq + 1) !== nxt[d])) {
+      // first segment of the direction, or a SYN with a new ISN (restart, port reuse)
       known[d] = true;
       nxt[d] = end;
       nxtAt[d] = t;
