@@ -134,6 +134,7 @@ function unexpectedCell(r: CaptureReport): string {
   const o = r.outcome;
   const parts: string[] = [];
   if (o.falsePositives.length) parts.push(`FP: ${groupsText(o.falsePositives)}`);
+  if (o.named.length) parts.push(`named real: ${groupsText(o.named)}`);
   if (o.onTarget.length) parts.push(`on GT hosts: ${groupsText(o.onTarget)}`);
   if (o.offTarget.length) parts.push(`off-target: ${groupsText(o.offTarget)}`);
   if (o.other.length) parts.push(`other: ${groupsText(o.other)}`);
@@ -254,7 +255,8 @@ const LEGEND = [
   'detector and severity: FP = a false positive (benign and tcp_behaviour captures: PORTSCAN, SYNFLOOD or',
   'any HIGH alert; attack captures: what the manifest calls wrong); on GT hosts / off-target = attack',
   'captures, alerts naming / not naming a ground-truth host (counted, not called wrong); other = benign',
-  'and tcp_behaviour captures, LOW/MEDIUM alerts of detectors other than PORTSCAN and SYNFLOOD.',
+  'and tcp_behaviour captures, LOW/MEDIUM alerts of detectors other than PORTSCAN and SYNFLOOD; named real =',
+  'alerts on a benign capture that test/eval/ground-truth.ts names as real (what the capture holds), not FP.',
 ];
 
 async function main(): Promise<void> {

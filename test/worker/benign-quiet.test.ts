@@ -2,8 +2,8 @@
 // and tcp_behaviour/ (test/eval/ground-truth.ts: categories benign and behaviour) goes through the
 // whole pipeline at the default options, as `npm run evaluate` runs it, and raises no alert that
 // the ground truth calls wrong there (no PORTSCAN, no SYNFLOOD, no HIGH alert of any detector,
-// beyond the capture's own expected alerts), except the ones named below, each with what it is and
-// why a responder would call it real. normal/perf/real_mix (986 merged captures, 150,489 packets)
+// beyond the capture's own expected alerts), except the ones test/eval/ground-truth.ts names as
+// real (`named`: what each is and why a responder would agree), exactly as many as it says. normal/perf/real_mix (986 merged captures, 150,489 packets)
 // is judged by rule per detector instead of alert by alert: its ZSCORE and RETRANS alerts are
 // checked against the capture itself (the z-score conditions; re-sent sequence space), the HIGH
 // alerts of the other detectors are listed with their cause. Before the changes of this test's
@@ -17,7 +17,7 @@ import type { AnalysisResult } from '../../src/shared/protocol';
 import { analyzeBlob } from '../../src/worker/pipeline';
 import { defaultOptions } from '../../src/rules/options';
 import { DATA, newEngine } from '../helpers/core';
-import { GROUND_TRUTH, type AlertPattern } from '../eval/ground-truth';
+import { GROUND_TRUTH } from '../eval/ground-truth';
 import { alertsOf, matches, type EvalAlert } from '../eval/match';
 
 const bytesOf = (path: string): Uint8Array<ArrayBuffer> => {
@@ -33,44 +33,13 @@ async function run(path: string, f: (o: ReturnType<typeof defaultOptions>) => vo
   return result;
 }
 
-/** An alert left on a quiet capture, with what it is. */
-interface Named extends AlertPattern {
-  /** How many alerts of the pattern the capture raises. */
-  alerts: number;
-  why: string;
-}
-
 const MIX = 'normal/perf/real_mix_ndpi_zeek_merged.pcap.gz';
 
-const NAMED: Record<string, Named[]> = {
-  'normal/markofu_CounterHack_HackChallenge_Cmas2011.pcap': [
-    {
-      detector: 'ZSCORE', src: '172.19.79.6', dst: '192.168.1.10', minSeverity: 'high', alerts: 1,
-      why: 'a Windows cmd.exe shell served on tcp/1225 (first payload "Microsoft Windows XP [Version 5.1.2600]", then ' +
-        '"cd ..\\Application Data\\Apple Computer\\MobileSync\\Backup"), then a 1078-B segment of location rows from the ' +
-        'iPhone backup: data leaving over a remote shell, 15.6 sigma above the 210 packets before it',
-    },
-    {
-      detector: 'PROTOSHIFT', minSeverity: 'high', alerts: 1,
-      why: 'tcp/5001 goes from 0 % to 98 % of a window\'s packets: a bulk transfer on a port the capture had not used ' +
-        '(detect/metrics.ts; the shift is real, whether a new service from 0 % should be HIGH is for its owner)',
-    },
-  ],
-  'normal/zeek_irc-dcc-send.pcapng': [
-    {
-      detector: 'ZSCORE', src: '10.0.0.7', dst: '10.0.0.22', minSeverity: 'high', alerts: 2,
-      why: 'right after "PRIVMSG tim1 :DCC SEND ssh.trace 167772167 59130 1320211" the host sends a 1.3 MB file over ' +
-        'IRC DCC to a peer it had only chatted with (34 packets of 66-172 B): a file leaving by IRC, the classic bot ' +
-        'and exfiltration channel',
-    },
-    {
-      detector: 'PROTOSHIFT', minSeverity: 'high', alerts: 1,
-      why: 'the DCC transfer port tcp/59130 takes 100 % of the window\'s packets (the same file send)',
-    },
-  ],
-};
+/** The real alerts the ground truth names on quiet captures (test/eval/ground-truth.ts `named`). */
+const NAMED = new Map(GROUND_TRUTH.filter((t) => t.named).map((t) => [t.path, t.named!]));
 
-/** The capture's alerts the ground truth calls wrong (QUIET and its own forbidden patterns). */
+/** The capture's alerts the ground truth forbids there (QUIET and its own forbidden patterns),
+ *  before the named ones are set apart. */
 function wrongAlerts(path: string, result: AnalysisResult): EvalAlert[] {
   const truth = GROUND_TRUTH.find((t) => t.path === path)!;
   return alertsOf(result).filter((a) => !truth.expect.some((e) => matches(e, a)) && truth.forbid.some((p) => matches(p, a)));
@@ -82,13 +51,13 @@ describe('benign and tcp_behaviour captures stay quiet at high severity', () => 
   it('the list covers every capture of normal/, normal/perf/ and tcp_behaviour/', () => {
     expect(QUIET_CAPTURES.length).toBeGreaterThanOrEqual(27);
     expect(QUIET_CAPTURES.filter((p) => p.startsWith('tcp_behaviour/')).length).toBe(14);
-    for (const p of Object.keys(NAMED)) expect(QUIET_CAPTURES).toContain(p);
+    for (const p of NAMED.keys()) expect(QUIET_CAPTURES).toContain(p);
   });
 
   for (const path of QUIET_CAPTURES) {
-    it(`${path.replace(/^.*\//, '')}: no HIGH alert${NAMED[path] ? ' but the named ones' : ''}`, async () => {
+    it(`${path.replace(/^.*\//, '')}: no HIGH alert${NAMED.has(path) ? ' but the named ones' : ''}`, async () => {
       const wrong = wrongAlerts(path, await run(path));
-      const named = NAMED[path] ?? [];
+      const named = NAMED.get(path) ?? [];
       for (const n of named) {
         expect(wrong.filter((a) => matches(n, a)).length, `${path}: ${n.detector} (${n.why})`).toBe(n.alerts);
       }
