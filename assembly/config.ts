@@ -255,7 +255,9 @@ export function configDefaults(): void {
   /** Retransmitted segments a flow needs besides the ratio. Default 2: one retransmission is one
    *  event, not a rate (1 of 6 segments is 17 %). In normal/perf/real_mix, 184 of 4,854 flows have
    *  a retransmission, 108 of them exactly one; flows over 5 % with at least 2 are 73 (genuine:
-   *  e.g. 47 of 70 segments re-sent, 17 of 51), with at least 1 they would be 122. */
+   *  e.g. 47 of 70 segments re-sent, 17 of 51), with at least 1 they would be 122. Since the
+   *  zero-window, PMTU and new-ISN rules of detect/tcp-flow.ts: 70, each re-sending data (checked
+   *  against the capture in test/worker/benign-quiet.test.ts). */
   values[abi.CFG_RETRANS_MIN_RETRANSMISSIONS] = 2;
   /** RETRANS is MEDIUM above this fraction of retransmitted data segments (issue #4). Default 0.02. */
   values[abi.CFG_RETRANS_MEDIUM] = 0.02;
