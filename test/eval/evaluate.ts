@@ -291,7 +291,7 @@ async function main(): Promise<void> {
   const head = `Evaluation at ${rev}, ${date}: ${reports.length} capture${reports.length === 1 ? '' : 's'}, default options (seed ${SEED}), detectors ${built.join(', ')}.`;
   const tail = `Misses: ${misses} of ${expectations.length - notBuilt} expectations of built detectors ` +
     `(${missesAlone} of them marked "alone": the capture by itself cannot show it, see the note) ` +
-    `(${notBuilt} more n/a: detector not built); false positives: ${fpAlerts} alerts in ${fpCaptures} captures.`;
+    `(${notBuilt} more n/a: detector not built); false positives: ${fpAlerts} alerts in ${fpCaptures} capture${fpCaptures === 1 ? '' : 's'}.`;
 
   if (values.markdown) {
     console.log(`${head}\n\nPer capture (${LEGEND.join(' ')})\n`);

@@ -51,7 +51,7 @@ describe('benign and tcp_behaviour captures stay quiet at high severity', () => 
   it('the list covers every capture of normal/, normal/perf/ and tcp_behaviour/', () => {
     expect(QUIET_CAPTURES.length).toBeGreaterThanOrEqual(27);
     expect(QUIET_CAPTURES.filter((p) => p.startsWith('tcp_behaviour/')).length).toBe(14);
-    for (const p of NAMED.keys()) expect(QUIET_CAPTURES).toContain(p);
+    for (const p of NAMED.keys()) if (p !== MIX) expect(QUIET_CAPTURES).toContain(p);
   });
 
   for (const path of QUIET_CAPTURES) {
@@ -148,7 +148,7 @@ describe(`${MIX.replace(/^.*\//, '')} (986 merged captures)`, () => {
     const r = await run(MIX);
     const resent = resentByDirection(bytesOf(MIX), 10_000);
     const flows = wrongAlerts(MIX, r).filter((x) => x.detector === 'RETRANS');
-    expect(flows.length).toBeGreaterThan(0);
+    expect(flows.length).toBe(NAMED.get(MIX)!.find((n) => n.detector === 'RETRANS')!.alerts);
     for (const f of flows) {
       // either direction of the flow re-sent sequence space at least 10 ms after it last extended it
       const d1 = resent.get(`${f.src} ${f.sport} ${f.dst} ${f.dport}`);
