@@ -389,6 +389,8 @@ export const CFG_LONGCONN_MEMORY_CAP_BYTES: i32 = 92;
 export const CFG_CONN_RECORDS_ENABLED: i32 = 93;
 export const CFG_CONN_CAPACITY: i32 = 94; // connection records held before STATUS_OUTPUT_FULL
 export const CFG_RETRANS_MIN_RETRANSMISSIONS: i32 = 95; // retransmitted segments a flow needs besides the ratio
+export const CFG_ZSCORE_HIGH_MIN_SAMPLES: i32 = 104; // HIGH needs this many baseline packets, an upward z and sigma above its floor (0: plain ladder)
+export const CFG_ZSCORE_HIGH_MAX_FACTOR: i32 = 105; // ... and a size above this multiple of the largest in the window (with 104 > 0)
 export const CFG_METRIC_WINDOW_S: i32 = 56; // metric windows of SPIKE and PROTOSHIFT (detect/metrics.ts)
 export const CFG_BASELINE_WINDOWS: i32 = 57; // EWMA span N of every metric baseline (detect/baseline.ts)
 export const CFG_BASELINE_WARMUP: i32 = 58;
@@ -485,7 +487,7 @@ export const FLOW_CWR: i32 = 122; // u16
 //   LONGCONN judges the flow next, 308 u32 RETRANS episode, 312 u32 LONGCONN episode, 316 u8 TCP
 //   flags (sequence numbers known per direction, RTT known, server sample taken, waiting for a
 //   response, request was a retransmission), 317 u8 LONGCONN state (ladder steps reported, level,
-//   counted in the service baseline), 318 u8 RETRANS state (level, judged), 319 spare.
+//   counted in the service baseline), 318 u8 RETRANS state (level, judged), 319 u8 re-send state per direction (zero window advertised; data overran a zero window or was quoted in ICMP packet too big, until acknowledged).
 
 // ---- connection records (connPtr(), conns()): one per flow end (idle, evicted, end of input),
 // CFG_CONN_RECORDS_ENABLED; CONN_STRIDE bytes, written by detect/conn.ts. Zeek conn.log-like. ----

@@ -36,6 +36,14 @@ export let pktPayloadLen: u32 = 0;
 /** TCP header length in bytes (data offset x 4); 0 when the TCP header was not captured up to its
  *  flags (then seq/ack/flags are not all known) and for non-TCP. TCP data = pktPayloadLen minus this. */
 export let pktTcpHdrLen: u32 = 0;
+/** TCP window field as sent (unscaled: the window-scale option is not tracked, so only 0 is exact);
+ *  0xffffffff when the header was not captured up to it and for non-TCP. */
+export let pktTcpWin: u32 = 0xffffffff;
+/** ICMP "fragmentation needed" (type 3 code 4) or ICMPv6 "packet too big" (type 2): the address of
+ *  the quoted datagram (its IP header) in the current record and the end of the captured bytes;
+ *  0 otherwise (detect/tcp-flow.ts: path MTU discovery). */
+export let pktIcmpQuote: usize = 0;
+export let pktIcmpQuoteEnd: usize = 0;
 /** (outer VLAN id << 12) | inner VLAN id; 0 when untagged. */
 export let pktVlan: u32 = 0;
 /** True for IPv6 (the address buffer is then not IPv4-mapped). */
@@ -72,6 +80,15 @@ export function setPktTcpHdrLen(len: u32): void {
   pktTcpHdrLen = len;
 }
 
+export function setPktTcpWin(win: u32): void {
+  pktTcpWin = win;
+}
+
+export function setPktIcmpQuote(p: usize, end: usize): void {
+  pktIcmpQuote = p;
+  pktIcmpQuoteEnd = end;
+}
+
 export function setPktVlan(vlan: u32): void {
   pktVlan = vlan;
 }
@@ -92,6 +109,8 @@ export function clearPkt(): void {
   pktTcpAck = 0;
   pktPayloadLen = 0;
   pktTcpHdrLen = 0;
+  pktTcpWin = 0xffffffff;
+  pktIcmpQuote = 0;
   pktVlan = 0;
   pktIsV6 = false;
   pktIsFragment = false;

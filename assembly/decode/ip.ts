@@ -4,7 +4,7 @@
 // `end` (the captured bytes), never allocates, never throws.
 import * as abi from "../abi";
 import { cInc } from "../counters";
-import { setPktL3, setPktL4, setPktTcpHdrLen, PKT_SRC, PKT_DST } from "../packet";
+import { setPktL3, setPktL4, setPktTcpHdrLen, setPktTcpWin, setPktIcmpQuote, PKT_SRC, PKT_DST } from "../packet";
 import { be16, be32 } from "./bytes";
 
 /** Upper bound of IPv6 extension headers walked before giving up (ports then stay 0). */
@@ -25,6 +25,7 @@ const MAX_V6_EXT: i32 = 8;
     if (rem >= 14) {
       setPktL4(be16(q), be16(q + 2), <u32>load<u8>(q, 13), be32(q + 4), be32(q + 8));
       setPktTcpHdrLen(<u32>(load<u8>(q, 12) >> 4) << 2);
+      if (rem >= 16) setPktTcpWin(<u32>be16(q + 14));
     } else if (rem >= 4) {
       setPktL4(be16(q), be16(q + 2), 0, rem >= 8 ? be32(q + 4) : 0, rem >= 12 ? be32(q + 8) : 0);
     }
@@ -34,6 +35,8 @@ const MAX_V6_EXT: i32 = 8;
     cInc(abi.C_UDP);
   } else if (proto == 1 || proto == 58) {
     if (rem >= 2) setPktL4(<u32>load<u8>(q), <u32>load<u8>(q, 1), 0, 0, 0);
+    // Path MTU discovery (RFC 1191 / RFC 8201): the quoted datagram starts after the 8-byte header.
+    if (rem >= 8 && (proto == 1 ? load<u16>(q) == 0x0403 : load<u8>(q) == 2)) setPktIcmpQuote(q + 8, end);
     cInc(abi.C_ICMP);
   } else {
     cInc(abi.C_OTHER_IP);

@@ -12,7 +12,12 @@
 //   "next expected sequence number" = last seq + segment length). NXT = the largest end seen
 //   (RFC 1982 serial-number comparison: (i32)(a - b) < 0 means a before b; correct while the
 //   sequence numbers of one direction stay within 2^31 of each other, so also across the 2^32
-//   wrap). The first segment of a direction sets NXT.
+//   wrap). The first segment of a direction sets NXT, and so does a SYN whose seq + 1 is not NXT: a
+//   new initial sequence number (the server answering a retried SYN with a new ISN, or the 5-tuple
+//   reused for a new connection while the flow table still holds the old one; Wireshark's "port
+//   numbers reused"). Evidence: normal/perf/real_mix 10.10.10.1:443 -> 192.168.0.1:59927 sent 4
+//   SYN/ACKs with 3 ISNs, and its 5 data segments after the last counted as 5 retransmissions of
+//   6 (RETRANS HIGH) against the first ISN's NXT; now 0.
 // - Data segment: payload > 0 and not a keep-alive. Keep-alive (Wireshark's tcp.analysis.
 //   keep_alive): payload 0 or 1, seq = NXT - 1, none of SYN, FIN, RST. Segments without payload
 //   (pure ACKs, SYN and FIN alone, SYN retries of a connection attempt or of a scan) are never
@@ -27,6 +32,21 @@
 //   least 200 ms, fast retransmit waits for three duplicate ACKs) as out of order. Exact ranges
 //   would need a range set per flow; a gap filled later by the segment lost before the capture
 //   point counts as a retransmission (it is path loss), as in Wireshark.
+// - Not path loss (Wireshark counts both as retransmissions; a responder reading "packet loss"
+//   would not), per direction in T_ZW: (a) flow control: a direction that sends new data while the
+//   other's last ACK advertised a zero window (window field 0: exact whatever the window scale,
+//   which is not tracked) overran it, and the receiver drops such data (RFC 9293 3.8.6); (b) path
+//   MTU discovery (RFC 1191, RFC 8201): an ICMP "fragmentation needed" / ICMPv6 "packet too big"
+//   quoting a segment of the flow says the path dropped it for its size (packetTooBig()). Either
+//   way the direction's re-sends are no retransmissions until the other side has acknowledged all
+//   the direction had sent (its ACK reaches NXT); they still count as data segments. Bound: real
+//   loss in that span goes uncounted. Evidence (npm run evaluate at 9206f36): normal/zeek_http_206_
+//   example_b 192.168.72.14:3254 <- 65.54.95.206:80, 56 of 842 segments re-sent after two zero-
+//   window overruns (tshark: 56 retransmissions), RETRANS HIGH -> none; normal/zeek_smtp
+//   10.10.1.4:1470 -> 74.53.140.153:25, the 4 full-size segments the router 192.168.1.1 quoted in
+//   "fragmentation needed, MTU 1492" re-sent at 1452 B, 4 of 33, HIGH -> none. The retransmitting
+//   flows left in normal/perf/real_mix (71 HIGH) re-send with fresh IP IDs after an RTO or three
+//   duplicate ACKs: real loss in the merged captures (test/worker/benign-quiet.test.ts).
 // - Payload bytes per direction (the connection record's, Zeek's orig_bytes/resp_bytes are the
 //   same idea): TCP counts each sequence-space byte once (a retransmission adds only its part
 //   beyond NXT; an out-of-order segment all of its payload); other protocols add the transport
@@ -70,9 +90,10 @@ import * as abi from "../abi";
 import { cfg } from "../config";
 import { cInc } from "../counters";
 import {
-  pktTsUs, pktProto, pktTcpFlags, pktTcpSeq, pktPayloadLen, pktTcpHdrLen, pktRecordIndex,
+  pktTsUs, pktProto, pktTcpFlags, pktTcpSeq, pktTcpAck, pktTcpWin, pktPayloadLen, pktTcpHdrLen, pktRecordIndex,
+  pktIcmpQuote, pktIcmpQuoteEnd, pktVlan,
 } from "../packet";
-import { curFlow, curIsOrig, curFresh, curHandshakeDone } from "../table/flow-table";
+import { curFlow, curIsOrig, curFresh, curHandshakeDone, flowFind, flowFoundAIsLo } from "../table/flow-table";
 import { SLOT_LAST } from "../table/open-table";
 import { alertAppend, episodeId } from "./output";
 import { latencySample, latencyOn, latencyResponseOn } from "./latency";
@@ -93,6 +114,7 @@ export const T_EP_LONG: usize = 312; // u32 (detect/longconn.ts)
 export const T_FLAGS: usize = 316; // u8 TF_*
 export const T_LC: usize = 317; // u8 (detect/longconn.ts)
 export const T_RT: usize = 318; // u8 RT_*
+export const T_ZW: usize = 319; // u8 ZW_*
 
 const TF_NXT_O: u32 = 1;
 const TF_NXT_R: u32 = 2;
@@ -101,6 +123,13 @@ export const TF_RTT: u32 = 4;
 const TF_SRV_DONE: u32 = 8;
 const TF_WAITING: u32 = 16;
 const TF_REQ_RETX: u32 = 32;
+// T_ZW bits: the direction's last segment advertised a zero receive window (CLOSED), and the
+// direction sent new data into the other's closed window that the other has not yet acknowledged
+// in full (OVER).
+const ZW_CLOSED_O: u32 = 1;
+const ZW_CLOSED_R: u32 = 2;
+const ZW_OVER_O: u32 = 4;
+const ZW_OVER_R: u32 = 8;
 const RT_LEVEL: u32 = 3;
 const RT_JUDGED: u32 = 4;
 
@@ -151,6 +180,7 @@ export function tcpFlowPacket(): void {
     if (pktProto == 17) pay = pay > 8 ? pay - 8 : 0;
     const p = s + T_PAY + (curIsOrig ? 0 : 4);
     store<u32>(p, load<u32>(p) + pay);
+    if (pktIcmpQuote != 0 && retransOn) packetTooBig();
     return;
   }
   const f = pktTcpFlags;
@@ -190,7 +220,27 @@ export function tcpFlowPacket(): void {
     const end = dataEnd + (f & 1);
     const dirBit = orig ? TF_NXT_O : TF_NXT_R;
     const off: usize = orig ? 0 : 4;
-    if (!(tf & dirBit)) {
+    // ---- receive-window state (T_ZW) ----
+    const zw0 = <u32>load<u8>(s + T_ZW);
+    let zw = zw0;
+    const closedMe = orig ? ZW_CLOSED_O : ZW_CLOSED_R;
+    const closedPeer = orig ? ZW_CLOSED_R : ZW_CLOSED_O;
+    const overMe = orig ? ZW_OVER_O : ZW_OVER_R;
+    const overPeer = orig ? ZW_OVER_R : ZW_OVER_O;
+    if ((f & 0x12) == 0x10) {
+      const win = pktTcpWin;
+      if (win == 0) zw |= closedMe;
+      else if (win != 0xffffffff) zw &= ~closedMe;
+      // The peer's data is acknowledged up to its NXT: its flow-control re-sends are over.
+      const peerBit = orig ? TF_NXT_R : TF_NXT_O;
+      if ((zw & overPeer) && (tf & peerBit) && <i32>(pktTcpAck - load<u32>(s + T_NXT + (orig ? 4 : 0))) >= 0) {
+        zw &= ~overPeer;
+      }
+    }
+    if (!(tf & dirBit) || (syn != 0 && seq + 1 != load<u32>(s + T_NXT + off))) {
+      // The direction's first segment, or a SYN with a new initial sequence number (a connection
+      // attempt restarted with a new ISN, or the 5-tuple reused for a new connection): NXT starts
+      // over from it. A retried SYN (same ISN, nothing sent yet) leaves NXT as it is.
       tf |= dirBit;
       store<u32>(s + T_NXT + off, end);
       store<u32>(s + T_SEGT + off, t32);
@@ -204,7 +254,10 @@ export function tcpFlowPacket(): void {
           fresh = <i32>(dataEnd - nxt) > 0 ? dataEnd - nxt : 0;
           let window = OOO_DEFAULT_US;
           if (tf & TF_RTT) window = load<u32>(s + T_SYN);
-          if (t32 - load<u32>(s + T_SEGT + off) >= window) retx = true;
+          // Sent while this direction's data overran the peer's closed window: flow control.
+          if (t32 - load<u32>(s + T_SEGT + off) >= window && !(zw & overMe)) retx = true;
+        } else if (zw & closedPeer) {
+          zw |= overMe;
         }
         tf = dataSegmentFlags(s, orig, retx, fresh, t32, tf);
       }
@@ -213,8 +266,49 @@ export function tcpFlowPacket(): void {
         store<u32>(s + T_SEGT + off, t32);
       }
     }
+    if (zw != zw0) store<u8>(s + T_ZW, <u8>zw);
   }
   if (tf != tf0) store<u8>(s + T_FLAGS, <u8>tf);
+}
+
+const QA: usize = memory.data(16, 16);
+const QB: usize = memory.data(16, 16);
+
+/** The current packet is an ICMP "fragmentation needed" / ICMPv6 "packet too big" (packet.ts
+ *  pktIcmpQuote): when its quoted datagram is a segment of a live TCP flow (IPv4 with its options,
+ *  or IPv6 whose next header is TCP; same VLAN), the quoted sender's re-sends are path MTU
+ *  discovery from now until its peer has acknowledged all it sent (ZW_OVER, as for a zero window). */
+function packetTooBig(): void {
+  const q = pktIcmpQuote;
+  const end = pktIcmpQuoteEnd;
+  if (q + 1 > end) return;
+  const v = <u32>load<u8>(q) >> 4;
+  let l4: usize = 0;
+  if (v == 4) {
+    const ihl = <usize>(load<u8>(q) & 15) << 2;
+    if (ihl < 20 || q + ihl + 4 > end || load<u8>(q, 9) != 6) return;
+    store<u64>(QA, 0);
+    store<u32>(QA, 0xffff0000, 8);
+    store<u32>(QA, load<u32>(q, 12), 12);
+    store<u64>(QB, 0);
+    store<u32>(QB, 0xffff0000, 8);
+    store<u32>(QB, load<u32>(q, 16), 12);
+    l4 = q + ihl;
+  } else if (v == 6) {
+    if (q + 44 > end || load<u8>(q, 6) != 6) return;
+    v128.store(QA, v128.load(q, 8));
+    v128.store(QB, v128.load(q, 24));
+    l4 = q + 40;
+  } else {
+    return;
+  }
+  const sp = <u32>bswap<u16>(load<u16>(l4));
+  const dp = <u32>bswap<u16>(load<u16>(l4, 2));
+  const s = flowFind(QA, QB, sp, dp, 6, pktVlan);
+  if (s == 0) return;
+  const origIsLo = (load<u32>(s + abi.FLOW_ORIG_IS_LO) & 1) != 0;
+  const senderIsOrig = flowFoundAIsLo == origIsLo;
+  store<u8>(s + T_ZW, <u8>(<u32>load<u8>(s + T_ZW) | (senderIsOrig ? ZW_OVER_O : ZW_OVER_R)));
 }
 
 /** Counts a data segment of the flow in slot `s` (`retx`: a retransmission; `pay`: new payload

@@ -170,6 +170,35 @@ export function flowReset(): void {
   return sp < dp ? -1 : sp > dp ? 1 : 0;
 }
 
+const KEY2: usize = memory.data(48, 16);
+
+/** The live flow with ends (`a`, port `pa`) and (`b`, port `pb`) (16-byte addresses, IPv4-mapped
+ *  for IPv4), IP protocol `proto` (not ICMP: its ports are not remapped here) and VLAN, in either
+ *  direction; 0 when there is none. Sets flowFoundAIsLo. Reads only: no flow is created or
+ *  touched. For quoted datagrams (detect/tcp-flow.ts, ICMP packet too big). */
+export function flowFind(a: usize, b: usize, pa: u32, pb: u32, proto: u32, vlan: u32): usize {
+  let c: i32 = 0;
+  const a0 = bswap<u64>(load<u64>(a));
+  const b0 = bswap<u64>(load<u64>(b));
+  if (a0 != b0) c = a0 < b0 ? -1 : 1;
+  else {
+    const a1 = bswap<u64>(load<u64>(a, 8));
+    const b1 = bswap<u64>(load<u64>(b, 8));
+    c = a1 != b1 ? (a1 < b1 ? -1 : 1) : pa < pb ? -1 : pa > pb ? 1 : 0;
+  }
+  const aIsLo = c <= 0;
+  v128.store(KEY2 + FK_LO_ADDR, v128.load(aIsLo ? a : b));
+  v128.store(KEY2 + FK_HI_ADDR, v128.load(aIsLo ? b : a));
+  store<u16>(KEY2 + FK_LO_PORT, <u16>(aIsLo ? pa : pb));
+  store<u16>(KEY2 + FK_HI_PORT, <u16>(aIsLo ? pb : pa));
+  store<u32>(KEY2 + FK_PROTO, proto);
+  store<u32>(KEY2 + FK_VLAN, vlan);
+  flowFoundAIsLo = aIsLo;
+  return flows.find(KEY2, flows.hash(KEY2, FLOW_KEY_WORDS), FLOW_KEY_WORDS);
+}
+/** flowFind(): whether `a` is the found flow's lo end. */
+export let flowFoundAIsLo: bool = false;
+
 /**
  * Updates the flow of the current packet (packet.ts globals).
  * `newestUs` is the largest packet time seen so far (including this packet), used by the sweep.

@@ -45,6 +45,8 @@ const SPEC: Spec = {
     minSamples: int(1, 1e6, 'packets'),
     minStdBytes: num(0, 1e6, 'bytes'),
     minStdFraction: num(0, 10, 'fraction of the mean'),
+    highMinSamples: int(0, 1e6, 'packets'),
+    highMaxFactor: num(0, 1000, 'times the largest packet in the window'),
   },
   flow: {
     tcpTimeoutS: seconds(1e7),

@@ -19,6 +19,13 @@ export interface ZScoreOptions {
   minStdBytes: number;
   /** Relative floor of σ as a fraction of |mean|. Default 0.05. */
   minStdFraction: number;
+  /** Baseline packets a channel needs before an alert may be HIGH; HIGH then also needs z > 0 and
+   *  the channel's σ at or above its floor, else the alert is MEDIUM. 0: issue #2's plain ladder
+   *  (HIGH from 4t). Default 30 (evidence in assembly/config.ts CFG_ZSCORE_HIGH_MIN_SAMPLES). */
+  highMinSamples: number;
+  /** With highMinSamples > 0, HIGH also needs the packet above this multiple of the largest packet
+   *  in the channel's window (a size it has not carried). 0: no such condition. Default 2. */
+  highMaxFactor: number;
 }
 
 /** Flow table settings (assembly/table/flow-table.ts). Timeouts in seconds of packet time. */
@@ -288,7 +295,7 @@ export interface AnalysisOptions {
 }
 
 export const DEFAULT_OPTIONS: AnalysisOptions = {
-  zscore: { enabled: true, window: 1000, threshold: 3.0, minSamples: 3, minStdBytes: 1, minStdFraction: 0.05 },
+  zscore: { enabled: true, window: 1000, threshold: 3.0, minSamples: 3, minStdBytes: 1, minStdFraction: 0.05, highMinSamples: 30, highMaxFactor: 2 },
   flow: {
     tcpTimeoutS: 300,
     udpTimeoutS: 60,

@@ -127,6 +127,8 @@ export const SETTINGS_GROUPS: FieldGroup[] = [
           num('zscore.minSamples', 'Min samples', 'packets', 'Baseline packets before a channel is scored.', true),
           num('zscore.minStdBytes', 'Min σ', 'bytes', 'Absolute floor of σ, so constant channels never divide by zero.', false),
           num('zscore.minStdFraction', 'Min σ fraction', '× |mean|', 'Relative floor of σ as a fraction of the mean.', false),
+          num('zscore.highMinSamples', 'High: min samples', 'packets', 'HIGH needs this many baseline packets, an upward z and σ above its floor (0: high from 4× the threshold).', true),
+          num('zscore.highMaxFactor', 'High: size factor', '× largest', 'HIGH also needs the packet above this multiple of the largest in the window (0: off).', false),
           limit('zscore'),
         ],
       },

@@ -102,6 +102,8 @@ export function coreConfig(o: AnalysisOptions, seed: number, collectMarks = fals
     [abi.CFG_ZSCORE_MIN_SAMPLES]: o.zscore.minSamples,
     [abi.CFG_ZSCORE_MIN_STD_BYTES]: o.zscore.minStdBytes,
     [abi.CFG_ZSCORE_MIN_STD_FRACTION]: o.zscore.minStdFraction,
+    [abi.CFG_ZSCORE_HIGH_MIN_SAMPLES]: o.zscore.highMinSamples,
+    [abi.CFG_ZSCORE_HIGH_MAX_FACTOR]: o.zscore.highMaxFactor,
     [abi.CFG_TCP_TIMEOUT_S]: o.flow.tcpTimeoutS,
     [abi.CFG_UDP_TIMEOUT_S]: o.flow.udpTimeoutS,
     [abi.CFG_ICMP_TIMEOUT_S]: o.flow.icmpTimeoutS,

@@ -446,6 +446,9 @@ const FLOODS: [string, string][] = [
   [AMP + 'stopddos_amp.UDP.bacnet.IOT.37810.pcapng', '10.10.10.1'],
   [AMP + 'stopddos_amp.UDP.isakmp.pcap', '10.10.10.10'],
   [AMP + 'stopddos_amp.dns.RRSIG.fragmented.pcap', '10.10.10.10'],
+  // The other floods of attacks/ (test/eval/ground-truth.ts expects SPIKE on them too).
+  ['attacks/icmp/suricata-verify_ipv6_rsmurf6.pcap', 'ff020000000000000000000000000001'], // ff02::1 as this file's episodes print IPv6
+  ['attacks/misc/suricata-verify_dhcp-request-flood.pcap', '255.255.255.255'],
 ];
 /** Floods with a past of their own in the capture: caught without learning anything elsewhere. */
 const SOLO = new Set([SF + 'stopddos_amp.TCP.syn.optionallyACK.optionallysamePort.pcapng', SF + 'stopddos_pkt.TCP.DOMINATE.syn.ecn.cwr.pcapng']);

@@ -34,7 +34,7 @@ interface RefAlert {
 
 /** Obviously-correct reference: keeps every size per channel, takes the window m by the formula
  *  of zscore.ts, two-pass mean and sample variance. */
-function reference(rows: Row[], w: number, minSamples: number, t: number, minStd = 1, frac = 0.05): RefAlert[] {
+function reference(rows: Row[], w: number, minSamples: number, t: number, minStd = 1, frac = 0.05, highMin = 30, maxFactor = 2): RefAlert[] {
   const b = Math.min(8, w);
   const bs = Math.ceil(w / b);
   const nb = Math.ceil(w / bs);
@@ -55,7 +55,12 @@ function reference(rows: Row[], w: number, minSamples: number, t: number, minStd
       const z = (r.size - mean) / eff;
       const az = Math.abs(z);
       if (az > t) {
-        const severity = az >= 4 * t ? abi.SEV_HIGH : az >= 2 * t ? abi.SEV_MEDIUM : abi.SEV_LOW;
+        let severity = az >= 4 * t ? abi.SEV_HIGH : az >= 2 * t ? abi.SEV_MEDIUM : abi.SEV_LOW;
+        // HIGH also needs highMin baseline packets, an upward z, σ above its floor and a size above
+        // maxFactor × the window's largest (highMin 0: the plain ladder).
+        if (severity === abi.SEV_HIGH && highMin > 0 && (m < highMin || z <= 0 || std < eff || r.size <= maxFactor * Math.max(...win))) {
+          severity = abi.SEV_MEDIUM;
+        }
         out.push({ recordIndex: i, score: z, mean, std, samples: m, severity });
       }
     }
@@ -75,14 +80,16 @@ function randomRows(seed: number, n: number, channels: number): Row[] {
     label: i % 3 === 0 ? 17 : i % 3 === 1 ? 6 : 256 + i,
     base: 40 + Math.floor(r() * 1400),
     spread: r() < 0.2 ? 0 : Math.floor(r() * 200),
+    // Without random spikes: its regime shifts are the jumps the HIGH conditions keep.
+    clean: i % 4 === 3,
   }));
   const rows: Row[] = [];
   let ts = 1_600_000_000_000_000;
   for (let i = 0; i < n; i++) {
     const c = ch[Math.floor(r() * channels)];
-    if (r() < 0.001) c.base = 40 + Math.floor(r() * 60000);
-    let size = c.base + Math.round((r() - 0.5) * 2 * c.spread);
-    if (r() < 0.02) size = Math.floor(r() * 65535);
+    if (r() < (c.clean ? 0.01 : 0.001)) c.base = 40 + Math.floor(r() * 60000);
+    let size = c.base + Math.round((r() - 0.5) * 2 * (c.clean ? 100 + c.spread : c.spread));
+    if (r() < 0.02 && !c.clean) size = Math.floor(r() * 65535);
     ts += Math.floor(r() * 1000);
     rows.push({ ts: ts - (r() < 0.05 ? 5000 : 0), src: c.src, dst: c.dst, label: c.label, proto: c.label < 256 ? c.label : 6, size: Math.max(0, size) });
   }
@@ -100,7 +107,8 @@ describe('z-score detector', () => {
       ...[1000, 1100, 1200, 5000].map((size, i) => ({ ts: 1_000_000 * (i + 1), src: A, dst: B, proto: 6, size })),
       ...[500, 600, 700, 100].map((size, i) => ({ ts: 1_000_000 * (i + 5), src: C, dst: D, proto: 17, size })),
     ];
-    const res = await runBytes(pack(rows), { ...RECORDS, [abi.CFG_ZSCORE_MIN_SAMPLES]: 3 });
+    // Issue #2's plain ladder (HIGH from 4t): CFG_ZSCORE_HIGH_MIN_SAMPLES = 0.
+    const res = await runBytes(pack(rows), { ...RECORDS, [abi.CFG_ZSCORE_MIN_SAMPLES]: 3, [abi.CFG_ZSCORE_HIGH_MIN_SAMPLES]: 0 });
     expect(res.counters[abi.C_PACKETS_DECODED]).toBe(8);
     expect(res.alerts.map((a) => a.recordIndex)).toEqual([3, 7]);
     const [a, c] = res.alerts;
@@ -119,6 +127,48 @@ describe('z-score detector', () => {
     expect(res.counters[abi.C_CHANNELS_LIVE]).toBe(2);
   });
 
+  it('by default a HIGH z needs 30 baseline packets, an upward deviation and σ above its floor, else it is MEDIUM', async () => {
+    const A = node(1), B = node(2);
+    const at = (sizes: number[]) => sizes.map((size, i) => ({ ts: 1_000_000 * (i + 1), src: A, dst: B, proto: 6, size }));
+    // The issue's example at the defaults: z = 39 over 3 packets is MEDIUM.
+    const few = await runBytes(pack(at([1000, 1100, 1200, 5000])), RECORDS);
+    expect(few.alerts.map((a) => [a.recordIndex, a.severity])).toEqual([[3, abi.SEV_MEDIUM]]);
+    expect(few.alerts[0].score).toBeCloseTo(39, 9);
+    // 30 packets alternating 1000 / 1200 (mean 1100, σ 101.7 > the floor 55): 5000 is HIGH, and
+    // one packet earlier (29 packets) the same jump is MEDIUM.
+    const base = Array.from({ length: 30 }, (_, i) => (i % 2 ? 1200 : 1000));
+    const many = await runBytes(pack(at([...base, 5000])), RECORDS);
+    expect(many.alerts.map((a) => [a.recordIndex, a.samples, a.severity])).toEqual([[30, 30, abi.SEV_HIGH]]);
+    const under = await runBytes(pack(at([...base.slice(0, 29), 5000])), RECORDS);
+    expect(under.alerts.map((a) => [a.recordIndex, a.samples, a.severity])).toEqual([[29, 29, abi.SEV_MEDIUM]]);
+    // Downward by the same |z| over the same 30 packets: MEDIUM.
+    const down = await runBytes(pack(at([...base.map((x) => x + 4000), 1100])), RECORDS);
+    expect(down.alerts.length).toBe(1);
+    expect(down.alerts[0].score).toBeLessThan(-12);
+    expect(down.alerts[0].severity).toBe(abi.SEV_MEDIUM);
+    // Within twice the window's largest: one 900-B packet, then 100 of 100 / 120 B (mean 117.8 B,
+    // σ 79.3 B): 1500 B is z = 17.4 but under 2 x 900 B, MEDIUM; 1900 B is HIGH; with the factor 0
+    // 1500 B is HIGH too.
+    const small = Array.from({ length: 100 }, (_, i) => (i % 2 ? 120 : 100));
+    const last = (r: Awaited<ReturnType<typeof runBytes>>) => r.alerts.filter((a) => a.recordIndex === 101);
+    const seen = await runBytes(pack(at([900, ...small, 1500])), RECORDS);
+    expect(last(seen).map((a) => a.severity)).toEqual([abi.SEV_MEDIUM]);
+    expect(last(seen)[0].score).toBeCloseTo((1500 - 11900 / 101) / last(seen)[0].std, 9);
+    expect(last(seen)[0].score).toBeGreaterThan(12);
+    const noFactor = await runBytes(pack(at([900, ...small, 1500])), { ...RECORDS, [abi.CFG_ZSCORE_HIGH_MAX_FACTOR]: 0 });
+    expect(last(noFactor).map((a) => a.severity)).toEqual([abi.SEV_HIGH]);
+    const above = await runBytes(pack(at([900, ...small, 1900])), RECORDS);
+    expect(last(above).map((a) => a.severity)).toEqual([abi.SEV_HIGH]);
+    // A constant channel (σ 0, the floor 5 % of 1000 B = 50 B): 5000 B is z = 80 against the floor: MEDIUM.
+    const flat = await runBytes(pack(at([...Array(40).fill(1000), 5000])), RECORDS);
+    expect(flat.alerts.map((a) => [a.score, a.std, a.severity])).toEqual([[80, 0, abi.SEV_MEDIUM]]);
+    // The plain ladder (0) makes all of them HIGH.
+    for (const rows of [at([...base, 5000]), at([...base.map((x) => x + 4000), 1100]), at([...Array(40).fill(1000), 5000])]) {
+      const plain = await runBytes(pack(rows), { ...RECORDS, [abi.CFG_ZSCORE_HIGH_MIN_SAMPLES]: 0 });
+      expect(plain.alerts.map((a) => a.severity)).toEqual([abi.SEV_HIGH]);
+    }
+  });
+
   it('does nothing when disabled', async () => {
     const A = node(1), B = node(2);
     const rows = [10, 10, 10, 9000].map((size, i) => ({ ts: i, src: A, dst: B, size }));
@@ -130,6 +180,8 @@ describe('z-score detector', () => {
   for (const w of [3, 10, 100, 1000]) {
     for (const minSamples of [3, 10]) {
       it(`agrees with the reference (W=${w}, min samples ${minSamples})`, async () => {
+        let highKept = 0;
+        let highPlain = 0;
         for (const [seed, n, channels] of [[1, 6000, 40], [2, 20000, 6], [3, 3000, 200]]) {
           const rows = randomRows(seed * 1000 + w + minSamples, n, channels);
           const want = reference(rows, w, minSamples, 3.0);
@@ -143,6 +195,10 @@ describe('z-score detector', () => {
           // A window smaller than min samples never scores (W=3, min 10).
           if (minSamples > w) expect(want.length).toBe(0);
           else expect(want.length).toBeGreaterThan(10);
+          if (w >= 100) {
+            highKept += want.filter((a) => a.severity === abi.SEV_HIGH).length;
+            highPlain += reference(rows, w, minSamples, 3.0, 1, 0.05, 0).filter((a) => a.severity === abi.SEV_HIGH).length;
+          }
           got.forEach((a: RawAlert, i) => {
             const e = want[i];
             expect(a.samples).toBe(e.samples);
@@ -153,6 +209,11 @@ describe('z-score detector', () => {
             expect(a.size).toBe(rows[a.recordIndex].size);
           });
           expect(res.counters[abi.C_ALERTS_ZSCORE]).toBe(want.length);
+        }
+        // Long windows exercise the HIGH conditions both ways (kept, and turned MEDIUM).
+        if (w >= 100) {
+          expect(highKept).toBeGreaterThan(0);
+          expect(highPlain).toBeGreaterThan(highKept);
         }
       });
     }

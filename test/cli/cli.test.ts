@@ -83,7 +83,9 @@ describe('flowlens analyze: the z-score example (needs the merged pipeline)', ()
       expect(r.code, r.stderr).toBe(0);
       expect(jsonl(r.stdout).map((x) => x.record)).toEqual([4, 8]);
     }
-    const csv = cli(['analyze', write('example2.csv', EXAMPLE), '--min-samples', '3', '--format', 'csv', ...RULES_OFF]);
+    // Issue #2's plain ladder (HIGH from 4t; the default demands 30 baseline packets for HIGH).
+    const plain = write('plain-ladder.json', JSON.stringify({ zscore: { highMinSamples: 0 } }));
+    const csv = cli(['analyze', write('example2.csv', EXAMPLE), '--min-samples', '3', '--config', plain, '--format', 'csv', ...RULES_OFF]);
     const lines = csv.stdout.trim().split('\n');
     expect(lines).toHaveLength(3);
     expect(lines[0]).toBe([...ALERT_CSV_COLUMNS, 'field.timestamp', 'field.source_node', 'field.destination_node', 'field.packet_size', 'field.protocol', 'field.flags'].join(','));

@@ -56,7 +56,7 @@ describe('parseCli: flags', () => {
     expect(o.rules.unusual.normal).toEqual(['tcp/80', 'tcp/443', 'udp/53']);
     expect(o.flowFeatures).toMatchObject({ windowS: 30, latenessS: 2 });
     expect(o.limits.flowrule).toEqual({ enabled: true, max: 3, perS: 10 });
-    expect(o.zscore).toEqual({ enabled: true, window: 50, threshold: 4, minSamples: 10, minStdBytes: 2, minStdFraction: 0.1 });
+    expect(o.zscore).toEqual({ enabled: true, window: 50, threshold: 4, minSamples: 10, minStdBytes: 2, minStdFraction: 0.1, highMinSamples: 30, highMaxFactor: 2 });
     expect(o.flow).toMatchObject({ tcpTimeoutS: 100, udpTimeoutS: 20, icmpTimeoutS: 10 });
     expect(o).toMatchObject({ maxAlerts: 5, chunkBytes: 65536, seed: 9 });
     expect(run('--flow-rule-limit', 'off').options.limits.flowrule.enabled).toBe(false);

@@ -118,7 +118,8 @@ function foundCell(r: CaptureReport): string {
 
 function missedCell(r: CaptureReport): string {
   return r.outcome.expectations.filter((o) => o.status !== 'found')
-    .map((o) => (o.status === 'not-built' ? `${shortName(o)} n/a (detector not built)` : shortName(o))).join('; ');
+    .map((o) => (o.status === 'not-built' ? `${shortName(o)} n/a (detector not built)`
+      : o.expectation.alone ? `${shortName(o)} (alone: ${o.expectation.alone})` : shortName(o))).join('; ');
 }
 
 function countsCell(r: CaptureReport): string {
@@ -133,6 +134,7 @@ function unexpectedCell(r: CaptureReport): string {
   const o = r.outcome;
   const parts: string[] = [];
   if (o.falsePositives.length) parts.push(`FP: ${groupsText(o.falsePositives)}`);
+  if (o.named.length) parts.push(`named real: ${groupsText(o.named)}`);
   if (o.onTarget.length) parts.push(`on GT hosts: ${groupsText(o.onTarget)}`);
   if (o.offTarget.length) parts.push(`off-target: ${groupsText(o.offTarget)}`);
   if (o.other.length) parts.push(`other: ${groupsText(o.other)}`);
@@ -246,12 +248,15 @@ const SUMMARY_LEGEND = [
 
 const LEGEND = [
   'found (TP): expected alerts present (×alerts, highest severity); missed (FN): expected and absent;',
-  '"n/a (detector not built)": the detector does not exist yet. manifest / ours: the manifest counts over',
+  '"n/a (detector not built)": the detector does not exist yet; "(alone: …)": why the capture by itself',
+  'cannot show it (no past for a baseline, under a documented minimum) and the test that shows it after a',
+  'learned baseline — still counted as a miss. manifest / ours: the manifest counts over',
   'the whole capture, the detector within its window (peak over the episode). Unexpected alerts by',
   'detector and severity: FP = a false positive (benign and tcp_behaviour captures: PORTSCAN, SYNFLOOD or',
   'any HIGH alert; attack captures: what the manifest calls wrong); on GT hosts / off-target = attack',
   'captures, alerts naming / not naming a ground-truth host (counted, not called wrong); other = benign',
-  'and tcp_behaviour captures, LOW/MEDIUM alerts of detectors other than PORTSCAN and SYNFLOOD.',
+  'and tcp_behaviour captures, LOW/MEDIUM alerts of detectors other than PORTSCAN and SYNFLOOD; named real =',
+  'alerts on a benign capture that test/eval/ground-truth.ts names as real (what the capture holds), not FP.',
 ];
 
 async function main(): Promise<void> {
@@ -279,12 +284,14 @@ async function main(): Promise<void> {
   const built = builtDetectors();
   const expectations = reports.flatMap((r) => r.outcome.expectations);
   const misses = expectations.filter((o) => o.status === 'missed').length;
+  const missesAlone = expectations.filter((o) => o.status === 'missed' && o.expectation.alone).length;
   const notBuilt = expectations.filter((o) => o.status === 'not-built').length;
   const fpAlerts = sums.reduce((s, d) => s + d.fpAlerts, 0);
   const fpCaptures = reports.filter((r) => r.outcome.falsePositives.length > 0).length;
   const head = `Evaluation at ${rev}, ${date}: ${reports.length} capture${reports.length === 1 ? '' : 's'}, default options (seed ${SEED}), detectors ${built.join(', ')}.`;
   const tail = `Misses: ${misses} of ${expectations.length - notBuilt} expectations of built detectors ` +
-    `(${notBuilt} more n/a: detector not built); false positives: ${fpAlerts} alerts in ${fpCaptures} captures.`;
+    `(${missesAlone} of them marked "alone": the capture by itself cannot show it, see the note) ` +
+    `(${notBuilt} more n/a: detector not built); false positives: ${fpAlerts} alerts in ${fpCaptures} capture${fpCaptures === 1 ? '' : 's'}.`;
 
   if (values.markdown) {
     console.log(`${head}\n\nPer capture (${LEGEND.join(' ')})\n`);

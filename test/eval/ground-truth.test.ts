@@ -54,6 +54,14 @@ describe('ground truth table', () => {
         if (t.category === 'attack') for (const a of [e.src, e.dst, ...(e.between ?? [])]) if (a !== undefined) expect(t.hosts, t.path).toContain(a);
       }
       for (const f of t.forbid) check(t, f);
+      // Named real alerts: only on quiet captures, with a detector, a count and a reason.
+      for (const n of t.named ?? []) {
+        check(t, n);
+        expect(t.category, t.path).not.toBe('attack');
+        expect(n.detector, t.path).toBeTypeOf('string');
+        expect(n.alerts, t.path).toBeGreaterThan(0);
+        expect(n.why.length, t.path).toBeGreaterThan(20);
+      }
       // Benign and behaviour captures stay quiet.
       if (t.category !== 'attack') for (const q of QUIET) expect(t.forbid, t.path).toContainEqual(q);
     }
@@ -120,6 +128,16 @@ describe('matcher', () => {
     ], BUILT);
     expect(o.falsePositives).toEqual([{ detector: 'ZSCORE', severity: 'high', alerts: 1 }, { detector: 'PORTSCAN', severity: 'low', alerts: 1 }]);
     expect(o.other).toEqual([{ detector: 'ZSCORE', severity: 'low', alerts: 1 }, { detector: 'UNUSUAL', severity: 'medium', alerts: 1 }]);
+  });
+
+  it('a named real alert on a benign capture is "named", not a false positive; another subject still is', () => {
+    const mk = GROUND_TRUTH.find((t) => t.path === 'normal/markofu_CounterHack_HackChallenge_Cmas2011.pcap')!;
+    const o = judgeCapture(mk, [
+      alert({ detector: 'ZSCORE', severity: 'high', src: '172.19.79.6', dst: '192.168.1.10' }),
+      alert({ detector: 'ZSCORE', severity: 'high', src: '192.168.1.10', dst: '172.19.79.6' }),
+    ], BUILT);
+    expect(o.named).toEqual([{ detector: 'ZSCORE', severity: 'high', alerts: 1 }]);
+    expect(o.falsePositives).toEqual([{ detector: 'ZSCORE', severity: 'high', alerts: 1 }]);
   });
 
   it('counts: the variant filter and the sum', () => {

@@ -154,6 +154,8 @@ export interface AlertGroup {
 export interface CaptureOutcome {
   expectations: ExpectationOutcome[];
   matched: AlertGroup[];
+  /** Alerts the ground truth names as real on a quiet capture (CaptureTruth.named). */
+  named: AlertGroup[];
   falsePositives: AlertGroup[];
   onTarget: AlertGroup[];
   offTarget: AlertGroup[];
@@ -190,12 +192,14 @@ export function judgeCapture(truth: CaptureTruth, alerts: EvalAlert[], built: re
     return { expectation: e, status: hits.length > 0 ? 'found' : 'missed', alerts: hits.length, maxSeverity, ours };
   });
   const matched: EvalAlert[] = [];
+  const named: EvalAlert[] = [];
   const fp: EvalAlert[] = [];
   const onTarget: EvalAlert[] = [];
   const offTarget: EvalAlert[] = [];
   const other: EvalAlert[] = [];
   for (const a of alerts) {
     if (truth.expect.some((e) => matches(e, a))) matched.push(a);
+    else if (truth.named?.some((p) => matches(p, a))) named.push(a);
     else if (truth.forbid.some((p) => matches(p, a))) fp.push(a);
     else if (truth.category !== 'attack') other.push(a);
     else if (truth.hosts.includes(a.src) || truth.hosts.includes(a.dst)) onTarget.push(a);
@@ -205,6 +209,7 @@ export function judgeCapture(truth: CaptureTruth, alerts: EvalAlert[], built: re
   return {
     expectations,
     matched: groupBy(matched, order),
+    named: groupBy(named, order),
     falsePositives: groupBy(fp, order),
     onTarget: groupBy(onTarget, order),
     offTarget: groupBy(offTarget, order),

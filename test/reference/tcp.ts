@@ -12,6 +12,9 @@ export interface RefSegment {
   seq: number;
   /** TCP payload bytes. */
   len: number;
+  /** Acknowledgement number (default 0) and the window field as sent (default 65535). */
+  ack?: number;
+  win?: number;
 }
 
 export interface RefTcpResult {
@@ -48,6 +51,11 @@ export function referenceTcp(segs: RefSegment[], response: boolean): RefTcpResul
   const samples: Array<[number, number]> = [];
   const sent = [0, 0];
   const flagsOr = [0, 0];
+  // Receive windows: d's last ACK advertised 0 (closed); d sent new data into the other's closed
+  // window and the other has not acknowledged all of d's data since (over): d's re-sends meanwhile
+  // are flow control, not retransmissions.
+  const closed = [false, false];
+  const over = [false, false];
   for (const p of segs) {
     const d = p.orig ? 0 : 1;
     const t = p.tsUs;
@@ -71,6 +79,10 @@ export function referenceTcp(segs: RefSegment[], response: boolean): RefTcpResul
       synAckAt = t;
     }
     if (p.flags & 0x04) continue;
+    if ((p.flags & 0x12) === 0x10) {
+      closed[d] = (p.win ?? 65535) === 0;
+      if (over[1 - d] && known[1 - d] && !before(u32(p.ack ?? 0), nxt[1 - d])) over[1 - d] = false;
+    }
     const syn = (p.flags >> 1) & 1;
     const start = u32(p.seq + syn);
     const dataEnd = u32(start + p.len);
@@ -91,7 +103,8 @@ export function referenceTcp(segs: RefSegment[], response: boolean): RefTcpResul
         }
       }
     };
-    if (!known[d]) {
+    if (!known[d] || (syn === 1 && u32(p.seq + 1) !== nxt[d])) {
+      // first segment of the direction, or a SYN with a new ISN (restart, port reuse)
       known[d] = true;
       nxt[d] = end;
       nxtAt[d] = t;
@@ -106,7 +119,9 @@ export function referenceTcp(segs: RefSegment[], response: boolean): RefTcpResul
       if (before(start, n)) {
         fresh = before(n, dataEnd) ? u32(dataEnd - n) : 0;
         const window = rtt >= 0 ? rtt : 3000;
-        if (t - nxtAt[d] >= window) isRetx = true;
+        if (t - nxtAt[d] >= window && !over[d]) isRetx = true;
+      } else if (closed[1 - d]) {
+        over[d] = true;
       }
       dataSeg(isRetx, fresh);
     }
