@@ -94,7 +94,10 @@
 //   that takes over is the actionable one (a share that falls is another's that rose; a fall
 //   spread over several classes each below P is not flagged). Only windows of at least
 //   CFG_PROTOSHIFT_MIN_PACKETS packets (100) are judged (a new connection is 40 % of a 50-packet
-//   window); every window updates the baselines (winsorised at mean + P). One episode per class or
+//   window); every window updates the baselines (winsorised at mean + P). HIGH needs a mature
+//   baseline of (N + 1) / 2 windows, as SPIKE: on normal/perf/real_mix (986 captures merged) 23
+//   HIGH shifts fired where the stream moved to the next capture, against baselines of 3–11
+//   windows; a share learnt over so few windows is not worth HIGH. One episode per class or
 //   service while consecutive windows stay shifted; VALUE = peak share (%), MEAN = baseline share,
 //   STD = its sigma (points), THRESHOLD = the points of the severity reached, SAMPLES = windows,
 //   SCORE = VALUE / max(MEAN, 1), COUNT = packets of the class or service in the shifted windows,
@@ -993,7 +996,7 @@ function shiftJudge(b: usize, ep: usize, count: u32, a: usize, judged: bool, var
   const x = ep + EP_BYTES;
   let sample = share;
   if (judged && n >= warmup && share - mean > pMed) {
-    const sev = share - mean > pHigh ? abi.SEV_HIGH : abi.SEV_MEDIUM;
+    const sev = share - mean > pHigh && n >= mature ? abi.SEV_HIGH : abi.SEV_MEDIUM;
     const r = <f64>count / load<f64>(a + A_SPAN);
     if (load<u32>(ep + EP_ID) == 0) {
       store<u32>(ep + EP_ID, episodeId());

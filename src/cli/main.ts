@@ -104,6 +104,8 @@ Learned baselines (SPIKE, PROTOSHIFT):
   --metric-window S        metric window, seconds of packet time (default ${D.baseline.windowS})
   --baseline-windows N     EWMA span of the baselines, windows (default ${D.baseline.windows})
   --baseline-warmup N      windows before a baseline is used (default ${D.baseline.warmup})
+  --baseline-frozen        with --baseline: the file's window baselines are not updated by this
+                           capture (default: they keep adapting)
 
 Packet-size z-score:
   --window N               sliding window, packets per channel (default ${D.zscore.window})
@@ -155,6 +157,7 @@ const SWITCHES: Record<string, (o: AnalysisOptions) => void> = {
     o.rules.longConnections.ladder = false;
   },
   'response-latency': (o) => (o.rules.latency.response = true),
+  'baseline-frozen': (o) => (o.baseline.frozen = true),
   'no-profile': (o) => (o.profile.enabled = false),
   'no-spike': (o) => {
     o.spike.enabled = false;

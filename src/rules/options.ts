@@ -94,7 +94,7 @@ const SPEC: Spec = {
     },
   },
   flowFeatures: { enabled: bool, windowS: seconds(86400), latenessS: num(0, 86400, 'seconds'), rules: { t: 'rules' } },
-  baseline: { windowS: { t: 'num', min: 0.001, max: 86400, unit: 'seconds' }, windows: int(1, 1e6, 'windows'), warmup: int(1, 1e6, 'windows') },
+  baseline: { windowS: { t: 'num', min: 0.001, max: 86400, unit: 'seconds' }, windows: int(1, 1e6, 'windows'), warmup: int(1, 1e6, 'windows'), frozen: bool },
   spike: {
     enabled: bool,
     perDestination: bool,

@@ -156,6 +156,10 @@ export interface BaselineOptions {
   windows: number;
   /** Windows a baseline needs before anything is judged against it. Default 3. */
   warmup: number;
+  /** Baselines loaded from a baseline file are not updated by this capture (CFG_BASELINE_FROZEN):
+   *  every window is judged against the file's baseline as learnt. Default false (they keep
+   *  adapting, as the capture's own baselines do). */
+  frozen: boolean;
 }
 
 /** SPIKE: bytes/s per metric window above mean + k·sigma of its baseline (log2 scale). */
@@ -319,7 +323,7 @@ export const DEFAULT_OPTIONS: AnalysisOptions = {
     longConnections: { enabled: true, mediumRatio: 1.5, highRatio: 2, minFlows: 10, minDurationS: 600, idleBytes: 1000, ladder: true },
   },
   flowFeatures: { enabled: true, windowS: 60, latenessS: 5, rules: DEFAULT_FLOW_RULES.map((r) => ({ ...r })) },
-  baseline: { windowS: 10, windows: 60, warmup: 3 },
+  baseline: { windowS: 10, windows: 60, warmup: 3, frozen: false },
   spike: {
     enabled: true,
     perDestination: true,

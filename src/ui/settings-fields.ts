@@ -307,6 +307,7 @@ export const SETTINGS_GROUPS: FieldGroup[] = [
           num('baseline.windowS', 'Metric window', 's', 'Tumbling window of packet time the rates and shares are measured over.', false),
           num('baseline.windows', 'Baseline span', 'windows', 'The baseline averages about this many past windows; a silence this long starts it over.', true),
           num('baseline.warmup', 'Warm-up', 'windows', 'Windows a baseline needs before anything is judged against it.', true),
+          on('baseline.frozen', 'Keep applied baselines fixed', 'With a baseline applied: judge every window against it as learnt, without adapting it to this capture.'),
         ],
       },
     ],

@@ -163,6 +163,7 @@ export function coreConfig(o: AnalysisOptions, seed: number, collectMarks = fals
     [abi.CFG_METRIC_WINDOW_S]: o.baseline.windowS,
     [abi.CFG_BASELINE_WINDOWS]: o.baseline.windows,
     [abi.CFG_BASELINE_WARMUP]: o.baseline.warmup,
+    [abi.CFG_BASELINE_FROZEN]: o.baseline.frozen ? 1 : 0,
     [abi.CFG_SPIKE_ENABLED]: b(o.spike.enabled),
     [abi.CFG_SPIKE_DST_ENABLED]: b(o.spike.perDestination),
     [abi.CFG_SPIKE_MEDIUM_SIGMA]: o.spike.mediumSigma,

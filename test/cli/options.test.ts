@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseCli, UsageError, type CliRun } from '../../src/cli/main';
 import { DEFAULT_OPTIONS } from '../../src/shared/protocol';
+import { coreConfig } from '../../src/worker/pipeline';
+import { CFG_BASELINE_FROZEN } from '../../src/shared/abi';
 
 const dir = mkdtempSync(join(tmpdir(), 'flowlens-opts-'));
 const write = (name: string, text: string) => {
@@ -165,6 +167,10 @@ describe('parseCli: usage errors', () => {
     expect(run('--profile-threshold', '0.75').options.profile.threshold).toBe(0.75);
     expect(run('--profile-weights', '0.5,0.5').options.profile.weights).toEqual({ statistical: 0.5, ml: 0.5 });
     expect(run('--no-profile').options.profile.enabled).toBe(false);
+    expect(run().options.baseline.frozen).toBe(false);
+    expect(run('--baseline-frozen').options.baseline.frozen).toBe(true);
+    expect(coreConfig(run('--baseline-frozen').options, 1)[CFG_BASELINE_FROZEN]).toBe(1);
+    expect(coreConfig(run().options, 1)[CFG_BASELINE_FROZEN]).toBe(0);
     fails(['--warmup', '10'], /--warmup: expected minutes/);
     fails(['--warmup', '100%'], /--warmup: a percent above 0 and below 100/);
     fails(['--profile-weights', '0.5'], /--profile-weights wants S,M/);

@@ -503,7 +503,7 @@ export function referenceMetrics(pkts: MetricPacket[], c: MetricsConfig, traceDs
     const share = (100 * count) / a.packets;
     let x = share;
     if (judged && base.n >= warmup && share - base.mean > pMed) {
-      const sev = share - base.mean > pHigh ? abi.SEV_HIGH : abi.SEV_MEDIUM;
+      const sev = share - base.mean > pHigh && base.n >= mature ? abi.SEV_HIGH : abi.SEV_MEDIUM;
       const t: Thr = { kind: 0, med: pMed, high: pHigh, mean: base.mean, std: std(base), samples: Math.min(base.n, nSpan), highOk: true };
       const r = count / a.spanS;
       if (!ep.open) {
