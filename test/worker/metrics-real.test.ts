@@ -102,7 +102,7 @@ describe('the CLI flags', () => {
     const p = parseCli(['analyze', 'x.pcap', '--no-spike', '--no-protocol-shift', '--metric-window', '5', '--baseline-windows', '30', '--baseline-warmup', '4']);
     if (p === 'help') throw new Error('help');
     expect([p.options.spike.enabled, p.options.spike.perDestination, p.options.protocolShift.enabled]).toEqual([false, false, false]);
-    expect(p.options.baseline).toEqual({ windowS: 5, windows: 30, warmup: 4 });
+    expect(p.options.baseline).toEqual({ windowS: 5, windows: 30, warmup: 4, frozen: false });
     const q = parseCli(['analyze', 'x.pcap', '--no-spike-dst']);
     if (q === 'help') throw new Error('help');
     expect([q.options.spike.enabled, q.options.spike.perDestination]).toEqual([true, false]);
