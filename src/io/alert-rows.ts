@@ -45,13 +45,14 @@ export const FLOW_FEATURE_KEYS = ['packets', 'bytes', 'mean_size', 'packets_per_
  * - FLOWRULE: `rule` (its name), `window_s` (the flow window) and the flow's features in the
  *   window (FLOW_FEATURE_KEYS: packets, bytes, mean_size, packets_per_s, bytes_per_s, dst_ports,
  *   syn_ratio);
- * - SPIKE: `value` (peak bytes/s of a metric window), `threshold` (B/s, of the severity reached),
+ * - SPIKE: `metric` ("bytes_per_s"), `value` (peak bytes/s of a metric window), `threshold` (B/s, of the severity reached),
  *   `window_s`, `count`, `peak_rate`, `mean` (the baseline, B/s), `std` (its σ, log2 units),
  *   `samples` (windows), `deviation_pct` ((value − mean) ÷ mean × 100), `baseline` ("own", or
  *   "population" for a destination judged against the other destinations);
- * - PROTOSHIFT: `value` (peak share of the window's packets, %), `threshold` (percentage points of
+ * - PROTOSHIFT: `metric` ("packet_share_pct"), `value` (peak share of the window's packets, %), `threshold` (percentage points of
  *   the severity reached), `window_s`, `count` (packets of the class or service), `peak_rate`,
- *   `mean` (baseline share, %), `std` (points), `samples`, `points` (value − mean), and `class`
+ *   `mean` (baseline share, %), `std` (points), `samples`, `points` (value − mean), `deviation_pct`
+ *   ((value − mean) ÷ mean × 100; absent when the baseline share is 0), and `class`
  *   (TCP, UDP, ICMP, ICMPv6, other) or `service` ("udp/53");
  * - PROFILE (src/worker/profile.ts): `value` (combined score 0–1), `threshold` (lower bound of the
  *   level reached), `count` (the connection's packets), `samples` (training connections of the
@@ -419,6 +420,9 @@ function evidenceOf(result: AnalysisResult, i: number): Evidence {
   const e: Evidence = { value: a.value[i], threshold: a.threshold[i], window_s: a.windowS[i], count: a.evidence[i], peak_rate: round(a.peakRate[i], 3) };
   const aux = a.aux[i];
   if (det === DET_SPIKE || det === DET_PROTOSHIFT) {
+    // Every baseline detector names its metric (issue #4: metric, value, threshold, baseline mean
+    // and σ, samples, deviation % above the baseline).
+    e.metric = det === DET_SPIKE ? 'bytes_per_s' : 'packet_share_pct';
     e.value = round(a.value[i], 3);
     e.threshold = round(a.threshold[i], 3);
     e.mean = round(a.mean[i], 3);
@@ -429,6 +433,9 @@ function evidenceOf(result: AnalysisResult, i: number): Evidence {
       e.baseline = aux === 1 ? 'population' : 'own';
     } else {
       e.points = round(a.value[i] - a.mean[i], 3);
+      // Relative to the baseline share; none when the share was 0 (a service new to the capture).
+      const dev = deviationPct(a.value[i], a.mean[i], 0);
+      if (Number.isFinite(dev)) e.deviation_pct = round(dev, 1);
       if (v === PROTOSHIFT_SERVICE) e.service = shiftSubject(v, aux);
       else e.class = shiftSubject(v, aux);
     }

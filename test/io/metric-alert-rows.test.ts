@@ -88,7 +88,7 @@ describe('SPIKE rows', () => {
       'Medium traffic spike in all traffic: 69,166 B/s (threshold 2,824 B/s, baseline 638 B/s over 12 windows, +10,748 %)',
     );
     expect(alertRow(r, 0).evidence).toEqual({
-      value: 98_006, threshold: 1065, window_s: 10, count: 9755, peak_rate: 7197, mean: 55, std: 1.2, samples: 12, deviation_pct: 178_092.7,
+      metric: 'bytes_per_s', value: 98_006, threshold: 1065, window_s: 10, count: 9755, peak_rate: 7197, mean: 55, std: 1.2, samples: 12, deviation_pct: 178_092.7,
       baseline: 'population',
     });
     expect([alertRow(r, 0).variant, alertRow(r, 1).variant]).toEqual(['dst', 'global']);
@@ -124,8 +124,10 @@ describe('PROTOSHIFT rows', () => {
     const r = result([shift, { ...shift, variant: abi.PROTOSHIFT_SERVICE, sev: abi.SEV_HIGH, value: 98.4, threshold: 50, mean: 0, samples: 12, aux: (17 << 16) | 30120, dport: 30120, proto: 'UDP' }]);
     expect(alertMessage(r, 0)).toBe('Protocol shift: UDP 52 % of packets (baseline 9 % over 60 windows, +43 points; threshold 30 points)');
     expect(alertMessage(r, 1)).toBe('Protocol shift: udp/30120 98 % of packets (baseline 0 % over 12 windows, +98 points; threshold 50 points)');
-    expect(alertRow(r, 0).evidence).toMatchObject({ value: 52.4, mean: 9.2, points: 43.2, class: 'UDP', samples: 60 });
-    expect(alertRow(r, 1).evidence).toMatchObject({ value: 98.4, mean: 0, points: 98.4, service: 'udp/30120', threshold: 50 });
+    expect(alertRow(r, 0).evidence).toMatchObject({ metric: 'packet_share_pct', value: 52.4, mean: 9.2, points: 43.2, class: 'UDP', samples: 60, deviation_pct: 469.6 });
+    expect(alertRow(r, 1).evidence).toMatchObject({ metric: 'packet_share_pct', value: 98.4, mean: 0, points: 98.4, service: 'udp/30120', threshold: 50 });
+    // No relative deviation from a baseline share of 0 (a service new to the capture).
+    expect(alertRow(r, 1).evidence).not.toHaveProperty('deviation_pct');
     expect([alertRow(r, 0).variant, alertRow(r, 1).variant]).toEqual(['proto', 'service']);
     expect([tableVariant(abi.DET_PROTOSHIFT, abi.PROTOSHIFT_PROTO), tableVariant(abi.DET_PROTOSHIFT, abi.PROTOSHIFT_SERVICE)]).toEqual(['protocol', 'service']);
   });
