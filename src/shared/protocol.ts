@@ -2,6 +2,7 @@
 // only (structured-clone safe); bulk columns are typed arrays that the worker transfers.
 // Imports only plain data: the default normal services and the default flow rules (for
 // DEFAULT_OPTIONS). Validation and merging of options live in src/rules/options.ts.
+import type { Connection } from '../ml/connection';
 import { DEFAULT_NORMAL_SERVICES } from './services';
 import { DEFAULT_FLOW_RULES } from '../rules/flow-rule-defaults';
 
@@ -648,20 +649,8 @@ export interface ProfileDetail {
   combined: number;
   statistical: number;
   ml: number;
-  /** The connection (src/ml/connection.ts shape). */
-  connection: {
-    tsUs: number;
-    durationS: number;
-    orig: string;
-    resp: string;
-    origPort: number;
-    respPort: number;
-    proto: number;
-    origBytes: number;
-    respBytes: number;
-    origPkts: number;
-    respPkts: number;
-  };
+  /** The connection. */
+  connection: Connection;
   /** Every statistical feature, largest contribution first. */
   features: ProfileFeature[];
   baseline: ProfileBaseline;

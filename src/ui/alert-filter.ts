@@ -106,6 +106,9 @@ export function countSuppressed(r: AnalysisResult, q: AlertQuery, labels: readon
   return n;
 }
 
+/** PROFILE's variant for the CRITICAL threat level (src/worker/profile.ts: 1 LOW .. 4 CRITICAL). */
+export const PROFILE_CRITICAL = 4;
+
 /** Alerts of one detector in a result, by severity, with the suppressed ones. */
 export interface DetectorTally {
   detector: number;
@@ -115,6 +118,8 @@ export interface DetectorTally {
   low: number;
   medium: number;
   high: number;
+  /** PROFILE's CRITICAL threat level (stored as severity HIGH, variant 4), not counted in `high`. */
+  critical: number;
 }
 
 /** Tallies per detector id of the kept alerts (detectors without alerts are left out), in
@@ -125,11 +130,12 @@ export function tallyAlerts(r: AnalysisResult): DetectorTally[] {
   for (let i = 0; i < a.count; i++) {
     const d = a.detector[i];
     let t = by.get(d);
-    if (!t) by.set(d, (t = { detector: d, name: detectorName(d), alerts: 0, suppressed: 0, low: 0, medium: 0, high: 0 }));
+    if (!t) by.set(d, (t = { detector: d, name: detectorName(d), alerts: 0, suppressed: 0, low: 0, medium: 0, high: 0, critical: 0 }));
     t.alerts++;
     if (a.suppressed[i]) t.suppressed++;
     const s = a.severity[i];
-    if (s === abi.SEV_HIGH) t.high++;
+    if (d === abi.DET_PROFILE && a.variant[i] === PROFILE_CRITICAL) t.critical++;
+    else if (s === abi.SEV_HIGH) t.high++;
     else if (s === abi.SEV_MEDIUM) t.medium++;
     else t.low++;
   }

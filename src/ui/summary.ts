@@ -8,9 +8,8 @@
 // counted over the kept alert columns.
 import type { AnalysisResult, ProfileResult } from '../shared/protocol';
 import { DETECTOR_NAMES } from '../shared/protocol';
-import * as abi from '../shared/abi';
 import { el, type Child } from './dom';
-import { detectorName } from './alert-filter';
+import { tallyAlerts } from './alert-filter';
 import { learntText, type LearntSummary } from './baseline-manager';
 import { formatBytes, formatDurationUs, formatInt, formatRate, formatUtcUs } from './format';
 
@@ -172,47 +171,12 @@ function suppressedTotal(r: AnalysisResult): number {
   return n;
 }
 
-/** PROFILE's variant for the CRITICAL threat level (src/worker/profile.ts: 1 LOW .. 4 CRITICAL). */
-export const PROFILE_CRITICAL = 4;
-
-/** Alerts of one detector by severity, over the kept alert columns. */
-export interface SeverityTally {
-  detector: number;
-  name: string;
-  alerts: number;
-  suppressed: number;
-  low: number;
-  medium: number;
-  high: number;
-  /** PROFILE's CRITICAL threat level (severity HIGH, variant 4), not counted in `high`. */
-  critical: number;
-}
-
-/** The severity split of the kept alerts per detector, in detector order. */
-export function severityTallies(r: AnalysisResult): SeverityTally[] {
-  const a = r.alerts;
-  const by = new Map<number, SeverityTally>();
-  for (let i = 0; i < a.count; i++) {
-    const d = a.detector[i];
-    let t = by.get(d);
-    if (!t) by.set(d, (t = { detector: d, name: detectorName(d), alerts: 0, suppressed: 0, low: 0, medium: 0, high: 0, critical: 0 }));
-    t.alerts++;
-    if (a.suppressed[i]) t.suppressed++;
-    const s = a.severity[i];
-    if (s > abi.SEV_HIGH || (d === abi.DET_PROFILE && a.variant[i] === PROFILE_CRITICAL)) t.critical++;
-    else if (s === abi.SEV_HIGH) t.high++;
-    else if (s === abi.SEV_MEDIUM) t.medium++;
-    else t.low++;
-  }
-  return [...by.values()].sort((x, y) => x.detector - y.detector);
-}
-
 /** The alerts-by-detector table: alerts and suppressed from summary.byDetector, the severity split
  *  of the kept alerts (a Critical column when any alert has that level), evidence packets.
  *  Detectors without alerts are left out; a line of text with none. */
 export function renderDetectorTable(r: AnalysisResult): HTMLElement | null {
   const by = r.summary.byDetector ?? {};
-  const tallies = new Map(severityTallies(r).map((t) => [t.name, t]));
+  const tallies = new Map(tallyAlerts(r).map((t) => [t.name, t]));
   const known: string[] = DETECTOR_NAMES.filter((n) => n);
   // Names the worker counts that this page's list lacks (a newer detector) still get a row.
   const all = [...known, ...Object.keys(by).filter((n) => !known.includes(n)), ...[...tallies.keys()].filter((n) => !known.includes(n) && !(n in by))];

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import * as abi from '../../src/shared/abi';
+import { shiftPcapng } from '../worker/latency-capture';
 import { DATA, newEngine, readAlert, type RawAlert } from '../helpers/core';
 import { rng } from '../helpers/rng';
 import { cat, eth, ipv4, pcap, tcp, udp, type PcapRec } from './decode-helpers';
@@ -127,22 +128,6 @@ const read = (rel: string) => {
 
 // ------------------------------------------------------------------ capture rewriting helpers
 
-/** pcapng with every EPB timestamp (µs resolution) moved by `shiftUs`. */
-function shiftPcapng(b: Uint8Array, shiftUs: bigint): Uint8Array {
-  const out = b.slice();
-  const v = new DataView(out.buffer);
-  for (let o = 0; o + 12 <= out.length; ) {
-    const type = v.getUint32(o, true);
-    const len = v.getUint32(o + 4, true);
-    if (type === 6) {
-      const ts = ((BigInt(v.getUint32(o + 12, true)) << 32n) | BigInt(v.getUint32(o + 16, true))) + shiftUs;
-      v.setUint32(o + 12, Number(ts >> 32n), true);
-      v.setUint32(o + 16, Number(ts & 0xffffffffn), true);
-    }
-    o += len;
-  }
-  return out;
-}
 
 /** The records of a little-endian µs pcap. */
 function pcapRecords(b: Uint8Array): PcapRec[] {

@@ -10,133 +10,14 @@
 // confirmation), and a browser without IndexedDB (the panel says so, analysis still works).
 // Screenshots go to test-results/screenshots/ (b*.png). Run with `npm run e2e`.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { extname, join, normalize, resolve, sep } from 'node:path';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { DIST, SHOTS, CHROMIUM, serve, dropFile, dropDataFile, waitForResult, chartPixels } from './harness';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { DET_LATENCY, DET_PROFILE, DET_PROTOSHIFT, DET_SPIKE } from '../../src/shared/abi';
 import { latencyCapture } from '../worker/latency-capture';
-
-const ROOT = resolve(__dirname, '../..');
-const DIST = join(ROOT, 'dist');
-const DATA = resolve(ROOT, '../shared/data');
-const SHOTS = join(ROOT, 'test-results/screenshots');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
-
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.wasm': 'application/wasm',
-  '.json': 'application/json',
-  '.map': 'application/json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.md': 'text/markdown; charset=utf-8',
-  '.pcap': 'application/vnd.tcpdump.pcap',
-  '.pcapng': 'application/octet-stream',
-};
-
-function serve(dir: string): Promise<Server> {
-  const server = createServer(async (req, res) => {
-    try {
-      const url = new URL(req.url ?? '/', 'http://x');
-      let rel = decodeURIComponent(url.pathname);
-      if (rel.endsWith('/')) rel += 'index.html';
-      // Test-only route: big captures reach the page by a same-origin fetch instead of base64.
-      const base = rel.startsWith('/__data/') ? DATA : dir;
-      if (base === DATA) rel = rel.slice('/__data'.length);
-      const file = normalize(join(base, rel));
-      if (file !== base && !file.startsWith(base + sep)) {
-        res.writeHead(403).end();
-        return;
-      }
-      const body = await readFile(file);
-      res.writeHead(200, {
-        'content-type': MIME[extname(file)] ?? 'application/octet-stream',
-        'cache-control': 'no-store',
-      });
-      res.end(body);
-    } catch {
-      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
-    }
-  });
-  return new Promise((ok) => server.listen(0, '127.0.0.1', () => ok(server)));
-}
-
-/** Builds a File in the page from `bytes` and dispatches dragenter/dragover/drop on the drop zone
- *  with a real DataTransfer carrying it. */
-async function dropFile(page: Page, bytes: Uint8Array, name: string): Promise<void> {
-  await page.evaluate(
-    ([b64, fileName]) => {
-      const bin = atob(b64);
-      const u8 = new Uint8Array(bin.length);
-      for (let i = 0; i < bin.length; i++) u8[i] = bin.charCodeAt(i);
-      const dt = new DataTransfer();
-      dt.items.add(new File([u8], fileName));
-      const zone = document.getElementById('drop-zone');
-      if (!zone) throw new Error('no #drop-zone');
-      for (const type of ['dragenter', 'dragover', 'drop']) {
-        zone.dispatchEvent(new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: dt }));
-      }
-    },
-    [Buffer.from(bytes).toString('base64'), name] as const,
-  );
-}
-
-/** Like dropFile, but the page fetches the bytes from the test server's /__data/ route first
- *  (for captures too big to pass as base64). */
-async function dropDataFile(page: Page, path: string): Promise<void> {
-  await page.evaluate(async (p) => {
-    const res = await fetch(`/__data/${p}`);
-    if (!res.ok) throw new Error(`fetch ${p}: ${res.status}`);
-    const dt = new DataTransfer();
-    dt.items.add(new File([await res.blob()], p.slice(p.lastIndexOf('/') + 1)));
-    const zone = document.getElementById('drop-zone');
-    if (!zone) throw new Error('no #drop-zone');
-    for (const type of ['dragenter', 'dragover', 'drop']) {
-      zone.dispatchEvent(new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: dt }));
-    }
-  }, path);
-}
-
-/** Waits until the page has finished an analysis of `fileName` (done or failed). */
-async function waitForResult(page: Page, fileName: string): Promise<void> {
-  await page.waitForFunction(
-    (name) => {
-      const s = document.body.dataset.state;
-      const f = document.querySelector('#summary [data-field="file"]');
-      return (s === 'done' || s === 'failed') && f?.textContent === name;
-    },
-    fileName,
-    { timeout: 60_000 },
-  );
-}
-
-/** Waits for the chart of the selected alert and returns how many of its pixels are drawn and
- *  how many are in the flagged/threshold colour (red). */
-async function chartPixels(page: Page): Promise<{ drawn: number; red: number; width: number }> {
-  await page.waitForFunction(() => /^\d+$/.test(document.getElementById('explore')?.dataset.chart ?? ''), undefined, { timeout: 60_000 });
-  return page.evaluate(() => {
-    const c = document.querySelector<HTMLCanvasElement>('#chart canvas');
-    if (!c) return { drawn: 0, red: 0, width: 0 };
-    const ctx = c.getContext('2d');
-    if (!ctx) return { drawn: 0, red: 0, width: c.width };
-    const d = ctx.getImageData(0, 0, c.width, c.height).data;
-    let drawn = 0;
-    let red = 0;
-    for (let i = 0; i < d.length; i += 4) {
-      if (d[i + 3] > 0) drawn++;
-      if (d[i + 3] > 200 && d[i] > 170 && d[i + 1] < 100 && d[i + 2] < 100) red++;
-    }
-    return { drawn, red, width: c.width };
-  });
-}
-
 
 const BENIGN = 'normal/zeek_ssh_ssh.pcap';
 const SCAN = 'attacks/portscan/evilfingers_TCP_SYN_SCAN.pcap';

@@ -50,9 +50,9 @@ describe('selectAlerts', () => {
 describe('tallies and labels', () => {
   it('tallies alerts per detector by severity with the suppressed ones', () => {
     expect(tallyAlerts(r)).toEqual([
-      { detector: Z, name: 'ZSCORE', alerts: 2, suppressed: 0, low: 1, medium: 0, high: 1 },
-      { detector: P, name: 'PORTSCAN', alerts: 2, suppressed: 1, low: 0, medium: 1, high: 1 },
-      { detector: S, name: 'SYNFLOOD', alerts: 1, suppressed: 1, low: 0, medium: 0, high: 1 },
+      { detector: Z, name: 'ZSCORE', alerts: 2, suppressed: 0, low: 1, medium: 0, high: 1, critical: 0 },
+      { detector: P, name: 'PORTSCAN', alerts: 2, suppressed: 1, low: 0, medium: 1, high: 1, critical: 0 },
+      { detector: S, name: 'SYNFLOOD', alerts: 1, suppressed: 1, low: 0, medium: 0, high: 1, critical: 0 },
     ]);
   });
 

@@ -4,7 +4,8 @@
 // text, and an unavailable store is reported instead of thrown.
 import { describe, expect, it } from 'vitest';
 import { BaselineController, exportFileName, importName, learntText, type LearntSummary, type ManagerStore } from '../../src/ui/baseline-manager';
-import { baselineText, profileText, severityTallies, warmupDroppedText } from '../../src/ui/summary';
+import { baselineText, profileText, warmupDroppedText } from '../../src/ui/summary';
+import { tallyAlerts } from '../../src/ui/alert-filter';
 import type { ProfileResult } from '../../src/shared/protocol';
 import type { BaselineMeta } from '../../src/store/baseline-store';
 import * as abi from '../../src/shared/abi';
@@ -150,7 +151,7 @@ describe('names and texts', () => {
   });
 });
 
-describe('severityTallies', () => {
+describe('tallyAlerts', () => {
   it('splits each detector\'s kept alerts by severity, PROFILE\'s CRITICAL (HIGH, variant 4) apart', () => {
     const r = resultOf(
       [
@@ -162,7 +163,7 @@ describe('severityTallies', () => {
       ],
       [['10.0.0.1', '10.0.0.2', 'TCP']],
     );
-    const t = severityTallies(r);
+    const t = tallyAlerts(r);
     expect(t.map((x) => [x.detector, x.alerts, x.suppressed, x.low, x.medium, x.high, x.critical])).toEqual([
       [abi.DET_SPIKE, 2, 1, 0, 1, 1, 0],
       [abi.DET_PROFILE, 3, 0, 1, 0, 1, 1],
