@@ -95,21 +95,29 @@ function print(rows: Row[]): void {
   for (const b of body) console.log(line(b));
 }
 
-/** DEFAULT_OPTIONS with the z-score detector, the rule detectors and the flow features switched
- *  on or off as asked (flow rules and limits follow flowFeatures). */
+/** DEFAULT_OPTIONS with the z-score detector and every other detector (the rules of issue #3, the
+ *  learned-baseline detectors of issue #4, the flow features and the connection records PROFILE
+ *  reads) switched on or off as asked. PROFILE itself needs a baseline: see withProfile. */
 function optionsWith(zscore: boolean, rules: boolean): AnalysisOptions {
   const o: AnalysisOptions = structuredClone({ ...DEFAULT_OPTIONS, seed: 1 });
   o.zscore.enabled = zscore;
-  const r = o.rules;
-  for (const rule of [r.blacklist, r.portscan, r.portscanSyn, r.addressScan, r.synflood, r.synfloodSpread, r.largesize, r.unusual]) {
-    rule.enabled = rules;
-  }
-  o.flowFeatures.enabled = rules;
+  const switchable = (v: unknown): v is { enabled: boolean } => !!v && typeof v === 'object' && 'enabled' in v;
+  for (const v of Object.values(o.rules)) if (switchable(v)) v.enabled = rules;
+  for (const [k, v] of Object.entries(o)) if (k !== 'zscore' && k !== 'limits' && switchable(v)) v.enabled = rules;
+  o.rules.longConnections.ladder = rules;
+  return o;
+}
+/** Every detector, and PROFILE learning from the first 25 % of the connections and scoring the
+ *  rest (the warm-up path: learn + detect in one run). */
+function withProfile(): AnalysisOptions {
+  const o = optionsWith(true, true);
+  o.profile.warmup = { percent: 25 };
   return o;
 }
 const noDetectors = optionsWith(false, false);
 const zscoreOnly = optionsWith(true, false);
 const allDetectors = optionsWith(true, true);
+const allWithProfile = withProfile();
 
 async function main(): Promise<void> {
   const rows: Row[] = [];
@@ -134,6 +142,7 @@ async function main(): Promise<void> {
     rows.push(await measure(name, path, 'decode+flows', noDetectors));
     rows.push(await measure(name, path, 'z-score only', zscoreOnly));
     rows.push(await measure(name, path, 'all detectors', allDetectors));
+    rows.push(await measure(name, path, 'all + PROFILE (warm-up 25 %)', allWithProfile));
   }
   for (const [name, path] of [...real, ...generated]) {
     const bytes = path.endsWith('.gz') ? gunzipSync(readFileSync(path)) : readFileSync(path);
