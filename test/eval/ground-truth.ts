@@ -64,6 +64,10 @@ export interface Expectation extends AlertPattern {
    *  as one): e.g. a flood that starts with the capture has no past windows for a baseline; the
    *  test named there shows the alert after a baseline learned elsewhere. */
   alone?: string;
+  /** The benign capture whose learned baseline shows it (path under ../shared/data): the
+   *  capture is run a second time with a baseline file learned from it (CaptureTruth.learnFrom,
+   *  which this must equal when both are given). */
+  learnFrom?: string;
 }
 
 export interface CaptureTruth {
@@ -80,6 +84,12 @@ export interface CaptureTruth {
    *  is (checked before `forbid`; reported as "named", not as false positives). Its `alerts` is
    *  how many the capture raises (test/worker/benign-quiet.test.ts holds the count). */
   named?: NamedAlert[];
+  /** A benign capture of the same network (or, where the data has none, the benign capture the
+   *  named test learns from), path under ../shared/data: `npm run evaluate` learns a baseline file
+   *  from it (`flowlens learn`, hooks.learn) and runs this capture a second time with it applied
+   *  (`analyze --baseline`). Never the capture itself, never an attack capture. When absent, the
+   *  learnFrom of the expectations (they must agree). */
+  learnFrom?: string;
 }
 
 /** A real alert on a quiet capture: the pattern, how many, and why a responder would agree. */
@@ -95,6 +105,12 @@ export const QUIET: AlertPattern[] = [{ detector: 'PORTSCAN' }, { detector: 'SYN
 /** Floods that fill the whole capture: no window closes before them, so SPIKE has no baseline from
  *  the capture alone; test/assembly/metrics.test.ts catches each after learning a benign capture. */
 const NO_PAST = 'no past for a baseline; found after learning (test/assembly/metrics.test.ts)';
+
+/** What the floods learn from: the benign capture of evgenii_syn_flood's own lab LAN ("baseline
+ *  traffic of the same lab LAN [...] (no attack)"). The other floods' networks have no benign
+ *  capture in the data; test/assembly/metrics.test.ts and baseline-io.test.ts learn this one for
+ *  them as well (a benign LAN's window byte rates as the normal level a flood is judged against). */
+const FLOOD_LEARN = 'normal/evgenii_no_flood.pcap';
 
 const S = '192.168.1.10'; // the EvilFingers nmap scanner
 const T = '192.168.1.25'; // the EvilFingers target
@@ -255,7 +271,7 @@ export const GROUND_TRUTH: CaptureTruth[] = [
     hosts: ['192.168.1.52', '192.168.1.34'],
     expect: [
       { detector: 'SYNFLOOD', variant: 'dst', dst: '192.168.1.34', dport: 80, count: { label: 'SYNs', manifest: 5870, field: 'value' } },
-      { detector: 'SPIKE', dst: '192.168.1.34', alone: NO_PAST },
+      { detector: 'SPIKE', dst: '192.168.1.34', alone: NO_PAST, learnFrom: FLOOD_LEARN },
     ],
     forbid: [{ detector: 'PORTSCAN', src: '192.168.1.34' }],
   },
@@ -301,7 +317,7 @@ export const GROUND_TRUTH: CaptureTruth[] = [
     hosts: ['192.0.2.10', '198.51.100.5'],
     expect: [
       { detector: 'SYNFLOOD', variant: 'dst', dst: '198.51.100.5', dport: 443, count: { label: 'SYNs', manifest: 200, field: 'value' } },
-      { detector: 'SPIKE', dst: '198.51.100.5', alone: NO_PAST },
+      { detector: 'SPIKE', dst: '198.51.100.5', alone: NO_PAST, learnFrom: FLOOD_LEARN },
     ],
     forbid: [],
   },
@@ -309,13 +325,13 @@ export const GROUND_TRUTH: CaptureTruth[] = [
   // ---- attacks/ddos_amplification: SPIKE against the victim (issue #4) ----------------------
   // "8000 pkts in 0.147 s towards victim 10.10.10.10 from 7055 distinct reflectors: mostly reflected SYN/ACKs, 1018 RST,
   //  140 SYNs (to 22/443), 153 ICMP unreachable, 164 UDP. Victim never answers (one-way)."
-  { path: 'attacks/ddos_amplification/stopddos_amp.TCP.reflection.SYNACK.pcap', category: 'attack', hosts: ['10.10.10.10'], expect: [{ detector: 'SPIKE', dst: '10.10.10.10', alone: NO_PAST }], forbid: [] },
+  { path: 'attacks/ddos_amplification/stopddos_amp.TCP.reflection.SYNACK.pcap', category: 'attack', hosts: ['10.10.10.10'], expect: [{ detector: 'SPIKE', dst: '10.10.10.10', alone: NO_PAST, learnFrom: FLOOD_LEARN }], forbid: [] },
   // "9617 packets in 25 ms to 10.10.10.1 from 6276 distinct IoT reflectors (UDP src 37810 / BACnet 47808), 9517 of them to
   //  dst port 30120; 155 ICMP (unreachable/time-exceeded). Timestamps are not monotonic."
-  { path: 'attacks/ddos_amplification/stopddos_amp.UDP.bacnet.IOT.37810.pcapng', category: 'attack', hosts: ['10.10.10.1'], expect: [{ detector: 'SPIKE', dst: '10.10.10.1', alone: NO_PAST }], forbid: [] },
+  { path: 'attacks/ddos_amplification/stopddos_amp.UDP.bacnet.IOT.37810.pcapng', category: 'attack', hosts: ['10.10.10.1'], expect: [{ detector: 'SPIKE', dst: '10.10.10.1', alone: NO_PAST, learnFrom: FLOOD_LEARN }], forbid: [] },
   // "3984 UDP packets (all 246 bytes, src port 500 = ISAKMP reflectors) in 0.41 s from 2767 distinct reflectors to
   //  10.10.10.10 (random dst ports)."
-  { path: 'attacks/ddos_amplification/stopddos_amp.UDP.isakmp.pcap', category: 'attack', hosts: ['10.10.10.10'], expect: [{ detector: 'SPIKE', dst: '10.10.10.10', alone: NO_PAST }], forbid: [] },
+  { path: 'attacks/ddos_amplification/stopddos_amp.UDP.isakmp.pcap', category: 'attack', hosts: ['10.10.10.10'], expect: [{ detector: 'SPIKE', dst: '10.10.10.10', alone: NO_PAST, learnFrom: FLOOD_LEARN }], forbid: [] },
   // "DNS amplification against 10.10.10.10 over 29.7 s: 402 DNS RRSIG responses, many as IP fragments; frames up to 6197
   //  bytes (> Ethernet MTU: captured after reassembly/offload -> large-packet detector should fire); plus 287 SYNs from 140
   //  sources to 102 distinct ports, UDP to port 22 (378) and a little IPv6 and GRE."
@@ -324,7 +340,7 @@ export const GROUND_TRUTH: CaptureTruth[] = [
     category: 'attack',
     hosts: ['10.10.10.10'],
     expect: [
-      { detector: 'SPIKE', dst: '10.10.10.10', alone: NO_PAST },
+      { detector: 'SPIKE', dst: '10.10.10.10', alone: NO_PAST, learnFrom: FLOOD_LEARN },
       { detector: 'LARGESIZE', dst: '10.10.10.10', count: { label: 'largest frame, bytes', manifest: 6197, field: 'value' } },
     ],
     forbid: [],
@@ -389,7 +405,7 @@ export const GROUND_TRUTH: CaptureTruth[] = [
     forbid: [],
   },
   // "1000 ICMPv6 echo requests with (invalid) multicast source ff02::1 to ff02::1 in 8 ms - ICMPv6 flood (THC rsmurf6)."
-  { path: 'attacks/icmp/suricata-verify_ipv6_rsmurf6.pcap', category: 'attack', hosts: ['ff02::1'], expect: [{ detector: 'SPIKE', dst: 'ff02::1', alone: NO_PAST }], forbid: [] },
+  { path: 'attacks/icmp/suricata-verify_ipv6_rsmurf6.pcap', category: 'attack', hosts: ['ff02::1'], expect: [{ detector: 'SPIKE', dst: 'ff02::1', alone: NO_PAST, learnFrom: FLOOD_LEARN }], forbid: [] },
 
   // ---- attacks/misc ----------------------------------------------------------------------
   // No GT line; contents: "ARP cache poisoning (PPA 3rd ed.)": ARP is below IP, no detector sees it.
@@ -422,7 +438,7 @@ export const GROUND_TRUTH: CaptureTruth[] = [
     path: 'attacks/misc/suricata-verify_dhcp-request-flood.pcap',
     category: 'attack',
     hosts: ['0.0.0.0', '255.255.255.255'],
-    expect: [{ detector: 'SPIKE', dst: '255.255.255.255', alone: NO_PAST }],
+    expect: [{ detector: 'SPIKE', dst: '255.255.255.255', alone: NO_PAST, learnFrom: FLOOD_LEARN }],
     forbid: [],
   },
 
@@ -433,7 +449,7 @@ export const GROUND_TRUTH: CaptureTruth[] = [
   //  latency1, same client/server 172.16.16.128 -> 74.125.95.104:80)". One handshake in the file: a per-capture baseline
   //  has nothing to compare with (a baseline learned from latency1 would).
   behaviour('tcp_behaviour/chrissanders_latency2.pcapng', [{ detector: 'LATENCY', dst: '74.125.95.104', dport: 80,
-    alone: 'no baseline of the server; HIGH after latency1 (test/assembly/tcp.test.ts)' }]),
+    alone: 'no baseline of the server; HIGH after latency1 (test/assembly/tcp.test.ts)', learnFrom: 'tcp_behaviour/chrissanders_latency1.pcapng' }]),
   // "Network RTT is low (SYN -> SYN/ACK 0.024 s) but the client waits 1.345 s after the handshake before sending GET
   //  (client/application delay, not network)": a LATENCY alert would blame the network.
   behaviour('tcp_behaviour/chrissanders_latency3.pcapng', [], [{ detector: 'LATENCY' }]),
@@ -533,6 +549,10 @@ export const GROUND_TRUTH: CaptureTruth[] = [
   // "Zeek test trace: many SSH sessions"
   benign('normal/zeek_ssh_ssh.pcap'),
 ];
+
+/** The capture's learnFrom: its own, else the one its expectations name (ground-truth.test.ts
+ *  checks that they agree); undefined when it is only run alone. */
+export const learnFromOf = (t: CaptureTruth): string | undefined => t.learnFrom ?? t.expect.find((e) => e.learnFrom)?.learnFrom;
 
 /** The folders under ../shared/data whose every capture has an entry (ground-truth.test.ts). */
 export const GROUND_TRUTH_DIRS = ['attacks', 'tcp_behaviour', 'normal'] as const;
