@@ -112,6 +112,25 @@ const NO_PAST = 'no past for a baseline; found after learning (test/assembly/met
  *  them as well (a benign LAN's window byte rates as the normal level a flood is judged against). */
 const FLOOD_LEARN = 'normal/evgenii_no_flood.pcap';
 
+/** PROFILE scores connections only against a learnt baseline (or a warm-up, off by default). */
+const PROFILE_ALONE = 'PROFILE scores connections only against a learnt baseline (test/worker/profile.test.ts)';
+
+/** What the scans learn from: the merged benign corpus of nDPI and Zeek LAN captures (MANIFEST:
+ *  "benign-named, anomaly-free"). The EvilFingers lab has no benign capture in the data;
+ *  test/worker/profile.test.ts learns this one for the TCP SYN scan (the scanner flagged at
+ *  MEDIUM+, nobody else). */
+const SCAN_LEARN = 'normal/perf/real_mix_ndpi_zeek_merged.pcap.gz';
+
+/** What the brute-force captures learn from: the Zeek trace of many benign SSH sessions, as
+ *  test/worker/profile.test.ts does for the FTP and the nmap + libssh2 brute force. */
+const SSH_LEARN = 'normal/zeek_ssh_ssh.pcap';
+
+/** The attacker's connections to the target flagged by PROFILE at MEDIUM or above after a
+ *  baseline learnt from `learnFrom`. */
+const profileOf = (src: string, dst: string, learnFrom: string, dport?: number): Expectation => ({
+  detector: 'PROFILE', src, dst, ...(dport === undefined ? {} : { dport }), minSeverity: 'medium', alone: PROFILE_ALONE, learnFrom,
+});
+
 const S = '192.168.1.10'; // the EvilFingers nmap scanner
 const T = '192.168.1.25'; // the EvilFingers target
 
@@ -126,6 +145,7 @@ const nmapScan = (path: string, ports: number, syns?: number): CaptureTruth => (
   expect: [
     { detector: 'PORTSCAN', src: S, dst: T, count: { label: 'distinct ports', manifest: ports, field: 'value', variant: 'ports' } },
     ...(syns === undefined ? [] : [{ detector: 'PORTSCAN', variant: 'syn', src: S, dst: T, count: { label: 'SYNs', manifest: syns, field: 'value' as const } }]),
+    profileOf(S, T, SCAN_LEARN),
   ],
   forbid: [{ detector: 'PORTSCAN', src: T }],
 });
@@ -160,6 +180,7 @@ export const GROUND_TRUTH: CaptureTruth[] = [
     expect: [
       { detector: 'PORTSCAN', src: '192.168.1.25', dst: '192.168.1.15', count: { label: 'distinct ports', manifest: 999, field: 'value', variant: 'ports' } },
       { detector: 'PORTSCAN', variant: 'syn', src: '192.168.1.25', dst: '192.168.1.15', count: { label: 'SYNs', manifest: 2992, field: 'value' } },
+      profileOf('192.168.1.25', '192.168.1.15', SCAN_LEARN),
     ],
     forbid: [{ detector: 'PORTSCAN', src: '192.168.1.15' }, { detector: 'RETRANS' }],
   },
@@ -172,6 +193,7 @@ export const GROUND_TRUTH: CaptureTruth[] = [
     expect: [
       { detector: 'PORTSCAN', src: S, dst: T, count: { label: 'probes (IP protocols)', manifest: 256, field: 'value', variant: 'ports' } },
       { detector: 'UNUSUAL', src: S, dst: T },
+      profileOf(S, T, SCAN_LEARN),
     ],
     forbid: [{ detector: 'PORTSCAN', src: T }],
   },
@@ -205,7 +227,10 @@ export const GROUND_TRUTH: CaptureTruth[] = [
     path: 'attacks/portscan/evilfingers_xprobe_xprobe_icmp_udp_scan.pcap',
     category: 'attack',
     hosts: ['192.168.1.20', T],
-    expect: [{ detector: 'PORTSCAN', src: '192.168.1.20', dst: T, count: { label: 'distinct ports', manifest: 146, field: 'value', variant: 'ports' } }],
+    expect: [
+      { detector: 'PORTSCAN', src: '192.168.1.20', dst: T, count: { label: 'distinct ports', manifest: 146, field: 'value', variant: 'ports' } },
+      profileOf('192.168.1.20', T, SCAN_LEARN),
+    ],
     forbid: [{ detector: 'PORTSCAN', src: T }],
   },
   // "xprobe2 192.168.1.20 -> 192.168.1.25: 149 SYNs to 145 distinct ports in 36 s (open 23,135,139) plus ICMP
@@ -217,6 +242,7 @@ export const GROUND_TRUTH: CaptureTruth[] = [
     expect: [
       { detector: 'PORTSCAN', src: '192.168.1.20', dst: T, count: { label: 'distinct ports', manifest: 145, field: 'value', variant: 'ports' } },
       { detector: 'PORTSCAN', variant: 'syn', src: '192.168.1.20', dst: T, count: { label: 'SYNs', manifest: 149, field: 'value' } },
+      profileOf('192.168.1.20', T, SCAN_LEARN),
     ],
     forbid: [{ detector: 'PORTSCAN', src: T }],
   },
@@ -230,6 +256,7 @@ export const GROUND_TRUTH: CaptureTruth[] = [
     expect: [
       { detector: 'PORTSCAN', src: '192.168.1.125', dst: '192.168.1.120', count: { label: 'distinct ports', manifest: 235, field: 'value', variant: 'ports' } },
       { detector: 'PORTSCAN', variant: 'syn', src: '192.168.1.125', dst: '192.168.1.120', count: { label: 'SYNs', manifest: 1126, field: 'value' } },
+      profileOf('192.168.1.125', '192.168.1.120', SCAN_LEARN),
     ],
     forbid: [{ detector: 'PORTSCAN', src: '192.168.1.120' }],
   },
@@ -272,6 +299,8 @@ export const GROUND_TRUTH: CaptureTruth[] = [
     expect: [
       { detector: 'SYNFLOOD', variant: 'dst', dst: '192.168.1.34', dport: 80, count: { label: 'SYNs', manifest: 5870, field: 'value' } },
       { detector: 'SPIKE', dst: '192.168.1.34', alone: NO_PAST, learnFrom: FLOOD_LEARN },
+      // the flood's SYNs, one connection each, unusual for their source on this LAN
+      profileOf('192.168.1.52', '192.168.1.34', FLOOD_LEARN, 80),
     ],
     forbid: [{ detector: 'PORTSCAN', src: '192.168.1.34' }],
   },
@@ -372,10 +401,17 @@ export const GROUND_TRUTH: CaptureTruth[] = [
   //  and Windows background (NBNS, LLMNR, DHCPv6) over 62 s."
   unexpectable('attacks/dns_tunnel/sbousseaden_cmds_over_dns_txt.pcap', ['192.168.100.121', '192.168.100.2']),
 
-  // ---- attacks/bruteforce: no credential-guessing detector (alerts reported, none called wrong)
+  // ---- attacks/bruteforce: no credential-guessing detector; PROFILE flags the attacker's connections after a benign
+  // SSH baseline where test/worker/profile.test.ts shows it (the others: alerts reported, none called wrong)
   // "192.168.8.101 -> 192.168.8.103:22: 1 nmap SYN probe then 6 SSH sessions (libssh2 client) within ~1 s = credential
   //  guessing; 167 pkts total incl. mDNS/LLMNR/SSDP/ICMPv6 background."
-  unexpectable('attacks/bruteforce/madhuwantha_nmap_ssh_dictionary.pcap', ['192.168.8.101', '192.168.8.103']),
+  {
+    path: 'attacks/bruteforce/madhuwantha_nmap_ssh_dictionary.pcap',
+    category: 'attack',
+    hosts: ['192.168.8.101', '192.168.8.103'],
+    expect: [profileOf('192.168.8.101', '192.168.8.103', SSH_LEARN, 22)],
+    forbid: [],
+  },
   // "kerbrute 172.16.66.1 -> DC 172.16.66.36:88: 14 AS-REQ in 2.3 s; 13 KRB-ERROR replies [...] and 1 AS-REP."
   unexpectable('attacks/bruteforce/sbousseaden_kerbrute_passwordspray.pcapng', ['172.16.66.1', '172.16.66.36']),
   // "Zerologon: 172.16.66.37 -> DC 172.16.66.36 (RPC port 49668): 440 NetrServerReqChallenge + 440 NetrServerAuthenticate3
@@ -383,9 +419,17 @@ export const GROUND_TRUTH: CaptureTruth[] = [
   unexpectable('attacks/bruteforce/sbousseaden_zerologon_netlogon_bruteforce.pcapng', ['172.16.66.37', '172.16.66.36']),
   // "192.168.56.1 -> FTP server 192.168.56.101:21: 30 TCP connections in 59 s, each with USER bro + PASS answered '530
   //  Login incorrect' (30 x 530, 0 x 230)."
-  unexpectable('attacks/bruteforce/zeek_ftp_bruteforce.pcap', ['192.168.56.1', '192.168.56.101']),
+  {
+    path: 'attacks/bruteforce/zeek_ftp_bruteforce.pcap',
+    category: 'attack',
+    hosts: ['192.168.56.1', '192.168.56.101'],
+    expect: [profileOf('192.168.56.1', '192.168.56.101', SSH_LEARN, 21)],
+    forbid: [],
+  },
   // "192.168.56.1 -> SSH server 192.168.56.103:22: 11 SSH connections in 66 s (encrypted; guessing inferred from
   //  connection count/size)."
+  // After the ssh baseline PROFILE flags 2 of its 11 connections, at LOW only: no PROFILE expectation (kerbrute and
+  // Zerologon above: no benign capture of their Windows domain to learn from).
   unexpectable('attacks/bruteforce/zeek_ssh_sshguess.pcap', ['192.168.56.1', '192.168.56.103']),
 
   // ---- attacks/icmp ----------------------------------------------------------------------
