@@ -28,7 +28,8 @@ import { defaultOptions } from '../../src/rules/options';
 import type { AnalysisResult, DetectorCounts } from '../../src/shared/protocol';
 import { GROUND_TRUTH, QUIET, learnFromOf, type AlertPattern, type CaptureTruth, type Category } from './ground-truth';
 import {
-  alertsOf, builtDetectors, groupsText, groupTotal, judgeCapture, patternText, type CaptureOutcome, type ExpectationOutcome,
+  alertsOf, builtDetectors, combineExpectations, groupsText, groupTotal, judgeCapture, lostExpectations, patternText, type CaptureOutcome,
+  type ExpectationOutcome,
 } from './match';
 
 const DATA = new URL('../../../shared/data/', import.meta.url).pathname;
@@ -137,7 +138,7 @@ async function evaluate(truth: CaptureTruth): Promise<CaptureReport> {
   }
   const run = runReport(truth, await analyze(truth.path, { baselineJson: baseline }));
   report.withBaseline = { from, ...run };
-  report.combined = alone.outcome.expectations.map((o, i) => (o.expectation.alone ? run.outcome.expectations[i] : o));
+  report.combined = combineExpectations(alone.outcome, run.outcome);
   return report;
 }
 
@@ -191,7 +192,7 @@ function baselineCell(r: CaptureReport): string {
   const mine = b.outcome.expectations.filter((o) => o.expectation.alone);
   const found = mine.filter((o) => o.status === 'found').map((o) => `${shortName(o)} ×${o.alerts} (${o.maxSeverity})`);
   const missed = mine.filter((o) => o.status !== 'found').map(shortName);
-  const lost = b.outcome.expectations.filter((o, i) => !o.expectation.alone && o.status !== 'found' && r.outcome.expectations[i].status === 'found').map(shortName);
+  const lost = lostExpectations(r.outcome, b.outcome).map(shortName);
   if (found.length) parts.push(`found ${found.join(', ')}`);
   if (missed.length) parts.push(`missed ${missed.join(', ')}`);
   if (lost.length) parts.push(`lost (found alone) ${lost.join(', ')}`);
@@ -373,6 +374,16 @@ async function main(): Promise<void> {
   const combined = reports.flatMap((r) => r.combined);
   const misses = expectations.filter((o) => o.status === 'missed').length;
   const missesAlone = expectations.filter((o) => o.status === 'missed' && o.expectation.alone).length;
+  const byDetector = (outs: ExpectationOutcome[]) => {
+    const n = new Map<string, number>();
+    for (const o of outs) n.set(o.expectation.detector, (n.get(o.expectation.detector) ?? 0) + 1);
+    return [...n].map(([d, k]) => `${d} ${k}`).join(', ');
+  };
+  const aloneByDet = byDetector(expectations.filter((o) => o.status === 'missed' && o.expectation.alone));
+  const stillMissed = combined.filter((o) => o.status === 'missed').map((o) => {
+    const r = reports.find((x) => x.combined.includes(o))!;
+    return `${r.path.split('/').pop()} ${shortName(o)}`;
+  });
   const missesB = combined.filter((o) => o.status === 'missed').length;
   const missesAloneB = combined.filter((o) => o.status === 'missed' && o.expectation.alone).length;
   const notBuilt = expectations.filter((o) => o.status === 'not-built').length;
@@ -381,18 +392,17 @@ async function main(): Promise<void> {
   const learnRuns = reports.filter((r) => r.withBaseline && !r.withBaseline.learnError);
   const fpB = fpOf(learnRuns.map((r) => r.withBaseline!.outcome));
   const fpAll = fpOf(reports.map((r) => outcomeOf(r, 'baselines')));
-  const lost = learnRuns.flatMap((r) => r.withBaseline!.outcome.expectations
-    .filter((o, i) => !o.expectation.alone && o.status !== 'found' && r.outcome.expectations[i].status === 'found').map((o) => `${r.path}: ${shortName(o)}`));
+  const lost = learnRuns.flatMap((r) => lostExpectations(r.outcome, r.withBaseline!.outcome).map((o) => `${r.path}: ${shortName(o)}`));
   const learnFailed = reports.filter((r) => r.withBaseline?.learnError).map((r) => `${r.path} (${r.withBaseline!.learnError})`);
   const sources = [...new Set(learnRuns.map((r) => r.withBaseline!.from))];
   const head = `Evaluation at ${rev}, ${date}: ${s(reports.length, 'capture')}, default options (seed ${SEED}), detectors ${built.join(', ')}; ` +
     `${s(learnRuns.length, 'capture')} also run with a baseline learnt from ${s(sources.length, 'benign capture')} (${sources.join(', ') || 'none'}).`;
   const tail = [
     `Alone: misses ${misses} of ${expectations.length - notBuilt} expectations of built detectors ` +
-      `(${missesAlone} of them marked "alone": the capture by itself cannot show it, see the note) ` +
+      `(${missesAlone} of them marked "alone": the capture by itself cannot show it, see the note${aloneByDet ? `: ${aloneByDet}` : ''}) ` +
       `(${notBuilt} more n/a: detector not built); false positives: ${s(fp.alerts, 'alert')} in ${s(fp.captures, 'capture')}.`,
     `With baselines ("alone" expectations judged on the run with the learnt baseline where the capture has one): misses ${missesB} of ` +
-      `${combined.length - notBuilt} (${missesAloneB} marked "alone" still missed); false positives of the ${s(learnRuns.length, 'baseline run')}: ` +
+      `${combined.length - notBuilt} (${missesAloneB} marked "alone"${stillMissed.length ? `: ${stillMissed.join(', ')}` : ''}); false positives of the ${s(learnRuns.length, 'baseline run')}: ` +
       `${s(fpB.alerts, 'alert')} in ${s(fpB.captures, 'capture')}; over all captures (the baseline run where there is one, else alone): ` +
       `${s(fpAll.alerts, 'alert')} in ${s(fpAll.captures, 'capture')}.`,
     ...(lost.length ? [`Found alone but missed with the baseline (not counted as misses above): ${lost.join('; ')}.`] : []),

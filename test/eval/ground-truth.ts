@@ -493,7 +493,9 @@ export const GROUND_TRUTH: CaptureTruth[] = [
   //  latency1, same client/server 172.16.16.128 -> 74.125.95.104:80)". One handshake in the file: a per-capture baseline
   //  has nothing to compare with (a baseline learned from latency1 would).
   behaviour('tcp_behaviour/chrissanders_latency2.pcapng', [{ detector: 'LATENCY', dst: '74.125.95.104', dport: 80,
-    alone: 'no baseline of the server; HIGH after latency1 (test/assembly/tcp.test.ts)', learnFrom: 'tcp_behaviour/chrissanders_latency1.pcapng' }]),
+    alone: 'no baseline of the server; HIGH after 12 runs of latency1 (test/assembly/tcp.test.ts, baseline-io.test.ts) or one with a ' +
+      'warm-up of 1 sample; latency1 alone is 1 connection (learning needs 2) and 1 sample (the default warm-up is 10)',
+    learnFrom: 'tcp_behaviour/chrissanders_latency1.pcapng' }]),
   // "Network RTT is low (SYN -> SYN/ACK 0.024 s) but the client waits 1.345 s after the handshake before sending GET
   //  (client/application delay, not network)": a LATENCY alert would blame the network.
   behaviour('tcp_behaviour/chrissanders_latency3.pcapng', [], [{ detector: 'LATENCY' }]),
