@@ -6,8 +6,8 @@
 // and the unexpected alerts by detector and severity; (b) per detector: captures where expected
 // and found, recall, false positives and an alert precision. Detectors come from DETECTOR_NAMES,
 // so new ones are picked up as they land; expectations of detectors not built yet read "n/a".
-// "Learn here, detect there": a capture whose ground truth names `learnFrom` (a benign capture of
-// the same network) is run twice, alone and with a baseline file learned from that capture (the
+// "Learn here, detect there": a capture whose ground truth names `learnFrom` (a benign capture, of
+// the same network where the data has one) is run twice, alone and with a baseline file learnt from it (the
 // pipeline's hooks.learn → result.learnedBaseline, applied with hooks.baselineJson, as `flowlens
 // learn` and `analyze --baseline`; each learnFrom capture is learned once and cached). Both runs
 // are reported; an expectation marked `alone` (the capture by itself cannot show it) counts as
@@ -332,11 +332,12 @@ const SUMMARY_LEGEND = [
 const LEGEND = [
   'found (TP): expected alerts present (×alerts, highest severity); missed (FN): expected and absent;',
   '"n/a (detector not built)": the detector does not exist yet; "(alone: …)": why the capture by itself',
-  'cannot show it (no past for a baseline, under a documented minimum) and the test that shows it after a',
-  'learned baseline — a miss alone. with baseline learnt from X: the capture run again with a baseline file',
-  'learnt from the benign capture X (hooks.learn, then applied as with `flowlens analyze --baseline`): found /',
-  'missed = its "alone" expectations, lost = expectations found alone and missed there, then its unexpected',
-  'alerts (PROFILE included) by the same rules. manifest / ours: the manifest counts over',
+  'cannot show it (no past for a baseline, PROFILE without one, under a documented minimum) and the test',
+  'that shows it — a miss of the run alone, counted as found "with baselines" when the baseline run finds it.',
+  'with baseline learnt from X: the capture run again with a baseline file learnt from the benign capture X',
+  '(as `flowlens learn X`, then `analyze --baseline`): found / missed = its "alone" expectations, lost =',
+  'expectations found alone and missed there, then its unexpected alerts (PROFILE included) by the same',
+  'rules. manifest / ours: the manifest counts over',
   'the whole capture, the detector within its window (peak over the episode). Unexpected alerts by',
   'detector and severity: FP = a false positive (benign and tcp_behaviour captures: PORTSCAN, SYNFLOOD or',
   'any HIGH alert; attack captures: what the manifest calls wrong); on GT hosts / off-target = attack',

@@ -4,9 +4,12 @@
 // comment are the manifest's "GT:" or, where a row has none, its contents text). An entry says
 // which alerts the capture should raise (detector, variant, subject, minimum severity), which
 // ones would be wrong, and the manifest's counts that a detector also measures, printed next to
-// ours. test/eval/ground-truth.test.ts checks that every capture file has an entry and every
-// entry's file exists. Detectors named here that the core does not have yet (DETECTOR_NAMES in
-// src/shared/protocol.ts) are reported as "n/a (detector not built)", never as misses.
+// ours, and where a baseline learnt elsewhere is needed, the benign capture to learn it from
+// (learnFrom: the evaluation runs the capture again with it). test/eval/ground-truth.test.ts
+// checks that every capture file has an entry, every entry's file exists and every learnFrom is a
+// benign capture other than the entry's own. Detectors named here that the core does not have yet
+// (DETECTOR_NAMES in src/shared/protocol.ts) are reported as "n/a (detector not built)", never as
+// misses.
 
 /** Alert severity, as in the CLI's rows (src/io/alert-rows.ts AlertRow.severity). */
 export type Severity = 'low' | 'medium' | 'high';
@@ -104,7 +107,7 @@ export const QUIET: AlertPattern[] = [{ detector: 'PORTSCAN' }, { detector: 'SYN
 
 /** Floods that fill the whole capture: no window closes before them, so SPIKE has no baseline from
  *  the capture alone; test/assembly/metrics.test.ts catches each after learning a benign capture. */
-const NO_PAST = 'no past for a baseline; found after learning (test/assembly/metrics.test.ts)';
+const NO_PAST = 'no past for a baseline; found after learning a benign capture (test/assembly/metrics.test.ts, baseline-io.test.ts)';
 
 /** What the floods learn from: the benign capture of evgenii_syn_flood's own lab LAN ("baseline
  *  traffic of the same lab LAN [...] (no attack)"). The other floods' networks have no benign
