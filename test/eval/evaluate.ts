@@ -6,13 +6,14 @@
 // and the unexpected alerts by detector and severity; (b) per detector: captures where expected
 // and found, recall, false positives and an alert precision. Detectors come from DETECTOR_NAMES,
 // so new ones are picked up as they land; expectations of detectors not built yet read "n/a".
-// "Learn here, detect there": a capture whose ground truth names `learnFrom` (a benign capture, of
-// the same network where the data has one) is run twice, alone and with a baseline file learnt from it (the
-// pipeline's hooks.learn → result.learnedBaseline, applied with hooks.baselineJson, as `flowlens
-// learn` and `analyze --baseline`; each learnFrom capture is learned once and cached). Both runs
-// are reported; an expectation marked `alone` (the capture by itself cannot show it) counts as
-// found when the baseline run finds it, the others are judged on the run alone. Every alert of the
-// baseline run (PROFILE included) is judged by the same rules as the run alone.
+// "Learn here, detect there": a capture whose ground truth names `learnFrom` (a benign capture,
+// of the same network where the data has one) is run twice: alone, and with a baseline file
+// learnt from that capture (hooks.learn → result.learnedBaseline, applied with
+// hooks.baselineJson, as `flowlens learn` and `analyze --baseline`; each learnFrom capture is
+// learnt once and cached). Both runs are reported; an expectation marked `alone` (the capture by
+// itself cannot show it) counts as found "with baselines" when the baseline run finds it, the
+// others are judged on the run alone. Every alert of the baseline run (PROFILE included) is
+// judged by the same rules as the run alone; (c) the per-detector table again with baselines.
 // A report, not a test: the exit code is 0 whatever it finds (1 only for a usage error).
 //
 //   npm run evaluate [-- --only DIR] [--markdown] [--json FILE]
@@ -133,7 +134,9 @@ async function evaluate(truth: CaptureTruth): Promise<CaptureReport> {
   const baseline = await learnedBaseline(from);
   if (baseline instanceof Error) {
     // Nothing learned: no second run; the alone expectations stay missed.
-    report.withBaseline = { from, learnError: baseline.message, ok: false, packets: 0, alerts: 0, suppressed: 0, byDetector: {}, outcome: judgeCapture(truth, []) };
+    report.withBaseline = {
+      from, learnError: baseline.message, ok: false, packets: 0, alerts: 0, suppressed: 0, byDetector: {}, outcome: judgeCapture(truth, []),
+    };
     return report;
   }
   const run = runReport(truth, await analyze(truth.path, { baselineJson: baseline }));
@@ -388,7 +391,10 @@ async function main(): Promise<void> {
   const missesB = combined.filter((o) => o.status === 'missed').length;
   const missesAloneB = combined.filter((o) => o.status === 'missed' && o.expectation.alone).length;
   const notBuilt = expectations.filter((o) => o.status === 'not-built').length;
-  const fpOf = (outs: CaptureOutcome[]) => ({ alerts: outs.reduce((n, o) => n + groupTotal(o.falsePositives), 0), captures: outs.filter((o) => o.falsePositives.length > 0).length });
+  const fpOf = (outs: CaptureOutcome[]) => ({
+    alerts: outs.reduce((n, o) => n + groupTotal(o.falsePositives), 0),
+    captures: outs.filter((o) => o.falsePositives.length > 0).length,
+  });
   const fp = fpOf(reports.map((r) => r.outcome));
   const learnRuns = reports.filter((r) => r.withBaseline && !r.withBaseline.learnError);
   const fpB = fpOf(learnRuns.map((r) => r.withBaseline!.outcome));
@@ -403,7 +409,8 @@ async function main(): Promise<void> {
       `(${missesAlone} of them marked "alone": the capture by itself cannot show it, see the note${aloneByDet ? `: ${aloneByDet}` : ''}) ` +
       `(${notBuilt} more n/a: detector not built); false positives: ${s(fp.alerts, 'alert')} in ${s(fp.captures, 'capture')}.`,
     `With baselines ("alone" expectations judged on the run with the learnt baseline where the capture has one): misses ${missesB} of ` +
-      `${combined.length - notBuilt} (${missesAloneB} marked "alone"${stillMissed.length ? `: ${stillMissed.join(', ')}` : ''}); false positives of the ${s(learnRuns.length, 'baseline run')}: ` +
+      `${combined.length - notBuilt} (${missesAloneB} marked "alone"${stillMissed.length ? `: ${stillMissed.join(', ')}` : ''}); ` +
+      `false positives of the ${s(learnRuns.length, 'baseline run')}: ` +
       `${s(fpB.alerts, 'alert')} in ${s(fpB.captures, 'capture')}; over all captures (the baseline run where there is one, else alone): ` +
       `${s(fpAll.alerts, 'alert')} in ${s(fpAll.captures, 'capture')}.`,
     ...(lost.length ? [`Found alone but missed with the baseline (not counted as misses above): ${lost.join('; ')}.`] : []),
