@@ -554,11 +554,6 @@ export const GROUND_TRUTH: CaptureTruth[] = [
         '"cd ..\\Application Data\\Apple Computer\\MobileSync\\Backup"), then a 1078-B segment of location rows from ' +
         'the iPhone backup: data leaving over a remote shell, 15.6 sigma above the 210 packets before it',
     },
-    {
-      detector: 'PROTOSHIFT', minSeverity: 'high', alerts: 1,
-      why: 'tcp/5001 goes from 0 % to 98 % of a window\'s packets: a bulk transfer on a port the capture had not used ' +
-        '(the shift is real; whether a service new from 0 % should be HIGH is for detect/metrics.ts)',
-    },
   ]),
   // "PERFORMANCE corpus: chronological mergecap of 986 real (non-scapy, Ethernet, benign-named, anomaly-free) captures from
   //  nDPI and Zeek test suites [...] NOT for time-based detectors without care: timestamps span 2000-01-01 -> 2026-08-20
@@ -587,7 +582,6 @@ export const GROUND_TRUTH: CaptureTruth[] = [
         'IRC DCC to a peer it had only chatted with (34 packets of 66-172 B): a file leaving by IRC, the classic bot ' +
         'and exfiltration channel',
     },
-    { detector: 'PROTOSHIFT', minSeverity: 'high', alerts: 1, why: 'the DCC transfer port tcp/59130 takes 100 % of the window\'s packets (the same file send)' },
   ]),
   // "Zeek test trace: QUIC browsing"
   benign('normal/zeek_quic_quic_win11_firefox_google.pcap'),
