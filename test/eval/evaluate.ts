@@ -6,6 +6,14 @@
 // and the unexpected alerts by detector and severity; (b) per detector: captures where expected
 // and found, recall, false positives and an alert precision. Detectors come from DETECTOR_NAMES,
 // so new ones are picked up as they land; expectations of detectors not built yet read "n/a".
+// "Learn here, detect there": a capture whose ground truth names `learnFrom` (a benign capture,
+// of the same network where the data has one) is run twice: alone, and with a baseline file
+// learnt from that capture (hooks.learn → result.learnedBaseline, applied with
+// hooks.baselineJson, as `flowlens learn` and `analyze --baseline`; each learnFrom capture is
+// learnt once and cached). Both runs are reported; an expectation marked `alone` (the capture by
+// itself cannot show it) counts as found "with baselines" when the baseline run finds it, the
+// others are judged on the run alone. Every alert of the baseline run (PROFILE included) is
+// judged by the same rules as the run alone; (c) the per-detector table again with baselines.
 // A report, not a test: the exit code is 0 whatever it finds (1 only for a usage error).
 //
 //   npm run evaluate [-- --only DIR] [--markdown] [--json FILE]
@@ -15,13 +23,14 @@
 import { execSync } from 'node:child_process';
 import { closeSync, openAsBlob, openSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { analyzeBlob } from '../../src/worker/pipeline';
+import { analyzeBlob, type PipelineHooks } from '../../src/worker/pipeline';
 import { fileGunzip, fileReader, nodeEngine } from '../../src/cli/main';
 import { defaultOptions } from '../../src/rules/options';
 import type { AnalysisResult, DetectorCounts } from '../../src/shared/protocol';
-import { GROUND_TRUTH, QUIET, type AlertPattern, type CaptureTruth, type Category } from './ground-truth';
+import { GROUND_TRUTH, QUIET, learnFromOf, type AlertPattern, type CaptureTruth, type Category } from './ground-truth';
 import {
-  alertsOf, builtDetectors, groupsText, groupTotal, judgeCapture, patternText, type CaptureOutcome, type ExpectationOutcome,
+  alertsOf, builtDetectors, combineExpectations, groupsText, groupTotal, judgeCapture, lostExpectations, patternText, type CaptureOutcome,
+  type ExpectationOutcome,
 } from './match';
 
 const DATA = new URL('../../../shared/data/', import.meta.url).pathname;
@@ -29,9 +38,8 @@ const REPO = new URL('../../', import.meta.url).pathname;
 /** Fixed hash seed so that runs repeat (the seed only matters when a table hits its memory cap). */
 const SEED = 1;
 
-interface CaptureReport {
-  path: string;
-  category: Category;
+/** One run of a capture (alone, or with a learned baseline applied). */
+interface RunReport {
   ok: boolean;
   error?: string;
   packets: number;
@@ -40,6 +48,20 @@ interface CaptureReport {
   byDetector: Record<string, DetectorCounts>;
   outcome: CaptureOutcome;
 }
+
+interface CaptureReport extends RunReport {
+  path: string;
+  category: Category;
+  /** The run with a baseline learned from `from` (CaptureTruth.learnFrom), when the ground truth
+   *  names one; `learnError` when nothing could be learned from it (then no second run). */
+  withBaseline?: RunReport & { from: string; learnError?: string };
+  /** Per expectation, its status in the evaluation with baselines: `alone` expectations from the
+   *  baseline run when there is one, the others from the run alone. */
+  combined: ExpectationOutcome[];
+}
+
+/** The mode a table or a count speaks about. */
+type Mode = 'alone' | 'baselines';
 
 interface DetectorSummary {
   detector: string;
@@ -61,26 +83,39 @@ interface DetectorSummary {
   otherIn: number;
 }
 
-async function analyze(path: string): Promise<AnalysisResult> {
+/** One analysis of `path` with the default options (seed SEED) through the CLI's pipeline;
+ *  `hooks`: learn a baseline (learn) or apply one (baselineJson). */
+async function analyze(path: string, hooks: Pick<PipelineHooks, 'learn' | 'baselineJson'> = {}): Promise<AnalysisResult> {
   const file = DATA + path;
   const engine = await nodeEngine();
   const options = defaultOptions();
   options.seed = SEED;
   const fd = openSync(file, 'r');
   try {
-    const { result } = await analyzeBlob(engine, await openAsBlob(file), path, options, { direct: fileReader(fd), gunzip: fileGunzip(file) });
+    const { result } = await analyzeBlob(engine, await openAsBlob(file), path, options, { direct: fileReader(fd), gunzip: fileGunzip(file), ...hooks });
     return result;
   } finally {
     closeSync(fd);
   }
 }
 
-async function evaluate(truth: CaptureTruth): Promise<CaptureReport> {
-  const result = await analyze(truth.path);
+/** Learned baseline files (JSON text) by learnFrom path, each learned once; an Error when the
+ *  pipeline learned nothing from it. */
+const learned = new Map<string, Promise<string | Error>>();
+
+function learnedBaseline(path: string): Promise<string | Error> {
+  let p = learned.get(path);
+  if (!p) {
+    p = analyze(path, { learn: true }).then((r) =>
+      (r.learnedBaseline !== undefined ? r.learnedBaseline : new Error(r.error ? `${r.error.code}: ${r.error.message}` : 'no baseline learnt')));
+    learned.set(path, p);
+  }
+  return p;
+}
+
+function runReport(truth: CaptureTruth, result: AnalysisResult): RunReport {
   const alerts = alertsOf(result);
   return {
-    path: truth.path,
-    category: truth.category,
     ok: result.ok,
     error: result.error ? `${result.error.code}: ${result.error.message}` : undefined,
     packets: result.summary.packetsDecoded,
@@ -89,6 +124,33 @@ async function evaluate(truth: CaptureTruth): Promise<CaptureReport> {
     byDetector: result.summary.byDetector,
     outcome: judgeCapture(truth, alerts),
   };
+}
+
+async function evaluate(truth: CaptureTruth): Promise<CaptureReport> {
+  const alone = runReport(truth, await analyze(truth.path));
+  const report: CaptureReport = { path: truth.path, category: truth.category, ...alone, combined: alone.outcome.expectations };
+  const from = learnFromOf(truth);
+  if (from === undefined) return report;
+  const baseline = await learnedBaseline(from);
+  if (baseline instanceof Error) {
+    // Nothing learned: no second run; the alone expectations stay missed.
+    report.withBaseline = {
+      from, learnError: baseline.message, ok: false, packets: 0, alerts: 0, suppressed: 0, byDetector: {}, outcome: judgeCapture(truth, []),
+    };
+    return report;
+  }
+  const run = runReport(truth, await analyze(truth.path, { baselineJson: baseline }));
+  report.withBaseline = { from, ...run };
+  report.combined = combineExpectations(alone.outcome, run.outcome);
+  return report;
+}
+
+/** The outcome a mode judges: alone, or (with baselines) the baseline run's alerts and the
+ *  combined expectations where the capture has one. */
+function outcomeOf(r: CaptureReport, mode: Mode): CaptureOutcome {
+  if (mode === 'alone') return r.outcome;
+  const run = r.withBaseline && !r.withBaseline.learnError ? r.withBaseline.outcome : r.outcome;
+  return { ...run, expectations: r.combined };
 }
 
 // ---- cells ----------------------------------------------------------------------------------
@@ -122,6 +184,26 @@ function missedCell(r: CaptureReport): string {
       : o.expectation.alone ? `${shortName(o)} (alone: ${o.expectation.alone})` : shortName(o))).join('; ');
 }
 
+/** The baseline run: "from normal/x.pcap: found …; missed …; lost …; FP: …", or "" without one.
+ *  Found and missed: the `alone` expectations (those it is run for); lost: expectations found
+ *  alone that this run misses. */
+function baselineCell(r: CaptureReport): string {
+  const b = r.withBaseline;
+  if (!b) return '';
+  const parts = [`from ${b.from}`];
+  if (b.learnError) return `${parts[0]}: nothing learnt (${b.learnError})`;
+  const mine = b.outcome.expectations.filter((o) => o.expectation.alone);
+  const found = mine.filter((o) => o.status === 'found').map((o) => `${shortName(o)} ×${o.alerts} (${o.maxSeverity})`);
+  const missed = mine.filter((o) => o.status !== 'found').map(shortName);
+  const lost = lostExpectations(r.outcome, b.outcome).map(shortName);
+  if (found.length) parts.push(`found ${found.join(', ')}`);
+  if (missed.length) parts.push(`missed ${missed.join(', ')}`);
+  if (lost.length) parts.push(`lost (found alone) ${lost.join(', ')}`);
+  const unexpected = unexpectedText(b.outcome, b);
+  if (unexpected) parts.push(unexpected);
+  return parts.join('; ');
+}
+
 function countsCell(r: CaptureReport): string {
   return r.outcome.expectations.filter((o) => o.expectation.count).map((o) => {
     const c = o.expectation.count!;
@@ -131,7 +213,10 @@ function countsCell(r: CaptureReport): string {
 }
 
 function unexpectedCell(r: CaptureReport): string {
-  const o = r.outcome;
+  return unexpectedText(r.outcome, r);
+}
+
+function unexpectedText(o: CaptureOutcome, r: RunReport): string {
   const parts: string[] = [];
   if (o.falsePositives.length) parts.push(`FP: ${groupsText(o.falsePositives)}`);
   if (o.named.length) parts.push(`named real: ${groupsText(o.named)}`);
@@ -144,12 +229,13 @@ function unexpectedCell(r: CaptureReport): string {
 
 // ---- summaries ------------------------------------------------------------------------------
 
-function summarize(reports: CaptureReport[]): DetectorSummary[] {
+function summarize(reports: CaptureReport[], mode: Mode): DetectorSummary[] {
   const built = builtDetectors();
   const names = [...built];
   for (const r of reports) {
     for (const o of r.outcome.expectations) if (!names.includes(o.expectation.detector)) names.push(o.expectation.detector);
     for (const d of Object.keys(r.byDetector)) if (!names.includes(d)) names.push(d);
+    for (const d of Object.keys(r.withBaseline?.byDetector ?? {})) if (!names.includes(d)) names.push(d);
   }
   return names.map((detector) => {
     const s: DetectorSummary = {
@@ -157,12 +243,12 @@ function summarize(reports: CaptureReport[]): DetectorSummary[] {
       offTargetAlerts: 0, quietOtherAlerts: 0, fpIn: 0, quietFpIn: 0, otherIn: 0,
     };
     for (const r of reports) {
-      const mine = r.outcome.expectations.filter((o) => o.expectation.detector === detector);
+      const o = outcomeOf(r, mode);
+      const mine = o.expectations.filter((e) => e.expectation.detector === detector);
       if (mine.length > 0) {
         s.expectedIn++;
-        if (mine.every((o) => o.status === 'found')) s.foundIn++;
+        if (mine.every((e) => e.status === 'found')) s.foundIn++;
       }
-      const o = r.outcome;
       s.matchedAlerts += groupTotal(o.matched, detector);
       const fp = groupTotal(o.falsePositives, detector);
       const on = groupTotal(o.onTarget, detector);
@@ -209,11 +295,11 @@ const SUMMARY_HEAD = [
   'detector', 'built', 'expected in', 'found in', 'missed in', 'recall', 'FP in', 'other unexpected in',
   'alerts: matching / FP / on GT hosts / off-target / other', 'alert precision',
 ];
-const CAPTURE_HEAD = ['capture', 'category', 'expected', 'found (TP)', 'missed (FN)', 'manifest / ours', 'unexpected'];
+const CAPTURE_HEAD = ['capture', 'category', 'expected', 'found (TP)', 'missed (FN)', 'manifest / ours', 'unexpected', 'with baseline learnt from'];
 
 function captureRows(reports: CaptureReport[]): string[][] {
   const truthOf = (p: string) => GROUND_TRUTH.find((t) => t.path === p)!;
-  return reports.map((r) => [r.path, r.category, expectedCell(truthOf(r.path)), foundCell(r), missedCell(r), countsCell(r), unexpectedCell(r)]);
+  return reports.map((r) => [r.path, r.category, expectedCell(truthOf(r.path)), foundCell(r), missedCell(r), countsCell(r), unexpectedCell(r), baselineCell(r)]);
 }
 
 function textTable(head: string[], rows: string[][]): string {
@@ -249,8 +335,12 @@ const SUMMARY_LEGEND = [
 const LEGEND = [
   'found (TP): expected alerts present (×alerts, highest severity); missed (FN): expected and absent;',
   '"n/a (detector not built)": the detector does not exist yet; "(alone: …)": why the capture by itself',
-  'cannot show it (no past for a baseline, under a documented minimum) and the test that shows it after a',
-  'learned baseline — still counted as a miss. manifest / ours: the manifest counts over',
+  'cannot show it (no past for a baseline, PROFILE without one, under a documented minimum) and the test',
+  'that shows it — a miss of the run alone, counted as found "with baselines" when the baseline run finds it.',
+  'with baseline learnt from X: the capture run again with a baseline file learnt from the benign capture X',
+  '(as `flowlens learn X`, then `analyze --baseline`): found / missed = its "alone" expectations, lost =',
+  'expectations found alone and missed there, then its unexpected alerts (PROFILE included) by the same',
+  'rules. manifest / ours: the manifest counts over',
   'the whole capture, the detector within its window (peak over the episode). Unexpected alerts by',
   'detector and severity: FP = a false positive (benign and tcp_behaviour captures: PORTSCAN, SYNFLOOD or',
   'any HIGH alert; attack captures: what the manifest calls wrong); on GT hosts / off-target = attack',
@@ -277,39 +367,80 @@ async function main(): Promise<void> {
   }
   const reports: CaptureReport[] = [];
   for (const t of entries) reports.push(await evaluate(t));
-  const sums = summarize(reports);
+  const sums = summarize(reports, 'alone');
+  const sumsB = summarize(reports, 'baselines');
 
   const rev = revision();
   const date = new Date().toISOString().slice(0, 10);
   const built = builtDetectors();
+  const s = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
   const expectations = reports.flatMap((r) => r.outcome.expectations);
+  const combined = reports.flatMap((r) => r.combined);
   const misses = expectations.filter((o) => o.status === 'missed').length;
   const missesAlone = expectations.filter((o) => o.status === 'missed' && o.expectation.alone).length;
+  const byDetector = (outs: ExpectationOutcome[]) => {
+    const n = new Map<string, number>();
+    for (const o of outs) n.set(o.expectation.detector, (n.get(o.expectation.detector) ?? 0) + 1);
+    return [...n].map(([d, k]) => `${d} ${k}`).join(', ');
+  };
+  const aloneByDet = byDetector(expectations.filter((o) => o.status === 'missed' && o.expectation.alone));
+  const stillMissed = combined.filter((o) => o.status === 'missed').map((o) => {
+    const r = reports.find((x) => x.combined.includes(o))!;
+    return `${r.path.split('/').pop()} ${shortName(o)}`;
+  });
+  const missesB = combined.filter((o) => o.status === 'missed').length;
+  const missesAloneB = combined.filter((o) => o.status === 'missed' && o.expectation.alone).length;
   const notBuilt = expectations.filter((o) => o.status === 'not-built').length;
-  const fpAlerts = sums.reduce((s, d) => s + d.fpAlerts, 0);
-  const fpCaptures = reports.filter((r) => r.outcome.falsePositives.length > 0).length;
-  const head = `Evaluation at ${rev}, ${date}: ${reports.length} capture${reports.length === 1 ? '' : 's'}, default options (seed ${SEED}), detectors ${built.join(', ')}.`;
-  const tail = `Misses: ${misses} of ${expectations.length - notBuilt} expectations of built detectors ` +
-    `(${missesAlone} of them marked "alone": the capture by itself cannot show it, see the note) ` +
-    `(${notBuilt} more n/a: detector not built); false positives: ${fpAlerts} alerts in ${fpCaptures} capture${fpCaptures === 1 ? '' : 's'}.`;
+  const fpOf = (outs: CaptureOutcome[]) => ({
+    alerts: outs.reduce((n, o) => n + groupTotal(o.falsePositives), 0),
+    captures: outs.filter((o) => o.falsePositives.length > 0).length,
+  });
+  const fp = fpOf(reports.map((r) => r.outcome));
+  const learnRuns = reports.filter((r) => r.withBaseline && !r.withBaseline.learnError);
+  const fpB = fpOf(learnRuns.map((r) => r.withBaseline!.outcome));
+  const fpAll = fpOf(reports.map((r) => outcomeOf(r, 'baselines')));
+  const lost = learnRuns.flatMap((r) => lostExpectations(r.outcome, r.withBaseline!.outcome).map((o) => `${r.path}: ${shortName(o)}`));
+  const learnFailed = reports.filter((r) => r.withBaseline?.learnError).map((r) => `${r.path} (${r.withBaseline!.learnError})`);
+  const sources = [...new Set(learnRuns.map((r) => r.withBaseline!.from))];
+  const head = `Evaluation at ${rev}, ${date}: ${s(reports.length, 'capture')}, default options (seed ${SEED}), detectors ${built.join(', ')}; ` +
+    `${s(learnRuns.length, 'capture')} also run with a baseline learnt from ${s(sources.length, 'benign capture')} (${sources.join(', ') || 'none'}).`;
+  const tail = [
+    `Alone: misses ${misses} of ${expectations.length - notBuilt} expectations of built detectors ` +
+      `(${missesAlone} of them marked "alone": the capture by itself cannot show it, see the note${aloneByDet ? `: ${aloneByDet}` : ''}) ` +
+      `(${notBuilt} more n/a: detector not built); false positives: ${s(fp.alerts, 'alert')} in ${s(fp.captures, 'capture')}.`,
+    `With baselines ("alone" expectations judged on the run with the learnt baseline where the capture has one): misses ${missesB} of ` +
+      `${combined.length - notBuilt} (${missesAloneB} marked "alone"${stillMissed.length ? `: ${stillMissed.join(', ')}` : ''}); ` +
+      `false positives of the ${s(learnRuns.length, 'baseline run')}: ` +
+      `${s(fpB.alerts, 'alert')} in ${s(fpB.captures, 'capture')}; over all captures (the baseline run where there is one, else alone): ` +
+      `${s(fpAll.alerts, 'alert')} in ${s(fpAll.captures, 'capture')}.`,
+    ...(lost.length ? [`Found alone but missed with the baseline (not counted as misses above): ${lost.join('; ')}.`] : []),
+    ...(learnFailed.length ? [`Nothing learnt for: ${learnFailed.join('; ')}.`] : []),
+  ].join('\n');
 
   if (values.markdown) {
     console.log(`${head}\n\nPer capture (${LEGEND.join(' ')})\n`);
     console.log(markdownTable(CAPTURE_HEAD, captureRows(reports)));
-    console.log(`\nPer detector (${SUMMARY_LEGEND.join(' ')})\n`);
+    console.log(`\nPer detector, alone (${SUMMARY_LEGEND.join(' ')})\n`);
     console.log(markdownTable(SUMMARY_HEAD, summaryRows(sums, reports)));
-    console.log(`\n${tail}`);
+    console.log(`\nPer detector, with baselines (the baseline run's alerts where a capture has one, "alone" expectations judged on it)\n`);
+    console.log(markdownTable(SUMMARY_HEAD, summaryRows(sumsB, reports)));
+    console.log(`\n${tail.split('\n').join('\n\n')}`);
   } else {
     console.log(`${head}\n`);
     console.log(textTable(CAPTURE_HEAD, captureRows(reports)));
     console.log(`\n${LEGEND.join('\n')}\n`);
-    console.log('Per detector:');
+    console.log('Per detector, alone:');
     console.log(textTable(SUMMARY_HEAD, summaryRows(sums, reports)));
+    console.log('\nPer detector, with baselines (the baseline run\'s alerts where a capture has one, "alone" expectations judged on it):');
+    console.log(textTable(SUMMARY_HEAD, summaryRows(sumsB, reports)));
     console.log(`\n${SUMMARY_LEGEND.join('\n')}`);
     console.log(`\n${tail}`);
   }
   if (values.json) {
-    writeFileSync(values.json, JSON.stringify({ revision: rev, date, seed: SEED, detectors: built, captures: reports, detectorSummary: sums, misses, notBuilt }, null, 2));
+    writeFileSync(values.json, JSON.stringify({
+      revision: rev, date, seed: SEED, detectors: built, captures: reports, detectorSummary: sums, detectorSummaryWithBaselines: sumsB,
+      misses, missesWithBaselines: missesB, notBuilt, falsePositives: fp, falsePositivesBaselineRuns: fpB, falsePositivesWithBaselines: fpAll,
+    }, null, 2));
   }
 }
 

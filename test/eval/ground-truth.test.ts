@@ -2,16 +2,19 @@
 // normal/ of ../shared/data has exactly one entry in test/eval/ground-truth.ts and every entry
 // names a file that exists, with known detectors, variants and well-formed addresses. The matcher
 // (test/eval/match.ts) on hand-built alerts (a match, a wrong subject, a lower severity, a wrong
-// variant, a detector not built, the false-positive classes), and once on a real capture through
-// the pipeline.
+// variant, a detector not built, the false-positive classes, the combination of a run alone with a
+// run after a learnt baseline), and on a real capture through the pipeline, alone and after a
+// baseline learnt from the benign capture its learnFrom names.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import ipaddr from 'ipaddr.js';
 import { describe, expect, it } from 'vitest';
 import { analyzeBlob } from '../../src/worker/pipeline';
 import { defaultOptions } from '../../src/rules/options';
 import { DATA, newEngine } from '../helpers/core';
-import { GROUND_TRUTH, GROUND_TRUTH_DIRS, QUIET, isCaptureFile, type AlertPattern, type CaptureTruth } from './ground-truth';
-import { PLANNED_DETECTORS, VARIANT_IDS, alertsOf, builtDetectors, judgeCapture, matches, type EvalAlert } from './match';
+import { GROUND_TRUTH, GROUND_TRUTH_DIRS, QUIET, isCaptureFile, learnFromOf, type AlertPattern, type CaptureTruth } from './ground-truth';
+import {
+  PLANNED_DETECTORS, VARIANT_IDS, alertsOf, builtDetectors, combineExpectations, judgeCapture, lostExpectations, matches, type EvalAlert,
+} from './match';
 
 /** Every file under DATA + dir, as paths relative to DATA. */
 function walk(dir: string): string[] {
@@ -66,6 +69,35 @@ describe('ground truth table', () => {
       if (t.category !== 'attack') for (const q of QUIET) expect(t.forbid, t.path).toContainEqual(q);
     }
   });
+
+  it('learnFrom names a benign or behaviour capture without expectations, never the capture itself; expectations agree and are "alone"', () => {
+    const byPath = new Map(GROUND_TRUTH.map((t) => [t.path, t]));
+    let withLearn = 0;
+    for (const t of GROUND_TRUTH) {
+      const from = learnFromOf(t);
+      const named = [t.learnFrom, ...t.expect.map((e) => e.learnFrom)].filter((f) => f !== undefined);
+      // One baseline per capture: every learnFrom given (the capture's and its expectations') is the same.
+      expect(new Set(named).size, t.path).toBeLessThanOrEqual(1);
+      expect(from, t.path).toBe(named[0]);
+      for (const e of t.expect) {
+        // Only "alone" expectations are judged on the baseline run, so one naming learnFrom must be one.
+        if (e.learnFrom !== undefined) expect(e.alone, `${t.path} ${e.detector}`).toBeTypeOf('string');
+        // PROFILE scores nothing without a baseline (no warm-up by default): its expectations need one.
+        if (e.detector === 'PROFILE') expect([e.alone, e.learnFrom].every((x) => typeof x === 'string'), `${t.path} PROFILE`).toBe(true);
+      }
+      if (from === undefined) continue;
+      withLearn++;
+      expect(from, t.path).not.toBe(t.path);
+      expect(existsSync(DATA + from), from).toBe(true);
+      const source = byPath.get(from);
+      expect(source, `${t.path}: learnFrom ${from} has no ground-truth entry`).toBeDefined();
+      // A baseline comes from traffic known to be clean: never an attack capture, nothing expected of it.
+      expect(source!.category, from).not.toBe('attack');
+      expect(source!.expect, from).toEqual([]);
+      expect(learnFromOf(source!), `${from} learns from another capture itself`).toBeUndefined();
+    }
+    expect(withLearn).toBeGreaterThan(0);
+  });
 });
 
 /** A hand-built alert: SYNFLOOD dst 192.168.1.52 → 192.168.1.34:80, high, unless overridden. */
@@ -79,7 +111,7 @@ const BUILT = ['ZSCORE', 'PORTSCAN', 'SYNFLOOD', 'UNUSUAL'];
 describe('matcher', () => {
   it('a SYNFLOOD naming the victim matches; our count is its value; SPIKE is n/a while not built', () => {
     const o = judgeCapture(evgenii, [alert()], BUILT);
-    expect(o.expectations.map((e) => [e.expectation.detector, e.status])).toEqual([['SYNFLOOD', 'found'], ['SPIKE', 'not-built']]);
+    expect(o.expectations.map((e) => [e.expectation.detector, e.status])).toEqual([['SYNFLOOD', 'found'], ['SPIKE', 'not-built'], ['PROFILE', 'not-built']]);
     expect(o.expectations[0]).toMatchObject({ alerts: 1, maxSeverity: 'high', ours: 5870 });
     expect(o.matched).toEqual([{ detector: 'SYNFLOOD', severity: 'high', alerts: 1 }]);
     expect([o.falsePositives, o.onTarget, o.offTarget, o.other]).toEqual([[], [], [], []]);
@@ -140,13 +172,35 @@ describe('matcher', () => {
     expect(o.falsePositives).toEqual([{ detector: 'ZSCORE', severity: 'high', alerts: 1 }]);
   });
 
+  it('with a baseline run: "alone" expectations take its status, the others the run alone\'s; a lost one is reported', () => {
+    const built = [...BUILT, 'SPIKE', 'PROFILE'];
+    const spike = alert({ detector: 'SPIKE', variantId: 1, variant: undefined, severity: 'medium', src: '0.0.0.0' });
+    const profile = alert({ detector: 'PROFILE', variantId: 0, variant: undefined, severity: 'medium' });
+    const alone = judgeCapture(evgenii, [alert()], built);
+    expect(combineExpectations(alone).map((o) => o.status)).toEqual(['found', 'missed', 'missed']);
+    // The baseline run finds SPIKE and PROFILE (both "alone") and the SYNFLOOD again.
+    const warm = judgeCapture(evgenii, [alert(), spike, profile], built);
+    expect(combineExpectations(alone, warm).map((o) => [o.expectation.detector, o.status])).toEqual([['SYNFLOOD', 'found'], ['SPIKE', 'found'], ['PROFILE', 'found']]);
+    expect(lostExpectations(alone, warm)).toEqual([]);
+    // A baseline run without the SYNFLOOD: it stays found (judged alone) and is reported as lost.
+    const lossy = judgeCapture(evgenii, [spike], built);
+    expect(combineExpectations(alone, lossy).map((o) => o.status)).toEqual(['found', 'found', 'missed']);
+    expect(lostExpectations(alone, lossy).map((o) => o.expectation.detector)).toEqual(['SYNFLOOD']);
+    // A PROFILE alert below MEDIUM does not count; nor does one naming another source.
+    expect(judgeCapture(evgenii, [{ ...profile, severity: 'low' }, { ...profile, src: '192.168.1.34', dst: '192.168.1.52' }], built).expectations[2].status).toBe('missed');
+    // Outcomes of two different ground truths cannot be combined.
+    const other = judgeCapture(GROUND_TRUTH.find((t) => t.path === 'attacks/synflood/suricata-verify_tcp-session-syn-flood.pcap')!, [], built);
+    expect(() => combineExpectations(alone, other)).toThrow(/different ground truths/);
+  });
+
   it('counts: the variant filter and the sum', () => {
     const scan = GROUND_TRUTH.find((t) => t.path === 'attacks/portscan/evilfingers_TCP_SYN_SCAN.pcap')!;
     const a = (variantId: number, value: number) =>
       alert({ detector: 'PORTSCAN', variantId, variant: undefined, src: '192.168.1.10', dst: '192.168.1.25', value });
     const o = judgeCapture(scan, [a(0, 939), a(1, 1002)], BUILT);
     // distinct ports from the ports variant only (the syn variant's value is SYNs), SYNs from the syn variant
-    expect(o.expectations.map((e) => [e.status, e.ours])).toEqual([['found', 939], ['found', 1002]]);
+    // (the third, PROFILE after a baseline, is not in BUILT here)
+    expect(o.expectations.map((e) => [e.status, e.ours])).toEqual([['found', 939], ['found', 1002], ['not-built', undefined]]);
     const retrans = GROUND_TRUTH.find((t) => t.path === 'tcp_behaviour/suricata-verify_syn_retransmit_with_ts.pcap')!;
     const r = (src: string, dst: string, evidence: number) => alert({ detector: 'RETRANS', variantId: 0, src, dst, evidence, severity: 'medium' });
     const ro = judgeCapture(retrans, [r('10.38.251.147', '10.38.251.146', 12), r('10.38.251.146', '10.38.251.147', 5)], [...BUILT, 'RETRANS']);
@@ -155,6 +209,29 @@ describe('matcher', () => {
 });
 
 describe('on a real capture through the pipeline', () => {
+  it('evgenii_syn_flood after a baseline learnt from evgenii_no_flood: SPIKE and PROFILE missed alone, found with it, nothing wrong', async () => {
+    const options = defaultOptions();
+    options.seed = 1;
+    const blob = (p: string) => new Blob([new Uint8Array(readFileSync(DATA + p))]);
+    expect(learnFromOf(evgenii)).toBe('normal/evgenii_no_flood.pcap');
+    const learnt = (await analyzeBlob(await newEngine(), blob(learnFromOf(evgenii)!), 'evgenii_no_flood.pcap', options, { learn: true })).result;
+    expect(learnt.ok).toBe(true);
+    expect(learnt.learnedBaseline).toBeTypeOf('string');
+    const alone = judgeCapture(evgenii, alertsOf((await analyzeBlob(await newEngine(), blob(evgenii.path), evgenii.path, options)).result));
+    const warmRun = (await analyzeBlob(await newEngine(), blob(evgenii.path), evgenii.path, options, { baselineJson: learnt.learnedBaseline })).result;
+    expect(warmRun.ok).toBe(true);
+    expect(warmRun.baseline?.sourceFile).toBe('evgenii_no_flood.pcap');
+    const warm = judgeCapture(evgenii, alertsOf(warmRun));
+    expect(alone.expectations.map((o) => o.status)).toEqual(['found', 'missed', 'missed']);
+    expect(warm.expectations.map((o) => o.status)).toEqual(['found', 'found', 'found']);
+    expect(combineExpectations(alone, warm).every((o) => o.status === 'found')).toBe(true);
+    expect(warm.falsePositives).toEqual([]);
+    // PROFILE names the attacker: its alerts at MEDIUM+ are the flood's SYNs to the victim's port 80.
+    const prof = alertsOf(warmRun).filter((a) => a.detector === 'PROFILE' && a.severity !== 'low');
+    expect(prof.length).toBeGreaterThan(0);
+    expect(prof.every((a) => a.src === '192.168.1.52' && a.dst === '192.168.1.34' && a.dport === 80)).toBe(true);
+  });
+
   it('evgenii_syn_flood: the SYNFLOOD against the victim is found with the manifest\'s SYN count, nothing is wrong', async () => {
     const options = defaultOptions();
     options.seed = 1;

@@ -4,9 +4,12 @@
 // comment are the manifest's "GT:" or, where a row has none, its contents text). An entry says
 // which alerts the capture should raise (detector, variant, subject, minimum severity), which
 // ones would be wrong, and the manifest's counts that a detector also measures, printed next to
-// ours. test/eval/ground-truth.test.ts checks that every capture file has an entry and every
-// entry's file exists. Detectors named here that the core does not have yet (DETECTOR_NAMES in
-// src/shared/protocol.ts) are reported as "n/a (detector not built)", never as misses.
+// ours, and where a baseline learnt elsewhere is needed, the benign capture to learn it from
+// (learnFrom: the evaluation runs the capture again with it). test/eval/ground-truth.test.ts
+// checks that every capture file has an entry, every entry's file exists and every learnFrom is a
+// benign capture other than the entry's own. Detectors named here that the core does not have yet
+// (DETECTOR_NAMES in src/shared/protocol.ts) are reported as "n/a (detector not built)", never as
+// misses.
 
 /** Alert severity, as in the CLI's rows (src/io/alert-rows.ts AlertRow.severity). */
 export type Severity = 'low' | 'medium' | 'high';
@@ -64,6 +67,10 @@ export interface Expectation extends AlertPattern {
    *  as one): e.g. a flood that starts with the capture has no past windows for a baseline; the
    *  test named there shows the alert after a baseline learned elsewhere. */
   alone?: string;
+  /** The benign capture whose learned baseline shows it (path under ../shared/data): the
+   *  capture is run a second time with a baseline file learned from it (CaptureTruth.learnFrom,
+   *  which this must equal when both are given). */
+  learnFrom?: string;
 }
 
 export interface CaptureTruth {
@@ -80,6 +87,12 @@ export interface CaptureTruth {
    *  is (checked before `forbid`; reported as "named", not as false positives). Its `alerts` is
    *  how many the capture raises (test/worker/benign-quiet.test.ts holds the count). */
   named?: NamedAlert[];
+  /** A benign capture of the same network (or, where the data has none, the benign capture the
+   *  named test learns from), path under ../shared/data: `npm run evaluate` learns a baseline file
+   *  from it (`flowlens learn`, hooks.learn) and runs this capture a second time with it applied
+   *  (`analyze --baseline`). Never the capture itself, never an attack capture. When absent, the
+   *  learnFrom of the expectations (they must agree). */
+  learnFrom?: string;
 }
 
 /** A real alert on a quiet capture: the pattern, how many, and why a responder would agree. */
@@ -94,7 +107,32 @@ export const QUIET: AlertPattern[] = [{ detector: 'PORTSCAN' }, { detector: 'SYN
 
 /** Floods that fill the whole capture: no window closes before them, so SPIKE has no baseline from
  *  the capture alone; test/assembly/metrics.test.ts catches each after learning a benign capture. */
-const NO_PAST = 'no past for a baseline; found after learning (test/assembly/metrics.test.ts)';
+const NO_PAST = 'no past for a baseline; found after learning a benign capture (test/assembly/metrics.test.ts, baseline-io.test.ts)';
+
+/** What the floods learn from: the benign capture of evgenii_syn_flood's own lab LAN ("baseline
+ *  traffic of the same lab LAN [...] (no attack)"). The other floods' networks have no benign
+ *  capture in the data; test/assembly/metrics.test.ts and baseline-io.test.ts learn this one for
+ *  them as well (a benign LAN's window byte rates as the normal level a flood is judged against). */
+const FLOOD_LEARN = 'normal/evgenii_no_flood.pcap';
+
+/** PROFILE scores connections only against a learnt baseline (or a warm-up, off by default). */
+const PROFILE_ALONE = 'PROFILE scores connections only against a learnt baseline (test/worker/profile.test.ts)';
+
+/** What the scans learn from: the merged benign corpus of nDPI and Zeek LAN captures (MANIFEST:
+ *  "benign-named, anomaly-free"). The EvilFingers lab has no benign capture in the data;
+ *  test/worker/profile.test.ts learns this one for the TCP SYN scan (the scanner flagged at
+ *  MEDIUM+, nobody else). */
+const SCAN_LEARN = 'normal/perf/real_mix_ndpi_zeek_merged.pcap.gz';
+
+/** What the brute-force captures learn from: the Zeek trace of many benign SSH sessions, as
+ *  test/worker/profile.test.ts does for the FTP and the nmap + libssh2 brute force. */
+const SSH_LEARN = 'normal/zeek_ssh_ssh.pcap';
+
+/** The attacker's connections to the target flagged by PROFILE at MEDIUM or above after a
+ *  baseline learnt from `learnFrom`. */
+const profileOf = (src: string, dst: string, learnFrom: string, dport?: number): Expectation => ({
+  detector: 'PROFILE', src, dst, ...(dport === undefined ? {} : { dport }), minSeverity: 'medium', alone: PROFILE_ALONE, learnFrom,
+});
 
 const S = '192.168.1.10'; // the EvilFingers nmap scanner
 const T = '192.168.1.25'; // the EvilFingers target
@@ -110,6 +148,7 @@ const nmapScan = (path: string, ports: number, syns?: number): CaptureTruth => (
   expect: [
     { detector: 'PORTSCAN', src: S, dst: T, count: { label: 'distinct ports', manifest: ports, field: 'value', variant: 'ports' } },
     ...(syns === undefined ? [] : [{ detector: 'PORTSCAN', variant: 'syn', src: S, dst: T, count: { label: 'SYNs', manifest: syns, field: 'value' as const } }]),
+    profileOf(S, T, SCAN_LEARN),
   ],
   forbid: [{ detector: 'PORTSCAN', src: T }],
 });
@@ -144,6 +183,7 @@ export const GROUND_TRUTH: CaptureTruth[] = [
     expect: [
       { detector: 'PORTSCAN', src: '192.168.1.25', dst: '192.168.1.15', count: { label: 'distinct ports', manifest: 999, field: 'value', variant: 'ports' } },
       { detector: 'PORTSCAN', variant: 'syn', src: '192.168.1.25', dst: '192.168.1.15', count: { label: 'SYNs', manifest: 2992, field: 'value' } },
+      profileOf('192.168.1.25', '192.168.1.15', SCAN_LEARN),
     ],
     forbid: [{ detector: 'PORTSCAN', src: '192.168.1.15' }, { detector: 'RETRANS' }],
   },
@@ -156,6 +196,7 @@ export const GROUND_TRUTH: CaptureTruth[] = [
     expect: [
       { detector: 'PORTSCAN', src: S, dst: T, count: { label: 'probes (IP protocols)', manifest: 256, field: 'value', variant: 'ports' } },
       { detector: 'UNUSUAL', src: S, dst: T },
+      profileOf(S, T, SCAN_LEARN),
     ],
     forbid: [{ detector: 'PORTSCAN', src: T }],
   },
@@ -189,7 +230,10 @@ export const GROUND_TRUTH: CaptureTruth[] = [
     path: 'attacks/portscan/evilfingers_xprobe_xprobe_icmp_udp_scan.pcap',
     category: 'attack',
     hosts: ['192.168.1.20', T],
-    expect: [{ detector: 'PORTSCAN', src: '192.168.1.20', dst: T, count: { label: 'distinct ports', manifest: 146, field: 'value', variant: 'ports' } }],
+    expect: [
+      { detector: 'PORTSCAN', src: '192.168.1.20', dst: T, count: { label: 'distinct ports', manifest: 146, field: 'value', variant: 'ports' } },
+      profileOf('192.168.1.20', T, SCAN_LEARN),
+    ],
     forbid: [{ detector: 'PORTSCAN', src: T }],
   },
   // "xprobe2 192.168.1.20 -> 192.168.1.25: 149 SYNs to 145 distinct ports in 36 s (open 23,135,139) plus ICMP
@@ -201,6 +245,7 @@ export const GROUND_TRUTH: CaptureTruth[] = [
     expect: [
       { detector: 'PORTSCAN', src: '192.168.1.20', dst: T, count: { label: 'distinct ports', manifest: 145, field: 'value', variant: 'ports' } },
       { detector: 'PORTSCAN', variant: 'syn', src: '192.168.1.20', dst: T, count: { label: 'SYNs', manifest: 149, field: 'value' } },
+      profileOf('192.168.1.20', T, SCAN_LEARN),
     ],
     forbid: [{ detector: 'PORTSCAN', src: T }],
   },
@@ -214,6 +259,7 @@ export const GROUND_TRUTH: CaptureTruth[] = [
     expect: [
       { detector: 'PORTSCAN', src: '192.168.1.125', dst: '192.168.1.120', count: { label: 'distinct ports', manifest: 235, field: 'value', variant: 'ports' } },
       { detector: 'PORTSCAN', variant: 'syn', src: '192.168.1.125', dst: '192.168.1.120', count: { label: 'SYNs', manifest: 1126, field: 'value' } },
+      profileOf('192.168.1.125', '192.168.1.120', SCAN_LEARN),
     ],
     forbid: [{ detector: 'PORTSCAN', src: '192.168.1.120' }],
   },
@@ -255,7 +301,9 @@ export const GROUND_TRUTH: CaptureTruth[] = [
     hosts: ['192.168.1.52', '192.168.1.34'],
     expect: [
       { detector: 'SYNFLOOD', variant: 'dst', dst: '192.168.1.34', dport: 80, count: { label: 'SYNs', manifest: 5870, field: 'value' } },
-      { detector: 'SPIKE', dst: '192.168.1.34', alone: NO_PAST },
+      { detector: 'SPIKE', dst: '192.168.1.34', alone: NO_PAST, learnFrom: FLOOD_LEARN },
+      // the flood's SYNs, one connection each, unusual for their source on this LAN
+      profileOf('192.168.1.52', '192.168.1.34', FLOOD_LEARN, 80),
     ],
     forbid: [{ detector: 'PORTSCAN', src: '192.168.1.34' }],
   },
@@ -301,7 +349,7 @@ export const GROUND_TRUTH: CaptureTruth[] = [
     hosts: ['192.0.2.10', '198.51.100.5'],
     expect: [
       { detector: 'SYNFLOOD', variant: 'dst', dst: '198.51.100.5', dport: 443, count: { label: 'SYNs', manifest: 200, field: 'value' } },
-      { detector: 'SPIKE', dst: '198.51.100.5', alone: NO_PAST },
+      { detector: 'SPIKE', dst: '198.51.100.5', alone: NO_PAST, learnFrom: FLOOD_LEARN },
     ],
     forbid: [],
   },
@@ -309,13 +357,13 @@ export const GROUND_TRUTH: CaptureTruth[] = [
   // ---- attacks/ddos_amplification: SPIKE against the victim (issue #4) ----------------------
   // "8000 pkts in 0.147 s towards victim 10.10.10.10 from 7055 distinct reflectors: mostly reflected SYN/ACKs, 1018 RST,
   //  140 SYNs (to 22/443), 153 ICMP unreachable, 164 UDP. Victim never answers (one-way)."
-  { path: 'attacks/ddos_amplification/stopddos_amp.TCP.reflection.SYNACK.pcap', category: 'attack', hosts: ['10.10.10.10'], expect: [{ detector: 'SPIKE', dst: '10.10.10.10', alone: NO_PAST }], forbid: [] },
+  { path: 'attacks/ddos_amplification/stopddos_amp.TCP.reflection.SYNACK.pcap', category: 'attack', hosts: ['10.10.10.10'], expect: [{ detector: 'SPIKE', dst: '10.10.10.10', alone: NO_PAST, learnFrom: FLOOD_LEARN }], forbid: [] },
   // "9617 packets in 25 ms to 10.10.10.1 from 6276 distinct IoT reflectors (UDP src 37810 / BACnet 47808), 9517 of them to
   //  dst port 30120; 155 ICMP (unreachable/time-exceeded). Timestamps are not monotonic."
-  { path: 'attacks/ddos_amplification/stopddos_amp.UDP.bacnet.IOT.37810.pcapng', category: 'attack', hosts: ['10.10.10.1'], expect: [{ detector: 'SPIKE', dst: '10.10.10.1', alone: NO_PAST }], forbid: [] },
+  { path: 'attacks/ddos_amplification/stopddos_amp.UDP.bacnet.IOT.37810.pcapng', category: 'attack', hosts: ['10.10.10.1'], expect: [{ detector: 'SPIKE', dst: '10.10.10.1', alone: NO_PAST, learnFrom: FLOOD_LEARN }], forbid: [] },
   // "3984 UDP packets (all 246 bytes, src port 500 = ISAKMP reflectors) in 0.41 s from 2767 distinct reflectors to
   //  10.10.10.10 (random dst ports)."
-  { path: 'attacks/ddos_amplification/stopddos_amp.UDP.isakmp.pcap', category: 'attack', hosts: ['10.10.10.10'], expect: [{ detector: 'SPIKE', dst: '10.10.10.10', alone: NO_PAST }], forbid: [] },
+  { path: 'attacks/ddos_amplification/stopddos_amp.UDP.isakmp.pcap', category: 'attack', hosts: ['10.10.10.10'], expect: [{ detector: 'SPIKE', dst: '10.10.10.10', alone: NO_PAST, learnFrom: FLOOD_LEARN }], forbid: [] },
   // "DNS amplification against 10.10.10.10 over 29.7 s: 402 DNS RRSIG responses, many as IP fragments; frames up to 6197
   //  bytes (> Ethernet MTU: captured after reassembly/offload -> large-packet detector should fire); plus 287 SYNs from 140
   //  sources to 102 distinct ports, UDP to port 22 (378) and a little IPv6 and GRE."
@@ -324,7 +372,7 @@ export const GROUND_TRUTH: CaptureTruth[] = [
     category: 'attack',
     hosts: ['10.10.10.10'],
     expect: [
-      { detector: 'SPIKE', dst: '10.10.10.10', alone: NO_PAST },
+      { detector: 'SPIKE', dst: '10.10.10.10', alone: NO_PAST, learnFrom: FLOOD_LEARN },
       { detector: 'LARGESIZE', dst: '10.10.10.10', count: { label: 'largest frame, bytes', manifest: 6197, field: 'value' } },
     ],
     forbid: [],
@@ -356,10 +404,17 @@ export const GROUND_TRUTH: CaptureTruth[] = [
   //  and Windows background (NBNS, LLMNR, DHCPv6) over 62 s."
   unexpectable('attacks/dns_tunnel/sbousseaden_cmds_over_dns_txt.pcap', ['192.168.100.121', '192.168.100.2']),
 
-  // ---- attacks/bruteforce: no credential-guessing detector (alerts reported, none called wrong)
+  // ---- attacks/bruteforce: no credential-guessing detector; PROFILE flags the attacker's connections after a benign
+  // SSH baseline where test/worker/profile.test.ts shows it (the others: alerts reported, none called wrong)
   // "192.168.8.101 -> 192.168.8.103:22: 1 nmap SYN probe then 6 SSH sessions (libssh2 client) within ~1 s = credential
   //  guessing; 167 pkts total incl. mDNS/LLMNR/SSDP/ICMPv6 background."
-  unexpectable('attacks/bruteforce/madhuwantha_nmap_ssh_dictionary.pcap', ['192.168.8.101', '192.168.8.103']),
+  {
+    path: 'attacks/bruteforce/madhuwantha_nmap_ssh_dictionary.pcap',
+    category: 'attack',
+    hosts: ['192.168.8.101', '192.168.8.103'],
+    expect: [profileOf('192.168.8.101', '192.168.8.103', SSH_LEARN, 22)],
+    forbid: [],
+  },
   // "kerbrute 172.16.66.1 -> DC 172.16.66.36:88: 14 AS-REQ in 2.3 s; 13 KRB-ERROR replies [...] and 1 AS-REP."
   unexpectable('attacks/bruteforce/sbousseaden_kerbrute_passwordspray.pcapng', ['172.16.66.1', '172.16.66.36']),
   // "Zerologon: 172.16.66.37 -> DC 172.16.66.36 (RPC port 49668): 440 NetrServerReqChallenge + 440 NetrServerAuthenticate3
@@ -367,9 +422,17 @@ export const GROUND_TRUTH: CaptureTruth[] = [
   unexpectable('attacks/bruteforce/sbousseaden_zerologon_netlogon_bruteforce.pcapng', ['172.16.66.37', '172.16.66.36']),
   // "192.168.56.1 -> FTP server 192.168.56.101:21: 30 TCP connections in 59 s, each with USER bro + PASS answered '530
   //  Login incorrect' (30 x 530, 0 x 230)."
-  unexpectable('attacks/bruteforce/zeek_ftp_bruteforce.pcap', ['192.168.56.1', '192.168.56.101']),
+  {
+    path: 'attacks/bruteforce/zeek_ftp_bruteforce.pcap',
+    category: 'attack',
+    hosts: ['192.168.56.1', '192.168.56.101'],
+    expect: [profileOf('192.168.56.1', '192.168.56.101', SSH_LEARN, 21)],
+    forbid: [],
+  },
   // "192.168.56.1 -> SSH server 192.168.56.103:22: 11 SSH connections in 66 s (encrypted; guessing inferred from
   //  connection count/size)."
+  // After the ssh baseline PROFILE flags 2 of its 11 connections, at LOW only: no PROFILE expectation (kerbrute and
+  // Zerologon above: no benign capture of their Windows domain to learn from).
   unexpectable('attacks/bruteforce/zeek_ssh_sshguess.pcap', ['192.168.56.1', '192.168.56.103']),
 
   // ---- attacks/icmp ----------------------------------------------------------------------
@@ -389,7 +452,7 @@ export const GROUND_TRUTH: CaptureTruth[] = [
     forbid: [],
   },
   // "1000 ICMPv6 echo requests with (invalid) multicast source ff02::1 to ff02::1 in 8 ms - ICMPv6 flood (THC rsmurf6)."
-  { path: 'attacks/icmp/suricata-verify_ipv6_rsmurf6.pcap', category: 'attack', hosts: ['ff02::1'], expect: [{ detector: 'SPIKE', dst: 'ff02::1', alone: NO_PAST }], forbid: [] },
+  { path: 'attacks/icmp/suricata-verify_ipv6_rsmurf6.pcap', category: 'attack', hosts: ['ff02::1'], expect: [{ detector: 'SPIKE', dst: 'ff02::1', alone: NO_PAST, learnFrom: FLOOD_LEARN }], forbid: [] },
 
   // ---- attacks/misc ----------------------------------------------------------------------
   // No GT line; contents: "ARP cache poisoning (PPA 3rd ed.)": ARP is below IP, no detector sees it.
@@ -422,7 +485,7 @@ export const GROUND_TRUTH: CaptureTruth[] = [
     path: 'attacks/misc/suricata-verify_dhcp-request-flood.pcap',
     category: 'attack',
     hosts: ['0.0.0.0', '255.255.255.255'],
-    expect: [{ detector: 'SPIKE', dst: '255.255.255.255', alone: NO_PAST }],
+    expect: [{ detector: 'SPIKE', dst: '255.255.255.255', alone: NO_PAST, learnFrom: FLOOD_LEARN }],
     forbid: [],
   },
 
@@ -433,7 +496,9 @@ export const GROUND_TRUTH: CaptureTruth[] = [
   //  latency1, same client/server 172.16.16.128 -> 74.125.95.104:80)". One handshake in the file: a per-capture baseline
   //  has nothing to compare with (a baseline learned from latency1 would).
   behaviour('tcp_behaviour/chrissanders_latency2.pcapng', [{ detector: 'LATENCY', dst: '74.125.95.104', dport: 80,
-    alone: 'no baseline of the server; HIGH after latency1 (test/assembly/tcp.test.ts)' }]),
+    alone: 'no baseline of the server; HIGH after 12 runs of latency1 (test/assembly/tcp.test.ts, baseline-io.test.ts) or one with a ' +
+      'warm-up of 1 sample; latency1 alone is 1 connection (learning needs 2) and 1 sample (the default warm-up is 10)',
+    learnFrom: 'tcp_behaviour/chrissanders_latency1.pcapng' }]),
   // "Network RTT is low (SYN -> SYN/ACK 0.024 s) but the client waits 1.345 s after the handshake before sending GET
   //  (client/application delay, not network)": a LATENCY alert would blame the network.
   behaviour('tcp_behaviour/chrissanders_latency3.pcapng', [], [{ detector: 'LATENCY' }]),
@@ -527,6 +592,10 @@ export const GROUND_TRUTH: CaptureTruth[] = [
   // "Zeek test trace: many SSH sessions"
   benign('normal/zeek_ssh_ssh.pcap'),
 ];
+
+/** The capture's learnFrom: its own, else the one its expectations name (ground-truth.test.ts
+ *  checks that they agree); undefined when it is only run alone. */
+export const learnFromOf = (t: CaptureTruth): string | undefined => t.learnFrom ?? t.expect.find((e) => e.learnFrom)?.learnFrom;
 
 /** The folders under ../shared/data whose every capture has an entry (ground-truth.test.ts). */
 export const GROUND_TRUTH_DIRS = ['attacks', 'tcp_behaviour', 'normal'] as const;

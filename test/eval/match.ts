@@ -231,3 +231,24 @@ export function groupsText(groups: AlertGroup[]): string {
 /** Total alerts of `groups`, optionally of one detector. */
 export const groupTotal = (groups: AlertGroup[], detector?: string): number =>
   groups.filter((g) => detector === undefined || g.detector === detector).reduce((s, g) => s + g.alerts, 0);
+
+/**
+ * The expectations of a capture in the evaluation with baselines: an expectation marked `alone`
+ * (the capture by itself cannot show it) takes its status from the run with the learnt baseline,
+ * every other one keeps the status of the run alone. Without a baseline run, the run alone's.
+ * Both outcomes must come from judgeCapture on the same ground truth (same expectation order).
+ */
+export function combineExpectations(alone: CaptureOutcome, withBaseline?: CaptureOutcome): ExpectationOutcome[] {
+  if (!withBaseline) return alone.expectations;
+  return alone.expectations.map((o, i) => {
+    const b = withBaseline.expectations[i];
+    if (b?.expectation !== o.expectation) throw new Error('combineExpectations: the two outcomes judge different ground truths');
+    return o.expectation.alone ? b : o;
+  });
+}
+
+/** Expectations not marked `alone` that the run alone finds and the run with the baseline misses
+ *  (a baseline that hides an alert: reported, not counted as a miss). */
+export function lostExpectations(alone: CaptureOutcome, withBaseline: CaptureOutcome): ExpectationOutcome[] {
+  return withBaseline.expectations.filter((o, i) => !o.expectation.alone && o.status === 'missed' && alone.expectations[i].status === 'found');
+}
