@@ -115,7 +115,7 @@
 // new key's home slot, closing its episode (C_SPIKE_HOSTS_EVICTED). Open SPIKE_DST episodes (rare)
 // live in a second table keyed by the destination, 192 B each, capped at 1/8 of that (at its cap
 // the least recently opened episode is closed early; its window's later packets are no evidence).
-// Static: 4 window accumulators (192 B), the global, class and service states (about 7 KiB). Sweep: on one packet in SWEEP_EVERY, SWEEP_SLOTS destinations:
+// Static: 4 window accumulators (208 B), the global, class and service states (about 7 KiB). Sweep: on one packet in SWEEP_EVERY, SWEEP_SLOTS destinations:
 // ended episodes are closed and stale destinations (the restart rule above) removed; the same
 // rules apply at the next packet, so the sweep changes no decision. Per packet at most 7 alerts
 // (destination: restart 1, eviction 1, fold 1, new 1; global new 1; sweep 2).
@@ -125,9 +125,20 @@
 // rate (B/s), TRACE_MEAN = the baseline mean before it (B/s), TRACE_STD = the MEDIUM threshold,
 // TRACE_Z = the HIGH threshold (NaN when HIGH is not possible), TRACE_FLAGS bit 0 thresholds
 // exist, bit 1 the window crossed, bit 2 the population's, TRACE_RECORD_INDEX = the window's first
-// record. The mean and thresholds are those of the baselines when the window closed, before it
-// joined them. The traced destination is folded at every window close (the same results: folding
-// earlier changes no decision, only the rounding of its quiet-window runs).
+// record. The mean and thresholds are the ones the window was judged against: those in force at
+// its last packet (of the destination) before it crossed, or at the decision (crossing, HIGH) for
+// a window that crossed; for a destination's quiet window (rate 0) those when it is folded. So a
+// flagged point is always above its MEDIUM threshold and a judged unflagged one at or below it,
+// and an alert's THRESHOLD / MEAN are its window's point's. The thresholds are not recomputed at
+// the close: a window is judged while the one before is still open (lateness L) and closes after
+// it, so the baselines may have taken in one or more windows since its packets (a flood window
+// raising the population's MEDIUM under an own baseline: DOMINATE's last window against
+// 10.10.10.10, 15 kB/s, was drawn under 95 kB/s though it crossed 237 B/s). Kept per window
+// (A_S_* in the accumulator; TSNAP per window parity for the traced destination, HA_TRACED on its
+// slot): taken at a packet only when the baselines changed since the last snapshot of the window
+// (doneOrd) and at decisions; with tracing off nothing is taken. The traced destination is folded
+// at every window close (the same results: folding earlier changes no decision, only the rounding
+// of its quiet-window runs).
 // Trace (CFG_TRACE_DETECTOR = DET_PROTOSHIFT, key ignored): per closed window one point per
 // protocol class (5, in class order) and per tracked service (entry order): TRACE_TS_US = window
 // start, TRACE_SIZE = the row's share of the window's packets (0..1), TRACE_MEAN = its baseline

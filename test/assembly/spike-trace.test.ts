@@ -14,9 +14,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import * as abi from '../../src/shared/abi';
-import { DATA } from '../helpers/core';
+import { DATA, newEngine, readAlert } from '../helpers/core';
 import { packRows, type PacketRow } from '../helpers/records';
-import { readCapturePackets, v4 } from '../reference/scan-core';
+import { addrText, readCapturePackets, v4 } from '../reference/scan-core';
 import { DEFAULT_METRICS, metricsConfigIds, referenceMetrics, type RefTracePoint } from '../reference/metrics';
 import { metricPackets, ONLY_METRICS, runMetrics, type CoreEpisode, type MetricsRun } from '../reference/metrics-run';
 
@@ -181,6 +181,85 @@ describe('the SPIKE trace shows the thresholds each window was judged against', 
       key('10.10.10.10'));
     expect(traced.trace).toEqual(referenceMetrics(metricPackets(rows), DEFAULT_METRICS, '10.10.10.10').trace);
     console.log('DOMINATE 10.10.10.10 flagged windows:', flagged.map((p) => `${Math.round(p.size)} B/s > ${Math.round(p.std)}`).join('; '));
+  });
+});
+
+/** A run with learned baselines loaded (RuleInputs.baselines; "learn here, detect there"):
+ *  the SPIKE episodes (as runMetrics folds them) and the trace; `baselines` out: the export. */
+async function runLoaded(bytes: Uint8Array, config: Record<number, number>, baselines: Uint8Array, traceKey?: Uint8Array) {
+  const engine = await newEngine();
+  const byId = new Map<number, CoreEpisode>();
+  const trace: RefTracePoint[] = [];
+  if (traceKey) engine.setTraceKey(traceKey);
+  engine.start({ [abi.CFG_SEED]: 12345, ...ONLY_METRICS, ...config }, (out) => {
+    for (let i = 0; i < out.alertCount; i++) {
+      const a = readAlert(out.alerts, i * abi.ALERT_STRIDE);
+      if (a.detector !== abi.DET_SPIKE) continue;
+      const e = byId.get(a.episode);
+      const zero = a.dst.every((x) => x === 0);
+      const row = {
+        variant: a.variant, dst: zero ? '' : addrText(a.dst), firstUs: a.tsUs, lastUs: a.lastUs, threshold: a.threshold, mean: a.mean,
+        severity: a.severity,
+      };
+      if (e) Object.assign(e, row);
+      else byId.set(a.episode, { ...row, detector: a.detector, newThreshold: a.threshold, newSeverity: a.severity } as CoreEpisode);
+    }
+    const t = out.trace;
+    for (let i = 0; i < out.traceCount; i++) {
+      const o = i * abi.TRACE_STRIDE;
+      trace.push({
+        tsUs: Number(t.getBigInt64(o + abi.TRACE_TS_US, true)), size: t.getFloat64(o + abi.TRACE_SIZE, true), mean: t.getFloat64(o + abi.TRACE_MEAN, true),
+        std: t.getFloat64(o + abi.TRACE_STD, true), z: t.getFloat64(o + abi.TRACE_Z, true), flags: t.getUint32(o + abi.TRACE_FLAGS, true),
+        recordIndex: t.getUint32(o + abi.TRACE_RECORD_INDEX, true),
+      });
+    }
+  }, { baselines });
+  engine.feed(bytes);
+  engine.finish();
+  return { episodes: [...byId.values()], trace, exported: engine.exportBaselines(), counters: engine.counters() };
+}
+
+describe('the SPIKE trace with baselines learnt from evgenii_no_flood loaded (exported and imported)', () => {
+  for (const f of FLOODS) {
+    const name = f.rel.split('/').pop()!;
+    for (const frozen of [0, 1]) {
+      it(`${name}${frozen ? ' (frozen baselines)' : ''}: the ${f.victim} series and the global series agree with the decisions`, async () => {
+        const learnt = (await runLoaded(new Uint8Array(readFileSync(DATA + LEARN)), {}, new Uint8Array(0))).exported;
+        expect(learnt.length).toBeGreaterThan(0);
+        const bytes = new Uint8Array(readFileSync(DATA + f.rel));
+        const cfg = { [abi.CFG_BASELINE_FROZEN]: frozen, ...TRACE(abi.DET_SPIKE) };
+        const dst = await runLoaded(bytes, cfg, learnt, key(f.victim));
+        const all = await runLoaded(bytes, cfg, learnt, key(''));
+        expect(all.episodes).toEqual(dst.episodes);
+        expect(all.trace.length).toBe(all.counters[abi.C_METRIC_WINDOWS]);
+        expectSpikeSeries(dst.trace, f.victim);
+        expectSpikeSeries(all.trace, 'global');
+        const de = dst.episodes.filter((e) => e.variant === abi.SPIKE_DST && e.dst === f.victim);
+        expectAlertsMatch(de, dst.trace, f.victim);
+        expectAlertsMatch(dst.episodes.filter((e) => e.variant === abi.SPIKE_GLOBAL), all.trace, 'global');
+        expect(dst.trace.filter((p) => p.flags & 2).length).toBeGreaterThanOrEqual(de.length);
+      });
+    }
+  }
+
+  it('a traced destination that is one of the loaded baselines: its first window uses its loaded thresholds', async () => {
+    const learnt = (await runLoaded(new Uint8Array(readFileSync(DATA + LEARN)), {}, new Uint8Array(0))).exported;
+    // The busiest destination of evgenii_syn_flood with a loaded baseline (the same lab LAN).
+    const loaded = new Set<string>();
+    for (let o = 0; o < learnt.length; o += abi.BLREC_STRIDE) {
+      if (learnt[o + abi.BLREC_KIND] === abi.BLREC_SPIKE_DST) loaded.add(addrText(learnt.subarray(o + abi.BLREC_ADDR, o + abi.BLREC_ADDR + 16)));
+    }
+    const counts = new Map<string, number>();
+    for (const p of readCapturePackets(new Uint8Array(readFileSync(DATA + SF + 'evgenii_syn_flood.pcap')))) {
+      if (loaded.has(p.dst)) counts.set(p.dst, (counts.get(p.dst) ?? 0) + 1);
+    }
+    const host = [...counts].sort((a, b) => b[1] - a[1])[0]?.[0];
+    expect(host).toBeDefined();
+    const bytes = new Uint8Array(readFileSync(DATA + SF + 'evgenii_syn_flood.pcap'));
+    const run = await runLoaded(bytes, TRACE(abi.DET_SPIKE), learnt, key(host!));
+    expect(run.trace.length).toBeGreaterThan(0);
+    expect(run.trace[0].flags & 5).toBe(1); // its own (loaded) baseline, no warm-up
+    expectSpikeSeries(run.trace, host!);
   });
 });
 
