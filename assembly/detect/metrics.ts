@@ -115,7 +115,7 @@
 // new key's home slot, closing its episode (C_SPIKE_HOSTS_EVICTED). Open SPIKE_DST episodes (rare)
 // live in a second table keyed by the destination, 192 B each, capped at 1/8 of that (at its cap
 // the least recently opened episode is closed early; its window's later packets are no evidence).
-// Static: 4 window accumulators (192 B), the global, class and service states (about 7 KiB). Sweep: on one packet in SWEEP_EVERY, SWEEP_SLOTS destinations:
+// Static: 4 window accumulators (208 B), the global, class and service states (about 7 KiB). Sweep: on one packet in SWEEP_EVERY, SWEEP_SLOTS destinations:
 // ended episodes are closed and stale destinations (the restart rule above) removed; the same
 // rules apply at the next packet, so the sweep changes no decision. Per packet at most 7 alerts
 // (destination: restart 1, eviction 1, fold 1, new 1; global new 1; sweep 2).
@@ -125,9 +125,20 @@
 // rate (B/s), TRACE_MEAN = the baseline mean before it (B/s), TRACE_STD = the MEDIUM threshold,
 // TRACE_Z = the HIGH threshold (NaN when HIGH is not possible), TRACE_FLAGS bit 0 thresholds
 // exist, bit 1 the window crossed, bit 2 the population's, TRACE_RECORD_INDEX = the window's first
-// record. The mean and thresholds are those of the baselines when the window closed, before it
-// joined them. The traced destination is folded at every window close (the same results: folding
-// earlier changes no decision, only the rounding of its quiet-window runs).
+// record. The mean and thresholds are the ones the window was judged against: those in force at
+// its last packet (of the destination) before it crossed, or at the decision (crossing, HIGH) for
+// a window that crossed; for a destination's quiet window (rate 0) those when it is folded. So a
+// flagged point is always above its MEDIUM threshold and a judged unflagged one at or below it,
+// and an alert's THRESHOLD / MEAN are its window's point's. The thresholds are not recomputed at
+// the close: a window is judged while the one before is still open (lateness L) and closes after
+// it, so the baselines may have taken in one or more windows since its packets (a flood window
+// raising the population's MEDIUM under an own baseline: DOMINATE's last window against
+// 10.10.10.10, 15 kB/s, was drawn under 95 kB/s though it crossed 237 B/s). Kept per window
+// (A_S_* in the accumulator; TSNAP per window parity for the traced destination, HA_TRACED on its
+// slot): taken at a packet only when the baselines changed since the last snapshot of the window
+// (doneOrd) and at decisions; with tracing off nothing is taken. The traced destination is folded
+// at every window close (the same results: folding earlier changes no decision, only the rounding
+// of its quiet-window runs).
 // Trace (CFG_TRACE_DETECTOR = DET_PROTOSHIFT, key ignored): per closed window one point per
 // protocol class (5, in class order) and per tracked service (entry order): TRACE_TS_US = window
 // start, TRACE_SIZE = the row's share of the window's packets (0..1), TRACE_MEAN = its baseline
@@ -201,7 +212,14 @@ const A_FIRST_OFFSET: usize = 72; // f64 record offset of the first packet
 const A_FIRST_INDEX: usize = 80; // u32 record index of the first packet
 const A_CLS: usize = 84; // u32 x CLASSES
 const A_SVC: usize = A_CLS + (<usize>CLASSES << 2); // u32 x SERVICES
-const ACC_BYTES: usize = 192;
+// SPIKE_GLOBAL thresholds in force for this window (traceGlobal only; see the Trace header): taken
+// at its packets while it has not crossed (the last one wins) and at every decision.
+const A_S_DONE: usize = 168; // u32 doneOrd + 1 when taken (0 = none)
+const A_S_FLAGS: usize = 172; // u32 TS_* bits below
+const A_S_MED: usize = 176; // f64 MEDIUM threshold (B/s)
+const A_S_HIGH: usize = 184; // f64 HIGH threshold (B/s)
+const A_S_MEAN: usize = 192; // f64 baseline mean (B/s)
+const ACC_BYTES: usize = 208;
 const ACC = memory.data(4 * <i32>ACC_BYTES, 16);
 
 // ---- decision block next to every episode record (EP_* of sliding.ts) ----
@@ -241,6 +259,7 @@ const HA_KIND_SHIFT: u32 = 4; // 2 bits: the cache's K_*
 const HA_HIGH_OK: u32 = 64; // the cache's HIGH is possible
 const HA_EP: u32 = 128; // an episode is open (in `episodes`)
 const HA_FROZEN: u32 = 256; // a loaded baseline under CFG_BASELINE_FROZEN: not updated
+const HA_TRACED: u32 = 512; // the traced destination (traceDst): its packets take TSNAP snapshots
 
 const K_NONE: u32 = 0;
 const K_OWN: u32 = 1;
@@ -260,6 +279,23 @@ const ZERO16 = memory.data(16, 16);
 const TBUF_MAX: i32 = 8;
 const TBUF = memory.data(TBUF_MAX * abi.TRACE_STRIDE, 16);
 let tbufN: i32 = 0;
+/** The traced destination's thresholds in force for its open windows (one per parity, as the
+ *  window slots): taken at its packets while the window has not crossed and at every decision. */
+const TS_ORD: usize = 0; // u32 window ordinal (0 = none)
+const TS_DONE: usize = 4; // u32 doneOrd when taken
+const TS_FLAGS: usize = 8; // u32 TS_* bits
+const TS_MED: usize = 16; // f64
+const TS_HIGH: usize = 24; // f64
+const TS_MEAN: usize = 32; // f64
+const TS_STRIDE: usize = 48;
+const TSNAP = memory.data(2 * <i32>TS_STRIDE, 16);
+// TS_FLAGS / A_S_FLAGS bits
+const TS_JUDGED: u32 = 1; // the packet was judged (not the first packet of a new session)
+const TS_READY: u32 = 2; // thresholds exist (judged and a ready baseline)
+const TS_HIGH_OK: u32 = 4; // HIGH is possible
+const TS_POP: u32 = 8; // the population's thresholds (K_POP)
+/** Set by spikeDecide(): the last spikeCheck() made a decision (the trace snapshots it). */
+let spikeDecided = false;
 
 export const dests = new OpenTable();
 export const episodes = new OpenTable();
@@ -395,6 +431,7 @@ export function metricsReset(): void {
   memory.fill(SVC_EP, 0, EPX * 16);
   resetBaselines();
   tbufN = 0;
+  memory.fill(TSNAP, 0, 2 * TS_STRIDE);
   lastDest = 0;
   sweepCursor = 0;
   sweepTick = 0;
@@ -641,6 +678,7 @@ function spikeCheck(ep: usize, flagged: bool, bytes: f64, span: f64, ready: bool
 
 /** A SPIKE decision: MEAN / STD / SAMPLES of baseline `b` (own, log2) or of the population. */
 function spikeDecide(x: usize, sev: i32, med: f64, high: f64, kind: u32, b: usize): void {
+  spikeDecided = true;
   const thr = sev == abi.SEV_HIGH ? high : med;
   if (kind == K_POP) decide(x, sev, thr, mexp2(popM1), popStd, popN);
   else decide(x, sev, thr, mexp2(load<f64>(b + BL_MEAN)) - 1, blStd(b), load<u32>(b + BL_N));
@@ -753,10 +791,13 @@ export function metricsPacket(): void {
   if (shiftOn) shiftCount(a, wo, judge);
   if (spikeOn) {
     const flagged = load<u32>(a + A_FLAGGED) != 0;
+    if (traceGlobal && !flagged) globalSnap(a, judge, false);
     if (flagged || (gReady && bytes > gMed * load<f64>(a + A_SPAN))) {
+      spikeDecided = false;
       if (spikeCheck(G_EP, flagged, bytes, load<f64>(a + A_SPAN), gReady && judge, gMed, gHigh, gHighOk, wo, clk, abi.SPIKE_GLOBAL, 0, K_OWN, G_BASE)) {
         store<u32>(a + A_FLAGGED, 1);
       }
+      if (traceGlobal && spikeDecided) globalSnap(a, judge, true);
     }
   }
   if (dstOn) destPacket(a, wo, clk, size, judge);
@@ -809,7 +850,13 @@ function shiftCount(a: usize, wo: u32, judge: bool): void {
 }
 
 function destInit(s: usize, wo: u32, oldestOpen: u32): void {
-  store<u32>(s + SLOT_AUX, 0);
+  let aux: u32 = 0;
+  if (traced(s)) {
+    // A new start drops the held windows: their snapshots go with them.
+    aux = HA_TRACED;
+    memory.fill(TSNAP, 0, 2 * TS_STRIDE);
+  }
+  store<u32>(s + SLOT_AUX, aux);
   store<u32>(s + H_LAST_ACTIVE, wo);
   store<u32>(s + H_LAST_FOLDED, oldestOpen - 1);
   store<u32>(s + H_WORD, 0);
@@ -887,6 +934,10 @@ function destUpdate(s: usize, inserted: bool, a: usize, wo: u32, clk: i64, size:
   }
   store<f64>(wBytes, b1);
   const crossed = (aux >> wi) & 1;
+  if ((aux & HA_TRACED) != 0 && crossed == 0) {
+    destSnap(s, wo, judge, false);
+    aux = load<u32>(s + SLOT_AUX); // destSnap may have refreshed the threshold cache
+  }
   const span = load<f64>(a + A_SPAN);
   // Every threshold is at least minBps: below that no window can cross (nothing to look up).
   if (crossed == 0 && !(b1 > minBps * span)) return;
@@ -911,10 +962,45 @@ function destUpdate(s: usize, inserted: bool, a: usize, wo: u32, clk: i64, size:
     store<u32>(s + SLOT_AUX, load<u32>(s + SLOT_AUX) | HA_EP);
     ep = e + E_EP;
   }
+  spikeDecided = false;
   if (spikeCheck(ep, crossed != 0, b1, span, kind != K_NONE && judge, load<f64>(s + H_MED), load<f64>(s + H_HIGH),
       (aux & HA_HIGH_OK) != 0, wo, clk, abi.SPIKE_DST, s + SLOT_KEY, kind, s + H_BASE)) {
     store<u32>(s + SLOT_AUX, load<u32>(s + SLOT_AUX) | (HA_CROSSED << wi));
   }
+  if (spikeDecided && (aux & HA_TRACED) != 0) destSnap(s, wo, judge, true);
+}
+
+/** Snapshot of the thresholds in force for the traced destination `s`'s window `wo` at this packet
+ *  (TSNAP); skipped when one was taken in this window at the same doneOrd (the same baselines)
+ *  unless `force` (a decision). Refreshes the threshold cache as the check would. */
+function destSnap(s: usize, wo: u32, judge: bool, force: bool): void {
+  const t = TSNAP + <usize>(wo & 1) * TS_STRIDE;
+  if (!force && load<u32>(t + TS_ORD) == wo && load<u32>(t + TS_DONE) == doneOrd &&
+      ((load<u32>(t + TS_FLAGS) & TS_JUDGED) != 0) == judge) return;
+  if (load<u32>(s + H_THR_VER) != popVer) hostThresholds(s);
+  const aux = load<u32>(s + SLOT_AUX);
+  const kind = (aux >> HA_KIND_SHIFT) & 3;
+  const ready = judge && kind != K_NONE;
+  store<u32>(t + TS_ORD, wo);
+  store<u32>(t + TS_DONE, doneOrd);
+  store<u32>(t + TS_FLAGS, (judge ? TS_JUDGED : 0) | (ready ? TS_READY : 0) |
+    (ready && kind == K_OWN && (aux & HA_HIGH_OK) != 0 ? TS_HIGH_OK : 0) | (ready && kind == K_POP ? TS_POP : 0));
+  store<f64>(t + TS_MED, load<f64>(s + H_MED));
+  store<f64>(t + TS_HIGH, load<f64>(s + H_HIGH));
+  store<f64>(t + TS_MEAN, kind == K_OWN ? mexp2(load<f64>(s + H_BASE + BL_MEAN)) - 1 : mexp2(popM1));
+}
+
+/** Snapshot of the SPIKE_GLOBAL thresholds in force for window `a` at this packet (A_S_*), as
+ *  destSnap(). */
+function globalSnap(a: usize, judge: bool, force: bool): void {
+  const ready = gReady && judge;
+  const flags = (judge ? TS_JUDGED : 0) | (ready ? TS_READY : 0) | (ready && gHighOk ? TS_HIGH_OK : 0);
+  if (!force && load<u32>(a + A_S_DONE) == doneOrd + 1 && load<u32>(a + A_S_FLAGS) == flags) return;
+  store<u32>(a + A_S_DONE, doneOrd + 1);
+  store<u32>(a + A_S_FLAGS, flags);
+  store<f64>(a + A_S_MED, gMed);
+  store<f64>(a + A_S_HIGH, gHigh);
+  store<f64>(a + A_S_MEAN, mexp2(load<f64>(G_BASE + BL_MEAN)) - 1);
 }
 
 // ---------------------------------------------------------------- folding a destination
@@ -967,20 +1053,43 @@ function zeros(s: usize, k: u32, tracing: bool): void {
 /** A trace point of the traced destination's window `o` (before it joins the baseline). */
 function hostPoint(s: usize, o: u32, rate: f64, flagged: bool): void {
   if (tbufN >= TBUF_MAX) return; // cannot happen (see the header); never overrun
-  hostThresholds(s);
-  const aux = load<u32>(s + SLOT_AUX);
-  const kind = (aux >> HA_KIND_SHIFT) & 3;
   const a = accPtr(o);
   const p = TBUF + <usize>tbufN * abi.TRACE_STRIDE;
   tbufN++;
-  const b = s + H_BASE;
+  const t = TSNAP + <usize>(o & 1) * TS_STRIDE;
+  let flags: u32;
+  if (load<u32>(t + TS_ORD) == o) {
+    // A window with packets: the thresholds its last judgement (or its crossing) used.
+    flags = load<u32>(t + TS_FLAGS);
+    store<u32>(t + TS_ORD, 0);
+    store<f64>(p + abi.TRACE_MEAN, load<f64>(t + TS_MEAN));
+    store<f64>(p + abi.TRACE_STD, load<f64>(t + TS_MED));
+    store<f64>(p + abi.TRACE_Z, load<f64>(t + TS_HIGH));
+  } else {
+    // A quiet window (rate 0): the thresholds now.
+    hostThresholds(s);
+    const aux = load<u32>(s + SLOT_AUX);
+    const kind = (aux >> HA_KIND_SHIFT) & 3;
+    flags = (kind != K_NONE ? TS_READY : 0) | (kind == K_OWN && (aux & HA_HIGH_OK) != 0 ? TS_HIGH_OK : 0) | (kind == K_POP ? TS_POP : 0);
+    store<f64>(p + abi.TRACE_MEAN, kind == K_OWN ? mexp2(load<f64>(s + H_BASE + BL_MEAN)) - 1 : mexp2(popM1));
+    store<f64>(p + abi.TRACE_STD, load<f64>(s + H_MED));
+    store<f64>(p + abi.TRACE_Z, load<f64>(s + H_HIGH));
+  }
+  pointThresholds(p, flags);
   store<i64>(p + abi.TRACE_TS_US, load<u32>(a + A_ORD) == o ? load<i64>(a + A_START) : 0);
   store<f64>(p + abi.TRACE_SIZE, rate);
-  store<f64>(p + abi.TRACE_MEAN, kind == K_OWN ? mexp2(load<f64>(b + BL_MEAN)) - 1 : kind == K_POP ? mexp2(popM1) : NaN);
-  store<f64>(p + abi.TRACE_STD, kind == K_NONE ? NaN : load<f64>(s + H_MED));
-  store<f64>(p + abi.TRACE_Z, kind == K_OWN && (aux & HA_HIGH_OK) != 0 ? load<f64>(s + H_HIGH) : NaN);
-  store<u32>(p + abi.TRACE_FLAGS, (kind != K_NONE ? 1 : 0) | (flagged ? 2 : 0) | (kind == K_POP ? 4 : 0));
+  store<u32>(p + abi.TRACE_FLAGS, ((flags & TS_READY) != 0 ? 1 : 0) | (flagged ? 2 : 0) | ((flags & TS_POP) != 0 ? 4 : 0));
   store<u32>(p + abi.TRACE_RECORD_INDEX, load<u32>(a + A_ORD) == o ? load<u32>(a + A_FIRST_INDEX) : 0);
+}
+
+/** NaN for what trace point `p`'s TS_* `flags` say does not exist: MEAN and the MEDIUM threshold
+ *  without TS_READY, the HIGH threshold without TS_HIGH_OK. */
+@inline function pointThresholds(p: usize, flags: u32): void {
+  if ((flags & TS_READY) == 0) {
+    store<f64>(p + abi.TRACE_MEAN, NaN);
+    store<f64>(p + abi.TRACE_STD, NaN);
+  }
+  if ((flags & TS_HIGH_OK) == 0) store<f64>(p + abi.TRACE_Z, NaN);
 }
 
 // ---------------------------------------------------------------- window close (catch-up)
@@ -1143,12 +1252,16 @@ function shiftPoint(b: usize, count: u32, a: usize, row: u32, key: u32): usize {
 
 function globalPoint(a: usize, rate: f64): void {
   const p = traceAppend();
+  // Every window has a packet, so a snapshot (globalSnap); without one (cannot happen) the thresholds now.
+  if (load<u32>(a + A_S_DONE) == 0) globalSnap(a, true, true);
+  const flags = load<u32>(a + A_S_FLAGS);
   store<i64>(p + abi.TRACE_TS_US, load<i64>(a + A_START));
   store<f64>(p + abi.TRACE_SIZE, rate);
-  store<f64>(p + abi.TRACE_MEAN, gReady ? mexp2(load<f64>(G_BASE + BL_MEAN)) - 1 : NaN);
-  store<f64>(p + abi.TRACE_STD, gReady ? gMed : NaN);
-  store<f64>(p + abi.TRACE_Z, gReady && gHighOk ? gHigh : NaN);
-  store<u32>(p + abi.TRACE_FLAGS, (gReady ? 1 : 0) | (load<u32>(a + A_FLAGGED) != 0 ? 2 : 0));
+  store<f64>(p + abi.TRACE_MEAN, load<f64>(a + A_S_MEAN));
+  store<f64>(p + abi.TRACE_STD, load<f64>(a + A_S_MED));
+  store<f64>(p + abi.TRACE_Z, load<f64>(a + A_S_HIGH));
+  pointThresholds(p, flags);
+  store<u32>(p + abi.TRACE_FLAGS, ((flags & TS_READY) != 0 ? 1 : 0) | (load<u32>(a + A_FLAGGED) != 0 ? 2 : 0));
   store<u32>(p + abi.TRACE_RECORD_INDEX, load<u32>(a + A_FIRST_INDEX));
 }
 
@@ -1380,7 +1493,7 @@ export function metricsImport(r: usize): bool {
     if (dests.find(key, h, H_KEY_WORDS) != 0 || tableFull(dests)) return false;
     const s = dests.insert(key, h);
     lastDest = 0;
-    store<u32>(s + SLOT_AUX, frozenOn ? HA_FROZEN : 0);
+    store<u32>(s + SLOT_AUX, (frozenOn ? HA_FROZEN : 0) | (traced(s) ? HA_TRACED : 0));
     store<u32>(s + H_LAST_ACTIVE, ordBase - age);
     store<u32>(s + H_LAST_FOLDED, ordBase);
     store<u32>(s + H_WORD, 0);

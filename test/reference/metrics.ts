@@ -251,6 +251,9 @@ interface Acc {
   sumL2: number;
   svc: number[];
   flagged: boolean;
+  /** SPIKE_GLOBAL thresholds in force for the window: at its last packet before it crossed, or at
+   *  its last decision (null: not judged or no ready baseline). */
+  thr?: Thr | null;
   firstUs: number;
   lastUs: number;
   firstIndex: number;
@@ -260,6 +263,8 @@ interface HostWin {
   ord: number;
   bytes: number;
   flagged: boolean;
+  /** The thresholds in force for the window, as Acc.thr. */
+  thr?: Thr | null;
 }
 
 interface Host {
@@ -418,8 +423,11 @@ export function referenceMetrics(pkts: MetricPacket[], c: MetricsConfig, traceDs
   };
   /** The packet against its window's threshold `thr` (null: nothing to judge against): the window
    *  holds `bytes` over `span` s and crosses when bytes > threshold x span; VALUE = bytes / span. */
-  const spikeCheck = (ep: Ep, win: { flagged: boolean }, bytes: number, span: number, thr: Thr | null, p: MetricPacket, i: number, wo: number,
-    variant: number, dst: string) => {
+  const spikeCheck = (ep: Ep, win: { flagged: boolean; thr?: Thr | null }, bytes: number, span: number, thr: Thr | null, p: MetricPacket,
+    i: number, wo: number, variant: number, dst: string) => {
+    // The trace shows the thresholds of the window's last judgement before it crossed, or of its
+    // last decision (crossing or HIGH).
+    if (!win.flagged) win.thr = thr;
     let opened = false;
     if (thr && !win.flagged && bytes > thr.med * span) {
       win.flagged = true;
@@ -447,6 +455,7 @@ export function referenceMetrics(pkts: MetricPacket[], c: MetricsConfig, traceDs
     if (!opened && thr && thr.highOk && bytes > thr.high * span && ep.severity < abi.SEV_HIGH) {
       decide(ep, abi.SEV_HIGH, thr);
       ep.aux = thr.kind === 2 ? 1 : 0;
+      win.thr = thr;
     }
     marks[i] = true;
     if (opened) emit(ep, abi.DET_SPIKE, variant, dst, 'new');
@@ -455,8 +464,9 @@ export function referenceMetrics(pkts: MetricPacket[], c: MetricsConfig, traceDs
   // ---- trace (metrics.ts hostPoint / globalPoint)
   const accStart = (o: number) => accs.get(o)?.start ?? 0;
   const accIndex = (o: number) => accs.get(o)?.firstIndex ?? 0;
-  const hostPoint = (h: Host, o: number, rate: number, flagged: boolean) => {
-    const t = hostThr(h.base);
+  /** `w`: the held window (its thresholds in force); none for a quiet window (the thresholds now). */
+  const hostPoint = (h: Host, o: number, rate: number, flagged: boolean, w?: HostWin) => {
+    const t = w ? w.thr ?? null : hostThr(h.base);
     trace.push({
       tsUs: accStart(o), size: rate, mean: t ? t.mean : NaN, std: t ? t.med : NaN, z: t && t.kind === 1 && t.highOk ? t.high : NaN,
       flags: (t ? 1 : 0) | (flagged ? 2 : 0) | (t && t.kind === 2 ? 4 : 0), recordIndex: accIndex(o),
@@ -485,7 +495,7 @@ export function referenceMetrics(pkts: MetricPacket[], c: MetricsConfig, traceDs
       if (w.ord > h.lastFoldedOrd + 1) zeros(h, dst, w.ord - h.lastFoldedOrd - 1, tracing);
       if (h.ep.open && w.ord > h.ep.lastOrd) endHostEp(h, dst);
       const rate = w.bytes / spanOf(w.ord);
-      if (tracing) hostPoint(h, w.ord, rate, w.flagged);
+      if (tracing) hostPoint(h, w.ord, rate, w.flagged, w);
       const x = mlog2(1 + rate);
       const cl = clampOf(h.base);
       bUpdate(h.base, x < cl ? x : cl, alpha);
@@ -538,11 +548,10 @@ export function referenceMetrics(pkts: MetricPacket[], c: MetricsConfig, traceDs
       if (gEp.open && o > gEp.lastOrd) emit(gEp, abi.DET_SPIKE, abi.SPIKE_GLOBAL, '', 'update');
       const rate = a.bytes / a.spanS;
       if (traceGlobal) {
-        const ready = gBase.n >= warmup;
-        const t = ownThr(gBase);
+        const t = a.thr ?? null;
         trace.push({
-          tsUs: a.start, size: rate, mean: ready ? t.mean : NaN, std: ready ? t.med : NaN, z: ready && t.highOk ? t.high : NaN,
-          flags: (ready ? 1 : 0) | (a.flagged ? 2 : 0), recordIndex: a.firstIndex,
+          tsUs: a.start, size: rate, mean: t ? t.mean : NaN, std: t ? t.med : NaN, z: t && t.highOk ? t.high : NaN,
+          flags: (t ? 1 : 0) | (a.flagged ? 2 : 0), recordIndex: a.firstIndex,
         });
       }
       const x = mlog2(1 + rate);
