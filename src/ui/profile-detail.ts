@@ -6,20 +6,8 @@
 import type { AnalysisResult, ProfileDetail, ProfileFeature } from '../shared/protocol';
 import { profileDetail } from '../io/alert-rows';
 import { el } from './dom';
+import { PROFILE_FEATURES } from '../shared/profile-features';
 
-/** Feature names as shown, with the unit of their values. */
-const FEATURES: Record<string, { label: string; unit: string }> = {
-  origBytes: { label: 'Bytes sent', unit: 'B' },
-  respBytes: { label: 'Bytes received', unit: 'B' },
-  duration: { label: 'Duration', unit: 's' },
-  packets: { label: 'Packets', unit: '' },
-  connsPerMinute: { label: 'Connections per minute', unit: '/min' },
-  dstsPerHour: { label: 'Destinations per hour', unit: '/h' },
-  service: { label: 'Service', unit: '' },
-  hour: { label: 'Hour (UTC)', unit: '' },
-  day: { label: 'Day (UTC)', unit: '' },
-  newSource: { label: 'New source', unit: '' },
-};
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 
 /** A raw-unit number: 3 significant digits below 100, whole with separators above. */
@@ -32,7 +20,7 @@ const pct = (share: number) => `${(share * 100).toFixed(share < 0.1 ? 1 : 0)} %`
 
 /** The connection's value of one feature, as shown. */
 export function featureValueText(f: ProfileFeature): string {
-  const unit = FEATURES[f.feature]?.unit ?? '';
+  const unit = PROFILE_FEATURES[f.feature]?.unit ?? '';
   if (f.feature === 'service') return f.label ?? String(f.value);
   if (f.feature === 'hour') return `${String(f.value).padStart(2, '0')}:00`;
   if (f.feature === 'day') return DAYS[f.value] ?? String(f.value);
@@ -47,7 +35,7 @@ export function featureBaselineText(f: ProfileFeature, connections: number): str
   if (f.feature === 'service' || f.feature === 'hour' || f.feature === 'day') {
     return f.typical === 0 ? 'never' : `${amount(f.typical)} of ${amount(connections)} (${pct(f.baselineMean)})`;
   }
-  const unit = FEATURES[f.feature]?.unit ?? '';
+  const unit = PROFILE_FEATURES[f.feature]?.unit ?? '';
   const lo = Math.expm1(Math.max(0, f.baselineMean - f.baselineStd));
   const hi = Math.expm1(f.baselineMean + f.baselineStd);
   return `typical ${amount(f.typical)}${unit && !unit.startsWith('/') ? ' ' : ''}${unit} (±1σ: ${amount(lo)}–${amount(hi)}; log1p ${f.baselineMean.toFixed(2)} ± ${f.baselineStd.toFixed(2)})`;
@@ -90,7 +78,7 @@ export function renderProfile(d: ProfileDetail): HTMLElement {
           el(
             'tr',
             { attrs: { 'data-feature': f.feature } },
-            el('th', { attrs: { scope: 'row' } }, FEATURES[f.feature]?.label ?? f.feature),
+            el('th', { attrs: { scope: 'row' } }, PROFILE_FEATURES[f.feature]?.label ?? f.feature),
             el('td', { class: 'num' }, featureValueText(f)),
             el('td', {}, featureBaselineText(f, b.connections)),
             el('td', { class: 'num' }, f.p < 1e-4 ? f.p.toExponential(1) : String(Number(f.p.toPrecision(2)))),

@@ -13,32 +13,7 @@ import { detachRow } from '../io/rows';
 import { windowFeatures, type FlowRuleSet } from '../rules/flow-rules';
 import { DetectorLimits } from './limiter';
 
-type Typed = Float64Array | Uint32Array | Uint16Array | Uint8Array | Int16Array;
-
-/** A typed-array column that doubles when full. */
-class Column<T extends Typed> {
-  n = 0;
-  constructor(public a: T) {}
-  push(v: number): void {
-    if (this.n === this.a.length) this.grow();
-    this.a[this.n++] = v;
-  }
-  private grow(): void {
-    const b = new (this.a.constructor as new (n: number) => T)(this.a.length * 2);
-    b.set(this.a as never);
-    this.a = b;
-  }
-  /** A right-sized copy of the values pushed so far. */
-  done(): T {
-    return this.a.slice(0, this.n) as T;
-  }
-}
-
-const INIT = 256;
-const f64 = () => new Column(new Float64Array(INIT));
-const u32 = () => new Column(new Uint32Array(INIT));
-const u16 = () => new Column(new Uint16Array(INIT));
-const u8 = () => new Column(new Uint8Array(INIT));
+import { Column, INIT, f64, u16, u32, u8, type Typed } from './columns';
 
 interface ChannelEntry {
   key: Uint8Array;

@@ -8,31 +8,7 @@ import * as abi from '../shared/abi';
 import type { ConnColumns } from '../shared/protocol';
 import type { NameTable } from '../io/names';
 import type { Connection } from '../ml/connection';
-
-type Typed = Float64Array | Uint32Array | Uint16Array | Uint8Array;
-
-/** A typed-array column that doubles when full. */
-class Column<T extends Typed> {
-  n = 0;
-  constructor(public a: T) {}
-  push(v: number): void {
-    if (this.n === this.a.length) {
-      const b = new (this.a.constructor as new (n: number) => T)(this.a.length * 2);
-      b.set(this.a as never);
-      this.a = b;
-    }
-    this.a[this.n++] = v;
-  }
-  done(): T {
-    return this.a.slice(0, this.n) as T;
-  }
-}
-
-const INIT = 256;
-const f64 = () => new Column(new Float64Array(INIT));
-const u32 = () => new Column(new Uint32Array(INIT));
-const u16 = () => new Column(new Uint16Array(INIT));
-const u8 = () => new Column(new Uint8Array(INIT));
+import { f64, u16, u32, u8 } from './columns';
 
 export class ConnCollector {
   /** Records received (kept + dropped) and those beyond `max`. */

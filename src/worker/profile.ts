@@ -38,6 +38,7 @@ import type { Connection } from '../ml/connection';
 import type { Contribution, SourceProfile } from '../ml/source-profile';
 import type { AlertCollector } from './alert-collector';
 import { connectionsOf } from './conn-collector';
+import { PROFILE_FEATURES } from '../shared/profile-features';
 
 /** Detectors whose alerts inside a warm-up are dropped (their baselines were being learnt). */
 export const WARMUP_DETECTORS: readonly number[] = [abi.DET_SPIKE, abi.DET_PROTOSHIFT, abi.DET_LATENCY, abi.DET_LONGCONN];
@@ -87,25 +88,17 @@ function amount(v: number): string {
   return String(Number(v.toPrecision(3)));
 }
 
-const NUMERIC: Record<string, { name: string; unit: string }> = {
-  origBytes: { name: 'bytes sent', unit: 'B' },
-  respBytes: { name: 'bytes received', unit: 'B' },
-  duration: { name: 'duration', unit: 's' },
-  packets: { name: 'packets', unit: '' },
-  connsPerMinute: { name: 'connections per minute', unit: '/min' },
-  dstsPerHour: { name: 'distinct destinations per hour', unit: '/h' },
-};
 
 /** One feature's phrase: value and baseline ("bytes sent 12,345 B vs baseline 420 B (150–1,100 B
  *  at ±1σ, z 4.2)", "port 22/tcp never used by this source (it used 3 services)"). `who` is "this
  *  source" or "the network"; `proto` the connection's IP protocol. */
 export function featureText(f: ProfileFeature, who: string, b: ProfileBaseline, proto: number): string {
-  const num = NUMERIC[f.feature];
-  if (num) {
+  const num = PROFILE_FEATURES[f.feature];
+  if (num?.numeric) {
     const lo = Math.expm1(Math.max(0, f.baselineMean - f.baselineStd));
     const hi = Math.expm1(f.baselineMean + f.baselineStd);
     const u = num.unit === '' || num.unit.startsWith('/') ? num.unit : ` ${num.unit}`;
-    return `${num.name} ${amount(f.value)}${u} vs baseline ${amount(f.typical)}${u} (${amount(lo)}–${amount(hi)}${u} at ±1σ, z ${fixed(f.z, 1)})`;
+    return `${num.phrase} ${amount(f.value)}${u} vs baseline ${amount(f.typical)}${u} (${amount(lo)}–${amount(hi)}${u} at ±1σ, z ${fixed(f.z, 1)})`;
   }
   switch (f.feature) {
     case 'service': {

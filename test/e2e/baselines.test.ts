@@ -11,11 +11,10 @@
 // Screenshots go to test-results/screenshots/ (b*.png). Run with `npm run e2e`.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Server } from 'node:http';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
-import { DIST, SHOTS, CHROMIUM, serve, dropFile, dropDataFile, waitForResult, chartPixels } from './harness';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { SHOTS, dropFile, dropDataFile, waitForResult, chartPixels, startHarness, stopHarness } from './harness';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { DET_LATENCY, DET_PROFILE, DET_PROTOSHIFT, DET_SPIKE } from '../../src/shared/abi';
 import { latencyCapture } from '../worker/latency-capture';
 
@@ -51,20 +50,11 @@ describe('Flowlens baselines and behavioural charts (built dist/ in chromium)', 
   let origin = '';
 
   beforeAll(async () => {
-    if (!existsSync(join(DIST, 'index.html'))) throw new Error('dist/ is missing: run `npm run e2e` (it builds first)');
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
-    mkdirSync(SHOTS, { recursive: true });
-    server = await serve(DIST);
-    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    ({ server, browser, origin } = await startHarness());
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await new Promise((ok) => (server ? server.close(ok) : ok(undefined)));
+    await stopHarness({ server, browser });
   });
 
   async function openPage(init?: string) {

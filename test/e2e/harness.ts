@@ -2,9 +2,11 @@
 // (plus a test-only /__data/ route to ../shared/data), dropping a file on the page's drop zone as a
 // real DataTransfer, waiting for a result, and counting a chart's drawn pixels.
 import { createServer, type Server } from 'node:http';
+import { existsSync, mkdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize, resolve, sep } from 'node:path';
-import type { Page } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 export const ROOT = resolve(__dirname, '../..');
 export const DIST = join(ROOT, 'dist');
@@ -122,4 +124,33 @@ export async function chartPixels(page: Page): Promise<{ drawn: number; red: num
     }
     return { drawn, red, width: c.width };
   });
+}
+
+/** A running harness: dist/ served on a free localhost port and a headless Debian chromium. */
+export interface Harness {
+  server: Server;
+  browser: Browser;
+  /** http://127.0.0.1:PORT */
+  origin: string;
+}
+
+/** Checks that dist/ was built and chromium is installed, serves dist/ and launches chromium.
+ *  Throws with the command to run when either is missing. */
+export async function startHarness(): Promise<Harness> {
+  if (!existsSync(join(DIST, 'index.html'))) throw new Error('dist/ is missing: run `npm run e2e` (it builds first)');
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
+  mkdirSync(SHOTS, { recursive: true });
+  const server = await serve(DIST);
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  return { server, browser, origin };
+}
+
+/** Closes what startHarness opened (either may be missing after a failed start). */
+export async function stopHarness(h: Partial<Harness>): Promise<void> {
+  await h.browser?.close();
+  await new Promise((ok) => (h.server ? h.server.close(ok) : ok(undefined)));
 }

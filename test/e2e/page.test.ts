@@ -8,11 +8,10 @@
 // Run with `npm run e2e` (it builds dist/ first).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Server } from 'node:http';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
-import { DIST, DATA, SHOTS, CHROMIUM, serve, dropFile, dropDataFile, waitForResult, chartPixels } from './harness';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { DATA, SHOTS, dropFile, dropDataFile, waitForResult, chartPixels, startHarness, stopHarness } from './harness';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { defaultOptions } from '../../src/rules/options';
 import { DET_PORTSCAN } from '../../src/shared/abi';
 
@@ -53,30 +52,17 @@ async function field(page: Page, name: string): Promise<number> {
   return Number(text.replace(/[^\d.]/g, ''));
 }
 
-
-
-
-
 describe('Flowlens page (built dist/ in chromium)', () => {
   let server: Server;
   let browser: Browser;
   let origin = '';
 
   beforeAll(async () => {
-    if (!existsSync(join(DIST, 'index.html'))) throw new Error('dist/ is missing: run `npm run e2e` (it builds first)');
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
-    mkdirSync(SHOTS, { recursive: true });
-    server = await serve(DIST);
-    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    ({ server, browser, origin } = await startHarness());
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await new Promise((ok) => (server ? server.close(ok) : ok(undefined)));
+    await stopHarness({ server, browser });
   });
 
   /** A fresh page with watchers: every request URL, page errors, console errors (CSP reports
