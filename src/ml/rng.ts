@@ -1,5 +1,5 @@
 // Seeded pseudo-random numbers for the learners (src/ml/): mulberry32 (Tommy Ettinger, public
-// domain; the same generator as test/helpers/rng.ts), 32-bit state, period 2^32. Good enough for
+// domain; test/helpers/rng.ts re-exports it for the tests), 32-bit state, period 2^32. Good enough for
 // sub-sampling and random splits; not for cryptography. The same seed gives the same stream on
 // every platform (integer arithmetic only), which is what makes a learned model repeatable.
 

@@ -1,13 +1,3 @@
-// Deterministic PRNG for tests: the same seed gives the same "random" streams and chunkings.
-
-/** mulberry32: returns a function giving floats in [0, 1). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// Deterministic PRNG for tests: the same seed gives the same "random" streams and chunkings. The
+// learners' generator (src/ml/rng.ts, mulberry32), under the name the tests use.
+export { mulberry32 as rng } from '../../src/ml/rng';
