@@ -180,7 +180,7 @@ import { curIsOrig } from "../table/flow-table";
 import { alertAppend, episodeId, markReason, outputRoomFor, outputTraceCount, outputTraceRoom, traceAppend, TRACE_KEY } from "./output";
 import {
   EP_BYTES, EP_ID, EP_COUNT, EP_FIRST_US, EP_LAST_US, EP_OFFSET, EP_INDEX, EP_SPORT, EP_DPORT, EP_LABEL, EP_SIZE,
-  EP_VLAN, EP_RATE_PEAK, EP_VALUE, EP_AUX, EP_ADDR, epStart, epEvidence, SWEEP_EVERY,
+  EP_VLAN, EP_RATE_PEAK, EP_VALUE, EP_AUX, EP_ADDR, epStart, epEvidence, epRecord, SWEEP_EVERY,
 } from "./sliding";
 import { BL_BYTES, BL_N, BL_MEAN, BL_S, blClear, blSpan, blUpdate, blZeros, blStd, mlog2, mexp2 } from "./baseline";
 import { cutBegin, cutAdd, cutFinish, cutTake, recAppend, recStats, recValid, recN32, tableFull } from "./baseline-io";
@@ -575,35 +575,12 @@ function hostThresholds(s: usize): void {
  *  addresses or 0 for the zero address, `peak` = PEAK_RATE. The caller checked the room. */
 function epWrite(ep: usize, kind: i32, det: i32, variant: i32, src: usize, dst: usize, peak: f64): void {
   const x = ep + EP_BYTES;
-  const a = alertAppend();
-  const value = load<f64>(ep + EP_VALUE);
   const mean = load<f64>(x + X_MEAN);
-  store<i64>(a + abi.ALERT_TS_US, load<i64>(ep + EP_FIRST_US));
-  store<i64>(a + abi.ALERT_LAST_US, load<i64>(ep + EP_LAST_US));
-  if (src != 0) v128.store(a + abi.ALERT_SRC, v128.load(src));
-  if (dst != 0) v128.store(a + abi.ALERT_DST, v128.load(dst));
-  store<u16>(a + abi.ALERT_SPORT, load<u16>(ep + EP_SPORT));
-  store<u16>(a + abi.ALERT_DPORT, load<u16>(ep + EP_DPORT));
-  store<u16>(a + abi.ALERT_PROTO_LABEL, load<u16>(ep + EP_LABEL));
-  store<u8>(a + abi.ALERT_DETECTOR, <u8>det);
-  store<u8>(a + abi.ALERT_SEVERITY, load<u8>(x + X_SEV));
-  store<u32>(a + abi.ALERT_SIZE, load<u32>(ep + EP_SIZE));
-  store<u32>(a + abi.ALERT_RECORD_INDEX, load<u32>(ep + EP_INDEX));
-  store<f64>(a + abi.ALERT_SCORE, value / (mean > 1 ? mean : 1));
+  const a = epRecord(ep, kind, det, variant, src, dst, <i32>load<u8>(x + X_SEV), load<f64>(ep + EP_VALUE) / (mean > 1 ? mean : 1),
+    load<f64>(x + X_THR), windowS, peak);
   store<f64>(a + abi.ALERT_MEAN, mean);
   store<f64>(a + abi.ALERT_STD, load<f64>(x + X_STD));
   store<u32>(a + abi.ALERT_SAMPLES, load<u32>(x + X_SAMPLES));
-  store<u32>(a + abi.ALERT_VLAN, load<u32>(ep + EP_VLAN));
-  store<f64>(a + abi.ALERT_RECORD_OFFSET, load<f64>(ep + EP_OFFSET));
-  store<f64>(a + abi.ALERT_VALUE, value);
-  store<f64>(a + abi.ALERT_THRESHOLD, load<f64>(x + X_THR));
-  store<f64>(a + abi.ALERT_WINDOW_S, windowS);
-  store<f64>(a + abi.ALERT_COUNT, <f64>load<u32>(ep + EP_COUNT));
-  store<f64>(a + abi.ALERT_PEAK_RATE, peak);
-  store<u32>(a + abi.ALERT_EPISODE, load<u32>(ep + EP_ID));
-  store<u8>(a + abi.ALERT_KIND, <u8>kind);
-  store<u8>(a + abi.ALERT_VARIANT, <u8>variant);
-  store<f64>(a + abi.ALERT_AUX, load<f64>(ep + EP_AUX));
 }
 
 /** Ends the open SPIKE episode `ep` (ALERT_KIND_UPDATE); `dst` as epWrite. */

@@ -403,8 +403,18 @@ export function epEvidence(ep: usize, clock: i64, value: f64): void {
  *  THRESHOLD, WINDOW_S; SCORE = VALUE / THRESHOLD (VALUE when the threshold is 0). */
 export function epAlert(ep: usize, kind: i32, det: i32, variant: i32, src: usize, dst: usize,
     threshold: f64, windowS: f64): void {
-  const a = alertAppend();
   const value = load<f64>(ep + EP_VALUE);
+  epRecord(ep, kind, det, variant, src, dst, epSeverity(value, threshold), threshold > 0 ? value / threshold : value,
+    threshold, windowS, <f64>load<u32>(ep + EP_RATE_PEAK));
+}
+
+/** The alert record of the episode in `ep` with the severity, score, threshold, window and peak
+ *  rate given (the fields every episode alert shares: times, addresses, ports, label, size,
+ *  record, VALUE, COUNT, EPISODE, KIND, VARIANT, AUX); returns it for the caller's own fields
+ *  (detect/metrics.ts adds the baseline's MEAN, STD and SAMPLES). The caller checked the room. */
+export function epRecord(ep: usize, kind: i32, det: i32, variant: i32, src: usize, dst: usize, sev: i32, score: f64,
+    threshold: f64, windowS: f64, peak: f64): usize {
+  const a = alertAppend();
   store<i64>(a + abi.ALERT_TS_US, load<i64>(ep + EP_FIRST_US));
   store<i64>(a + abi.ALERT_LAST_US, load<i64>(ep + EP_LAST_US));
   if (src != 0) v128.store(a + abi.ALERT_SRC, v128.load(src));
@@ -413,19 +423,20 @@ export function epAlert(ep: usize, kind: i32, det: i32, variant: i32, src: usize
   store<u16>(a + abi.ALERT_DPORT, load<u16>(ep + EP_DPORT));
   store<u16>(a + abi.ALERT_PROTO_LABEL, load<u16>(ep + EP_LABEL));
   store<u8>(a + abi.ALERT_DETECTOR, <u8>det);
-  store<u8>(a + abi.ALERT_SEVERITY, <u8>epSeverity(value, threshold));
+  store<u8>(a + abi.ALERT_SEVERITY, <u8>sev);
   store<u32>(a + abi.ALERT_SIZE, load<u32>(ep + EP_SIZE));
   store<u32>(a + abi.ALERT_RECORD_INDEX, load<u32>(ep + EP_INDEX));
-  store<f64>(a + abi.ALERT_SCORE, threshold > 0 ? value / threshold : value);
+  store<f64>(a + abi.ALERT_SCORE, score);
   store<u32>(a + abi.ALERT_VLAN, load<u32>(ep + EP_VLAN));
   store<f64>(a + abi.ALERT_RECORD_OFFSET, load<f64>(ep + EP_OFFSET));
-  store<f64>(a + abi.ALERT_VALUE, value);
+  store<f64>(a + abi.ALERT_VALUE, load<f64>(ep + EP_VALUE));
   store<f64>(a + abi.ALERT_THRESHOLD, threshold);
   store<f64>(a + abi.ALERT_WINDOW_S, windowS);
   store<f64>(a + abi.ALERT_COUNT, <f64>load<u32>(ep + EP_COUNT));
-  store<f64>(a + abi.ALERT_PEAK_RATE, <f64>load<u32>(ep + EP_RATE_PEAK));
+  store<f64>(a + abi.ALERT_PEAK_RATE, peak);
   store<u32>(a + abi.ALERT_EPISODE, load<u32>(ep + EP_ID));
   store<u8>(a + abi.ALERT_KIND, <u8>kind);
   store<u8>(a + abi.ALERT_VARIANT, <u8>variant);
   store<f64>(a + abi.ALERT_AUX, load<f64>(ep + EP_AUX));
+  return a;
 }
