@@ -113,6 +113,10 @@ Packet-size z-score:
   --min-samples N          baseline packets before a channel is scored (default ${D.zscore.minSamples})
   --min-std-bytes B        absolute floor of the standard deviation, bytes (default ${D.zscore.minStdBytes})
   --min-std-fraction F     relative floor of the standard deviation, fraction of the mean (default ${D.zscore.minStdFraction})
+  --zscore-high-min-samples N  HIGH needs N baseline packets, an upward z and sigma at its floor or
+                           above, else MEDIUM; 0: HIGH from 4t (default ${D.zscore.highMinSamples})
+  --zscore-high-max-factor F   HIGH also needs the packet above F x the window's largest; 0: off
+                           (default ${D.zscore.highMaxFactor})
 
 Reading:
   --tcp-timeout S          TCP flow idle timeout, seconds (default ${D.flow.tcpTimeoutS})
@@ -169,7 +173,7 @@ const SWITCHES: Record<string, (o: AnalysisOptions) => void> = {
 };
 
 const STRING_FLAGS = [
-  'format', 'config', 'window', 'threshold', 'min-samples', 'min-std-bytes', 'min-std-fraction', 'tcp-timeout', 'udp-timeout',
+  'format', 'config', 'window', 'threshold', 'min-samples', 'min-std-bytes', 'min-std-fraction', 'zscore-high-min-samples', 'zscore-high-max-factor', 'tcp-timeout', 'udp-timeout',
   'icmp-timeout', 'max-alerts', 'chunk-bytes', 'seed', 'portscan-ports', 'portscan-window', 'synflood-syns', 'synflood-window',
   'synflood-slow-syns', 'synflood-slow-window', 'synflood-completed', 'large-size', 'normal', 'lateness', 'flow-window', 'flow-rule-limit',
   'metric-window', 'baseline-windows', 'baseline-warmup', 'out', 'baseline', 'warmup', 'profile-threshold', 'profile-weights',
@@ -265,6 +269,8 @@ export function parseCli(argv: string[]): CliRun | 'help' {
   set(num(str('min-samples'), 'min-samples', true), (v) => (o.zscore.minSamples = v));
   set(num(str('min-std-bytes'), 'min-std-bytes'), (v) => (o.zscore.minStdBytes = v));
   set(num(str('min-std-fraction'), 'min-std-fraction'), (v) => (o.zscore.minStdFraction = v));
+  set(num(str('zscore-high-min-samples'), 'zscore-high-min-samples', true), (v) => (o.zscore.highMinSamples = v));
+  set(num(str('zscore-high-max-factor'), 'zscore-high-max-factor'), (v) => (o.zscore.highMaxFactor = v));
   set(num(str('tcp-timeout'), 'tcp-timeout'), (v) => (o.flow.tcpTimeoutS = v));
   set(num(str('udp-timeout'), 'udp-timeout'), (v) => (o.flow.udpTimeoutS = v));
   set(num(str('icmp-timeout'), 'icmp-timeout'), (v) => (o.flow.icmpTimeoutS = v));

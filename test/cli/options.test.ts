@@ -168,6 +168,8 @@ describe('parseCli: usage errors', () => {
     expect(run('--profile-weights', '0.5,0.5').options.profile.weights).toEqual({ statistical: 0.5, ml: 0.5 });
     expect(run('--no-profile').options.profile.enabled).toBe(false);
     expect(run().options.baseline.frozen).toBe(false);
+    expect(run('--zscore-high-min-samples', '0', '--zscore-high-max-factor', '3').options.zscore).toMatchObject({ highMinSamples: 0, highMaxFactor: 3 });
+    expect(run().options.zscore).toMatchObject({ highMinSamples: DEFAULT_OPTIONS.zscore.highMinSamples, highMaxFactor: DEFAULT_OPTIONS.zscore.highMaxFactor });
     expect(run('--baseline-frozen').options.baseline.frozen).toBe(true);
     expect(coreConfig(run('--baseline-frozen').options, 1)[CFG_BASELINE_FROZEN]).toBe(1);
     expect(coreConfig(run().options, 1)[CFG_BASELINE_FROZEN]).toBe(0);
