@@ -6,7 +6,7 @@ import type { AnalysisResult } from '../shared/protocol';
 import { alertRow } from '../io/alert-rows';
 import { el, type Child } from './dom';
 import { formatInt } from './format';
-import { detectorName, variantName } from './alert-filter';
+import { detectorName, subjectLabel, variantName } from './alert-filter';
 
 /** A value of the evidence as text: numbers with up to 6 significant decimals and separators,
  *  booleans yes/no, arrays comma-joined, null/undefined "—". */
@@ -44,7 +44,6 @@ export function renderAlertDetail(r: AnalysisResult, i: number): HTMLElement {
   const row = alertRow(r, i);
   const a = r.alerts;
   const variant = variantName(a.detector[i], a.variant[i]);
-  const ports = row.sport || row.dport ? ` (${row.sport} \u2192 ${row.dport})` : '';
   const evidence = evidenceRows(row.evidence ?? {});
   const fields = row.fields ? Object.entries(row.fields) : [];
   return el(
@@ -63,7 +62,7 @@ export function renderAlertDetail(r: AnalysisResult, i: number): HTMLElement {
     el(
       'dl',
       { class: 'detail-grid' },
-      kv('Subject', `${row.src} \u2192 ${row.dst} \u00b7 ${row.proto}${ports}`, 'subject'),
+      kv('Subject', subjectLabel(r, i), 'subject'),
       kv('First (UTC)', el('time', {}, row.first_ts), 'first'),
       kv('Last (UTC)', el('time', {}, row.last_ts), 'last'),
       kv('Score', evidenceText(row.score), 'score'),

@@ -4,6 +4,7 @@
 import * as abi from '../shared/abi';
 import { DETECTOR_NAMES, type AnalysisResult } from '../shared/protocol';
 import { channelLabel } from './format';
+import { shiftSubject } from '../io/alert-rows';
 
 /** Columns the table sorts by. */
 export type SortKey = 'detector' | 'severity' | 'first' | 'last' | 'subject' | 'score';
@@ -56,6 +57,10 @@ export function channelLabels(r: AnalysisResult): string[] {
 /** The subject of alert i: its channel label plus " (sport → dport)" when it has ports. */
 export function subjectLabel(r: AnalysisResult, i: number, labels: readonly string[] = channelLabels(r)): string {
   const a = r.alerts;
+  // Judgements of the whole traffic name no host pair: a protocol shift names its class or
+  // service, a global spike all traffic.
+  if (a.detector[i] === abi.DET_PROTOSHIFT) return `all traffic \u00b7 ${shiftSubject(a.variant[i], a.aux[i])}`;
+  if (a.detector[i] === abi.DET_SPIKE && a.variant[i] === abi.SPIKE_GLOBAL) return 'all traffic';
   const ch = a.channel[i];
   const base = labels[ch] ?? `channel ${ch}`;
   return a.sport[i] || a.dport[i] ? `${base} (${a.sport[i]} \u2192 ${a.dport[i]})` : base;

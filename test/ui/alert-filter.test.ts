@@ -56,6 +56,24 @@ describe('tallies and labels', () => {
     ]);
   });
 
+  it('names what a whole-traffic judgement is about: the shifted class or service, all traffic', () => {
+    const w = resultOf(
+      [
+        { detector: abi.DET_PROTOSHIFT, variant: abi.PROTOSHIFT_SERVICE, aux: (6 << 16) | 5001, severity: M, score: 98, tsUs: 1e6, channel: 0, dport: 5001 },
+        { detector: abi.DET_PROTOSHIFT, variant: abi.PROTOSHIFT_PROTO, aux: 1, severity: M, score: 5, tsUs: 2e6, channel: 0 },
+        { detector: abi.DET_SPIKE, variant: abi.SPIKE_GLOBAL, severity: M, score: 3, tsUs: 3e6, channel: 1, sport: 80, dport: 1275 },
+        { detector: abi.DET_SPIKE, variant: abi.SPIKE_DST, severity: M, score: 3, tsUs: 3e6, channel: 2 },
+      ],
+      [['', '', 'TCP'], ['192.168.1.10', '', 'TCP'], ['192.168.1.10', '172.19.79.6', 'TCP']],
+    );
+    expect([0, 1, 2, 3].map((i) => subjectLabel(w, i))).toEqual([
+      'all traffic \u00b7 tcp/5001',
+      'all traffic \u00b7 UDP',
+      'all traffic',
+      '192.168.1.10 \u2192 172.19.79.6 \u00b7 TCP',
+    ]);
+  });
+
   it('names the subject with ports only when it has them', () => {
     expect(subjectLabel(r, 1, labels)).toBe('192.168.1.10 \u2192 192.168.1.25 \u00b7 TCP');
     expect(subjectLabel(r, 3, labels)).toBe('192.0.2.10 \u2192 198.51.100.5 \u00b7 TCP (1234 \u2192 443)');

@@ -5,6 +5,7 @@ import { defaultOptions } from '../../src/rules/options';
 export interface AlertSpec {
   detector: number;
   variant?: number;
+  aux?: number;
   severity: number;
   score: number;
   tsUs: number;
@@ -38,7 +39,7 @@ export function resultOf(alerts: AlertSpec[], channels: [string, string, string]
       windowS: f64(() => 0),
       evidence: f64(() => 1),
       peakRate: f64(() => 0),
-      aux: f64(() => 0),
+      aux: Float64Array.from(alerts, (a) => a.aux ?? 0),
       size: f64(() => 0),
       mean: f64(() => 0),
       std: f64(() => 0),
