@@ -1,7 +1,8 @@
 #!/usr/bin/env -S npx tsx
 // The command-line entry: runs the same WASM core and pipeline as the page's worker, in Node.
 // `flowlens analyze FILE` prints the alerts (JSONL or CSV, one per line), the anomalous flows or
-// the per-packet reasons to stdout and a summary to stderr; with --baseline FILE it detects
+// the per-packet reasons to stdout and a summary to stderr (with --pcap-out FILE also the packets of
+// the alerts as a capture cut from the input, src/io/pcap-cut.ts); with --baseline FILE it detects
 // against a learnt baseline (PROFILE alerts, seeded window baselines). `flowlens learn FILE --out
 // B.json` learns a baseline file from a capture (src/ml/baseline-file.ts) and prints what it
 // holds. Options come from the defaults, then a JSON config file (--config), then the flags. Exit
