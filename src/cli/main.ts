@@ -25,7 +25,7 @@ import {
 import { NameTable } from '../io/names';
 import { forEachConnLogLine } from '../io/conn-log';
 import { readRows } from '../io/rows';
-import { cutCapture, cutIndexes, PcapCutError, type CutResult } from '../io/pcap-cut';
+import { alertPacketIndexes, cutCapture, cutIndexes, PcapCutError, type CutResult } from '../io/pcap-cut';
 import { formatLearnSummary, formatSummary } from './summary';
 import { baselineFileFromJson, utf8Bytes, type BaselineFile } from '../ml/baseline-file';
 import { BaselineFormatError } from '../ml/json-check';
@@ -66,6 +66,8 @@ Output:
                            gzip input gives an uncompressed FILE): every packet flagged by
                            BLACKLIST, PORTSCAN, LARGESIZE, SYNFLOOD, UNUSUAL or SPIKE and the first
                            evidence packet of every printed alert (all other detectors)
+  --pcap-alert N           with --pcap-out: only the packets of the N-th printed alert (1-based,
+                           the line of the jsonl output); repeatable
   --quiet                  no summary on stderr
 
 Rules:
@@ -200,6 +202,8 @@ export interface CliRun {
   includeSuppressed: boolean;
   /** analyze --pcap-out: where to write the cut capture. */
   pcapOut?: string;
+  /** analyze --pcap-alert: 1-based numbers of the printed alerts whose packets --pcap-out cuts. */
+  pcapAlerts?: number[];
 }
 
 function readText(path: string, what: string): string {
@@ -246,6 +250,7 @@ export function parseCli(argv: string[]): CliRun | 'help' {
     rule: { type: 'string', multiple: true },
     'include-suppressed': { type: 'boolean' },
     'pcap-out': { type: 'string' },
+    'pcap-alert': { type: 'string', multiple: true },
     quiet: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   };
@@ -359,6 +364,15 @@ export function parseCli(argv: string[]): CliRun | 'help' {
     if (cmd === 'learn') throw new UsageError('--pcap-out is for analyze, not learn');
     if (pcapOut === '') throw new UsageError('--pcap-out wants a file name');
     run.pcapOut = pcapOut;
+  }
+  const pcapAlerts = values['pcap-alert'] as string[] | undefined;
+  if (pcapAlerts !== undefined) {
+    if (pcapOut === undefined) throw new UsageError('--pcap-alert needs --pcap-out');
+    run.pcapAlerts = pcapAlerts.map((v) => {
+      const n = Number(v);
+      if (!/^\d+$/.test(v) || n < 1) throw new UsageError(`--pcap-alert wants an alert number from 1, got "${v}"`);
+      return n;
+    });
   }
   const baselinePath = str('baseline');
   if (baselinePath !== undefined) {
@@ -494,17 +508,34 @@ export async function runAnalyze(
 
 /**
  * Writes `--pcap-out`: the packets of the alerts of `result` (cutIndexes(): needs the analysis run
- * with collectMarks) cut from `file` into `pcapOut`, in the input's format (src/io/pcap-cut.ts).
+ * with collectMarks) cut from `file` into `pcapOut`, in the input's format (src/io/pcap-cut.ts);
+ * with `alertNumbers` (1-based among the printed alerts) only those alerts' packets
+ * (alertPacketIndexes()); a number past the last alert throws a PcapCutError.
  * gzip input: the file is gunzipped again (the record indexes count records of the decompressed
  * stream) and the cut is written uncompressed. Throws a PcapCutError for input that is not a
  * capture, Node's fs errors when `pcapOut` cannot be written.
  */
-export async function writePcapCut(file: string, result: AnalysisResult, pcapOut: string, includeSuppressed: boolean): Promise<CutResult> {
+export async function writePcapCut(
+  file: string,
+  result: AnalysisResult,
+  pcapOut: string,
+  includeSuppressed: boolean,
+  alertNumbers?: number[],
+): Promise<CutResult> {
   const s = result.summary;
   if (s.format !== 'pcap' && s.format !== 'pcapng') throw new PcapCutError(`--pcap-out needs a pcap or pcapng input, this is ${s.format}`);
+  let indexes: number[];
+  if (alertNumbers === undefined) indexes = cutIndexes(result, includeSuppressed);
+  else {
+    const printed = alertIndices(result, includeSuppressed);
+    indexes = alertNumbers.flatMap((n) => {
+      if (n > printed.length) throw new PcapCutError(`--pcap-alert ${n}: there are ${printed.length} alerts`);
+      return alertPacketIndexes(result, printed[n - 1]);
+    });
+  }
   const fd = openSync(pcapOut, 'w');
   try {
-    return await cutCapture(contentStream(file, s.gzip), s.format, cutIndexes(result, includeSuppressed), (b) => {
+    return await cutCapture(contentStream(file, s.gzip), s.format, indexes, (b) => {
       writeSync(fd, b);
     });
   } finally {
@@ -558,7 +589,7 @@ async function main(argv: string[]): Promise<number> {
     if (result.baseline && parsed.baseline) result.baseline.sizeBytes = parsed.baseline.sizeBytes;
     if (parsed.pcapOut !== undefined && !result.error) {
       try {
-        const cut = await writePcapCut(parsed.file, result, parsed.pcapOut, parsed.includeSuppressed);
+        const cut = await writePcapCut(parsed.file, result, parsed.pcapOut, parsed.includeSuppressed, parsed.pcapAlerts);
         if (!parsed.quiet) process.stderr.write(`flowlens: wrote ${cut.records} packets to ${parsed.pcapOut}\n`);
       } catch (e) {
         process.stderr.write(`flowlens: cannot write ${parsed.pcapOut}: ${(e as Error).message}\n`);

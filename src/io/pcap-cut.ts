@@ -22,9 +22,14 @@
 //   packet blocks), then the chosen EPB/SPB/OPB as they are. Interface Statistics Blocks (they
 //   count the original capture's packets) and all other blocks are dropped. Blocks after the last
 //   chosen packet are not written. Wireshark, tshark and libpcap read both results.
+// Which packets belong to the alerts: cutIndexes() (all alerts) and alertPacketIndexes() (one alert),
+// from the core's packet marks and the alerts' first evidence packet.
 // Errors: a malformed header or framing throws PcapCutError (what was written so far is a valid
 // prefix only for pcap); indexes past the end are counted in CutResult.missing.
-import { MARK_RECORD_INDEX, MARK_REASONS, MARK_STRIDE } from '../shared/abi';
+import {
+  DET_BLACKLIST, DET_LARGESIZE, DET_PORTSCAN, DET_SPIKE, DET_SYNFLOOD, DET_UNUSUAL, MARK_DPORT, MARK_DST, MARK_RECORD_INDEX,
+  MARK_REASONS, MARK_SPORT, MARK_SRC, MARK_STRIDE, MARK_TS_US, PORTSCAN_HOSTS, SPIKE_DST, SYNFLOOD_SPREAD,
+} from '../shared/abi';
 import type { AnalysisResult } from '../shared/protocol';
 import { alertIndices } from './alert-rows';
 
@@ -267,6 +272,73 @@ export function cutIndexes(result: AnalysisResult, includeSuppressed = false, de
   const a = result.alerts;
   for (const i of alertIndices(result, includeSuppressed)) {
     if (((1 << a.detector[i]) & detectorBits) !== 0) set.add(a.recordIndex[i]);
+  }
+  return [...set].sort((x, y) => x - y);
+}
+
+/** True when the 16 bytes at `a`[ai] equal those at `b`[bi]. */
+function same16(a: Uint8Array, ai: number, b: Uint8Array, bi: number): boolean {
+  for (let k = 0; k < 16; k++) if (a[ai + k] !== b[bi + k]) return false;
+  return true;
+}
+
+/**
+ * The record indexes (sorted) of the packets of ONE alert `i` of `result` (marks needed, as for
+ * cutIndexes()): its first evidence packet (recordIndex), and for the detectors that mark packets
+ * the marks with that detector's reason whose time lies in the alert's [tsUs, lastUs] and that
+ * belong to its subject (the channel key: src, dst): PORTSCAN ports/syn scanner → target, PORTSCAN
+ * hosts (address scan) the scanner's packets, SYNFLOOD dst/slow the SYNs to the victim, SYNFLOOD
+ * spread the SYNs of the time span, LARGESIZE src → dst, BLACKLIST and UNUSUAL both directions of
+ * the flow (addresses and ports), SPIKE dst the packets to the destination, SPIKE global every
+ * SPIKE mark of the span. Other detectors: the first evidence packet only.
+ */
+export function alertPacketIndexes(result: AnalysisResult, i: number): number[] {
+  const a = result.alerts;
+  const set = new Set<number>([a.recordIndex[i]]);
+  const det = a.detector[i];
+  const variant = a.variant[i];
+  const m = result.marks;
+  const key = result.channels[a.channel[i]]?.key;
+  if (m && key) {
+    const v = new DataView(m.buffer, m.byteOffset, m.byteLength);
+    const from = a.tsUs[i];
+    const to = a.lastUs[i];
+    const sport = a.sport[i];
+    const dport = a.dport[i];
+    for (let b = 0; b + MARK_STRIDE <= m.length; b += MARK_STRIDE) {
+      if ((v.getUint32(b + MARK_REASONS, true) & (1 << det)) === 0) continue;
+      const ts = Number(v.getBigInt64(b + MARK_TS_US, true));
+      if (ts < from || ts > to) continue;
+      const srcIsSrc = same16(m, b + MARK_SRC, key, 0);
+      const dstIsDst = same16(m, b + MARK_DST, key, 16);
+      let ok: boolean;
+      switch (det) {
+        case DET_PORTSCAN:
+          ok = variant === PORTSCAN_HOSTS ? srcIsSrc : srcIsSrc && dstIsDst;
+          break;
+        case DET_SYNFLOOD:
+          ok = variant === SYNFLOOD_SPREAD ? true : dstIsDst;
+          break;
+        case DET_LARGESIZE:
+          ok = srcIsSrc && dstIsDst;
+          break;
+        case DET_BLACKLIST:
+        case DET_UNUSUAL: {
+          const ms = v.getUint16(b + MARK_SPORT, true);
+          const md = v.getUint16(b + MARK_DPORT, true);
+          const fwd = srcIsSrc && dstIsDst && ms === sport && md === dport;
+          const rev = same16(m, b + MARK_SRC, key, 16) && same16(m, b + MARK_DST, key, 0) && ms === dport && md === sport;
+          ok = fwd || rev;
+          break;
+        }
+        case DET_SPIKE:
+          ok = variant === SPIKE_DST ? dstIsDst : true;
+          break;
+        default:
+          ok = false;
+      }
+      if (ok) set.add(v.getUint32(b + MARK_RECORD_INDEX, true));
+    }
   }
   return [...set].sort((x, y) => x - y);
 }

@@ -13,8 +13,8 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { parseCli, runAnalyze, writePcapCut, type CliRun } from '../../src/cli/main';
-import { cutIndexes } from '../../src/io/pcap-cut';
-import { MARK_RECORD_INDEX, MARK_STRIDE, MARK_WIRE_LEN } from '../../src/shared/abi';
+import { alertPacketIndexes, cutIndexes } from '../../src/io/pcap-cut';
+import { DET_FLOWRULE, DET_ZSCORE, MARK_REASONS, MARK_RECORD_INDEX, MARK_STRIDE, MARK_WIRE_LEN } from '../../src/shared/abi';
 import type { AnalysisResult } from '../../src/shared/protocol';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -77,6 +77,50 @@ describe('--pcap-out', () => {
     });
   }
 
+  // One alert's packets (alertPacketIndexes): for the detectors that mark packets, the marks of the
+  // alert's subject and time span must be exactly its evidence packets (their number is the core's
+  // evidence count), and the alerts of a detector together must cover all of its marks.
+  const BL = join(dir, 'bl.txt');
+  writeFileSync(BL, '10.0.2.17\n');
+  for (const [name, args] of [
+    ['attacks/portscan/evilfingers_TCP_SYN_SCAN.pcap', ['--large-size', '300']], // PORTSCAN ports+syn, SYNFLOOD dst, LARGESIZE, UNUSUAL
+    ['attacks/synflood/ppa1e_dosattack.pcap', []], // SYNFLOOD spread, UNUSUAL
+    ['attacks/portscan/sbousseaden_discovery_scan_dcerpc_endpoint_mapper.pcapng', ['--blacklist', BL, '--large-size', '300']], // BLACKLIST, LARGESIZE
+    ['attacks/bruteforce/sbousseaden_zerologon_netlogon_bruteforce.pcapng', []], // UNUSUAL
+  ] as const) {
+    it(`one alert's packets are its evidence packets: ${name.split('/').pop()}`, async () => {
+      const r = await analyze(DATA + name, [...args]);
+      const m = r.marks!;
+      const v = new DataView(m.buffer, m.byteOffset, m.byteLength);
+      const marksOf = new Map<number, Set<number>>();
+      for (let b = 0; b < m.length; b += MARK_STRIDE) {
+        for (let d = 0; d < 32; d++) {
+          if ((v.getUint32(b + MARK_REASONS, true) & (1 << d)) === 0) continue;
+          if (!marksOf.has(d)) marksOf.set(d, new Set());
+          marksOf.get(d)!.add(v.getUint32(b + MARK_RECORD_INDEX, true));
+        }
+      }
+      expect(marksOf.size).toBeGreaterThan(0);
+      const covered = new Map<number, Set<number>>();
+      let checked = 0;
+      for (let i = 0; i < r.alerts.count; i++) {
+        const d = r.alerts.detector[i];
+        const got = alertPacketIndexes(r, i);
+        expect(got).toContain(r.alerts.recordIndex[i]);
+        if (d === DET_ZSCORE || d === DET_FLOWRULE) {
+          expect(got).toEqual([r.alerts.recordIndex[i]]);
+          continue;
+        }
+        expect(got.length).toBe(r.alerts.evidence[i]);
+        checked++;
+        if (!covered.has(d)) covered.set(d, new Set());
+        for (const k of got) covered.get(d)!.add(k);
+      }
+      expect(checked).toBeGreaterThan(0);
+      for (const [d, marked] of marksOf) expect([...(covered.get(d) ?? [])].sort((a, b) => a - b)).toEqual([...marked].sort((a, b) => a - b));
+    });
+  }
+
   it('gzip input: the same cut as the plain file, uncompressed', async () => {
     const gz = join(dir, 'scan.pcap.gz');
     writeFileSync(gz, gzipSync(readFileSync(PCAP)));
@@ -98,6 +142,15 @@ describe('--pcap-out', () => {
     const n = Number(/wrote (\d+) packets to /.exec(ok.stderr)?.[1]);
     expect(n).toBeGreaterThan(0);
     expect(readFileSync(out).readUInt32LE(0)).toBe(0x0a0d0d0a);
+
+    // --pcap-alert 1: the first printed alert's packets only (an UNUSUAL flow here).
+    const oneOut = join(dir, 'one.pcapng');
+    const one = cli(['analyze', PCAPNG, '--pcap-out', oneOut, '--pcap-alert', '1']);
+    expect(one.code).toBe(0);
+    const first = JSON.parse(one.stdout.split('\n')[0]);
+    expect(first.detector).toBe('UNUSUAL');
+    expect(Number(/wrote (\d+) packets/.exec(one.stderr)?.[1])).toBe(first.evidence.count);
+    expect(cli(['analyze', PCAPNG, '--pcap-alert', '1']).code).toBe(2);
 
     const csv = join(dir, 'rows.csv');
     writeFileSync(csv, 'timestamp,src_ip,dst_ip,src_port,dst_port,protocol,size\n1678886400,10.0.0.1,10.0.0.2,1234,80,TCP,60\n');
