@@ -1,14 +1,15 @@
 #!/usr/bin/env -S npx tsx
 // The command-line entry: runs the same WASM core and pipeline as the page's worker, in Node.
 // `flowlens analyze FILE` prints the alerts (JSONL or CSV, one per line), the anomalous flows or
-// the per-packet reasons to stdout and a summary to stderr; with --baseline FILE it detects
+// the per-packet reasons to stdout and a summary to stderr (with --pcap-out FILE also the packets of
+// the alerts as a capture cut from the input, src/io/pcap-cut.ts); with --baseline FILE it detects
 // against a learnt baseline (PROFILE alerts, seeded window baselines). `flowlens learn FILE --out
 // B.json` learns a baseline file from a capture (src/ml/baseline-file.ts) and prints what it
 // holds. Options come from the defaults, then a JSON config file (--config), then the flags. Exit
 // codes: 0 done, 1 input error (message on stderr; what was read before the fault is still
 // printed), 2 usage error (bad flag, config, blacklist or baseline file: the message names the
 // flag, the option path, the line or the JSON path).
-import { accessSync, closeSync, constants, createReadStream, openAsBlob, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, closeSync, constants, createReadStream, openAsBlob, openSync, readFileSync, readSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { basename } from 'node:path';
@@ -24,6 +25,7 @@ import {
 import { NameTable } from '../io/names';
 import { forEachConnLogLine } from '../io/conn-log';
 import { readRows } from '../io/rows';
+import { alertPacketIndexes, cutCapture, cutIndexes, PcapCutError, type CutResult } from '../io/pcap-cut';
 import { formatLearnSummary, formatSummary } from './summary';
 import { baselineFileFromJson, utf8Bytes, type BaselineFile } from '../ml/baseline-file';
 import { BaselineFormatError } from '../ml/json-check';
@@ -59,6 +61,13 @@ Output:
                            conn: the connections (one per flow) as a Zeek-style conn.log (TSV);
                            orig_bytes/resp_bytes are payload bytes, *_ip_bytes wire bytes
   --include-suppressed     also print alerts the rate limiter suppressed (always counted)
+  --pcap-out FILE          pcap/pcapng input: also write the packets of the alerts to FILE as a
+                           capture of the input's format (original records, bytes and timestamps;
+                           gzip input gives an uncompressed FILE): every packet flagged by
+                           BLACKLIST, PORTSCAN, LARGESIZE, SYNFLOOD, UNUSUAL or SPIKE and the first
+                           evidence packet of every printed alert (all other detectors)
+  --pcap-alert N           with --pcap-out: only the packets of the N-th printed alert (1-based,
+                           the line of the jsonl output); repeatable
   --quiet                  no summary on stderr
 
 Rules:
@@ -191,6 +200,10 @@ export interface CliRun {
   options: AnalysisOptions;
   quiet: boolean;
   includeSuppressed: boolean;
+  /** analyze --pcap-out: where to write the cut capture. */
+  pcapOut?: string;
+  /** analyze --pcap-alert: 1-based numbers of the printed alerts whose packets --pcap-out cuts. */
+  pcapAlerts?: number[];
 }
 
 function readText(path: string, what: string): string {
@@ -236,6 +249,8 @@ export function parseCli(argv: string[]): CliRun | 'help' {
     blacklist: { type: 'string', multiple: true },
     rule: { type: 'string', multiple: true },
     'include-suppressed': { type: 'boolean' },
+    'pcap-out': { type: 'string' },
+    'pcap-alert': { type: 'string', multiple: true },
     quiet: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   };
@@ -344,6 +359,21 @@ export function parseCli(argv: string[]): CliRun | 'help' {
   }
   const run: CliRun = { command: cmd, file, format, options: o, quiet: !!values.quiet, includeSuppressed: !!values['include-suppressed'] };
   if (cmd === 'learn') run.out = str('out');
+  const pcapOut = values['pcap-out'] as string | undefined;
+  if (pcapOut !== undefined) {
+    if (cmd === 'learn') throw new UsageError('--pcap-out is for analyze, not learn');
+    if (pcapOut === '') throw new UsageError('--pcap-out wants a file name');
+    run.pcapOut = pcapOut;
+  }
+  const pcapAlerts = values['pcap-alert'] as string[] | undefined;
+  if (pcapAlerts !== undefined) {
+    if (pcapOut === undefined) throw new UsageError('--pcap-alert needs --pcap-out');
+    run.pcapAlerts = pcapAlerts.map((v) => {
+      const n = Number(v);
+      if (!/^\d+$/.test(v) || n < 1) throw new UsageError(`--pcap-alert wants an alert number from 1, got "${v}"`);
+      return n;
+    });
+  }
   const baselinePath = str('baseline');
   if (baselinePath !== undefined) {
     const text = readText(baselinePath, 'baseline file');
@@ -452,7 +482,7 @@ export async function runAnalyze(
   options: AnalysisOptions,
   out: (s: string) => void,
   includeSuppressed = false,
-  extra: Pick<PipelineHooks, 'baseline' | 'learn'> = {},
+  extra: Pick<PipelineHooks, 'baseline' | 'learn' | 'collectMarks'> = {},
 ): Promise<AnalysisResult> {
   // openAsBlob's own error carries no errno; check first so the message says what is wrong.
   accessSync(file, constants.R_OK);
@@ -464,8 +494,8 @@ export async function runAnalyze(
   const hooks: PipelineHooks = {
     direct: fileReader(fd),
     gunzip: fileGunzip(file),
-    collectMarks: format === 'reasons',
     ...extra,
+    collectMarks: format === 'reasons' || !!extra.collectMarks,
   };
   try {
     ({ result } = await analyzeBlob(await nodeEngine(), blob, basename(file), options, hooks));
@@ -474,6 +504,43 @@ export async function runAnalyze(
   }
   await writeOutput(file, result, format, includeSuppressed, out);
   return result;
+}
+
+/**
+ * Writes `--pcap-out`: the packets of the alerts of `result` (cutIndexes(): needs the analysis run
+ * with collectMarks) cut from `file` into `pcapOut`, in the input's format (src/io/pcap-cut.ts);
+ * with `alertNumbers` (1-based among the printed alerts) only those alerts' packets
+ * (alertPacketIndexes()); a number past the last alert throws a PcapCutError.
+ * gzip input: the file is gunzipped again (the record indexes count records of the decompressed
+ * stream) and the cut is written uncompressed. Throws a PcapCutError for input that is not a
+ * capture, Node's fs errors when `pcapOut` cannot be written.
+ */
+export async function writePcapCut(
+  file: string,
+  result: AnalysisResult,
+  pcapOut: string,
+  includeSuppressed: boolean,
+  alertNumbers?: number[],
+): Promise<CutResult> {
+  const s = result.summary;
+  if (s.format !== 'pcap' && s.format !== 'pcapng') throw new PcapCutError(`--pcap-out needs a pcap or pcapng input, this is ${s.format}`);
+  let indexes: number[];
+  if (alertNumbers === undefined) indexes = cutIndexes(result, includeSuppressed);
+  else {
+    const printed = alertIndices(result, includeSuppressed);
+    indexes = alertNumbers.flatMap((n) => {
+      if (n > printed.length) throw new PcapCutError(`--pcap-alert ${n}: there are ${printed.length} alerts`);
+      return alertPacketIndexes(result, printed[n - 1]);
+    });
+  }
+  const fd = openSync(pcapOut, 'w');
+  try {
+    return await cutCapture(contentStream(file, s.gzip), s.format, indexes, (b) => {
+      writeSync(fd, b);
+    });
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Buffers stdout writes into 64 KiB pieces (one write per line is slow for big outputs). */
@@ -517,9 +584,18 @@ async function main(argv: string[]): Promise<number> {
       parsed.options,
       learning ? () => undefined : stdout.out,
       parsed.includeSuppressed,
-      learning ? { learn: true } : { baseline: parsed.baseline?.file },
+      learning ? { learn: true } : { baseline: parsed.baseline?.file, collectMarks: parsed.pcapOut !== undefined },
     );
     if (result.baseline && parsed.baseline) result.baseline.sizeBytes = parsed.baseline.sizeBytes;
+    if (parsed.pcapOut !== undefined && !result.error) {
+      try {
+        const cut = await writePcapCut(parsed.file, result, parsed.pcapOut, parsed.includeSuppressed, parsed.pcapAlerts);
+        if (!parsed.quiet) process.stderr.write(`flowlens: wrote ${cut.records} packets to ${parsed.pcapOut}\n`);
+      } catch (e) {
+        process.stderr.write(`flowlens: cannot write ${parsed.pcapOut}: ${(e as Error).message}\n`);
+        return 1;
+      }
+    }
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR') {
