@@ -23,6 +23,7 @@ import {
 } from '../io/alert-rows';
 import { NameTable } from '../io/names';
 import { forEachConnLogLine } from '../io/conn-log';
+import { eveLine } from '../io/eve';
 import { readRows } from '../io/rows';
 import { formatLearnSummary, formatSummary } from './summary';
 import { baselineFileFromJson, utf8Bytes, type BaselineFile } from '../ml/baseline-file';
@@ -33,7 +34,7 @@ import { defaultOptions, mergeOptions, validateOptions } from '../rules/options'
 import { parseBlacklistText } from '../rules/blacklist';
 
 /** What goes to stdout. */
-export type OutputFormat = 'jsonl' | 'csv' | 'flows' | 'reasons' | 'conn';
+export type OutputFormat = 'jsonl' | 'csv' | 'flows' | 'reasons' | 'conn' | 'eve';
 
 const D = DEFAULT_OPTIONS;
 export const USAGE = `Usage: flowlens analyze FILE [options]
@@ -53,6 +54,8 @@ Settings: the defaults, then --config FILE, then the flags below.
 Output:
   --format F               jsonl (default): one alert per line, the same shape for every detector
                            csv: the same with a header row and fixed columns
+                           eve: Suricata EVE JSON alert events (community_id, signature_id
+                           per detector and variant, evidence under "flowlens")
                            flows: "(src, dst, sport, dport, proto)" per anomalous flow (FLOWRULE)
                            reasons: "REASON,<packet line>" per flagged packet and reason
                            (BLACKLIST, PORTSCAN, LARGESIZE, SYNFLOOD, UNUSUAL, SPIKE), in input order
@@ -253,8 +256,8 @@ export function parseCli(argv: string[]): CliRun | 'help' {
   if (cmd === 'analyze' && str('out') !== undefined) throw new UsageError('--out is for learn (analyze writes its output to stdout)');
   if (rest.length) throw new UsageError(`unexpected argument "${rest[0]}"`);
   const format = str('format') ?? 'jsonl';
-  if (format !== 'jsonl' && format !== 'csv' && format !== 'flows' && format !== 'reasons' && format !== 'conn') {
-    throw new UsageError(`--format wants jsonl, csv, flows, reasons or conn, got "${format}"`);
+  if (format !== 'jsonl' && format !== 'csv' && format !== 'flows' && format !== 'reasons' && format !== 'conn' && format !== 'eve') {
+    throw new UsageError(`--format wants jsonl, csv, eve, flows, reasons or conn, got "${format}"`);
   }
 
   const configPath = str('config');
@@ -442,6 +445,8 @@ export async function writeOutput(
     const columns = csvColumns(rowFieldNames(result));
     out(toCsvHeader(columns) + '\n');
     for (const i of indices) out(toCsvRow(alertRow(result, i), columns) + '\n');
+  } else if (format === 'eve') {
+    for (const i of indices) out(eveLine(result, i) + '\n');
   } else for (const i of indices) out(toJsonlRow(alertRow(result, i)) + '\n');
 }
 

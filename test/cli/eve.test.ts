@@ -1,0 +1,56 @@
+// --format eve on real captures: every line a Suricata EVE alert event with the required fields,
+// community_id equal to the library's for the event's 5-tuple, and hand-checked Community IDs
+// (Python hashlib over the spec's hash input) for one TCP and one ICMP alert.
+import { describe, expect, it } from 'vitest';
+import { runAnalyze } from '../../src/cli/main';
+import { communityId } from '../../src/io/community-id';
+import { DEFAULT_OPTIONS } from '../../src/shared/protocol';
+
+const DATA = new URL('../../../shared/data/', import.meta.url).pathname;
+
+async function eve(file: string): Promise<Record<string, any>[]> {
+  let text = '';
+  await runAnalyze(DATA + file, 'eve', DEFAULT_OPTIONS, (s) => (text += s));
+  const lines = text.split('\n');
+  expect(lines.pop()).toBe('');
+  return lines.map((l) => JSON.parse(l));
+}
+
+describe('--format eve', () => {
+  it('writes one alert event per line on a TCP SYN scan, community_id as the library computes it', async () => {
+    const ev = await eve('attacks/portscan/evilfingers_TCP_SYN_SCAN.pcap');
+    expect(ev.length).toBeGreaterThan(10);
+    for (const e of ev) {
+      expect(e.event_type).toBe('alert');
+      expect(e.timestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+0000$/);
+      expect(e.proto).toBe('TCP');
+      for (const k of ['flow_id', 'src_ip', 'src_port', 'dest_ip', 'dest_port', 'community_id']) expect(e[k], k).toBeDefined();
+      expect(Number.isSafeInteger(e.flow_id)).toBe(true);
+      expect(e.community_id).toBe(communityId({ src: e.src_ip, dst: e.dest_ip, proto: 6, sport: e.src_port, dport: e.dest_port }));
+      expect(e.alert).toMatchObject({ action: 'allowed', gid: 1, rev: 1 });
+      expect([1, 2, 3]).toContain(e.alert.severity);
+      expect(e.alert.signature).toMatch(new RegExp(`^FLOWLENS ${e.flowlens.detector}`));
+      expect(typeof e.alert.category).toBe('string');
+      expect(e.flowlens.evidence).toBeTypeOf('object');
+    }
+    const scan = ev.filter((e) => e.flowlens.detector === 'PORTSCAN');
+    expect(scan.length).toBeGreaterThan(0);
+    expect(new Set(scan.map((e) => e.alert.signature_id)).size).toBeLessThanOrEqual(2);
+    expect(scan.every((e) => e.alert.signature_id >= 1770300 && e.alert.signature_id < 1770400)).toBe(true);
+    // First alert: 192.168.1.10:35503 -> 192.168.1.25:1723 TCP.
+    expect(ev[0]).toMatchObject({ src_ip: '192.168.1.10', src_port: 35503, dest_ip: '192.168.1.25', dest_port: 1723, community_id: '1:XQCdXd4G1UyyrH5uQSRAcYjXhoM=' });
+  });
+
+  it('maps ICMP type/code per the spec (an echo reply hashes as the request pair)', async () => {
+    const ev = await eve('attacks/portscan/evilfingers_xprobe_xprobe_icmp_udp_scan.pcap');
+    const icmp = ev.filter((e) => e.proto === 'ICMP');
+    expect(icmp.length).toBeGreaterThan(0);
+    for (const e of icmp) expect(e.src_port).toBeUndefined();
+    // 192.168.1.25 -> 192.168.1.20 echo reply (type 0, code 0): hashed as (.20, .25, 1, 8, 0).
+    const reply = icmp.find((e) => e.icmp_type === 0 && e.icmp_code === 0)!;
+    expect(reply).toMatchObject({ src_ip: '192.168.1.25', dest_ip: '192.168.1.20', community_id: '1:J1FLRlVmvhXjCBZYdRPp16u7ITQ=' });
+    // Destination unreachable (type 3, code 3), one-way: hashed in packet order.
+    const unreach = icmp.find((e) => e.icmp_type === 3 && e.icmp_code === 3)!;
+    expect(unreach.community_id).toBe('1:sA2MnJ9t7RCdKYPiTjnROSKFdvE=');
+  });
+});
