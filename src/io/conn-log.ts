@@ -16,12 +16,15 @@
 //   (assembly/detect/conn.ts); local_orig, local_resp, missed_bytes, history: - (not tracked);
 // - orig_pkts / resp_pkts: packets; orig_ip_bytes / resp_ip_bytes: WIRE bytes (the captured
 //   frame's original length, link-layer header included; Zeek's are IP bytes);
-// - tunnel_parents: - .
+// - tunnel_parents: - ;
+// - community_id: Community ID v1 of the flow (./community-id.ts, seed 0), last, as Zeek's
+//   community-id package appends it; "-" when an end is a node name, not an IP address.
 import {
   CONN_STATE_OTH, CONN_STATE_REJ, CONN_STATE_RSTO, CONN_STATE_RSTOS0, CONN_STATE_RSTR, CONN_STATE_RSTRH,
   CONN_STATE_S0, CONN_STATE_S1, CONN_STATE_S2, CONN_STATE_S3, CONN_STATE_SF, CONN_STATE_SH, CONN_STATE_SHR,
 } from '../shared/abi';
 import type { ConnColumns } from '../shared/protocol';
+import { communityId } from './community-id';
 
 /** Zeek conn_state names by abi.CONN_STATE_* value. */
 export const CONN_STATE_NAMES: Record<number, string> = {
@@ -34,12 +37,12 @@ export const CONN_STATE_NAMES: Record<number, string> = {
 export const CONN_LOG_FIELDS = [
   'ts', 'uid', 'id.orig_h', 'id.orig_p', 'id.resp_h', 'id.resp_p', 'proto', 'service', 'duration',
   'orig_bytes', 'resp_bytes', 'conn_state', 'local_orig', 'local_resp', 'missed_bytes', 'history',
-  'orig_pkts', 'orig_ip_bytes', 'resp_pkts', 'resp_ip_bytes', 'tunnel_parents',
+  'orig_pkts', 'orig_ip_bytes', 'resp_pkts', 'resp_ip_bytes', 'tunnel_parents', 'community_id',
 ] as const;
 
 const CONN_LOG_TYPES = [
   'time', 'string', 'addr', 'port', 'addr', 'port', 'enum', 'string', 'interval', 'count', 'count',
-  'string', 'bool', 'bool', 'count', 'string', 'count', 'count', 'count', 'count', 'set[string]',
+  'string', 'bool', 'bool', 'count', 'string', 'count', 'count', 'count', 'count', 'set[string]', 'string',
 ];
 
 /** The header lines of a conn.log (without trailing newlines); `openUs` for #open. */
@@ -83,6 +86,12 @@ const protoName = (p: number): string => (p === 6 ? 'tcp' : p === 17 ? 'udp' : p
  *  names might). */
 const cell = (s: string): string => (s === '' ? '(empty)' : s.replace(/\t/g, '\\x09').replace(/\n/g, '\\x0a'));
 
+/** Community ID v1 of record i (ICMP: orig port = type; resp port = the counterpart type or the
+ *  code, which the spec's mapping gives back unchanged), or undefined for node names. */
+export function connCommunityId(c: ConnColumns, i: number): string | undefined {
+  return communityId({ src: c.names[c.orig[i]], dst: c.names[c.resp[i]], proto: c.proto[i], sport: c.origPort[i], dport: c.respPort[i] });
+}
+
 /** Record i as one conn.log line (without the newline). */
 export function connLogLine(c: ConnColumns, i: number): string {
   const f = [
@@ -107,6 +116,7 @@ export function connLogLine(c: ConnColumns, i: number): string {
     String(c.pktsResp[i]),
     String(c.bytesResp[i]),
     '-',
+    connCommunityId(c, i) ?? '-',
   ];
   return f.join('\t');
 }

@@ -54,3 +54,25 @@ describe('--format eve', () => {
     expect(unreach.community_id).toBe('1:sA2MnJ9t7RCdKYPiTjnROSKFdvE=');
   });
 });
+
+describe('--format conn community_id', () => {
+  it('is the last column, the spec hash of each flow, and joins the alerts of the same capture', async () => {
+    const file = 'attacks/portscan/evilfingers_xprobe_xprobe_icmp_udp_scan.pcap';
+    let text = '';
+    await runAnalyze(DATA + file, 'conn', DEFAULT_OPTIONS, (s) => (text += s));
+    const lines = text.trim().split('\n');
+    const fields = lines.find((l) => l.startsWith('#fields'))!.split('\t').slice(1);
+    expect(fields.at(-1)).toBe('community_id');
+    const rows = lines.filter((l) => !l.startsWith('#')).map((l) => Object.fromEntries(l.split('\t').map((v, k) => [fields[k], v])));
+    const proto: Record<string, number> = { tcp: 6, udp: 17, icmp: 1 };
+    for (const r of rows) {
+      expect(r.community_id).toBe(communityId({ src: r['id.orig_h'], dst: r['id.resp_h'], proto: proto[r.proto], sport: +r['id.orig_p'], dport: +r['id.resp_p'] }));
+    }
+    // The echo request flow 192.168.1.20 -> .25 (ports 8, 0): hand-checked as in the EVE test.
+    expect(rows.find((r) => r.proto === 'icmp' && r['id.orig_p'] === '8')!.community_id).toBe('1:J1FLRlVmvhXjCBZYdRPp16u7ITQ=');
+    const ids = new Set(rows.map((r) => r.community_id));
+    const alerts = (await eve(file)).filter((e) => e.community_id);
+    expect(alerts.length).toBeGreaterThan(0);
+    for (const e of alerts) expect(ids.has(e.community_id), `${e.flowlens.detector} ${e.community_id}`).toBe(true);
+  });
+});
