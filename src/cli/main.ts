@@ -22,7 +22,7 @@ import {
   toCsvRow, toJsonlRow,
 } from '../io/alert-rows';
 import { NameTable } from '../io/names';
-import { forEachConnLogLine } from '../io/conn-log';
+import { forEachConnCsvLine, forEachConnLogLine } from '../io/conn-log';
 import { eveLine } from '../io/eve';
 import { readRows } from '../io/rows';
 import { formatLearnSummary, formatSummary } from './summary';
@@ -34,7 +34,7 @@ import { defaultOptions, mergeOptions, validateOptions } from '../rules/options'
 import { parseBlacklistText } from '../rules/blacklist';
 
 /** What goes to stdout. */
-export type OutputFormat = 'jsonl' | 'csv' | 'flows' | 'reasons' | 'conn' | 'eve';
+export type OutputFormat = 'jsonl' | 'csv' | 'flows' | 'reasons' | 'conn' | 'conn-csv' | 'eve';
 
 const D = DEFAULT_OPTIONS;
 export const USAGE = `Usage: flowlens analyze FILE [options]
@@ -60,7 +60,9 @@ Output:
                            reasons: "REASON,<packet line>" per flagged packet and reason
                            (BLACKLIST, PORTSCAN, LARGESIZE, SYNFLOOD, UNUSUAL, SPIKE), in input order
                            conn: the connections (one per flow) as a Zeek-style conn.log (TSV);
-                           orig_bytes/resp_bytes are payload bytes, *_ip_bytes wire bytes
+                           orig_bytes/resp_bytes are payload bytes, *_ip_bytes wire bytes;
+                           its last column community_id (Community ID v1)
+                           conn-csv: the same columns as CSV with a header row
   --include-suppressed     also print alerts the rate limiter suppressed (always counted)
   --quiet                  no summary on stderr
 
@@ -256,8 +258,8 @@ export function parseCli(argv: string[]): CliRun | 'help' {
   if (cmd === 'analyze' && str('out') !== undefined) throw new UsageError('--out is for learn (analyze writes its output to stdout)');
   if (rest.length) throw new UsageError(`unexpected argument "${rest[0]}"`);
   const format = str('format') ?? 'jsonl';
-  if (format !== 'jsonl' && format !== 'csv' && format !== 'flows' && format !== 'reasons' && format !== 'conn' && format !== 'eve') {
-    throw new UsageError(`--format wants jsonl, csv, eve, flows, reasons or conn, got "${format}"`);
+  if (format !== 'jsonl' && format !== 'csv' && format !== 'flows' && format !== 'reasons' && format !== 'conn' && format !== 'conn-csv' && format !== 'eve') {
+    throw new UsageError(`--format wants jsonl, csv, eve, flows, reasons, conn or conn-csv, got "${format}"`);
   }
 
   const configPath = str('config');
@@ -436,6 +438,10 @@ export async function writeOutput(
     if (result.conns) forEachConnLogLine(result.conns, (l) => out(l + '\n'));
     return;
   }
+  if (format === 'conn-csv') {
+    if (result.conns) forEachConnCsvLine(result.conns, (l) => out(l + '\n'));
+    return;
+  }
   if (format === 'flows') {
     for (const l of flowsLines(result, includeSuppressed)) out(l + '\n');
     return;
@@ -465,7 +471,7 @@ export async function runAnalyze(
   const blob = await openAsBlob(file);
   const fd = openSync(file, 'r');
   let result: AnalysisResult;
-  if (format === 'conn') options = { ...options, connRecords: { ...options.connRecords, enabled: true } };
+  if (format === 'conn' || format === 'conn-csv') options = { ...options, connRecords: { ...options.connRecords, enabled: true } };
   const hooks: PipelineHooks = {
     direct: fileReader(fd),
     gunzip: fileGunzip(file),

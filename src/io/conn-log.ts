@@ -1,5 +1,6 @@
 // Connection records (AnalysisResult.conns, protocol.ts ConnColumns) written as a Zeek-style
-// conn.log (TSV with Zeek's #separator/#fields/#types header; `flowlens analyze --format conn`).
+// conn.log (TSV with Zeek's #separator/#fields/#types header; `flowlens analyze --format conn`)
+// or as CSV with the same columns (`--format conn-csv`).
 // Never touches WASM memory or the DOM.
 //
 // Columns as Zeek's conn.log (base/protocols/conn/main.zeek), with what we write:
@@ -19,6 +20,7 @@
 // - tunnel_parents: - ;
 // - community_id: Community ID v1 of the flow (./community-id.ts, seed 0), last, as Zeek's
 //   community-id package appends it; "-" when an end is a node name, not an IP address.
+import Papa from 'papaparse';
 import {
   CONN_STATE_OTH, CONN_STATE_REJ, CONN_STATE_RSTO, CONN_STATE_RSTOS0, CONN_STATE_RSTR, CONN_STATE_RSTRH,
   CONN_STATE_S0, CONN_STATE_S1, CONN_STATE_S2, CONN_STATE_S3, CONN_STATE_SF, CONN_STATE_SH, CONN_STATE_SHR,
@@ -92,14 +94,14 @@ export function connCommunityId(c: ConnColumns, i: number): string | undefined {
   return communityId({ src: c.names[c.orig[i]], dst: c.names[c.resp[i]], proto: c.proto[i], sport: c.origPort[i], dport: c.respPort[i] });
 }
 
-/** Record i as one conn.log line (without the newline). */
-export function connLogLine(c: ConnColumns, i: number): string {
-  const f = [
+/** Record i's values in CONN_LOG_FIELDS order, as text; "-" for unset, names as they are. */
+export function connLogCells(c: ConnColumns, i: number): string[] {
+  return [
     (c.firstUs[i] / 1e6).toFixed(6),
     connUid(c, i),
-    cell(c.names[c.orig[i]]),
+    c.names[c.orig[i]],
     String(c.origPort[i]),
-    cell(c.names[c.resp[i]]),
+    c.names[c.resp[i]],
     String(c.respPort[i]),
     protoName(c.proto[i]),
     '-',
@@ -118,14 +120,39 @@ export function connLogLine(c: ConnColumns, i: number): string {
     '-',
     connCommunityId(c, i) ?? '-',
   ];
+}
+
+/** Record i as one conn.log line (without the newline). */
+export function connLogLine(c: ConnColumns, i: number): string {
+  const f = connLogCells(c, i);
+  f[2] = cell(f[2]);
+  f[4] = cell(f[4]);
   return f.join('\t');
+}
+
+/** Record indices in order of first packet time (stable). */
+function connOrder(c: ConnColumns): number[] {
+  return Array.from({ length: c.count }, (_, i) => i).sort((a, b) => c.firstUs[a] - c.firstUs[b] || a - b);
+}
+
+const UNPARSE: Papa.UnparseConfig = { header: false, newline: '\n', escapeFormulae: /^[=+\-@\t\r](?![0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?$)/ };
+
+/**
+ * The connections as CSV (`--format conn-csv`): a header of CONN_LOG_FIELDS, then one line per
+ * record in order of first packet time, the same values as the conn.log (connLogCells) except
+ * that unset values ("-") are empty cells; formula-looking names get a leading apostrophe (OWASP
+ * "CSV injection"), as in the alert CSV. Each line through `emit`, without the newline.
+ */
+export function forEachConnCsvLine(c: ConnColumns, emit: (line: string) => void): void {
+  emit(Papa.unparse([[...CONN_LOG_FIELDS]], UNPARSE));
+  for (const i of connOrder(c)) emit(Papa.unparse([connLogCells(c, i).map((v) => (v === '-' ? '' : v))], UNPARSE));
 }
 
 /** The whole conn.log: header, one line per record in order of first packet time (stable), and
  *  Zeek's #close line (#open and #close give the first and the last packet time, not the wall
  *  clock, so the output repeats); each line through `emit`. */
 export function forEachConnLogLine(c: ConnColumns, emit: (line: string) => void): void {
-  const order = Array.from({ length: c.count }, (_, i) => i).sort((a, b) => c.firstUs[a] - c.firstUs[b] || a - b);
+  const order = connOrder(c);
   let first = Infinity;
   let last = -Infinity;
   for (let i = 0; i < c.count; i++) {

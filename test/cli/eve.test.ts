@@ -1,7 +1,9 @@
 // --format eve on real captures: every line a Suricata EVE alert event with the required fields,
 // community_id equal to the library's for the event's 5-tuple, and hand-checked Community IDs
 // (Python hashlib over the spec's hash input) for one TCP and one ICMP alert.
+import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
+import { CONN_LOG_FIELDS } from '../../src/io/conn-log';
 import { runAnalyze } from '../../src/cli/main';
 import { communityId } from '../../src/io/community-id';
 import { DEFAULT_OPTIONS } from '../../src/shared/protocol';
@@ -74,5 +76,21 @@ describe('--format conn community_id', () => {
     const alerts = (await eve(file)).filter((e) => e.community_id);
     expect(alerts.length).toBeGreaterThan(0);
     for (const e of alerts) expect(ids.has(e.community_id), `${e.flowlens.detector} ${e.community_id}`).toBe(true);
+  });
+});
+
+describe('--format conn-csv', () => {
+  it('has the conn.log columns and values (unset ones empty), one row per connection', async () => {
+    const file = 'attacks/portscan/evilfingers_TCP_SYN_SCAN.pcap';
+    let tsv = '';
+    let csv = '';
+    await runAnalyze(DATA + file, 'conn', DEFAULT_OPTIONS, (s) => (tsv += s));
+    await runAnalyze(DATA + file, 'conn-csv', DEFAULT_OPTIONS, (s) => (csv += s));
+    const parsed = Papa.parse<string[]>(csv.trim(), { header: false });
+    expect(parsed.errors).toEqual([]);
+    expect(parsed.data[0]).toEqual([...CONN_LOG_FIELDS]);
+    const logRows = tsv.trim().split('\n').filter((l) => !l.startsWith('#')).map((l) => l.split('\t').map((v) => (v === '-' ? '' : v)));
+    expect(logRows.length).toBeGreaterThan(100);
+    expect(parsed.data.slice(1)).toEqual(logRows);
   });
 });
