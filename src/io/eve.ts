@@ -20,7 +20,7 @@
 //   medium, 3 low, as Suricata's priorities);
 // - flowlens: detector, variant, score, first_ts/last_ts, record, episode, suppressed, evidence.
 // Whole-traffic alerts (SPIKE global, PROTOSHIFT) have no 5-tuple: src_ip/dest_ip/ports,
-// community_id and flow_id are absent; the subject text stays in flowlens.subject.
+// community_id and flow_id are absent; flowlens.subject says what they are about ("all traffic").
 import { DETECTOR_NAMES, type AnalysisResult } from '../shared/protocol';
 import { alertFiveTuple, alertRow, type AlertRow } from './alert-rows';
 import { communityFlowId } from './community-id';
@@ -90,6 +90,14 @@ function eveProto(proto: number, name: string): string {
   return /^\d+$/.test(name) ? name : String(proto);
 }
 
+/** What an alert without a 5-tuple is about: "all traffic" (SPIKE global), "all traffic · UDP"
+ *  (PROTOSHIFT: the class or service), else "src → dst" (node names). */
+function subjectText(row: AlertRow): string {
+  if (row.detector === 'SPIKE' && row.variant === 'global') return 'all traffic';
+  if (row.detector === 'PROTOSHIFT') return `all traffic · ${row.evidence.class ?? row.evidence.service ?? ''}`;
+  return `${row.src} → ${row.dst}`;
+}
+
 /** One EVE alert event (plain object; JSON.stringify it for a line). */
 export type EveAlert = Record<string, unknown>;
 
@@ -125,7 +133,7 @@ export function eveAlert(result: AnalysisResult, i: number, row: AlertRow = aler
     score: row.score,
     first_ts: row.first_ts,
     last_ts: row.last_ts,
-    ...(t && cid ? {} : { subject: `${row.src} → ${row.dst}` }),
+    ...(t && cid ? {} : { subject: subjectText(row) }),
     size: row.size,
     record: row.record,
     episode: row.episode,

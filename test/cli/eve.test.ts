@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { CONN_LOG_FIELDS } from '../../src/io/conn-log';
 import { runAnalyze } from '../../src/cli/main';
 import { communityId } from '../../src/io/community-id';
+import { eveSignatureId } from '../../src/io/eve';
 import { DEFAULT_OPTIONS } from '../../src/shared/protocol';
 
 const DATA = new URL('../../../shared/data/', import.meta.url).pathname;
@@ -92,5 +93,27 @@ describe('--format conn-csv', () => {
     const logRows = tsv.trim().split('\n').filter((l) => !l.startsWith('#')).map((l) => l.split('\t').map((v) => (v === '-' ? '' : v)));
     expect(logRows.length).toBeGreaterThan(100);
     expect(parsed.data.slice(1)).toEqual(logRows);
+  });
+});
+
+describe('EVE whole-traffic alerts and signature ids', () => {
+  it('writes a global SPIKE without a 5-tuple, subject "all traffic"', async () => {
+    const ev = await eve('attacks/synflood/stopddos_amp.TCP.syn.optionallyACK.optionallysamePort.pcapng');
+    const spike = ev.filter((e) => e.flowlens.detector === 'SPIKE' && e.flowlens.variant === 'global');
+    expect(spike.length).toBeGreaterThan(0);
+    for (const e of spike) {
+      for (const k of ['flow_id', 'src_ip', 'dest_ip', 'src_port', 'dest_port', 'community_id']) expect(e[k], k).toBeUndefined();
+      expect(e.flowlens.subject).toBe('all traffic');
+      expect(e.alert.signature_id).toBe(1770800);
+    }
+    expect(ev.filter((e) => e.flowlens.detector !== 'SPIKE' && e.flowlens.detector !== 'PROTOSHIFT').every((e) => e.community_id)).toBe(true);
+  });
+
+  it('numbers signatures by detector and variant', () => {
+    expect(eveSignatureId('ZSCORE')).toBe(1770100);
+    expect(eveSignatureId('PORTSCAN', 'ports')).toBe(1770300);
+    expect(eveSignatureId('PORTSCAN', 'hosts')).toBe(1770302);
+    expect(eveSignatureId('SYNFLOOD', 'spread')).toBe(1770402);
+    expect(eveSignatureId('PROFILE', 'critical')).toBe(1771303);
   });
 });
