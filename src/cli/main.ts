@@ -23,7 +23,8 @@ import {
   toCsvRow, toJsonlRow,
 } from '../io/alert-rows';
 import { NameTable } from '../io/names';
-import { forEachConnLogLine } from '../io/conn-log';
+import { forEachConnCsvLine, forEachConnLogLine } from '../io/conn-log';
+import { eveLine } from '../io/eve';
 import { readRows } from '../io/rows';
 import { alertPacketIndexes, cutCapture, cutIndexes, PcapCutError, type CutResult } from '../io/pcap-cut';
 import { formatLearnSummary, formatSummary } from './summary';
@@ -35,7 +36,7 @@ import { defaultOptions, mergeOptions, validateOptions } from '../rules/options'
 import { parseBlacklistText } from '../rules/blacklist';
 
 /** What goes to stdout. */
-export type OutputFormat = 'jsonl' | 'csv' | 'flows' | 'reasons' | 'conn';
+export type OutputFormat = 'jsonl' | 'csv' | 'flows' | 'reasons' | 'conn' | 'conn-csv' | 'eve';
 
 const D = DEFAULT_OPTIONS;
 export const USAGE = `Usage: flowlens analyze FILE [options]
@@ -55,11 +56,15 @@ Settings: the defaults, then --config FILE, then the flags below.
 Output:
   --format F               jsonl (default): one alert per line, the same shape for every detector
                            csv: the same with a header row and fixed columns
+                           eve: Suricata EVE JSON alert events (community_id, signature_id
+                           per detector and variant, evidence under "flowlens")
                            flows: "(src, dst, sport, dport, proto)" per anomalous flow (FLOWRULE)
                            reasons: "REASON,<packet line>" per flagged packet and reason
                            (BLACKLIST, PORTSCAN, LARGESIZE, SYNFLOOD, UNUSUAL, SPIKE), in input order
                            conn: the connections (one per flow) as a Zeek-style conn.log (TSV);
-                           orig_bytes/resp_bytes are payload bytes, *_ip_bytes wire bytes
+                           orig_bytes/resp_bytes are payload bytes, *_ip_bytes wire bytes;
+                           its last column community_id (Community ID v1)
+                           conn-csv: the same columns as CSV with a header row
   --include-suppressed     also print alerts the rate limiter suppressed (always counted)
   --pcap-out FILE          pcap/pcapng input: also write the packets of the alerts to FILE as a
                            capture of the input's format (original records, bytes and timestamps;
@@ -268,8 +273,8 @@ export function parseCli(argv: string[]): CliRun | 'help' {
   if (cmd === 'analyze' && str('out') !== undefined) throw new UsageError('--out is for learn (analyze writes its output to stdout)');
   if (rest.length) throw new UsageError(`unexpected argument "${rest[0]}"`);
   const format = str('format') ?? 'jsonl';
-  if (format !== 'jsonl' && format !== 'csv' && format !== 'flows' && format !== 'reasons' && format !== 'conn') {
-    throw new UsageError(`--format wants jsonl, csv, flows, reasons or conn, got "${format}"`);
+  if (format !== 'jsonl' && format !== 'csv' && format !== 'flows' && format !== 'reasons' && format !== 'conn' && format !== 'conn-csv' && format !== 'eve') {
+    throw new UsageError(`--format wants jsonl, csv, eve, flows, reasons, conn or conn-csv, got "${format}"`);
   }
 
   const configPath = str('config');
@@ -463,6 +468,10 @@ export async function writeOutput(
     if (result.conns) forEachConnLogLine(result.conns, (l) => out(l + '\n'));
     return;
   }
+  if (format === 'conn-csv') {
+    if (result.conns) forEachConnCsvLine(result.conns, (l) => out(l + '\n'));
+    return;
+  }
   if (format === 'flows') {
     for (const l of flowsLines(result, includeSuppressed)) out(l + '\n');
     return;
@@ -472,6 +481,8 @@ export async function writeOutput(
     const columns = csvColumns(rowFieldNames(result));
     out(toCsvHeader(columns) + '\n');
     for (const i of indices) out(toCsvRow(alertRow(result, i), columns) + '\n');
+  } else if (format === 'eve') {
+    for (const i of indices) out(eveLine(result, i) + '\n');
   } else for (const i of indices) out(toJsonlRow(alertRow(result, i)) + '\n');
 }
 
@@ -490,7 +501,7 @@ export async function runAnalyze(
   const blob = await openAsBlob(file);
   const fd = openSync(file, 'r');
   let result: AnalysisResult;
-  if (format === 'conn') options = { ...options, connRecords: { ...options.connRecords, enabled: true } };
+  if (format === 'conn' || format === 'conn-csv') options = { ...options, connRecords: { ...options.connRecords, enabled: true } };
   const hooks: PipelineHooks = {
     direct: fileReader(fd),
     gunzip: fileGunzip(file),

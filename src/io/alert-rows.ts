@@ -14,6 +14,7 @@ import {
   PORTSCAN_SYN, PROTOSHIFT_SERVICE, SEV_HIGH, SEV_LOW, SEV_MEDIUM, SPIKE_DST, SYNFLOOD_SLOW, SYNFLOOD_SPREAD,
 } from '../shared/abi';
 import { DETECTOR_NAMES, FEATURE_COUNT, type AnalysisResult, type ProfileDetail } from '../shared/protocol';
+import { communityId, ipProtoNumber, type FiveTuple } from './community-id';
 import { NameTable } from './names';
 import { forEachDataLine, formatPacketLine } from './packet-lines';
 
@@ -99,6 +100,11 @@ export interface AlertRow {
   sport: number;
   dport: number;
   proto: string;
+  /** Community ID v1 of the subject's 5-tuple (./community-id.ts, seed 0; ICMP: type and code as
+   *  the spec maps them), the key to join with Zeek, Suricata or Arkime records of the flow.
+   *  Absent for whole-traffic alerts (SPIKE global, PROTOSHIFT) and when an end is not an IP
+   *  address (node names) or the protocol is not an IP protocol (a CSV name such as "DNS"). */
+  community_id?: string;
   /** Size of the first evidence packet, bytes. */
   size: number;
   /** 1-based packet number (pcap/pcapng) or data-row / data-line number (CSV, JSON, packet lines)
@@ -118,7 +124,7 @@ export interface AlertRow {
 /** The CSV columns before the `field.<name>` columns: the same for every detector and input. */
 export const ALERT_CSV_COLUMNS: readonly string[] = [
   'detector', 'variant', 'severity', 'score', 'first_ts', 'last_ts', 'first_ts_us', 'last_ts_us',
-  'src', 'dst', 'sport', 'dport', 'proto', 'size', 'record', 'suppressed', 'episode',
+  'src', 'dst', 'sport', 'dport', 'proto', 'community_id', 'size', 'record', 'suppressed', 'episode',
   ...EVIDENCE_KEYS.map((k) => `evidence.${k}`), 'message',
 ];
 
@@ -487,6 +493,27 @@ export function alertMessage(result: AnalysisResult, i: number): string {
   return message(result, i, subjectOf(result, i), evidenceOf(result, i));
 }
 
+/**
+ * The 5-tuple of alert i for Community ID and EVE (IP protocol number, ICMP: sport = type, dport =
+ * code), or undefined for whole-traffic alerts (SPIKE global, PROTOSHIFT) and subjects whose
+ * protocol is not an IP protocol number.
+ */
+export function alertFiveTuple(result: AnalysisResult, i: number): FiveTuple | undefined {
+  const a = result.alerts;
+  const det = a.detector[i];
+  if (det === DET_PROTOSHIFT || (det === DET_SPIKE && a.variant[i] !== SPIKE_DST)) return undefined;
+  const s = subjectOf(result, i);
+  const proto = ipProtoNumber(s.proto);
+  if (proto === undefined) return undefined;
+  return { src: s.src, dst: s.dst, proto, sport: s.sport, dport: s.dport };
+}
+
+/** Community ID v1 of alert i (AlertRow.community_id), or undefined when it has none. */
+export function alertCommunityId(result: AnalysisResult, i: number): string | undefined {
+  const t = alertFiveTuple(result, i);
+  return t && communityId(t);
+}
+
 /** The i-th alert of `result` (0 ≤ i < result.alerts.count) as an AlertRow. */
 export function alertRow(result: AnalysisResult, i: number): AlertRow {
   const a = result.alerts;
@@ -494,6 +521,7 @@ export function alertRow(result: AnalysisResult, i: number): AlertRow {
   const s = subjectOf(result, i);
   const evidence = evidenceOf(result, i);
   const variant = variantName(det, a.variant[i]);
+  const cid = alertCommunityId(result, i);
   const row: AlertRow = {
     detector: DETECTOR_NAMES[det] || `DETECTOR-${det}`,
     ...(variant === undefined ? {} : { variant }),
@@ -508,6 +536,7 @@ export function alertRow(result: AnalysisResult, i: number): AlertRow {
     sport: s.sport,
     dport: s.dport,
     proto: s.proto,
+    ...(cid === undefined ? {} : { community_id: cid }),
     size: a.size[i],
     record: a.recordIndex[i] + 1,
     suppressed: a.suppressed[i] === 1,

@@ -1,5 +1,6 @@
 // Connection records (AnalysisResult.conns, protocol.ts ConnColumns) written as a Zeek-style
-// conn.log (TSV with Zeek's #separator/#fields/#types header; `flowlens analyze --format conn`).
+// conn.log (TSV with Zeek's #separator/#fields/#types header; `flowlens analyze --format conn`)
+// or as CSV with the same columns (`--format conn-csv`).
 // Never touches WASM memory or the DOM.
 //
 // Columns as Zeek's conn.log (base/protocols/conn/main.zeek), with what we write:
@@ -16,12 +17,16 @@
 //   (assembly/detect/conn.ts); local_orig, local_resp, missed_bytes, history: - (not tracked);
 // - orig_pkts / resp_pkts: packets; orig_ip_bytes / resp_ip_bytes: WIRE bytes (the captured
 //   frame's original length, link-layer header included; Zeek's are IP bytes);
-// - tunnel_parents: - .
+// - tunnel_parents: - ;
+// - community_id: Community ID v1 of the flow (./community-id.ts, seed 0), last, as Zeek's
+//   community-id package appends it; "-" when an end is a node name, not an IP address.
+import Papa from 'papaparse';
 import {
   CONN_STATE_OTH, CONN_STATE_REJ, CONN_STATE_RSTO, CONN_STATE_RSTOS0, CONN_STATE_RSTR, CONN_STATE_RSTRH,
   CONN_STATE_S0, CONN_STATE_S1, CONN_STATE_S2, CONN_STATE_S3, CONN_STATE_SF, CONN_STATE_SH, CONN_STATE_SHR,
 } from '../shared/abi';
 import type { ConnColumns } from '../shared/protocol';
+import { communityId } from './community-id';
 
 /** Zeek conn_state names by abi.CONN_STATE_* value. */
 export const CONN_STATE_NAMES: Record<number, string> = {
@@ -34,12 +39,12 @@ export const CONN_STATE_NAMES: Record<number, string> = {
 export const CONN_LOG_FIELDS = [
   'ts', 'uid', 'id.orig_h', 'id.orig_p', 'id.resp_h', 'id.resp_p', 'proto', 'service', 'duration',
   'orig_bytes', 'resp_bytes', 'conn_state', 'local_orig', 'local_resp', 'missed_bytes', 'history',
-  'orig_pkts', 'orig_ip_bytes', 'resp_pkts', 'resp_ip_bytes', 'tunnel_parents',
+  'orig_pkts', 'orig_ip_bytes', 'resp_pkts', 'resp_ip_bytes', 'tunnel_parents', 'community_id',
 ] as const;
 
 const CONN_LOG_TYPES = [
   'time', 'string', 'addr', 'port', 'addr', 'port', 'enum', 'string', 'interval', 'count', 'count',
-  'string', 'bool', 'bool', 'count', 'string', 'count', 'count', 'count', 'count', 'set[string]',
+  'string', 'bool', 'bool', 'count', 'string', 'count', 'count', 'count', 'count', 'set[string]', 'string',
 ];
 
 /** The header lines of a conn.log (without trailing newlines); `openUs` for #open. */
@@ -83,14 +88,20 @@ const protoName = (p: number): string => (p === 6 ? 'tcp' : p === 17 ? 'udp' : p
  *  names might). */
 const cell = (s: string): string => (s === '' ? '(empty)' : s.replace(/\t/g, '\\x09').replace(/\n/g, '\\x0a'));
 
-/** Record i as one conn.log line (without the newline). */
-export function connLogLine(c: ConnColumns, i: number): string {
-  const f = [
+/** Community ID v1 of record i (ICMP: orig port = type; resp port = the counterpart type or the
+ *  code, which the spec's mapping gives back unchanged), or undefined for node names. */
+export function connCommunityId(c: ConnColumns, i: number): string | undefined {
+  return communityId({ src: c.names[c.orig[i]], dst: c.names[c.resp[i]], proto: c.proto[i], sport: c.origPort[i], dport: c.respPort[i] });
+}
+
+/** Record i's values in CONN_LOG_FIELDS order, as text; "-" for unset, names as they are. */
+export function connLogCells(c: ConnColumns, i: number): string[] {
+  return [
     (c.firstUs[i] / 1e6).toFixed(6),
     connUid(c, i),
-    cell(c.names[c.orig[i]]),
+    c.names[c.orig[i]],
     String(c.origPort[i]),
-    cell(c.names[c.resp[i]]),
+    c.names[c.resp[i]],
     String(c.respPort[i]),
     protoName(c.proto[i]),
     '-',
@@ -107,15 +118,41 @@ export function connLogLine(c: ConnColumns, i: number): string {
     String(c.pktsResp[i]),
     String(c.bytesResp[i]),
     '-',
+    connCommunityId(c, i) ?? '-',
   ];
+}
+
+/** Record i as one conn.log line (without the newline). */
+export function connLogLine(c: ConnColumns, i: number): string {
+  const f = connLogCells(c, i);
+  f[2] = cell(f[2]);
+  f[4] = cell(f[4]);
   return f.join('\t');
+}
+
+/** Record indices in order of first packet time (stable). */
+function connOrder(c: ConnColumns): number[] {
+  return Array.from({ length: c.count }, (_, i) => i).sort((a, b) => c.firstUs[a] - c.firstUs[b] || a - b);
+}
+
+const UNPARSE: Papa.UnparseConfig = { header: false, newline: '\n', escapeFormulae: /^[=+\-@\t\r](?![0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?$)/ };
+
+/**
+ * The connections as CSV (`--format conn-csv`): a header of CONN_LOG_FIELDS, then one line per
+ * record in order of first packet time, the same values as the conn.log (connLogCells) except
+ * that unset values ("-") are empty cells; formula-looking names get a leading apostrophe (OWASP
+ * "CSV injection"), as in the alert CSV. Each line through `emit`, without the newline.
+ */
+export function forEachConnCsvLine(c: ConnColumns, emit: (line: string) => void): void {
+  emit(Papa.unparse([[...CONN_LOG_FIELDS]], UNPARSE));
+  for (const i of connOrder(c)) emit(Papa.unparse([connLogCells(c, i).map((v) => (v === '-' ? '' : v))], UNPARSE));
 }
 
 /** The whole conn.log: header, one line per record in order of first packet time (stable), and
  *  Zeek's #close line (#open and #close give the first and the last packet time, not the wall
  *  clock, so the output repeats); each line through `emit`. */
 export function forEachConnLogLine(c: ConnColumns, emit: (line: string) => void): void {
-  const order = Array.from({ length: c.count }, (_, i) => i).sort((a, b) => c.firstUs[a] - c.firstUs[b] || a - b);
+  const order = connOrder(c);
   let first = Infinity;
   let last = -Infinity;
   for (let i = 0; i < c.count; i++) {

@@ -169,7 +169,9 @@ describe('alertRow: the one shape for every detector', () => {
     expect(JSON.parse(toJsonlRow(alertRow(r, 0)))).toEqual({
       detector: 'PORTSCAN', variant: 'ports', severity: 'high', score: 100,
       first_ts: '2023-03-15T13:20:00.000000Z', last_ts: '2023-03-15T13:20:01.200000Z', first_ts_us: T0, last_ts_us: T0 + 1.2e6,
-      src: '192.168.1.10', dst: '192.168.1.25', sport: 40000, dport: 1, proto: 'TCP', size: 60, record: 42,
+      src: '192.168.1.10', dst: '192.168.1.25', sport: 40000, dport: 1, proto: 'TCP',
+      // Community ID v1 of (192.168.1.10, 192.168.1.25, 6, 40000, 1), seed 0: Python hashlib by hand.
+      community_id: '1:ZkqYLCzcgIKBNSfneRbeD3zTIqQ=', size: 60, record: 42,
       suppressed: false, episode: 3,
       evidence: { value: 1000, threshold: 10, window_s: 60, count: 990, peak_rate: 800, probes: 1000 },
       message: '192.168.1.10 probed 1000 distinct ports of 192.168.1.25 in 1.2 s (threshold 10 in 60 s)',
@@ -237,8 +239,8 @@ describe('JSON Lines and CSV', () => {
     const parsed = Papa.parse<Record<string, string>>(text, { header: true, skipEmptyLines: true });
     expect(parsed.errors).toEqual([]);
     expect(parsed.meta.fields).toEqual([...ALERT_CSV_COLUMNS]);
-    expect(ALERT_CSV_COLUMNS.slice(0, 17)).toEqual([
-      'detector', 'variant', 'severity', 'score', 'first_ts', 'last_ts', 'first_ts_us', 'last_ts_us', 'src', 'dst', 'sport', 'dport', 'proto', 'size',
+    expect(ALERT_CSV_COLUMNS.slice(0, 18)).toEqual([
+      'detector', 'variant', 'severity', 'score', 'first_ts', 'last_ts', 'first_ts_us', 'last_ts_us', 'src', 'dst', 'sport', 'dport', 'proto', 'community_id', 'size',
       'record', 'suppressed', 'episode',
     ]);
     expect(parsed.data).toHaveLength(ALL.length);
