@@ -6,19 +6,18 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import * as abi from '../../src/shared/abi';
-import { DATA, newEngine, readAlert, type RawAlert } from '../helpers/core';
+import { DATA, newEngine, readAlert, readTracePoint, type RawAlert, type RawTracePoint } from '../helpers/core';
 import { cat } from './decode-helpers';
 import { coreBaselinesFromJson, coreBaselinesToJson } from '../../src/worker/core-baselines';
 import { DEFAULT_OPTIONS, type AnalysisOptions } from '../../src/shared/protocol';
 
 const read = (rel: string) => new Uint8Array(readFileSync(DATA + rel));
 
-interface TracePoint { tsUs: number; size: number; mean: number; std: number; z: number; flags: number; recordIndex: number }
 interface Conn { firstUs: number; lastUs: number }
 interface Run {
   counters: Float64Array;
   alerts: RawAlert[];
-  trace: TracePoint[];
+  trace: RawTracePoint[];
   conns: Conn[];
   exported: Uint8Array;
 }
@@ -27,20 +26,12 @@ interface Run {
 async function run(bytes: Uint8Array, config: Record<number, number> = {}, baselines?: Uint8Array, traceKey?: Uint8Array): Promise<Run> {
   const engine = await newEngine();
   const alerts: RawAlert[] = [];
-  const trace: TracePoint[] = [];
+  const trace: RawTracePoint[] = [];
   const conns: Conn[] = [];
   if (traceKey) engine.setTraceKey(traceKey);
   engine.start({ [abi.CFG_SEED]: 12345, [abi.CFG_CONN_RECORDS_ENABLED]: 1, ...config }, (out) => {
     for (let i = 0; i < out.alertCount; i++) alerts.push(readAlert(out.alerts, i * abi.ALERT_STRIDE));
-    const t = out.trace;
-    for (let i = 0; i < out.traceCount; i++) {
-      const o = i * abi.TRACE_STRIDE;
-      trace.push({
-        tsUs: Number(t.getBigInt64(o + abi.TRACE_TS_US, true)), size: t.getFloat64(o + abi.TRACE_SIZE, true),
-        mean: t.getFloat64(o + abi.TRACE_MEAN, true), std: t.getFloat64(o + abi.TRACE_STD, true), z: t.getFloat64(o + abi.TRACE_Z, true),
-        flags: t.getUint32(o + abi.TRACE_FLAGS, true), recordIndex: t.getUint32(o + abi.TRACE_RECORD_INDEX, true),
-      });
-    }
+    for (let i = 0; i < out.traceCount; i++) trace.push(readTracePoint(out.trace, i));
     for (let i = 0; i < out.connCount; i++) {
       const o = i * abi.CONN_STRIDE;
       conns.push({ firstUs: Number(out.conns.getBigInt64(o + abi.CONN_FIRST_US, true)), lastUs: Number(out.conns.getBigInt64(o + abi.CONN_LAST_US, true)) });
@@ -358,7 +349,7 @@ describe('(f) PROTOSHIFT trace (CFG_TRACE_DETECTOR = DET_PROTOSHIFT)', () => {
   it('CounterHack, 1-s windows: a point per class and tracked service per window; the flagged rows agree with the PROTOSHIFT alerts', async () => {
     const cfg = { [abi.CFG_METRIC_WINDOW_S]: 1, [abi.CFG_TRACE_ENABLED]: 1, [abi.CFG_TRACE_DETECTOR]: abi.DET_PROTOSHIFT };
     const r = await run(read('normal/markofu_CounterHack_HackChallenge_Cmas2011.pcap'), cfg);
-    const byWindow = new Map<number, TracePoint[]>();
+    const byWindow = new Map<number, RawTracePoint[]>();
     for (const p of r.trace) byWindow.set(p.tsUs, [...(byWindow.get(p.tsUs) ?? []), p]);
     expect(byWindow.size).toBe(r.counters[abi.C_METRIC_WINDOWS]);
     for (const pts of byWindow.values()) {

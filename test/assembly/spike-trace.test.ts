@@ -14,7 +14,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import * as abi from '../../src/shared/abi';
-import { DATA, newEngine, readAlert } from '../helpers/core';
+import { DATA, newEngine, readAlert, readTracePoint } from '../helpers/core';
 import { packRows, type PacketRow } from '../helpers/records';
 import { addrText, readCapturePackets, v4 } from '../reference/scan-core';
 import { DEFAULT_METRICS, metricsConfigIds, referenceMetrics, type RefTracePoint } from '../reference/metrics';
@@ -204,15 +204,7 @@ async function runLoaded(bytes: Uint8Array, config: Record<number, number>, base
       if (e) Object.assign(e, row);
       else byId.set(a.episode, { ...row, detector: a.detector, newThreshold: a.threshold, newSeverity: a.severity } as CoreEpisode);
     }
-    const t = out.trace;
-    for (let i = 0; i < out.traceCount; i++) {
-      const o = i * abi.TRACE_STRIDE;
-      trace.push({
-        tsUs: Number(t.getBigInt64(o + abi.TRACE_TS_US, true)), size: t.getFloat64(o + abi.TRACE_SIZE, true), mean: t.getFloat64(o + abi.TRACE_MEAN, true),
-        std: t.getFloat64(o + abi.TRACE_STD, true), z: t.getFloat64(o + abi.TRACE_Z, true), flags: t.getUint32(o + abi.TRACE_FLAGS, true),
-        recordIndex: t.getUint32(o + abi.TRACE_RECORD_INDEX, true),
-      });
-    }
+    for (let i = 0; i < out.traceCount; i++) trace.push(readTracePoint(out.trace, i));
   }, { baselines });
   engine.feed(bytes);
   engine.finish();

@@ -43,6 +43,32 @@ export interface RawAlert {
   aux: number;
 }
 
+/** One core trace point (abi TRACE_*): what its fields mean depends on the trace mode
+ *  (CFG_TRACE_DETECTOR; see assembly/abi.ts). */
+export interface RawTracePoint {
+  tsUs: number;
+  size: number;
+  mean: number;
+  std: number;
+  z: number;
+  flags: number;
+  recordIndex: number;
+}
+
+/** Decodes trace point `i` of a trace region view. */
+export function readTracePoint(v: DataView, i: number): RawTracePoint {
+  const o = i * abi.TRACE_STRIDE;
+  return {
+    tsUs: Number(v.getBigInt64(o + abi.TRACE_TS_US, true)),
+    size: v.getFloat64(o + abi.TRACE_SIZE, true),
+    mean: v.getFloat64(o + abi.TRACE_MEAN, true),
+    std: v.getFloat64(o + abi.TRACE_STD, true),
+    z: v.getFloat64(o + abi.TRACE_Z, true),
+    flags: v.getUint32(o + abi.TRACE_FLAGS, true),
+    recordIndex: v.getUint32(o + abi.TRACE_RECORD_INDEX, true),
+  };
+}
+
 /** Decodes the alert record at byte `o` of an alert region view. */
 export function readAlert(v: DataView, o: number): RawAlert {
   const u8 = new Uint8Array(v.buffer, v.byteOffset + o, abi.ALERT_STRIDE);

@@ -2,7 +2,7 @@
 // decodes their alerts (folded into one row per episode), SPIKE marks and trace points, and turns
 // packet rows into the reference's MetricPackets (orig from the flow view of scan-rules.ts).
 import * as abi from '../../src/shared/abi';
-import { newEngine, readAlert } from '../helpers/core';
+import { newEngine, readAlert, readTracePoint } from '../helpers/core';
 import { packRows, type PacketRow } from '../helpers/records';
 import { flowMarks } from './scan-rules';
 import { addrText } from './scan-core';
@@ -71,19 +71,7 @@ export async function runMetrics(bytes: Uint8Array, config: Record<number, numbe
       const o = i * abi.MARK_STRIDE;
       if (out.marks.getUint32(o + abi.MARK_REASONS, true) & (1 << abi.DET_SPIKE)) spikeMarks.add(out.marks.getUint32(o + abi.MARK_RECORD_INDEX, true));
     }
-    const t = out.trace;
-    for (let i = 0; i < out.traceCount; i++) {
-      const o = i * abi.TRACE_STRIDE;
-      trace.push({
-        tsUs: Number(t.getBigInt64(o + abi.TRACE_TS_US, true)),
-        size: t.getFloat64(o + abi.TRACE_SIZE, true),
-        mean: t.getFloat64(o + abi.TRACE_MEAN, true),
-        std: t.getFloat64(o + abi.TRACE_STD, true),
-        z: t.getFloat64(o + abi.TRACE_Z, true),
-        flags: t.getUint32(o + abi.TRACE_FLAGS, true),
-        recordIndex: t.getUint32(o + abi.TRACE_RECORD_INDEX, true),
-      });
-    }
+    for (let i = 0; i < out.traceCount; i++) trace.push(readTracePoint(out.trace, i));
   });
   for (let p = 0; p < bytes.length && engine.fatal === null; p += chunk) engine.feed(bytes.subarray(p, p + chunk));
   engine.finish();

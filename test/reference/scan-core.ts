@@ -3,7 +3,7 @@
 // records (ALERT_KIND_NEW + ALERT_KIND_UPDATE) into one row per episode.
 import { readFileSync } from 'node:fs';
 import * as abi from '../../src/shared/abi';
-import { DATA, newEngine, readAlert, type RawAlert } from '../helpers/core';
+import { DATA, newEngine, readAlert, readTracePoint, type RawAlert } from '../helpers/core';
 import { expect } from 'vitest';
 import { slowConfig, type RefPacket, type RefResult, type RuleConfig } from './scan-rules';
 
@@ -69,17 +69,7 @@ export async function runCore(bytes: Uint8Array, config: Record<number, number> 
       const o = i * abi.MARK_STRIDE;
       marks.set(m.getUint32(o + abi.MARK_RECORD_INDEX, true), m.getUint32(o + abi.MARK_REASONS, true));
     }
-    const t = out.trace;
-    for (let i = 0; i < out.traceCount; i++) {
-      const o = i * abi.TRACE_STRIDE;
-      trace.push({
-        tsUs: Number(t.getBigInt64(o + abi.TRACE_TS_US, true)),
-        size: t.getFloat64(o + abi.TRACE_SIZE, true),
-        mean: t.getFloat64(o + abi.TRACE_MEAN, true),
-        flags: t.getUint32(o + abi.TRACE_FLAGS, true),
-        recordIndex: t.getUint32(o + abi.TRACE_RECORD_INDEX, true),
-      });
-    }
+    for (let i = 0; i < out.traceCount; i++) trace.push(readTracePoint(out.trace, i));
   });
   for (let p = 0; p < bytes.length && engine.fatal === null; p += chunk) engine.feed(bytes.subarray(p, p + chunk));
   engine.finish();
