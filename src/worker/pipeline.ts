@@ -80,8 +80,9 @@ export interface PipelineHooks {
    *  records are seeded (RuleInputs.baselines) and, unless tracing, PROFILE scores the connections
    *  against its model. */
   baseline?: BaselineFile;
-  /** The same as `baseline`, as the file's JSON text: parsed here after the options are checked;
-   *  a bad file gives ok = false, code 'bad-baseline', before the engine is touched. */
+  /** The same as `baseline`, as the file's JSON text: parsed here after the options are checked
+   *  when `baseline` is not given (a bad file gives ok = false, code 'bad-baseline', before the
+   *  engine is touched); with both, `baseline` is used and the text gives result.baseline's size. */
   baselineJson?: string;
   /** Build a baseline file from this capture after the run: result.learnedBaseline (JSON text). */
   learn?: boolean;

@@ -7,7 +7,7 @@ import type { FlowlensWorkerApi } from './api';
 import type { Engine } from './engine';
 import { analyzeBlob, type CancelToken } from './pipeline';
 import { type AnalysisOptions, type AnalysisResult, type AnalyzeExtras, type BaselineSummary, type ChannelSeries, type DetectorSeries, type Progress } from '../shared/protocol';
-import { baselineFileFromJson, checkBaselineFile, utf8Bytes, type BaselineFile } from '../ml/baseline-file';
+import { baselineFileFromJson, checkBaselineFile, type BaselineFile } from '../ml/baseline-file';
 import { decodeProtocolShares, shareRowIndex } from './protocol-shares';
 
 /** What detectorSeries() needs of the last result, copied before its columns are transferred
@@ -139,9 +139,10 @@ export function createWorkerApi(loadEngine: () => Promise<Engine>): FlowlensWork
         onProgress,
         cancel: token,
         learn: extras.learn,
-        ...(baseline ? { baseline } : extras.baselineJson !== undefined ? { baselineJson: extras.baselineJson } : {}),
+        // The text too: its size goes into result.baseline, and a bad one is refused from it.
+        baseline,
+        baselineJson: extras.baselineJson,
       });
-      if (baseline && out.result.baseline) out.result.baseline.sizeBytes = utf8Bytes(extras.baselineJson!);
       if (current === token) current = null;
       last = { file, fileName, options: fixed, alerts: indexOf(out.result), baseline };
       // After a cancel, the chart must not show packets past the point where reading stopped.
