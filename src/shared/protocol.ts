@@ -563,6 +563,37 @@ export interface AnalysisResult {
   profile?: ProfileResult;
   /** With AnalyzeExtras.learn: the learnt baseline file's JSON text (src/ml/baseline-file.ts). */
   learnedBaseline?: string;
+  /** Packets and bytes over capture time, from the core (issue #5 overview, timeline and protocols
+   *  tab). Absent for results saved before it existed. */
+  timeline?: TrafficTimeline;
+  /** True for a snapshot taken while the file is still being read (Progress.partial): counters,
+   *  alerts and timeline so far; no conns, profile or learnt baseline yet. */
+  partial?: boolean;
+}
+
+/** Protocol classes of TrafficTimeline.classPackets/classBytes, in order (the core's class index,
+ *  as PROTOSHIFT uses it). */
+export const TIMELINE_CLASSES = ['TCP', 'UDP', 'ICMP', 'ICMPv6', 'other'] as const;
+
+/**
+ * Packets and wire bytes per time bin over the capture (assembly/detect/timeline.ts). Bin k covers
+ * [startUs + k·binUs, startUs + (k+1)·binUs). The core keeps at most a fixed number of bins and
+ * doubles binUs (merging neighbours) when the capture outgrows them, so memory does not depend on
+ * the capture's length; packets timestamped before startUs (out of order) are counted in bin 0.
+ * Rates: packets[k] / (binUs / 1e6) packets/s.
+ */
+export interface TrafficTimeline {
+  /** Bin width, µs (a power-of-two multiple of the initial width). */
+  binUs: number;
+  /** Start of bin 0, µs since the epoch (the first packet's time, floored to the initial width). */
+  startUs: number;
+  /** Bins in use (arrays have this length). */
+  bins: number;
+  packets: Float64Array;
+  bytes: Float64Array;
+  /** Per TIMELINE_CLASSES entry, packets and bytes per bin. */
+  classPackets: Float64Array[];
+  classBytes: Float64Array[];
 }
 
 /** Extra inputs of an analysis (worker API analyze(), CLI learn / --baseline). */
@@ -741,7 +772,12 @@ export interface Progress {
   packets: number;
   packetsPerS: number;
   alerts: number;
+  /** At most once every PARTIAL_INTERVAL_MS while reading: the result so far (partial = true). */
+  partial?: AnalysisResult;
 }
+
+/** Least time between two partial results (Progress.partial), ms. */
+export const PARTIAL_INTERVAL_MS = 1000;
 
 /** The evidence series behind a PORTSCAN, SYNFLOOD, SPIKE, LATENCY or PROTOSHIFT alert, for its
  *  chart: one point per probe (PORTSCAN: distinct ports of the target probed in the window after
