@@ -1,11 +1,16 @@
-// Vite build of the page (index.html → dist/): relative base so dist/ works from any path, ES
-// module workers, ES2022 output. The WASM core is an asset the worker fetches by URL.
+// Vite build of the hosted page (index.html → dist/): relative base so dist/ works from any path,
+// ES module workers, ES2022 output. The WASM core is an asset the worker fetches by URL
+// (src/worker/core-wasm.ts). dist/sw.js, the offline service worker, is generated with the list of
+// the built files (scripts/build-plugins.ts). The single self-contained dist/flowlens.html is a
+// second build: vite.single.config.ts (`npm run build` runs both).
 import { defineConfig } from 'vite';
+import { offlineServiceWorker } from './scripts/build-plugins';
 
 export default defineConfig({
   base: './',
   assetsInclude: ['**/*.wasm'],
   worker: { format: 'es' },
+  plugins: [offlineServiceWorker()],
   build: {
     target: 'es2022',
     outDir: 'dist',

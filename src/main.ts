@@ -1,17 +1,44 @@
 // Page entry: loads the styles, starts the analysis worker (a module worker running the WASM
 // core) and mounts the page. The only place the worker is created; the page talks to it through
 // Comlink and never touches WASM memory or file bytes itself.
+//
+// Two builds share this entry (see vite.config.ts and vite.single.config.ts): the hosted site
+// (dist/index.html, MODE 'production') and the single self-contained file (dist/flowlens.html,
+// MODE 'single', opened from disk). The hosted site registers the offline service worker.
 import * as Comlink from 'comlink';
 import 'uplot/dist/uPlot.min.css';
 import './ui/style.css';
 import type { FlowlensWorkerApi } from './worker/api';
+import type { CoreStatusMessage } from './worker/core-status';
 import { createApp } from './ui/app';
+import { spawnWorker } from './spawn-worker';
+import { registerOfflineWorker } from './offline';
 
 const root = document.getElementById('app');
 if (!root) throw new Error('index.html lacks #app');
 
-const worker = new Worker(new URL('./worker/worker.ts', import.meta.url), { type: 'module', name: 'flowlens' });
+const SINGLE_FILE = import.meta.env.MODE === 'single';
+document.documentElement.dataset.build = SINGLE_FILE ? 'single' : 'hosted';
+
+const worker = spawnWorker();
+// data-core on <body>: 'loading' until the worker has compiled the WASM core, then 'ready' or 'failed'.
+document.body.dataset.core = 'loading';
+worker.addEventListener('message', (e: MessageEvent<CoreStatusMessage | unknown>) => {
+  const d = e.data as Partial<CoreStatusMessage> | null;
+  if (d && typeof d === 'object' && (d.flowlensCore === 'ready' || d.flowlensCore === 'failed')) {
+    document.body.dataset.core = d.flowlensCore;
+    performance.mark(`flowlens:core-${d.flowlensCore}`);
+  }
+});
 const app = createApp(root, Comlink.wrap<FlowlensWorkerApi>(worker));
 worker.addEventListener('error', (e) => {
+  document.body.dataset.core = 'failed';
   app.showFailure('The analysis worker stopped', e.message || 'it could not be loaded');
 });
+
+if (SINGLE_FILE) {
+  // The sample capture is a file of the hosted site; the single file fetches nothing.
+  document.getElementById('sample-button')?.remove();
+} else if (import.meta.env.PROD) {
+  registerOfflineWorker();
+}
