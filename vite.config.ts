@@ -4,13 +4,13 @@
 // the built files (scripts/build-plugins.ts). The single self-contained dist/flowlens.html is a
 // second build: vite.single.config.ts (`npm run build` runs both).
 import { defineConfig } from 'vite';
-import { offlineServiceWorker } from './scripts/build-plugins';
+import { devInlineStyles, offlineServiceWorker } from './scripts/build-plugins';
 
 export default defineConfig({
   base: './',
   assetsInclude: ['**/*.wasm'],
   worker: { format: 'es' },
-  plugins: [offlineServiceWorker()],
+  plugins: [offlineServiceWorker(), devInlineStyles()],
   build: {
     target: 'es2022',
     outDir: 'dist',

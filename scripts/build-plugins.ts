@@ -2,6 +2,7 @@
 // dist/flowlens.html):
 // - offlineServiceWorker(): emits dist/sw.js, the precaching service worker, listing every file the
 //   hosted build writes (source maps excepted) and the public/ files.
+// - devInlineStyles(): lets `npm run dev` apply Vite's injected <style> elements;
 // - singleFileCsp(): after vite-plugin-singlefile has inlined everything, checks that flowlens.html
 //   references no file and rewrites its CSP meta for a page opened from disk: sha256 hash sources
 //   for its inline script(s) and style(s), the worker from blob: only, no connection at all.
@@ -10,6 +11,21 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from '
 import { join, relative, resolve, sep } from 'node:path';
 import type { Plugin } from 'vite';
 import { serviceWorkerSource, type PrecacheFile } from './service-worker';
+
+/** The CSP meta of index.html: group 1 up to the content's opening quote, group 2 its closing quote. */
+const CSP_META = /(<meta\s+http-equiv="Content-Security-Policy"\s+content=")[^"]*(")/i;
+
+/** Dev server only: Vite injects the CSS as <style> elements there, so style-src gets
+ *  'unsafe-inline' in `npm run dev`; the builds keep style-src 'self' (hosted) or hashes (single). */
+export function devInlineStyles(): Plugin {
+  return {
+    name: 'flowlens:dev-inline-styles',
+    apply: 'serve',
+    transformIndexHtml(html) {
+      return html.replace(CSP_META, (_m, open: string, close: string) => `${open}${_m.slice(open.length, -close.length).replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")}${close}`);
+    },
+  };
+}
 
 /** Emits sw.js (scripts/service-worker.ts) into the build's root. */
 export function offlineServiceWorker(): Plugin {
@@ -63,8 +79,6 @@ export function singleFileCspPolicy(scriptHashes: readonly string[], styleHashes
     "form-action 'none'",
   ].join('; ');
 }
-
-const CSP_META = /(<meta\s+http-equiv="Content-Security-Policy"\s+content=")[^"]*(")/i;
 
 /** Rewrites the CSP meta of a single-file page (see singleFileCspPolicy). Throws when the page
  *  still references a script, stylesheet or preload by URL, has no CSP meta, or an inline element
