@@ -15,7 +15,7 @@ export default defineConfig({
     target: 'es2022',
     outDir: 'dist',
     emptyOutDir: true,
-    // The .wasm core must stay a file (fetched with the right MIME type), never a data: URL.
+    // The .wasm core must stay a file (streamed with the right MIME type), never a data: URL.
     assetsInlineLimit: (file) => (file.endsWith('.wasm') ? false : undefined),
     sourcemap: true,
   },

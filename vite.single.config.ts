@@ -4,7 +4,8 @@
 // - vite-plugin-singlefile inlines the page's JS (one inline module script) and CSS (one <style>);
 // - the worker is inlined (src/spawn-worker.single.ts: `?worker&inline`, a classic worker started
 //   from a blob: URL);
-// - the WASM core is inlined into the worker as base64 (src/worker/core-wasm.single.ts);
+// - the WASM core is inlined into the worker as base64 (src/worker/core-wasm.single.ts; the hosted
+//   page's early fetch of it, src/core-preload.ts, becomes a no-op);
 // - singleFileCsp() then sets the CSP: sha256 hashes of the inline script and style, worker-src
 //   blob:, connect-src 'none' (scripts/build-plugins.ts).
 // The sample capture (public/) is left out: it is a file of the hosted site.
@@ -28,6 +29,7 @@ export default defineConfig({
     alias: [
       { find: /^\.\/spawn-worker$/, replacement: src('spawn-worker.single.ts') },
       { find: /^\.\/core-wasm$/, replacement: src('worker/core-wasm.single.ts') },
+      { find: /^\.\/core-preload$/, replacement: src('core-preload.single.ts') },
     ],
   },
   plugins: [viteSingleFile({ outputFileName: SINGLE_FILE_NAME }), singleFileCsp(SINGLE_FILE_NAME)],

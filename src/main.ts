@@ -12,6 +12,7 @@ import type { FlowlensWorkerApi } from './worker/api';
 import type { CoreStatusMessage } from './worker/core-status';
 import { createApp } from './ui/app';
 import { spawnWorker } from './spawn-worker';
+import { preloadCore } from './core-preload';
 import { registerOfflineWorker } from './offline';
 
 const root = document.getElementById('app');
@@ -21,6 +22,7 @@ const SINGLE_FILE = import.meta.env.MODE === 'single';
 document.documentElement.dataset.build = SINGLE_FILE ? 'single' : 'hosted';
 
 const worker = spawnWorker();
+preloadCore(worker);
 // data-core on <body>: 'loading' until the worker has compiled the WASM core, then 'ready' or 'failed'.
 document.body.dataset.core = 'loading';
 worker.addEventListener('message', (e: MessageEvent<CoreStatusMessage | unknown>) => {
