@@ -1,4 +1,4 @@
-// `npm run load` (and the second half of `npm run size`): how fast the built page becomes usable on
+// `npm run load`: how fast the built page becomes usable on
 // a cold cache from localhost (issue #5: under a second). Serves dist/ on 127.0.0.1 (the browser
 // `cache-control: no-store`, like the browser tests' server), opens it RUNS times in Debian's chromium, each
 // time in a fresh browser context (empty HTTP cache, no service worker), and reports per build:

@@ -4,7 +4,7 @@
 // CSS and WASM, compressed) is reported by a script and kept under a budget written in the
 // README"). The single self-contained dist/flowlens.html (kind 'single': everything inlined, the
 // WASM core as base64) is reported on its own line and held to the same budget. Exits 1 over
-// budget. Run after `npm run build` (`npm run size` then times the page load: test/bench/load.ts);
+// budget. Run after `npm run build` (`npm run load` times the page load: test/bench/load.ts);
 // test/e2e/size.test.ts checks the budgets on every `npm test`.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
