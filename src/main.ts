@@ -25,14 +25,15 @@ const worker = spawnWorker();
 preloadCore(worker);
 // data-core on <body>: 'loading' until the worker has compiled the WASM core, then 'ready' or 'failed'.
 document.body.dataset.core = 'loading';
-worker.addEventListener('message', (e: MessageEvent<CoreStatusMessage | unknown>) => {
-  const d = e.data as Partial<CoreStatusMessage> | null;
-  if (d && typeof d === 'object' && (d.flowlensCore === 'ready' || d.flowlensCore === 'failed')) {
-    document.body.dataset.core = d.flowlensCore;
-    performance.mark(`flowlens:core-${d.flowlensCore}`);
-  }
-});
 const app = createApp(root, Comlink.wrap<FlowlensWorkerApi>(worker));
+worker.addEventListener('message', (e: MessageEvent<unknown>) => {
+  const d = e.data as Partial<Record<'flowlensCore' | 'message', unknown>> | null;
+  if (!d || typeof d !== 'object' || (d.flowlensCore !== 'ready' && d.flowlensCore !== 'failed')) return;
+  const status = d as CoreStatusMessage;
+  document.body.dataset.core = status.flowlensCore;
+  performance.mark(`flowlens:core-${status.flowlensCore}`);
+  if (status.flowlensCore === 'failed') app.showFailure('The analysis core could not be loaded', status.message);
+});
 worker.addEventListener('error', (e) => {
   document.body.dataset.core = 'failed';
   app.showFailure('The analysis worker stopped', e.message || 'it could not be loaded');

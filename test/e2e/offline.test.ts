@@ -228,6 +228,17 @@ describe('offline builds (dist/ and dist/flowlens.html in chromium)', () => {
     await fresh.close();
   });
 
+  it('hosted: when the WASM core cannot be fetched, the page says so at once (data-core failed)', async () => {
+    const context = await browser.newContext({ serviceWorkers: 'block' });
+    const page = await context.newPage();
+    await page.route('**/*.wasm', (route) => route.abort());
+    await page.goto(`${origin}/index.html`);
+    expect(await coreState(page)).toBe('failed');
+    await page.waitForFunction(() => document.body.dataset.state === 'failed');
+    expect(await page.locator('#app').innerText()).toContain('The analysis core could not be loaded');
+    await context.close();
+  });
+
   it('the CSP of both builds: no unsafe-eval, nothing remote, connections only where needed, script hashes that match', () => {
     const remote = (s: string) => /[:/]/.test(s.replace(/^'[^']*'$/, '')) && !/^(data|blob):$/.test(s);
     const hostedHtml = readFileSync(join(DIST, 'index.html'), 'utf8');
