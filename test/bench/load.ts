@@ -24,15 +24,19 @@ const MIME: Record<string, string> = {
   '.wasm': 'application/wasm',
 };
 
-/** A static server of `dir` on a free 127.0.0.1 port, every response `cache-control: no-store`. */
+/** A static server of `dir` on a free 127.0.0.1 port, every response `cache-control: no-store`.
+ *  File bodies are kept in memory after the first read (like a host's page cache), so the
+ *  figures measure the browser, not this process's disk reads. */
 function serve(dir: string): Promise<Server> {
+  const bodies = new Map<string, Promise<Buffer>>();
   const server = createServer(async (req, res) => {
     try {
       let rel = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
       if (rel.endsWith('/')) rel += 'index.html';
       const file = normalize(join(dir, rel));
       if (!file.startsWith(dir + sep)) throw new Error('outside');
-      const body = await readFile(file);
+      if (!bodies.has(file)) bodies.set(file, readFile(file));
+      const body = await bodies.get(file)!;
       res.writeHead(200, { 'content-type': MIME[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' }).end(body);
     } catch {
       res.writeHead(404).end();
