@@ -507,8 +507,25 @@ export async function openSessionStore(timeoutMs = OPEN_TIMEOUT_MS): Promise<Ses
     series: (id) => db.getAll('session-series', range(id)),
     triage: (id) => db.get('session-triage', id),
     async putSession(meta, data) {
+      // Both or neither: a put that throws at once (a record that cannot be cloned, a full disk
+      // in some browsers) aborts the transaction, so the metadata never stays without its data.
       const tx = db.transaction(['sessions', 'session-data'], 'readwrite');
-      await Promise.all([tx.objectStore('sessions').put(meta), tx.objectStore('session-data').put(data, meta.id), tx.done]);
+      const done = tx.done;
+      done.catch(() => undefined);
+      const puts: Promise<unknown>[] = [];
+      try {
+        puts.push(tx.objectStore('sessions').put(meta));
+        puts.push(tx.objectStore('session-data').put(data, meta.id));
+      } catch (e) {
+        for (const p of puts) p.catch(() => undefined); // rejected by the abort below
+        try {
+          tx.abort();
+        } catch {
+          // already finished
+        }
+        throw e;
+      }
+      await Promise.all([...puts, done]);
     },
     putMeta: async (meta) => void (await db.put('sessions', meta)),
     putSeries: async (rec) => void (await db.put('session-series', rec)),
