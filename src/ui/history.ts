@@ -322,8 +322,9 @@ export function createSessions(deps: SessionsDeps): Sessions {
       showNotSaved(null);
       const cap = s.data.connsCap ? ` Flows: the ${formatInt(s.data.connsCap.kept)} largest of ${formatInt(s.data.connsCap.total)} were kept.` : '';
       reopenedNote.textContent =
-        `Session from ${formatDateMs(s.meta.createdAtMs)}, file not loaded: ${s.meta.name} (${s.meta.file.name}, ${formatBytes(s.meta.file.sizeBytes)}` +
-        `${s.meta.file.sha256 ? `, sha256 ${s.meta.file.sha256}` : ''}).${s.meta.baselineName ? ` Baseline applied: ${s.meta.baselineName}.` : ''}${cap}`;
+        `Session from ${formatDateMs(s.meta.createdAtMs)}, file not loaded (${s.meta.file.name}, ${formatBytes(s.meta.file.sizeBytes)}` +
+        `${s.meta.file.sha256 ? `, sha256 ${s.meta.file.sha256}` : ''}): “${s.meta.name}”. Drop the file to analyse it again.` +
+        `${s.meta.baselineName ? ` Baseline applied: ${s.meta.baselineName}.` : ''}${cap}`;
       reopenedNote.hidden = false;
       deps.show(current.result, s);
       say(`Opened ${s.meta.name}.`);

@@ -237,6 +237,7 @@ describe('Flowlens sessions (built dist/ in chromium)', () => {
     // The evidence chart still comes from the file.
     await selectPortscan(page);
     expect((await chartPixels(page)).drawn).toBeGreaterThan(300);
+    await page.locator('#session-banner').evaluate((e) => e.scrollIntoView({ block: 'start' }));
     await page.screenshot({ path: join(SHOTS, 'sessions-7-no-storage.png'), fullPage: false });
     expect(errors.filter((e) => !/indexeddb/i.test(e))).toEqual([]);
     await context.close();
@@ -256,6 +257,7 @@ describe('Flowlens sessions (built dist/ in chromium)', () => {
     expect(await page.locator('body').getAttribute('data-state')).toBe('done');
     expect(await page.locator('#alert-table tbody tr[data-alert]').count()).toBeGreaterThan(0);
     expect(await storeCounts(page)).toEqual({ sessions: 0, 'session-data': 0, 'session-series': 0, 'session-triage': 0 });
+    await page.locator('#session-banner').evaluate((e) => e.scrollIntoView({ block: 'start' }));
     await page.screenshot({ path: join(SHOTS, 'sessions-8-quota.png'), fullPage: false });
     expect(errors).toEqual([]);
     await context.close();
