@@ -8,6 +8,9 @@ import { createSha256, sha256OfBlob } from '../../src/worker/hash';
 import { createWorkerApi } from '../../src/worker/service';
 import { DATA, newEngine } from '../helpers/core';
 import { rng } from '../helpers/rng';
+import { MessageChannel } from 'node:worker_threads';
+import * as Comlink from 'comlink';
+import type { FlowlensWorkerApi } from '../../src/worker/api';
 
 const hex = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 const once = (b: Uint8Array) => {
@@ -46,6 +49,16 @@ describe('SHA-256 of a session file', () => {
       expect(await sha256OfBlob(new Blob([bytes]))).toBe(hex(bytes));
       expect(await createWorkerApi(newEngine).fileSha256(new Blob([bytes]))).toBe(hex(bytes));
     }
+  });
+
+  it('is served by the worker API over Comlink (the page passes the File, not its bytes)', async () => {
+    const { port1, port2 } = new MessageChannel();
+    Comlink.expose(createWorkerApi(newEngine), port1 as unknown as Comlink.Endpoint);
+    const remote = Comlink.wrap<FlowlensWorkerApi>(port2 as unknown as Comlink.Endpoint);
+    const bytes = new Uint8Array(readFileSync(DATA + 'attacks/bruteforce/zeek_ssh_sshguess.pcap'));
+    expect(await remote.fileSha256(new Blob([bytes]))).toBe(hex(bytes));
+    port1.close();
+    port2.close();
   });
 
   it('cannot be updated or digested after its digest', () => {
