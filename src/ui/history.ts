@@ -68,6 +68,8 @@ interface Current {
   series: Map<number, StoredSeries>;
   /** Series loaded before the session was saved: written once it has an id. */
   pendingSeries: Map<number, StoredSeries>;
+  /** Whether the session is being saved, is saved, or could not be (or was not meant to be). */
+  saving: 'pending' | 'saved' | 'not-saved';
 }
 
 /** "2024-06-01 12:00 UTC". */
@@ -144,11 +146,13 @@ export function createSessions(deps: SessionsDeps): Sessions {
 
   const triage = createTriage(async (entries) => {
     const c = current;
-    if (!c || !c.id) return; // saved with the session once it has an id
-    await (await store()).setTriage(c.id, entries);
+    if (!c) return;
+    if (c.id) return (await store()).setTriage(c.id, entries);
+    if (c.saving === 'pending') return; // written with the session once it has an id
+    throw new Error('this analysis is not saved in the browser, so its triage is kept in this page only');
   });
   triage.onSaved((e) => {
-    if (e !== null) showNotSaved(`Triage not saved: ${e instanceof Error ? e.message : String(e)}`);
+    if (e !== null && current?.id) showNotSaved(`Triage not saved: ${e instanceof Error ? e.message : String(e)}`);
   });
 
   function say(text: string): void {
@@ -279,7 +283,10 @@ export function createSessions(deps: SessionsDeps): Sessions {
     try {
       await (await store()).delete(m.id);
       say(`Deleted session ${m.name}.`);
-      if (current?.id === m.id) current.id = null; // still shown; no longer saved
+      if (current?.id === m.id) {
+        current.id = null; // still shown; no longer saved
+        current.saving = 'not-saved';
+      }
     } catch (e) {
       say(`Not deleted: ${e instanceof Error ? e.message : String(e)}`);
     }
@@ -317,7 +324,7 @@ export function createSessions(deps: SessionsDeps): Sessions {
       await triage.flush().catch(() => undefined);
       const s = await (await store()).open(id);
       if (!s) throw new Error('it is no longer stored');
-      current = { id, result: asResult(s.data.result), reopened: true, meta: s.meta, series: new Map(s.series), pendingSeries: new Map() };
+      current = { id, result: asResult(s.data.result), reopened: true, meta: s.meta, series: new Map(s.series), pendingSeries: new Map(), saving: 'saved' };
       triage.load(s.triage);
       showNotSaved(null);
       const cap = s.data.connsCap ? ` Flows: the ${formatInt(s.data.connsCap.kept)} largest of ${formatInt(s.data.connsCap.total)} were kept.` : '';
@@ -336,13 +343,16 @@ export function createSessions(deps: SessionsDeps): Sessions {
 
   async function analysed(file: File, result: AnalysisResult, baselineName: string | null): Promise<SessionMeta | null> {
     await triage.flush().catch(() => undefined);
-    const c: Current = { id: null, result, reopened: false, meta: null, series: new Map(), pendingSeries: new Map() };
+    const c: Current = { id: null, result, reopened: false, meta: null, series: new Map(), pendingSeries: new Map(), saving: 'pending' };
     current = c;
     triage.load(new Map());
     reopenedNote.hidden = true;
     reopenedNote.textContent = '';
     showNotSaved(null);
-    if (!isSessionWorthy(result)) return null;
+    if (!isSessionWorthy(result)) {
+      c.saving = 'not-saved';
+      return null;
+    }
     const work = (async () => {
       let s: SessionStore;
       let meta: SessionMeta;
@@ -350,11 +360,13 @@ export function createSessions(deps: SessionsDeps): Sessions {
         s = await store();
         meta = await s.save({ result, file, baselineName });
       } catch (e) {
+        c.saving = 'not-saved';
         if (current === c) showNotSaved(notSavedMessage(e));
         await refresh();
         return null;
       }
       c.id = meta.id;
+      c.saving = 'saved';
       c.meta = meta;
       try {
         for (const [alert, stored] of c.pendingSeries) await s.addSeries(meta.id, alert, stored);

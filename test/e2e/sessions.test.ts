@@ -237,6 +237,11 @@ describe('Flowlens sessions (built dist/ in chromium)', () => {
     // The evidence chart still comes from the file.
     await selectPortscan(page);
     expect((await chartPixels(page)).drawn).toBeGreaterThan(300);
+    // Triage works on the page but says it is not kept.
+    await page.locator('label[for="triage-false-positive"]').click();
+    await page.waitForFunction(() => /^Not saved: /.test(document.getElementById('triage-status')?.textContent ?? ''));
+    expect(await page.locator('#triage-status').innerText()).toContain('kept in this page only');
+    expect(await page.locator('#triage-false-positive').isChecked()).toBe(true);
     await page.locator('#session-banner').evaluate((e) => e.scrollIntoView({ block: 'start' }));
     await page.screenshot({ path: join(SHOTS, 'sessions-7-no-storage.png'), fullPage: false });
     expect(errors.filter((e) => !/indexeddb/i.test(e))).toEqual([]);
