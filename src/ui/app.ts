@@ -22,6 +22,9 @@ import { renderAlertDetail } from './alert-detail';
 import { channelLabels, detectorName, subjectLabel, variantName } from './alert-filter';
 import { seriesOrigin } from './series';
 import { channelLabel, formatInt } from './format';
+// #5 sessions:
+import { createSessions } from './history';
+import { openSessionStore, type SessionStore } from '../store/session-store';
 
 /** What a LATENCY variant measures, for the chart's subtitle. */
 function latencyMetric(variant: number): string {
@@ -51,6 +54,7 @@ export function createApp(
   api: RemoteApi,
   settings: SettingsPanel = createSettings(),
   openStore: () => Promise<ManagerStore> = openBaselineStore,
+  openSessions: () => Promise<SessionStore> = openSessionStore,
 ): { showFailure(title: string, message: string): void } {
   const status = el('p', { id: 'status', class: 'visually-hidden', attrs: { role: 'status', 'aria-live': 'polite' } });
   const problemsSlot = el('div', { id: 'problems-slot' });
@@ -68,6 +72,20 @@ export function createApp(
     },
     download: downloadText,
   });
+  // #5 sessions: every analysis saved (history panel), reopened without the file, triage per alert.
+  const sessions = createSessions({
+    openStore: openSessions,
+    hash: (f) => api.fileSha256(f),
+    channelSeries: (key, max) => api.channelSeries(key, max),
+    detectorSeries: (i, max) => api.detectorSeries(i, max),
+    show: (r, s) => {
+      currentFile = null; // a reopened session has no file: learning and re-running are off
+      baselines.setFile(null);
+      resultBaseline = s.meta.baselineName;
+      show(r);
+    },
+    download: downloadText,
+  });
   const detailSlot = el('div', { class: 'detail-slot' });
   const explore = el(
     'section',
@@ -80,8 +98,10 @@ export function createApp(
     el('section', { class: 'input-row' }, drop.element),
     settings.element,
     baselines.element,
+    sessions.element, // #5 sessions
     progress.element,
     status,
+    sessions.banner, // #5 sessions
     problemsSlot,
     summarySlot,
     explore,
@@ -197,6 +217,7 @@ export function createApp(
     baselines.setBusy(false);
     resultBaseline = applied;
     show(r);
+    void sessions.analysed(file, r, applied); // #5 sessions: saved after it is shown
     return r;
   }
 
@@ -241,7 +262,7 @@ export function createApp(
     selected = i;
     table.setSelected(i);
     explore.hidden = false;
-    replaceChildren(detailSlot, renderAlertDetail(r, i));
+    replaceChildren(detailSlot, renderAlertDetail(r, i), sessions.triageBlock(i)); // #5 sessions: triage
     if (fromTable) {
       const box = explore.getBoundingClientRect();
       if (box.top < 0 || box.top > window.innerHeight) explore.scrollIntoView({ block: 'start', behavior: 'smooth' });
@@ -258,7 +279,7 @@ export function createApp(
         const label = channelLabel(info.src, info.dst, info.proto);
         chart.message(`Loading ${label}…`, label);
         // A copy of the key: Comlink may transfer or clone; the result's own key stays intact.
-        const series = await api.channelSeries(info.key.slice(), SERIES_MAX_POINTS);
+        const series = await sessions.channelSeries(i, info.key.slice(), SERIES_MAX_POINTS); // #5 sessions: stored or live
         if (result !== r || selected !== i) return;
         // x starts at the channel's first packet: captures can span years (small numbers read better).
         const origin = seriesOrigin(series.tsUs, Number.isFinite(r.summary.tsFirstUs) ? r.summary.tsFirstUs : 0);
@@ -267,7 +288,7 @@ export function createApp(
         chart.show({ label, alerts: flagged }, series, r.options.zscore.threshold, origin);
       } else if (det === abi.DET_PORTSCAN || det === abi.DET_SYNFLOOD) {
         chart.message(`Loading the evidence of ${subject}…`, subject);
-        const series = await api.detectorSeries(i, SERIES_MAX_POINTS);
+        const series = await sessions.detectorSeries(i, SERIES_MAX_POINTS); // #5 sessions
         if (result !== r || selected !== i) return;
         const origin = seriesOrigin(series.tsUs, a.tsUs[i]);
         if (series.tsUs.length === 0) {
@@ -282,7 +303,7 @@ export function createApp(
         }
       } else if (det === abi.DET_SPIKE || det === abi.DET_LATENCY || det === abi.DET_PROTOSHIFT) {
         chart.message(`Loading the evidence of ${subject}…`, subject);
-        const series = await api.detectorSeries(i, SERIES_MAX_POINTS);
+        const series = await sessions.detectorSeries(i, SERIES_MAX_POINTS); // #5 sessions
         if (result !== r || selected !== i) return;
         const origin = seriesOrigin(series.tsUs, a.tsUs[i]);
         const title = `${detectorName(det)} (${variantName(det, a.variant[i])}): ${subject}`;

@@ -28,4 +28,8 @@ export interface FlowlensWorkerApi {
    *  `maxPoints` points. Rejects for other alerts (address scans, spread floods, other detectors)
    *  and for an index outside the last result. */
   detectorSeries(alertIndex: number, maxPoints: number): Promise<DetectorSeries>;
+  // #5 sessions:
+  /** Lowercase hex SHA-256 of `file`'s bytes (src/worker/hash.ts: read through Blob.stream(),
+   *  hashed incrementally in constant memory). For the saved session; call after the analysis. */
+  fileSha256(file: Blob): Promise<string>;
 }

@@ -9,6 +9,7 @@ import { analyzeBlob, type CancelToken } from './pipeline';
 import { type AnalysisOptions, type AnalysisResult, type AnalyzeExtras, type BaselineSummary, type ChannelSeries, type DetectorSeries, type Progress } from '../shared/protocol';
 import { baselineFileFromJson, checkBaselineFile, type BaselineFile } from '../ml/baseline-file';
 import { decodeProtocolShares, shareRowIndex } from './protocol-shares';
+import { sha256OfBlob } from './hash'; // #5 sessions
 
 /** What detectorSeries() needs of the last result, copied before its columns are transferred
  *  away: 1 + 1 + 4 + 8 + 8 + 8 + 2 bytes per alert plus the channel keys. */
@@ -206,6 +207,8 @@ export function createWorkerApi(loadEngine: () => Promise<Engine>): FlowlensWork
       }
       return Comlink.transfer(series, buffers);
     },
+    // #5 sessions: the file's hash for the saved session.
+    fileSha256: (file: Blob) => sha256OfBlob(file),
   };
 }
 
