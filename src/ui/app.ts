@@ -22,6 +22,9 @@ import { renderAlertDetail } from './alert-detail';
 import { channelLabels, detectorName, subjectLabel, variantName } from './alert-filter';
 import { seriesOrigin } from './series';
 import { channelLabel, formatInt } from './format';
+// #5 exports: export panel, alert actions, printable report
+import { createExportPanel, downloadBlob } from './exports';
+import { createReport } from './report';
 
 /** What a LATENCY variant measures, for the chart's subtitle. */
 function latencyMetric(variant: number): string {
@@ -68,6 +71,19 @@ export function createApp(
     },
     download: downloadText,
   });
+  // #5 exports: the export panel (text exports, packet cuts in the worker) and the print report.
+  const report = createReport();
+  const exportPanel = createExportPanel({
+    result: () => result,
+    checked: () => (table as { checked?: () => number[] }).checked?.() ?? [],
+    cutPackets: (request) => api.cutPackets(request),
+    download: downloadBlob,
+    print: () => {
+      if (result) report.print(result);
+    },
+  });
+  table.element.addEventListener('change', () => exportPanel.update());
+  // #5 exports: end
   const detailSlot = el('div', { class: 'detail-slot' });
   const explore = el(
     'section',
@@ -84,9 +100,11 @@ export function createApp(
     status,
     problemsSlot,
     summarySlot,
+    exportPanel.element, // #5 exports
     explore,
     table.element,
   );
+  root.prepend(report.element); // #5 exports: print-only report, first on the printed page
   setState('idle');
   settings.onValidity((problems) => {
     drop.setBlocked(
@@ -219,6 +237,7 @@ export function createApp(
     replaceChildren(problemsSlot, problems);
     replaceChildren(summarySlot, renderSummary(r, resultBaseline !== null ? { name: resultBaseline, summary: r.baseline } : undefined));
     table.setResult(r);
+    exportPanel.update(); // #5 exports
     explore.hidden = r.alerts.count === 0;
     status.textContent =
       `${r.cancelled ? 'Cancelled' : r.ok ? 'Analysed' : 'Stopped by an error in'} ${r.summary.fileName}: ` +
@@ -241,7 +260,7 @@ export function createApp(
     selected = i;
     table.setSelected(i);
     explore.hidden = false;
-    replaceChildren(detailSlot, renderAlertDetail(r, i));
+    replaceChildren(detailSlot, renderAlertDetail(r, i, { exportPackets: (k) => exportPanel.cutAlert(k) })); // #5 exports: actions
     if (fromTable) {
       const box = explore.getBoundingClientRect();
       if (box.top < 0 || box.top > window.innerHeight) explore.scrollIntoView({ block: 'start', behavior: 'smooth' });

@@ -28,4 +28,31 @@ export interface FlowlensWorkerApi {
    *  `maxPoints` points. Rejects for other alerts (address scans, spread floods, other detectors)
    *  and for an index outside the last result. */
   detectorSeries(alertIndex: number, maxPoints: number): Promise<DetectorSeries>;
+  // #5 exports: packet cuts
+  /**
+   * Re-reads the last analysed file with the core's packet marks (collectMarks; same options,
+   * seed and baseline, so the alerts are the same) and cuts packet records out of it
+   * (src/io/pcap-cut.ts) into a new capture of the input's format: original records, bytes and
+   * timestamps; gzip input is gunzipped (DecompressionStream) and the cut is uncompressed.
+   * `{alerts}`: the packets of those alerts (indices into the last result; alertPacketIndexes(),
+   * the same as `flowlens analyze --pcap-out F --pcap-alert N`). `{allAlerts}`: the evidence
+   * packets of every alert (cutIndexes(), the same as `--pcap-out F` alone; suppressed alerts only
+   * with includeSuppressed). Rejects when there is no last file, it is not pcap/pcapng, an alert
+   * index is out of range, or the capture is malformed (PcapCutError's message).
+   */
+  cutPackets(request: CutPacketsRequest): Promise<CutPackets>;
+  // #5 exports: end
 }
+
+// #5 exports: packet cuts
+/** What cutPackets() cuts: some alerts' packets, or the evidence packets of all alerts. */
+export type CutPacketsRequest = { alerts: number[] } | { allAlerts: true; includeSuppressed?: boolean };
+
+/** A cut capture: the file's bytes (transferred), its format (= the input's) and its records. */
+export interface CutPackets {
+  bytes: Uint8Array;
+  format: 'pcap' | 'pcapng';
+  /** Packet records written. */
+  records: number;
+}
+// #5 exports: end
