@@ -1,0 +1,122 @@
+// The worker's cutPackets (src/worker/service.ts over src/worker/packet-cut.ts) through the same
+// service object the page uses, in Node: analyse a real capture, ask for the packets of one alert,
+// of several, and the evidence packets of all alerts, and check the new capture record by record
+// against the original file's records (framing parsed here, independently of src/io/pcap-cut.ts) at
+// the indexes the CLI's own analysis with collectMarks gives (alertPacketIndexes / cutIndexes).
+// gzip input gives the same cut; row input and bad indexes are refused.
+import { readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { createWorkerApi } from '../../src/worker/service';
+import { runAnalyze } from '../../src/cli/main';
+import { alertPacketIndexes, cutIndexes } from '../../src/io/pcap-cut';
+import { defaultOptions } from '../../src/rules/options';
+import { newEngine } from '../helpers/core';
+
+const DATA = new URL('../../../shared/data/', import.meta.url).pathname;
+const SCAN = DATA + 'attacks/portscan/evilfingers_TCP_SYN_SCAN.pcap';
+const NG = DATA + 'attacks/bruteforce/sbousseaden_zerologon_netlogon_bruteforce.pcapng';
+
+/** Every packet record of a capture (pcap: 16-byte header + data; pcapng: the whole EPB/SPB/OPB),
+ *  and the leading non-packet bytes/blocks. Little-endian captures only (these are). */
+function records(b: Uint8Array, format: 'pcap' | 'pcapng'): { head: Buffer[]; packets: Buffer[] } {
+  const buf = Buffer.from(b);
+  const head: Buffer[] = [];
+  const packets: Buffer[] = [];
+  if (format === 'pcap') {
+    head.push(buf.subarray(0, 24));
+    for (let at = 24; at + 16 <= buf.length; ) {
+      const incl = buf.readUInt32LE(at + 8);
+      packets.push(buf.subarray(at, at + 16 + incl));
+      at += 16 + incl;
+    }
+  } else {
+    for (let at = 0; at + 12 <= buf.length; ) {
+      const type = buf.readUInt32LE(at);
+      const len = buf.readUInt32LE(at + 4);
+      const block = buf.subarray(at, at + len);
+      if (type === 6 || type === 3 || type === 2) packets.push(block);
+      else if (packets.length === 0) head.push(block);
+      at += len;
+    }
+  }
+  return { head, packets };
+}
+
+async function setup(file: string, bytes: Uint8Array = readFileSync(file)) {
+  const o = defaultOptions();
+  o.seed = 11;
+  const api = createWorkerApi(newEngine);
+  const shown = await api.analyze(new Blob([bytes as BlobPart]), file.slice(file.lastIndexOf('/') + 1), o);
+  const marked = await runAnalyze(file, 'jsonl', o, () => undefined, false, { collectMarks: true });
+  expect(shown.alerts.count).toBe(marked.alerts.count);
+  expect(Array.from(shown.alerts.recordIndex)).toEqual(Array.from(marked.alerts.recordIndex));
+  return { api, shown, marked, original: records(readFileSync(file), file.endsWith('ng') ? 'pcapng' : 'pcap') };
+}
+
+describe('cutPackets (worker)', () => {
+  it('one alert and several alerts of a pcap: exactly their packets, original bytes, file order', async () => {
+    const { api, marked, original } = await setup(SCAN);
+    const a = marked.alerts;
+    const scan = [...Array(a.count).keys()].find((i) => a.detector[i] === 3)!; // PORTSCAN: many marked packets
+    const want = alertPacketIndexes(marked, scan);
+    expect(want.length).toBeGreaterThan(100);
+    const one = await api.cutPackets({ alerts: [scan] });
+    expect(one.format).toBe('pcap');
+    expect(one.records).toBe(want.length);
+    const got = records(one.bytes, 'pcap');
+    expect(got.head[0].equals(original.head[0])).toBe(true);
+    expect(got.packets.length).toBe(want.length);
+    want.forEach((r, k) => expect(got.packets[k].equals(original.packets[r]), `record ${r}`).toBe(true));
+
+    const several = [scan, 0, 5, a.count - 1];
+    const union = [...new Set(several.flatMap((i) => alertPacketIndexes(marked, i)))].sort((x, y) => x - y);
+    const many = await api.cutPackets({ alerts: several });
+    const gotMany = records(many.bytes, 'pcap').packets;
+    expect(gotMany.length).toBe(union.length);
+    union.forEach((r, k) => expect(gotMany[k].equals(original.packets[r])).toBe(true));
+  });
+
+  it('the evidence packets of all alerts equal the CLI --pcap-out selection (cutIndexes)', async () => {
+    const { api, marked, original } = await setup(SCAN);
+    const want = cutIndexes(marked);
+    const all = await api.cutPackets({ allAlerts: true });
+    const got = records(all.bytes, 'pcap').packets;
+    expect(got.length).toBe(want.length);
+    expect(want.length).toBeLessThan(original.packets.length);
+    want.forEach((r, k) => expect(got[k].equals(original.packets[r])).toBe(true));
+  });
+
+  it('a pcapng alert: section and interface blocks kept, the alert’s packet blocks as they are', async () => {
+    const { api, marked, original } = await setup(NG);
+    const i = Math.floor(marked.alerts.count / 2);
+    const want = alertPacketIndexes(marked, i);
+    const cut = await api.cutPackets({ alerts: [i] });
+    expect(cut.format).toBe('pcapng');
+    const got = records(cut.bytes, 'pcapng');
+    expect(got.head.length).toBeGreaterThanOrEqual(2); // SHB + IDB
+    expect(got.head[0].equals(original.head[0])).toBe(true);
+    expect(got.packets.length).toBe(want.length);
+    want.forEach((r, k) => expect(got.packets[k].equals(original.packets[r])).toBe(true));
+  });
+
+  it('gzip input: the same cut (uncompressed) as the plain file', async () => {
+    const plain = await setup(SCAN);
+    const gz = await setup(SCAN, gzipSync(readFileSync(SCAN)));
+    const a = await plain.api.cutPackets({ alerts: [3] });
+    const b = await gz.api.cutPackets({ alerts: [3] });
+    expect(b.records).toBeGreaterThan(0);
+    expect(Buffer.from(b.bytes).equals(Buffer.from(a.bytes))).toBe(true);
+  });
+
+  it('refuses alert indexes outside the result, an empty list, row input, and no analysis', async () => {
+    const { api, shown } = await setup(SCAN);
+    await expect(api.cutPackets({ alerts: [shown.alerts.count] })).rejects.toThrow(/does not exist/);
+    await expect(api.cutPackets({ alerts: [] })).rejects.toThrow(/no alert/);
+    const rows = createWorkerApi(newEngine);
+    await expect(rows.cutPackets({ alerts: [0] })).rejects.toThrow(/no analysis/);
+    const csv = 'timestamp_ms,src,dst,sport,dport,proto,size,flags\n' + Array.from({ length: 50 }, (_, k) => `${1000 + k},10.0.0.1,10.0.0.2,${1000 + k},80,TCP,${k === 40 ? 9000 : 60},S`).join('\n');
+    await rows.analyze(new Blob([csv]), 'rows.csv', defaultOptions());
+    await expect(rows.cutPackets({ allAlerts: true })).rejects.toThrow(/only pcap and pcapng/);
+  });
+});
