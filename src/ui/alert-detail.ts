@@ -175,17 +175,51 @@ function renderActions(r: AnalysisResult, i: number, actions: AlertActions): HTM
   );
 }
 
+/** Connection records by host pair (sorted ends), originator and responder: candidates for
+ *  flowsInScope() without a pass over every record. */
+export interface ConnIndex {
+  byPair: Map<string, number[]>;
+  byOrig: Map<string, number[]>;
+  byResp: Map<string, number[]>;
+}
+
+const pairKey = (a: string, b: string) => (a < b ? `${a}|${b}` : `${b}|${a}`);
+
+/** Builds the ConnIndex of `c` (O(records)). */
+export function connIndex(c: ConnColumns): ConnIndex {
+  const ix: ConnIndex = { byPair: new Map(), byOrig: new Map(), byResp: new Map() };
+  const add = (m: Map<string, number[]>, k: string, v: number) => {
+    const l = m.get(k);
+    if (l) l.push(v);
+    else m.set(k, [v]);
+  };
+  for (let k = 0; k < c.count; k++) {
+    const o = c.names[c.orig[k]];
+    const p = c.names[c.resp[k]];
+    add(ix.byPair, pairKey(o, p), k);
+    add(ix.byOrig, o, k);
+    add(ix.byResp, p, k);
+  }
+  return ix;
+}
+
 /**
  * Indices of the connection records of `c` in `scope` (wireshark-filter.ts AlertScope): a pair of
  * addresses matches either orientation, `src` alone the originator, `dst` alone the responder;
  * `proto` and `ports` (each must be one of the record's ports) when given; the record's
  * [firstUs, lastUs] must overlap [fromUs, toUs]. In first-packet order; at most `limit`, with
- * the total.
+ * the total. `index` (connIndex(c)) avoids a pass over every record.
  */
-export function flowsInScope(c: ConnColumns, scope: AlertScope, limit = 50): { indices: number[]; total: number } {
+export function flowsInScope(c: ConnColumns, scope: AlertScope, limit = 50, index?: ConnIndex): { indices: number[]; total: number } {
   const out: number[] = [];
-  let total = 0;
-  for (let k = 0; k < c.count; k++) {
+  let candidates: Iterable<number> | undefined;
+  if (index) {
+    if (scope.src !== undefined && scope.dst !== undefined) candidates = index.byPair.get(pairKey(scope.src, scope.dst)) ?? [];
+    else if (scope.src !== undefined) candidates = index.byOrig.get(scope.src) ?? [];
+    else if (scope.dst !== undefined) candidates = index.byResp.get(scope.dst) ?? [];
+  }
+  candidates ??= Array.from({ length: c.count }, (_, k) => k);
+  for (const k of candidates) {
     if (c.lastUs[k] < scope.fromUs || c.firstUs[k] > scope.toUs) continue;
     if (scope.proto !== undefined && c.proto[k] !== scope.proto) continue;
     const o = c.names[c.orig[k]];
@@ -194,19 +228,17 @@ export function flowsInScope(c: ConnColumns, scope: AlertScope, limit = 50): { i
       if (!((o === scope.src && p === scope.dst) || (o === scope.dst && p === scope.src))) continue;
     } else if (scope.src !== undefined ? o !== scope.src : scope.dst !== undefined && p !== scope.dst) continue;
     if (scope.ports && !scope.ports.every((q) => c.origPort[k] === q || c.respPort[k] === q)) continue;
-    if (scope.synOnly && c.proto[k] !== 6) continue;
-    total++;
     out.push(k);
   }
   out.sort((x, y) => c.firstUs[x] - c.firstUs[y] || x - y);
-  return { indices: out.slice(0, limit), total };
+  return { indices: out.slice(0, limit), total: out.length };
 }
 
 const endLabel = (a: string, p: number, proto: number): string =>
   proto === 6 || proto === 17 || proto === 132 ? (a.includes(':') ? `[${a}]:${p}` : `${a}:${p}`) : a;
 
 /** The "Flows involved" block: the records of flowsInScope() as a table (or why there is none). */
-export function renderFlowsInvolved(r: AnalysisResult, i: number, limit = 50): HTMLElement {
+export function renderFlowsInvolved(r: AnalysisResult, i: number, limit = 20): HTMLElement {
   const c = r.conns;
   const body: Child[] = [];
   if (!c) body.push(el('p', { class: 'muted' }, 'No connection records in this result (switch on "Connection records" in the settings).'));

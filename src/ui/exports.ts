@@ -10,9 +10,47 @@ import type { AnalysisResult } from '../shared/protocol';
 import { alertIndices, alertRow, communityIdSeedOf, csvColumns, rowFieldNames, toCsvHeader, toCsvRow, toJsonlRow } from '../io/alert-rows';
 import { eveLine } from '../io/eve';
 import { forEachConnCsvLine, forEachConnLogLine } from '../io/conn-log';
-import type { CutPackets, CutPacketsRequest } from '../worker/api';
+import type { CutPackets, CutPacketsRequest, FlowKey } from '../worker/api';
 import { el, replaceChildren } from './dom';
 import { formatInt } from './format';
+import { alertScope } from './wireshark-filter';
+import { connIndex, flowsInScope } from './alert-detail';
+import { MAX_FLOW_CUT_PACKETS } from '../worker/packet-cut';
+
+/**
+ * The flagged flows of `result`: the connection records in the scope of any (printed) alert that
+ * names at least one host (src/ui/wireshark-filter.ts alertScope and alert-detail.ts flowsInScope:
+ * the alert's flow, the host pair's flows, a scanner's or a victim's flows within the alert's time
+ * span). Alerts about all traffic (SPIKE global, PROTOSHIFT, SYNFLOOD spread) flag no flow.
+ * Record indices into result.conns, sorted; empty without connection records.
+ */
+export function flaggedFlowRecords(result: AnalysisResult, includeSuppressed = false): number[] {
+  const c = result.conns;
+  if (!c) return [];
+  const set = new Set<number>();
+  const index = connIndex(c);
+  for (const i of alertIndices(result, includeSuppressed)) {
+    const scope = alertScope(result, i);
+    if (scope.src === undefined && scope.dst === undefined) continue;
+    for (const k of flowsInScope(c, scope, Infinity, index).indices) set.add(k);
+  }
+  return [...set].sort((a, b) => a - b);
+}
+
+/** Connection records as the worker's FlowKeys (ends, protocol, ports, first/last packet time). */
+export function flowKeys(result: AnalysisResult, records: readonly number[]): FlowKey[] {
+  const c = result.conns;
+  if (!c) return [];
+  return records.map((k) => ({
+    src: c.names[c.orig[k]],
+    dst: c.names[c.resp[k]],
+    proto: c.proto[k],
+    sport: c.origPort[k],
+    dport: c.respPort[k],
+    fromUs: c.firstUs[k],
+    toUs: c.lastUs[k],
+  }));
+}
 
 /** The text exports, by the CLI format each equals. */
 export const TEXT_EXPORTS = {
@@ -116,8 +154,9 @@ export interface ExportPanel {
 /**
  * Builds the export panel (<section id="exports">): buttons for each text export
  * (#export-alerts-jsonl, -alerts-csv, -alerts-eve, -flows-conn, -flows-csv), the packet cuts
- * (#export-pcap-selected: the ticked alerts; #export-pcap-evidence: the evidence packets of every
- * alert, the CLI's --pcap-out), the "include suppressed alerts" box (#export-suppressed) and a
+ * (#export-pcap-selected: the ticked alerts; #export-pcap-flows: every packet of the flagged
+ * flows, flaggedFlowRecords(); #export-pcap-evidence: the evidence packets of every alert, the
+ * CLI's --pcap-out), the "include suppressed alerts" box (#export-suppressed) and a
  * status line (#export-status, role=status: "Saved x-alerts.jsonl (12 alerts)" or the error).
  * Every control is a native button or checkbox (keyboard usable, labelled).
  */
@@ -125,6 +164,7 @@ export function createExportPanel(deps: ExportDeps): ExportPanel {
   const download = deps.download ?? downloadBlob;
   const status = el('p', { id: 'export-status', class: 'export-status muted', attrs: { role: 'status', 'aria-live': 'polite' } });
   const suppressed = el('input', { id: 'export-suppressed', attrs: { type: 'checkbox' } });
+  suppressed.addEventListener('change', () => update());
   const textButtons = (Object.keys(TEXT_EXPORTS) as TextExportKind[]).map((kind) => {
     const b = el('button', { id: `export-${kind}`, attrs: { type: 'button' } }, TEXT_EXPORTS[kind].label.split(' · ')[1]);
     b.addEventListener('click', () => exportTextFile(kind));
@@ -133,8 +173,15 @@ export function createExportPanel(deps: ExportDeps): ExportPanel {
   const byKind = new Map(textButtons);
   const selectedButton = el('button', { id: 'export-pcap-selected', attrs: { type: 'button' } }, 'Ticked alerts');
   const evidenceButton = el('button', { id: 'export-pcap-evidence', attrs: { type: 'button' } }, 'Evidence packets of all alerts');
+  const flowsButton = el('button', { id: 'export-pcap-flows', attrs: { type: 'button' } }, 'All flagged flows');
   const printButton = deps.print ? el('button', { id: 'print-report', attrs: { type: 'button' } }, 'Print report') : null;
   selectedButton.addEventListener('click', () => void cut({ alerts: ticked() }, `selected-${ticked().length}`).catch(() => undefined));
+  flowsButton.addEventListener('click', () => {
+    const r = deps.result();
+    if (!r) return;
+    const flows = flowKeys(r, flaggedFlowRecords(r, suppressed.checked));
+    void cut({ flows }, 'flagged-flows').catch(() => undefined);
+  });
   evidenceButton.addEventListener('click', () => void cut({ allAlerts: true, includeSuppressed: suppressed.checked }, 'evidence').catch(() => undefined));
   printButton?.addEventListener('click', () => deps.print?.());
 
@@ -151,8 +198,9 @@ export function createExportPanel(deps: ExportDeps): ExportPanel {
       group('Flows', 'One connection record per flow, Zeek conn.log columns and community_id.', byKind.get('flows-conn')!, byKind.get('flows-csv')!),
       group(
         'Packets',
-        'A capture cut from the original file (same format, original records and timestamps). Evidence packets: every packet a detector flagged and the first evidence packet of every alert (as flowlens analyze --pcap-out).',
+        'A capture cut from the original file (same format, original records and timestamps). Flagged flows: every packet, both directions, of each flow in an alert’s scope and time span (not alerts about all traffic). Evidence packets: every packet a detector flagged and the first evidence packet of every alert (as flowlens analyze --pcap-out).',
         selectedButton,
+        flowsButton,
         evidenceButton,
       ),
     ),
@@ -209,6 +257,12 @@ export function createExportPanel(deps: ExportDeps): ExportPanel {
     }
   }
 
+  let flaggedCache: { r: AnalysisResult; suppressed: boolean; n: number } | null = null;
+  function flaggedCount(r: AnalysisResult, sup: boolean): number {
+    if (flaggedCache?.r !== r || flaggedCache.suppressed !== sup) flaggedCache = { r, suppressed: sup, n: flaggedFlowRecords(r, sup).length };
+    return flaggedCache.n;
+  }
+
   function update(): void {
     const r = deps.result();
     element.hidden = !r;
@@ -225,6 +279,13 @@ export function createExportPanel(deps: ExportDeps): ExportPanel {
     const why = !capture ? 'Only pcap and pcapng captures can be cut.' : r.partial ? 'Wait for the analysis to finish.' : '';
     selectedButton.disabled = busy || !capture || !!r.partial || n === 0;
     evidenceButton.disabled = busy || !capture || !!r.partial || !hasAlerts;
+    const flagged = r.conns && hasAlerts && capture ? flaggedCount(r, suppressed.checked) : 0;
+    replaceChildren(flowsButton, `All flagged flows (${formatInt(flagged)})`);
+    const tooBig = r.summary.packetsDecoded > MAX_FLOW_CUT_PACKETS;
+    flowsButton.disabled = busy || !capture || !!r.partial || flagged === 0 || tooBig;
+    flowsButton.title =
+      why ||
+      (!r.conns ? 'No connection records: switch on "Connection records" in the settings and analyse again.' : tooBig ? `More than ${formatInt(MAX_FLOW_CUT_PACKETS)} packets: too many to mark in the browser.` : flagged === 0 ? 'No alert names a flow.' : '');
     selectedButton.title = why || (n === 0 ? 'Tick alerts in the table first.' : '');
     evidenceButton.title = why || (!hasAlerts ? 'No alerts.' : '');
   }

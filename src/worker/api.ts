@@ -37,7 +37,10 @@ export interface FlowlensWorkerApi {
    * `{alerts}`: the packets of those alerts (indices into the last result; alertPacketIndexes(),
    * the same as `flowlens analyze --pcap-out F --pcap-alert N`). `{allAlerts}`: the evidence
    * packets of every alert (cutIndexes(), the same as `--pcap-out F` alone; suppressed alerts only
-   * with includeSuppressed). Rejects when there is no last file, it is not pcap/pcapng, an alert
+   * with includeSuppressed). `{flows}`: every packet of those flows, both directions (a second
+   * re-read marks every decoded packet, LARGESIZE over 0 bytes; a packet belongs to a flow when its
+   * protocol, ends and ports, either way round, are the flow's and its time lies in the flow's
+   * span; ICMP by ends and time only). Rejects when there is no last file, it is not pcap/pcapng, an alert
    * index is out of range, or the capture is malformed (PcapCutError's message).
    */
   cutPackets(request: CutPacketsRequest): Promise<CutPackets>;
@@ -46,7 +49,20 @@ export interface FlowlensWorkerApi {
 
 // #5 exports: packet cuts
 /** What cutPackets() cuts: some alerts' packets, or the evidence packets of all alerts. */
-export type CutPacketsRequest = { alerts: number[] } | { allAlerts: true; includeSuppressed?: boolean };
+export type CutPacketsRequest = { alerts: number[] } | { allAlerts: true; includeSuppressed?: boolean } | { flows: FlowKey[] };
+
+/** One flow (a connection record of AnalysisResult.conns) to cut: its ends as the record names
+ *  them (orig = src), IP protocol, ports (ICMP: ignored) and its first and last packet time (µs,
+ *  inclusive). */
+export interface FlowKey {
+  src: string;
+  dst: string;
+  proto: number;
+  sport: number;
+  dport: number;
+  fromUs: number;
+  toUs: number;
+}
 
 /** A cut capture: the file's bytes (transferred), its format (= the input's) and its records. */
 export interface CutPackets {

@@ -11,7 +11,7 @@ import type { CutPackets, CutPacketsRequest } from './api';
 import { baselineFileFromJson, checkBaselineFile, type BaselineFile } from '../ml/baseline-file';
 import { decodeProtocolShares, shareRowIndex } from './protocol-shares';
 // #5 exports: packet cuts
-import { cutPacketsOf } from './packet-cut';
+import { cutPacketsOf, markEveryPacket } from './packet-cut';
 
 /** What detectorSeries() needs of the last result, copied before its columns are transferred
  *  away: 1 + 1 + 4 + 8 + 8 + 8 + 2 bytes per alert plus the channel keys. */
@@ -168,8 +168,9 @@ export function createWorkerApi(loadEngine: () => Promise<Engine>): FlowlensWork
     async cutPackets(request: CutPacketsRequest): Promise<CutPackets> {
       if (!last) throw new Error('no analysis to cut packets from');
       const l = last;
-      const cut = await cutPacketsOf(request, l.file, async () => {
-        const out = await analyzeBlob(await engine(), l.file, l.fileName, l.options, {
+      const cut = await cutPacketsOf(request, l.file, async (everyPacket) => {
+        const options = everyPacket ? markEveryPacket(l.options) : l.options;
+        const out = await analyzeBlob(await engine(), l.file, l.fileName, options, {
           collectMarks: true,
           maxStreamBytes: l.streamBytes,
           baseline: l.baseline,

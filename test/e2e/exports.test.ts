@@ -21,6 +21,7 @@ import { alertRow } from '../../src/io/alert-rows';
 import { communityId } from '../../src/io/community-id';
 import { alertPacketIndexes, cutIndexes } from '../../src/io/pcap-cut';
 import { alertWiresharkFilter } from '../../src/ui/wireshark-filter';
+import { flaggedFlowRecords } from '../../src/ui/exports';
 import { records } from '../helpers/capture-records';
 import type { AnalysisResult } from '../../src/shared/protocol';
 
@@ -154,8 +155,8 @@ describe('exports on the page', () => {
     const cells = await page.locator('#flows-involved-table tbody tr').evaluateAll((trs) =>
       trs.map((tr) => Array.from(tr.querySelectorAll('td')).map((td) => td.textContent ?? '')),
     );
-    expect(cells.length).toBe(50);
-    expect(await page.locator('#flows-involved').innerText()).toMatch(/50 of [\d,]+ flows shown/);
+    expect(cells.length).toBe(20);
+    expect(await page.locator('#flows-involved').innerText()).toMatch(/20 of [\d,]+ flows shown/);
     const a = alertRow(marked, i);
     for (const c of cells) {
       const [o, op] = c[0].split(':');
@@ -198,6 +199,22 @@ describe('exports on the page', () => {
     want.forEach((r, k) => expect(got[k].equals(original.packets[r])).toBe(true));
   });
 
+  it('exports every packet of all flagged flows', async () => {
+    const recs = flaggedFlowRecords(marked);
+    const c = marked.conns!;
+    expect(await page.locator('#export-pcap-flows').innerText()).toBe(`All flagged flows (${recs.length.toLocaleString('en-US')})`);
+    const cut = await download(page, '#export-pcap-flows');
+    expect(cut.name).toBe('evilfingers_TCP_SYN_SCAN-flagged-flows.pcap');
+    const got = records(cut.bytes, 'pcap').packets;
+    expect(got.length).toBe(recs.reduce((n, k) => n + c.pktsOrig[k] + c.pktsResp[k], 0));
+    let at = 0;
+    for (const p of got) {
+      while (at < original.packets.length && !original.packets[at].equals(p)) at++;
+      expect(at).toBeLessThan(original.packets.length);
+      at++;
+    }
+  });
+
   it('prints a report: header with the file, the alerts table; controls hidden', async () => {
     await page.evaluate(() => {
       (window as unknown as { printed: number }).printed = 0;
@@ -219,7 +236,8 @@ describe('exports on the page', () => {
     const first = Number(await rows.first().getAttribute('data-alert'));
     expect(await rows.first().locator('td').nth(3).innerText()).toBe(alertRow(marked, first).message);
     expect(alertRow(marked, first).severity).toBe('high');
-    await page.screenshot({ path: join(SHOTS, 'exports-print.png'), fullPage: false });
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: join(SHOTS, 'exports-print.png'), fullPage: true, clip: { x: 0, y: 0, width: 1280, height: 2400 } });
     const pdf = await page.pdf({ format: 'A4', printBackground: false });
     writeFileSync(join(SHOTS, 'exports-print.pdf'), pdf);
     expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');

@@ -3,7 +3,7 @@
 // real alerts; src/ui/alert-detail.ts flowsInScope: the flows involved of real alerts.
 import { describe, expect, it } from 'vitest';
 import { addressFamily, alertScope, alertWiresharkFilter, epochSeconds, wiresharkFilter } from '../../src/ui/wireshark-filter';
-import { alertJsonText, flowsInScope } from '../../src/ui/alert-detail';
+import { alertJsonText, connIndex, flowsInScope } from '../../src/ui/alert-detail';
 import { parseCli, runAnalyze, type CliRun } from '../../src/cli/main';
 import { alertRow } from '../../src/io/alert-rows';
 import { DET_FLOWRULE, DET_PORTSCAN, DET_SYNFLOOD, DET_UNUSUAL, PORTSCAN_HOSTS } from '../../src/shared/abi';
@@ -87,6 +87,12 @@ describe('alert scopes and flows involved on real captures', () => {
     const sf = find(DET_SYNFLOOD);
     expect(alertScope(r, sf)).toMatchObject({ dst: alertRow(r, sf).dst, proto: 6, synOnly: true });
     expect(alertScope(r, sf).src).toBeUndefined();
+
+    // The index finds the same records as the full pass, for every alert.
+    const ix = connIndex(r.conns!);
+    for (let k = 0; k < r.alerts.count; k += 7) {
+      expect(flowsInScope(r.conns!, alertScope(r, k), Infinity, ix)).toEqual(flowsInScope(r.conns!, alertScope(r, k), Infinity));
+    }
 
     // Copy as JSON: the JSONL row, pretty.
     expect(JSON.parse(alertJsonText(r, un))).toEqual(JSON.parse(JSON.stringify(u)));

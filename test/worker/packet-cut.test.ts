@@ -4,7 +4,9 @@
 // against the original file's records (framing parsed here, independently of src/io/pcap-cut.ts) at
 // the indexes the CLI's own analysis with collectMarks gives (alertPacketIndexes / cutIndexes).
 // gzip input gives the same cut; row input and bad indexes are refused.
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { createWorkerApi } from '../../src/worker/service';
@@ -13,6 +15,9 @@ import { alertPacketIndexes, cutIndexes } from '../../src/io/pcap-cut';
 import { defaultOptions } from '../../src/rules/options';
 import { newEngine } from '../helpers/core';
 import { records } from '../helpers/capture-records';
+import { flaggedFlowRecords, flowKeys } from '../../src/ui/exports';
+import { flowsInScope } from '../../src/ui/alert-detail';
+import { alertScope } from '../../src/ui/wireshark-filter';
 
 const DATA = new URL('../../../shared/data/', import.meta.url).pathname;
 const SCAN = DATA + 'attacks/portscan/evilfingers_TCP_SYN_SCAN.pcap';
@@ -93,5 +98,50 @@ describe('cutPackets (worker)', () => {
     const csv = 'timestamp_ms,src,dst,sport,dport,proto,size,flags\n' + Array.from({ length: 50 }, (_, k) => `${1000 + k},10.0.0.1,10.0.0.2,${1000 + k},80,TCP,${k === 40 ? 9000 : 60},S`).join('\n');
     await rows.analyze(new Blob([csv]), 'rows.csv', defaultOptions());
     await expect(rows.cutPackets({ allAlerts: true })).rejects.toThrow(/only pcap and pcapng/);
+  });
+});
+
+describe('cutPackets {flows} (all flagged flows)', () => {
+  it('cuts every packet of the flagged flows, both directions: as many as the connection records count', async () => {
+    const { api, marked, original } = await setup(SCAN);
+    const c = marked.conns!;
+    const recs = flaggedFlowRecords(marked);
+    expect(recs.length).toBeGreaterThan(900);
+    const expected = recs.reduce((n, k) => n + c.pktsOrig[k] + c.pktsResp[k], 0);
+    const withReplies = recs.filter((k) => c.pktsResp[k] > 0).length;
+    expect(withReplies).toBeGreaterThan(100); // both directions are in the flows
+    const cut = await api.cutPackets({ flows: flowKeys(marked, recs) });
+    expect(cut.records).toBe(expected);
+    // Every cut record is an original record (in file order) ...
+    const got = records(cut.bytes, 'pcap').packets;
+    let at = 0;
+    for (const p of got) {
+      while (at < original.packets.length && !original.packets[at].equals(p)) at++;
+      expect(at).toBeLessThan(original.packets.length);
+      at++;
+    }
+    // ... and the core, re-reading the cut, finds exactly the chosen flows' 5-tuples again.
+    const dir = mkdtempSync(join(tmpdir(), 'flowlens-flows-'));
+    writeFileSync(join(dir, 'cut.pcap'), cut.bytes);
+    const o = defaultOptions();
+    o.seed = 11;
+    const again = await runAnalyze(join(dir, 'cut.pcap'), 'jsonl', o, () => undefined);
+    expect(again.summary.packetsDecoded).toBe(expected);
+    const key = (cc: typeof c, k: number) => [cc.names[cc.orig[k]], cc.origPort[k], cc.names[cc.resp[k]], cc.respPort[k], cc.proto[k]].join('|');
+    const want = new Set(recs.map((k) => key(c, k)));
+    const seen = new Set(Array.from({ length: again.conns!.count }, (_, k) => key(again.conns!, k)));
+    expect(seen).toEqual(want);
+  });
+
+  it('one UNUSUAL alert’s flow: exactly its packets', async () => {
+    const { api, marked } = await setup(SCAN);
+    const c = marked.conns!;
+    const i = [...Array(marked.alerts.count).keys()].find((k) => marked.alerts.detector[k] === 6)!;
+    const { indices } = flowsInScope(c, alertScope(marked, i), Infinity);
+    expect(indices.length).toBe(1);
+    const k = indices[0];
+    const cut = await api.cutPackets({ flows: flowKeys(marked, indices) });
+    expect(cut.records).toBe(c.pktsOrig[k] + c.pktsResp[k]);
+    await expect(api.cutPackets({ flows: [] })).rejects.toThrow(/no flow/);
   });
 });
