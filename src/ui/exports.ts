@@ -137,6 +137,9 @@ export interface ExportDeps {
   cutPackets(request: CutPacketsRequest): Promise<CutPackets>;
   /** Downloads a file (downloadBlob by default; tests may replace it). */
   download?(fileName: string, data: string | Uint8Array, mime: string): void;
+  /** False when the shown result is not the worker's last analysis (e.g. a session reopened
+   *  from history, without its file): the packet buttons are disabled. Default: true. */
+  canCut?(): boolean;
   /** Opens the printable report (src/ui/report.ts); the button is left out without it. */
   print?(): void;
 }
@@ -276,13 +279,20 @@ export function createExportPanel(deps: ExportDeps): ExportPanel {
     }
     const n = ticked().length;
     replaceChildren(selectedButton, `Ticked alerts (${formatInt(n)})`);
-    const why = !capture ? 'Only pcap and pcapng captures can be cut.' : r.partial ? 'Wait for the analysis to finish.' : '';
-    selectedButton.disabled = busy || !capture || !!r.partial || n === 0;
-    evidenceButton.disabled = busy || !capture || !!r.partial || !hasAlerts;
+    const noFile = deps.canCut ? !deps.canCut() : false;
+    const why = !capture
+      ? 'Only pcap and pcapng captures can be cut.'
+      : noFile
+        ? 'Packets are cut from the original file: analyse it again to cut packets.'
+        : r.partial
+          ? 'Wait for the analysis to finish.'
+          : '';
+    selectedButton.disabled = busy || why !== '' || n === 0;
+    evidenceButton.disabled = busy || why !== '' || !hasAlerts;
     const flagged = r.conns && hasAlerts && capture ? flaggedCount(r, suppressed.checked) : 0;
     replaceChildren(flowsButton, `All flagged flows (${formatInt(flagged)})`);
     const tooBig = r.summary.packetsDecoded > MAX_FLOW_CUT_PACKETS;
-    flowsButton.disabled = busy || !capture || !!r.partial || flagged === 0 || tooBig;
+    flowsButton.disabled = busy || why !== '' || flagged === 0 || tooBig;
     flowsButton.title =
       why ||
       (!r.conns ? 'No connection records: switch on "Connection records" in the settings and analyse again.' : tooBig ? `More than ${formatInt(MAX_FLOW_CUT_PACKETS)} packets: too many to mark in the browser.` : flagged === 0 ? 'No alert names a flow.' : '');
