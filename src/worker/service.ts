@@ -7,10 +7,10 @@ import type { FlowlensWorkerApi } from './api';
 import type { Engine } from './engine';
 import { analyzeBlob, type CancelToken } from './pipeline';
 import { type AnalysisOptions, type AnalysisResult, type AnalyzeExtras, type BaselineSummary, type ChannelSeries, type DetectorSeries, type Progress } from '../shared/protocol';
-import type { CutPackets, CutPacketsRequest } from './api';
 import { baselineFileFromJson, checkBaselineFile, type BaselineFile } from '../ml/baseline-file';
 import { decodeProtocolShares, shareRowIndex } from './protocol-shares';
 // #5 exports: packet cuts
+import type { CutPackets, CutPacketsRequest } from './api';
 import { cutPacketsOf, markEveryPacket } from './packet-cut';
 
 /** What detectorSeries() needs of the last result, copied before its columns are transferred
