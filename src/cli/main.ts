@@ -19,7 +19,7 @@ import { analyzeBlob, type DirectReader, type PipelineHooks } from '../worker/pi
 import { DEFAULT_OPTIONS, type AnalysisOptions, type AnalysisResult } from '../shared/protocol';
 import { MARK_DST, MARK_SRC, MARK_STRIDE, NODE_PREFIX_BYTE0 } from '../shared/abi';
 import {
-  alertIndices, alertRow, csvColumns, flowsLines, forEachReasonLine, reasonLinesFromOriginal, rowFieldNames, toCsvHeader,
+  alertIndices, alertRow, communityIdSeedOf, csvColumns, flowsLines, forEachReasonLine, reasonLinesFromOriginal, rowFieldNames, toCsvHeader,
   toCsvRow, toJsonlRow,
 } from '../io/alert-rows';
 import { NameTable } from '../io/names';
@@ -65,6 +65,9 @@ Output:
                            orig_bytes/resp_bytes are payload bytes, *_ip_bytes wire bytes;
                            its last column community_id (Community ID v1)
                            conn-csv: the same columns as CSV with a header row
+  --community-id-seed N    seed (0-65535) of every community_id written (jsonl, csv, eve, conn,
+                           conn-csv); the other tools must use the same seed (default 0, as Zeek
+                           and Suricata)
   --include-suppressed     also print alerts the rate limiter suppressed (always counted)
   --pcap-out FILE          pcap/pcapng input: also write the packets of the alerts to FILE as a
                            capture of the input's format (original records, bytes and timestamps;
@@ -191,6 +194,7 @@ const STRING_FLAGS = [
   'icmp-timeout', 'max-alerts', 'chunk-bytes', 'seed', 'portscan-ports', 'portscan-window', 'synflood-syns', 'synflood-window',
   'synflood-slow-syns', 'synflood-slow-window', 'synflood-completed', 'large-size', 'normal', 'lateness', 'flow-window', 'flow-rule-limit',
   'metric-window', 'baseline-windows', 'baseline-warmup', 'out', 'baseline', 'warmup', 'profile-threshold', 'profile-weights',
+  'community-id-seed',
 ] as const;
 
 /** A parsed command line. */
@@ -305,6 +309,7 @@ export function parseCli(argv: string[]): CliRun | 'help' {
   set(num(str('synflood-slow-window'), 'synflood-slow-window'), (v) => (o.rules.synfloodSlow.windowS = v));
   set(num(str('synflood-completed'), 'synflood-completed'), (v) => (o.rules.synflood.completedFraction = v));
   set(num(str('large-size'), 'large-size', true), (v) => (o.rules.largesize.bytes = v));
+  set(num(str('community-id-seed'), 'community-id-seed', true), (v) => (o.communityIdSeed = v));
   set(num(str('flow-window'), 'flow-window'), (v) => (o.flowFeatures.windowS = v));
   set(num(str('lateness'), 'lateness'), (v) => (o.flowFeatures.latenessS = v));
   set(num(str('metric-window'), 'metric-window'), (v) => (o.baseline.windowS = v));
@@ -465,11 +470,11 @@ export async function writeOutput(
 ): Promise<void> {
   if (format === 'reasons') return writeReasons(file, result, out);
   if (format === 'conn') {
-    if (result.conns) forEachConnLogLine(result.conns, (l) => out(l + '\n'));
+    if (result.conns) forEachConnLogLine(result.conns, (l) => out(l + '\n'), communityIdSeedOf(result));
     return;
   }
   if (format === 'conn-csv') {
-    if (result.conns) forEachConnCsvLine(result.conns, (l) => out(l + '\n'));
+    if (result.conns) forEachConnCsvLine(result.conns, (l) => out(l + '\n'), communityIdSeedOf(result));
     return;
   }
   if (format === 'flows') {

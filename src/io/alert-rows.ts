@@ -100,7 +100,8 @@ export interface AlertRow {
   sport: number;
   dport: number;
   proto: string;
-  /** Community ID v1 of the subject's 5-tuple (./community-id.ts, seed 0; ICMP: type and code as
+  /** Community ID v1 of the subject's 5-tuple (./community-id.ts, seed options.communityIdSeed,
+   *  0 by default; ICMP: type and code as
    *  the spec maps them), the key to join with Zeek, Suricata or Arkime records of the flow.
    *  Absent for whole-traffic alerts (SPIKE global, PROTOSHIFT) and when an end is not an IP
    *  address (node names) or the protocol is not an IP protocol (a CSV name such as "DNS"). */
@@ -511,7 +512,13 @@ export function alertFiveTuple(result: AnalysisResult, i: number): FiveTuple | u
 /** Community ID v1 of alert i (AlertRow.community_id), or undefined when it has none. */
 export function alertCommunityId(result: AnalysisResult, i: number): string | undefined {
   const t = alertFiveTuple(result, i);
-  return t && communityId(t);
+  return t && communityId(t, communityIdSeedOf(result));
+}
+
+/** The Community ID seed of `result` (options.communityIdSeed; 0 for results saved before it
+ *  existed). */
+export function communityIdSeedOf(result: AnalysisResult): number {
+  return result.options?.communityIdSeed ?? 0;
 }
 
 /** The i-th alert of `result` (0 ≤ i < result.alerts.count) as an AlertRow. */

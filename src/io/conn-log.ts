@@ -18,7 +18,8 @@
 // - orig_pkts / resp_pkts: packets; orig_ip_bytes / resp_ip_bytes: WIRE bytes (the captured
 //   frame's original length, link-layer header included; Zeek's are IP bytes);
 // - tunnel_parents: - ;
-// - community_id: Community ID v1 of the flow (./community-id.ts, seed 0), last, as Zeek's
+// - community_id: Community ID v1 of the flow (./community-id.ts, the seed given: 0 by default,
+//   options.communityIdSeed from the CLI and the page), last, as Zeek's
 //   community-id package appends it; "-" when an end is a node name, not an IP address.
 import Papa from 'papaparse';
 import {
@@ -88,14 +89,15 @@ const protoName = (p: number): string => (p === 6 ? 'tcp' : p === 17 ? 'udp' : p
  *  names might). */
 const cell = (s: string): string => (s === '' ? '(empty)' : s.replace(/\t/g, '\\x09').replace(/\n/g, '\\x0a'));
 
-/** Community ID v1 of record i (ICMP: orig port = type; resp port = the counterpart type or the
- *  code, which the spec's mapping gives back unchanged), or undefined for node names. */
-export function connCommunityId(c: ConnColumns, i: number): string | undefined {
-  return communityId({ src: c.names[c.orig[i]], dst: c.names[c.resp[i]], proto: c.proto[i], sport: c.origPort[i], dport: c.respPort[i] });
+/** Community ID v1 of record i with `seed` (0-65535; ICMP: orig port = type; resp port = the
+ *  counterpart type or the code, which the spec's mapping gives back unchanged), or undefined for
+ *  node names. */
+export function connCommunityId(c: ConnColumns, i: number, seed = 0): string | undefined {
+  return communityId({ src: c.names[c.orig[i]], dst: c.names[c.resp[i]], proto: c.proto[i], sport: c.origPort[i], dport: c.respPort[i] }, seed);
 }
 
 /** Record i's values in CONN_LOG_FIELDS order, as text; "-" for unset, names as they are. */
-export function connLogCells(c: ConnColumns, i: number): string[] {
+export function connLogCells(c: ConnColumns, i: number, seed = 0): string[] {
   return [
     (c.firstUs[i] / 1e6).toFixed(6),
     connUid(c, i),
@@ -118,13 +120,13 @@ export function connLogCells(c: ConnColumns, i: number): string[] {
     String(c.pktsResp[i]),
     String(c.bytesResp[i]),
     '-',
-    connCommunityId(c, i) ?? '-',
+    connCommunityId(c, i, seed) ?? '-',
   ];
 }
 
 /** Record i as one conn.log line (without the newline). */
-export function connLogLine(c: ConnColumns, i: number): string {
-  const f = connLogCells(c, i);
+export function connLogLine(c: ConnColumns, i: number, seed = 0): string {
+  const f = connLogCells(c, i, seed);
   f[2] = cell(f[2]);
   f[4] = cell(f[4]);
   return f.join('\t');
@@ -143,15 +145,15 @@ const UNPARSE: Papa.UnparseConfig = { header: false, newline: '\n', escapeFormul
  * that unset values ("-") are empty cells; formula-looking names get a leading apostrophe (OWASP
  * "CSV injection"), as in the alert CSV. Each line through `emit`, without the newline.
  */
-export function forEachConnCsvLine(c: ConnColumns, emit: (line: string) => void): void {
+export function forEachConnCsvLine(c: ConnColumns, emit: (line: string) => void, seed = 0): void {
   emit(Papa.unparse([[...CONN_LOG_FIELDS]], UNPARSE));
-  for (const i of connOrder(c)) emit(Papa.unparse([connLogCells(c, i).map((v) => (v === '-' ? '' : v))], UNPARSE));
+  for (const i of connOrder(c)) emit(Papa.unparse([connLogCells(c, i, seed).map((v) => (v === '-' ? '' : v))], UNPARSE));
 }
 
 /** The whole conn.log: header, one line per record in order of first packet time (stable), and
  *  Zeek's #close line (#open and #close give the first and the last packet time, not the wall
  *  clock, so the output repeats); each line through `emit`. */
-export function forEachConnLogLine(c: ConnColumns, emit: (line: string) => void): void {
+export function forEachConnLogLine(c: ConnColumns, emit: (line: string) => void, seed = 0): void {
   const order = connOrder(c);
   let first = Infinity;
   let last = -Infinity;
@@ -160,6 +162,6 @@ export function forEachConnLogLine(c: ConnColumns, emit: (line: string) => void)
     last = Math.max(last, c.lastUs[i]);
   }
   for (const l of connLogHeader(first)) emit(l);
-  for (const i of order) emit(connLogLine(c, i));
+  for (const i of order) emit(connLogLine(c, i, seed));
   emit(`#close\t${connLogHeader(last)[5].slice(6)}`);
 }

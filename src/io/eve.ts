@@ -22,7 +22,7 @@
 // Whole-traffic alerts (SPIKE global, PROTOSHIFT) have no 5-tuple: src_ip/dest_ip/ports,
 // community_id and flow_id are absent; flowlens.subject says what they are about ("all traffic").
 import { DETECTOR_NAMES, type AnalysisResult } from '../shared/protocol';
-import { alertFiveTuple, alertRow, type AlertRow } from './alert-rows';
+import { alertFiveTuple, alertRow, communityIdSeedOf, type AlertRow } from './alert-rows';
 import { communityFlowId } from './community-id';
 
 /** Variant names per detector in signature-id order (AlertRow.variant). */
@@ -106,7 +106,7 @@ export function eveAlert(result: AnalysisResult, i: number, row: AlertRow = aler
   const t = alertFiveTuple(result, i);
   const cid = row.community_id;
   const ev: EveAlert = { timestamp: eveTimestamp(row.first_ts) };
-  const flowId = t && cid ? communityFlowId(t) : undefined;
+  const flowId = t && cid ? communityFlowId(t, communityIdSeedOf(result)) : undefined;
   if (flowId !== undefined) ev.flow_id = flowId;
   ev.event_type = 'alert';
   if (t && cid) {

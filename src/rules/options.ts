@@ -128,6 +128,7 @@ const SPEC: Spec = {
   chunkBytes: int(64 * 1024, 256 * 1024 * 1024, 'bytes'),
   seed: { t: 'seed' },
   maxAlerts: int(0, 1e8, 'alerts'),
+  communityIdSeed: int(0, 65535, 'seed'),
 };
 
 const SEVERITIES = ['low', 'medium', 'high'];

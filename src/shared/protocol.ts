@@ -295,6 +295,9 @@ export interface AnalysisOptions {
   chunkBytes: number;
   /** Hash seed; undefined means a random one per analysis. */
   seed?: number;
+  /** Community ID v1 seed (0-65535) of every community_id written (alerts, EVE, conn.log); 0 as in
+   *  Zeek and Suricata. Tools only agree on a flow's ID when they use the same seed. */
+  communityIdSeed: number;
   /** Alerts kept in the result; the rest are counted in summary.alertsDropped. Default 200,000. */
   maxAlerts: number;
 }
@@ -365,6 +368,7 @@ export const DEFAULT_OPTIONS: AnalysisOptions = {
   },
   chunkBytes: 1024 * 1024,
   maxAlerts: 200_000,
+  communityIdSeed: 0,
 };
 
 /** Detector names by abi.DET_* id (index 0 unused), as they appear in every output. */

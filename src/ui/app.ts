@@ -25,6 +25,9 @@ import { channelLabel, formatInt } from './format';
 // #5 sessions:
 import { createSessions } from './history';
 import { openSessionStore, type SessionStore } from '../store/session-store';
+// #5 exports: export panel, alert actions, printable report
+import { createExportPanel, downloadBlob } from './exports';
+import { createReport } from './report';
 
 /** What a LATENCY variant measures, for the chart's subtitle. */
 function latencyMetric(variant: number): string {
@@ -86,6 +89,21 @@ export function createApp(
     },
     download: downloadText,
   });
+  // #5 exports: the export panel (text exports, packet cuts in the worker) and the print report.
+  const report = createReport();
+  const exportPanel = createExportPanel({
+    result: () => result,
+    checked: () => (table as { checked?: () => number[] }).checked?.() ?? [],
+    cutPackets: (request) => api.cutPackets(request),
+    // A session reopened from history has no file in the worker to cut from.
+    canCut: () => currentFile !== null,
+    download: downloadBlob,
+    print: () => {
+      if (result) report.print(result);
+    },
+  });
+  table.element.addEventListener('change', () => exportPanel.update());
+  // #5 exports: end
   const detailSlot = el('div', { class: 'detail-slot' });
   const explore = el(
     'section',
@@ -104,9 +122,11 @@ export function createApp(
     sessions.banner, // #5 sessions
     problemsSlot,
     summarySlot,
+    exportPanel.element, // #5 exports
     explore,
     table.element,
   );
+  root.prepend(report.element); // #5 exports: print-only report, first on the printed page
   setState('idle');
   settings.onValidity((problems) => {
     drop.setBlocked(
@@ -240,6 +260,7 @@ export function createApp(
     replaceChildren(problemsSlot, problems);
     replaceChildren(summarySlot, renderSummary(r, resultBaseline !== null ? { name: resultBaseline, summary: r.baseline } : undefined));
     table.setResult(r);
+    exportPanel.update(); // #5 exports
     explore.hidden = r.alerts.count === 0;
     status.textContent =
       `${r.cancelled ? 'Cancelled' : r.ok ? 'Analysed' : 'Stopped by an error in'} ${r.summary.fileName}: ` +
@@ -262,7 +283,12 @@ export function createApp(
     selected = i;
     table.setSelected(i);
     explore.hidden = false;
-    replaceChildren(detailSlot, renderAlertDetail(r, i), sessions.triageBlock(i)); // #5 sessions: triage
+    // #5 exports: actions (packets only while the worker holds this result's file); #5 sessions: triage
+    replaceChildren(
+      detailSlot,
+      renderAlertDetail(r, i, currentFile ? { exportPackets: (k) => exportPanel.cutAlert(k) } : {}),
+      sessions.triageBlock(i),
+    );
     if (fromTable) {
       const box = explore.getBoundingClientRect();
       if (box.top < 0 || box.top > window.innerHeight) explore.scrollIntoView({ block: 'start', behavior: 'smooth' });

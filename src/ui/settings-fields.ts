@@ -410,6 +410,7 @@ export const SETTINGS_GROUPS: FieldGroup[] = [
           on('connRecords.enabled', 'Connection records', 'Keep one Zeek conn.log-like record per flow (for baselines and export).'),
           num('connRecords.max', 'Records kept', 'records', 'Connection records kept; the rest are only counted.', true),
           num('seed', 'Hash seed', '', 'Empty: a random seed per analysis.', true, { optional: true }),
+          num('communityIdSeed', 'Community ID seed', 'seed', 'Seed (0-65535) of every community_id in the exports; 0 as in Zeek and Suricata. Other tools must use the same seed for the IDs to match.', true),
         ],
       },
     ],

@@ -32,4 +32,47 @@ export interface FlowlensWorkerApi {
   /** Lowercase hex SHA-256 of `file`'s bytes (src/worker/hash.ts: read through Blob.stream(),
    *  hashed incrementally in constant memory). For the saved session; call after the analysis. */
   fileSha256(file: Blob): Promise<string>;
+  // #5 exports: packet cuts
+  /**
+   * Re-reads the last analysed file with the core's packet marks (collectMarks; same options,
+   * seed and baseline, so the alerts are the same) and cuts packet records out of it
+   * (src/io/pcap-cut.ts) into a new capture of the input's format: original records, bytes and
+   * timestamps; gzip input is gunzipped (DecompressionStream) and the cut is uncompressed.
+   * `{alerts}`: the packets of those alerts (indices into the last result; alertPacketIndexes(),
+   * the same as `flowlens analyze --pcap-out F --pcap-alert N`). `{allAlerts}`: the evidence
+   * packets of every alert (cutIndexes(), the same as `--pcap-out F` alone; suppressed alerts only
+   * with includeSuppressed). `{flows}`: every packet of those flows, both directions (a second
+   * re-read marks every decoded packet, LARGESIZE over 0 bytes; a packet belongs to a flow when its
+   * protocol, ends and ports, either way round, are the flow's and its time lies in the flow's
+   * span; ICMP by ends and time only). Rejects when there is no last file, it is not pcap/pcapng, an alert
+   * index is out of range, or the capture is malformed (PcapCutError's message).
+   */
+  cutPackets(request: CutPacketsRequest): Promise<CutPackets>;
+  // #5 exports: end
 }
+
+// #5 exports: packet cuts
+/** What cutPackets() cuts: some alerts' packets, or the evidence packets of all alerts. */
+export type CutPacketsRequest = { alerts: number[] } | { allAlerts: true; includeSuppressed?: boolean } | { flows: FlowKey[] };
+
+/** One flow (a connection record of AnalysisResult.conns) to cut: its ends as the record names
+ *  them (orig = src), IP protocol, ports (ICMP: ignored) and its first and last packet time (µs,
+ *  inclusive). */
+export interface FlowKey {
+  src: string;
+  dst: string;
+  proto: number;
+  sport: number;
+  dport: number;
+  fromUs: number;
+  toUs: number;
+}
+
+/** A cut capture: the file's bytes (transferred), its format (= the input's) and its records. */
+export interface CutPackets {
+  bytes: Uint8Array;
+  format: 'pcap' | 'pcapng';
+  /** Packet records written. */
+  records: number;
+}
+// #5 exports: end

@@ -10,6 +10,9 @@ import { type AnalysisOptions, type AnalysisResult, type AnalyzeExtras, type Bas
 import { baselineFileFromJson, checkBaselineFile, type BaselineFile } from '../ml/baseline-file';
 import { decodeProtocolShares, shareRowIndex } from './protocol-shares';
 import { sha256OfBlob } from './hash'; // #5 sessions
+// #5 exports: packet cuts
+import type { CutPackets, CutPacketsRequest } from './api';
+import { cutPacketsOf, markEveryPacket } from './packet-cut';
 
 /** What detectorSeries() needs of the last result, copied before its columns are transferred
  *  away: 1 + 1 + 4 + 8 + 8 + 8 + 2 bytes per alert plus the channel keys. */
@@ -162,6 +165,22 @@ export function createWorkerApi(loadEngine: () => Promise<Engine>): FlowlensWork
       const s = await trace(key, maxPoints, 0);
       return Comlink.transfer(s, [s.tsUs, s.size, s.mean, s.std, s.z, s.flagged].map((a) => a.buffer as ArrayBuffer));
     },
+    // #5 exports: packet cuts (src/worker/packet-cut.ts). Re-reads the last file with marks.
+    async cutPackets(request: CutPacketsRequest): Promise<CutPackets> {
+      if (!last) throw new Error('no analysis to cut packets from');
+      const l = last;
+      const cut = await cutPacketsOf(request, l.file, async (everyPacket) => {
+        const options = everyPacket ? markEveryPacket(l.options) : l.options;
+        const out = await analyzeBlob(await engine(), l.file, l.fileName, options, {
+          collectMarks: true,
+          maxStreamBytes: l.streamBytes,
+          baseline: l.baseline,
+        });
+        return out.result;
+      });
+      return Comlink.transfer(cut, [cut.bytes.buffer as ArrayBuffer]);
+    },
+    // #5 exports: end
     async detectorSeries(alertIndex: number, maxPoints: number): Promise<DetectorSeries> {
       if (!last) throw new Error('no analysis to take a series from');
       const a = last.alerts;
