@@ -22,6 +22,8 @@ import { renderAlertDetail } from './alert-detail';
 import { channelLabels, detectorName, subjectLabel, variantName } from './alert-filter';
 import { seriesOrigin } from './series';
 import { channelLabel, formatInt } from './format';
+// #5 overview: the overview, timeline and tabs (src/ui/triage.ts).
+import { createTriage } from './triage';
 
 /** What a LATENCY variant measures, for the chart's subtitle. */
 function latencyMetric(variant: number): string {
@@ -68,6 +70,19 @@ export function createApp(
     },
     download: downloadText,
   });
+  // #5 overview: overview + timeline above the Alerts / Flows / Hosts / Protocols tabs; the alerts
+  // table lives in the Alerts tab. onRange: the alerts table does not filter by time yet (the
+  // table's owner wires it); onHost types the address into the table's subject filter.
+  const triage = createTriage({
+    alerts: table.element,
+    onHost: (address) => {
+      const search = table.element.querySelector<HTMLInputElement>('#alert-search');
+      if (!search) return;
+      search.value = address;
+      search.dispatchEvent(new Event('input', { bubbles: true }));
+      search.focus();
+    },
+  });
   const detailSlot = el('div', { class: 'detail-slot' });
   const explore = el(
     'section',
@@ -83,9 +98,9 @@ export function createApp(
     progress.element,
     status,
     problemsSlot,
-    summarySlot,
+    triage.element, // #5 overview: overview, timeline, tabs (the alerts table is in its Alerts tab)
     explore,
-    table.element,
+    summarySlot, // #5 overview: the detailed summary, below the first glance
   );
   setState('idle');
   settings.onValidity((problems) => {
@@ -164,6 +179,7 @@ export function createApp(
       }
       if (gen !== generation) return null;
     }
+    if (currentFile !== file) triage.clearRange(); // #5 overview: a new file starts without a range
     currentFile = file;
     baselines.setFile(file.name);
     baselines.setBusy(true);
@@ -219,6 +235,7 @@ export function createApp(
     replaceChildren(problemsSlot, problems);
     replaceChildren(summarySlot, renderSummary(r, resultBaseline !== null ? { name: resultBaseline, summary: r.baseline } : undefined));
     table.setResult(r);
+    triage.setResult(r); // #5 overview
     explore.hidden = r.alerts.count === 0;
     status.textContent =
       `${r.cancelled ? 'Cancelled' : r.ok ? 'Analysed' : 'Stopped by an error in'} ${r.summary.fileName}: ` +
