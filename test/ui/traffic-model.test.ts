@@ -152,6 +152,41 @@ describe('traffic model on real captures', () => {
     });
   });
 
+  it('the core timeline: shares sum to 1 per non-empty bin, class totals = the summary, a range narrows them', () => {
+    for (const r of [scan, smtp]) {
+      const t = r.timeline!;
+      expect(t.bins).toBeGreaterThan(1);
+      const s = classShares(t);
+      let nonEmpty = 0;
+      for (let k = 0; k < t.bins; k++) {
+        const col = s.map((row) => row[k]);
+        if (t.packets[k] === 0) expect(col.every((v) => v === null)).toBe(true);
+        else {
+          nonEmpty++;
+          expect(col.reduce((a, b) => a! + b!, 0)).toBeCloseTo(1, 12);
+        }
+      }
+      expect(nonEmpty).toBeGreaterThan(0);
+      const tot = classTotals(t, null);
+      expect(tot.reduce((n, x) => n + x.packets, 0)).toBe(r.summary.packetsDecoded);
+      expect(tot.reduce((n, x) => n + x.bytes, 0)).toBe(r.summary.bytesDecoded);
+      expect(tot[0].packets).toBe(r.summary.tcp);
+      expect(tot[1].packets).toBe(r.summary.udp);
+      // the bytes of the flows and of the bins agree (every decoded packet is in one flow)
+      expect(classTotalsOfFlows(r.conns!, flowsInRange(r.conns!, null)).reduce((n, x) => n + x.bytes, 0)).toBe(r.summary.bytesDecoded);
+      const rates = timelineRates(t);
+      let pk = 0;
+      for (let k = 0; k < t.bins; k++) pk += (rates.pps[k] * t.binUs) / 1e6;
+      expect(pk).toBeCloseTo(r.summary.packetsDecoded, 6);
+    }
+    // half of the scan's span holds fewer packets than the whole
+    const t = scan.timeline!;
+    const mid = makeRange(scan.summary.tsFirstUs, scan.summary.tsFirstUs + (scan.summary.tsLastUs - scan.summary.tsFirstUs) / 2);
+    const half = classTotals(t, mid).reduce((n, x) => n + x.packets, 0);
+    expect(half).toBeGreaterThan(0);
+    expect(half).toBeLessThan(scan.summary.packetsDecoded);
+  });
+
   it('skipped reasons and capture rates from the summary', () => {
     const sk = skippedReasons(scan);
     // MANIFEST: 2020 records, 2011 IPv4, 9 non-IP frames
