@@ -190,6 +190,7 @@ export function createApp(
     replaceChildren(problemsSlot);
     const onProgress = Comlink.proxy((p: Progress) => {
       if (gen === generation) progress.update(p);
+      if (gen === generation && p.partial) triage.setResult(p.partial); // #5 overview: the figures so far
     });
     const pending = api.analyze(file, file.name, options, onProgress, extras);
     running = pending;
