@@ -8,7 +8,7 @@ import uPlot from 'uplot';
 import { TIMELINE_CLASSES, type AnalysisResult, type TrafficTimeline } from '../shared/protocol';
 import { el, replaceChildren } from './dom';
 import { formatBytes, formatInt } from './format';
-import { classShares, classTotals, classTotalsOfFlows, flowsInRange, makeRange, stackShares, topServices, type TimeRange } from './traffic-model';
+import { classShares, classTotals, classTotalsOfFlows, flowsInRange, makeRange, stackShares, topServices, type TimeRange, utcTicks } from './traffic-model';
 import type { TabView } from './flows-tab';
 
 /** Services listed at most. */
@@ -65,7 +65,7 @@ export function createProtocolsTab(): TabView {
         legend: { show: true, live: false },
         cursor: { drag: { x: false, y: false }, points: { show: false } },
         scales: { x: { time: true, range: () => (range ? [range.fromUs / 1e6, range.toUs / 1e6] : fullX) }, y: { range: () => [0, 100] } },
-        axes: [{ ...axis, space: 90 }, { ...axis, label: '% of packets', labelSize: 18, size: 56 }],
+        axes: [{ ...axis, space: 100, label: 'UTC', labelSize: 16, size: 52, values: (self, ticks) => utcTicks(ticks, (self.scales.x.max ?? 0) - (self.scales.x.min ?? 0)) }, { ...axis, label: '% of packets', labelSize: 18, size: 56 }],
         series: [
           { label: 'UTC' },
           ...order.map((c) => ({

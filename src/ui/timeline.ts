@@ -11,7 +11,7 @@ import * as abi from '../shared/abi';
 import type { AnalysisResult, TrafficTimeline } from '../shared/protocol';
 import { el, replaceChildren } from './dom';
 import { formatBytes, formatDurationUs, formatInt, formatUtcUs } from './format';
-import { makeRange, parseUtcUs, timelineRates, type TimeRange } from './traffic-model';
+import { makeRange, parseUtcUs, timelineRates, type TimeRange, utcTicks } from './traffic-model';
 
 /** The timeline panel. */
 export interface Timeline {
@@ -202,13 +202,13 @@ export function createTimeline(onRange: (fromUs: number | null, toUs: number | n
           bps: { range: (_u, _min, max) => [0, headroom(max)] },
         },
         axes: [
-          { ...axis, space: 90 },
+          { ...axis, space: 100, label: 'UTC', labelSize: 16, size: 52, values: (self, ticks) => utcTicks(ticks, (self.scales.x.max ?? 0) - (self.scales.x.min ?? 0)) },
           { ...axis, scale: 'pps', label: 'packets/s', labelSize: 18, size: 64, values: (_u, v) => v.map((x) => formatInt(x)) },
           { ...axis, scale: 'bps', side: 1, label: 'bytes/s', labelSize: 18, size: 80, grid: { show: false }, values: (_u, v) => v.map((x) => formatBytes(x)) },
         ],
         series: [
           { label: 'UTC' },
-          { label: 'packets/s', scale: 'pps', stroke: cssVar('--chart-point', '#3b6fc4'), width: 1.5, paths: step, points: { show: false } },
+          { label: 'packets/s', scale: 'pps', stroke: cssVar('--chart-point', '#3b6fc4'), fill: cssVar('--timeline-fill', 'rgba(59,111,196,0.18)'), width: 1.5, paths: step, points: { show: false } },
           { label: 'bytes/s', scale: 'bps', stroke: cssVar('--chart-mean', '#1b8a4b'), width: 1.5, dash: [5, 3], paths: step, points: { show: false } },
         ],
         hooks: {
@@ -261,7 +261,7 @@ export function createTimeline(onRange: (fromUs: number | null, toUs: number | n
     } else {
       element.dataset.kind = 'chart';
       sub.textContent =
-        `${r.partial ? 'So far: ' : ''}${formatInt(t.bins)} bins of ${formatDurationUs(t.binUs)}, packets/s (solid, left) and bytes/s (dashed, right) averaged per bin; ` +
+        `${r.partial ? 'So far: ' : ''}${formatInt(t.bins)} bins of ${formatDurationUs(t.binUs)}, packets/s (filled, left axis) and bytes/s (dashed line, right axis) averaged per bin; ` +
         `${formatInt(a.count)} alerts marked. Drag across the chart to select a range.`;
       draw(t);
     }

@@ -7,6 +7,7 @@ import * as abi from '../shared/abi';
 import { TIMELINE_CLASSES, type AnalysisResult, type ConnColumns, type TrafficTimeline } from '../shared/protocol';
 import { NameTable } from '../io/names';
 import { detectorName, PROFILE_CRITICAL } from './alert-filter';
+import { formatUtcUs } from './format';
 
 /** A time range, µs since the epoch, both ends inclusive; null: the whole capture. */
 export type TimeRange = { fromUs: number; toUs: number } | null;
@@ -418,4 +419,19 @@ export function flowTotals(c: ConnColumns, idx: ArrayLike<number>): { flows: num
     bytes += c.bytesOrig[idx[k]] + c.bytesResp[idx[k]];
   }
   return { flows: idx.length, packets, bytes };
+}
+
+/** Tick labels of a UTC time axis (epoch seconds): the time of day to the millisecond when the
+ *  visible span is under 10 s, to the second under a day, else date and minute; the first tick
+ *  also carries the date when the span is under a day. */
+export function utcTicks(ticksS: number[], spanS: number): string[] {
+  return ticksS.map((t, k) => {
+    const iso = formatUtcUs(t * 1e6); // 2009-01-03T18:58:35.000000Z
+    if (!Number.isFinite(t) || iso === '\u2014') return '';
+    const T = iso.indexOf('T');
+    const day = iso.slice(0, T);
+    const time = spanS < 10 ? iso.slice(T + 1, T + 13) : spanS < 86400 ? iso.slice(T + 1, T + 9) : iso.slice(T + 1, T + 6);
+    if (spanS >= 86400) return `${day} ${time}`;
+    return k === 0 ? `${time}\n${day}` : time;
+  });
 }

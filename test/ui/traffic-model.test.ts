@@ -12,7 +12,7 @@ import { formatUtcUs } from '../../src/ui/format';
 import {
   alertMatrix, alertsByFiveTuple, alertsInRange, binsInRange, captureRates, classShares, classTotals, classTotalsOfFlows,
   connHistory, flowKey, flowsInRange, hostAlertCounts, hostRows, makeRange, parseUtcUs, skippedReasons, stackShares,
-  timelineRates, topFlows, topServices,
+  timelineRates, topFlows, topServices, utcTicks,
 } from '../../src/ui/traffic-model';
 import { DATA, newEngine } from '../helpers/core';
 
@@ -261,5 +261,14 @@ describe('UTC input parsing', () => {
     expect(parseUtcUs('2009-01-03T18:58:35.5Z')).toBe(Date.UTC(2009, 0, 3, 18, 58, 35) * 1000 + 500_000);
     expect(parseUtcUs('yesterday')).toBeNull();
     expect(parseUtcUs('2009-13-45T99:00:00Z')).toBeNull();
+  });
+});
+
+describe('UTC tick labels', () => {
+  it('time of day to the ms under 10 s (date on the first), to the s under a day, date + minute beyond', () => {
+    const t0 = Date.UTC(2009, 0, 3, 18, 58, 35, 250) / 1000;
+    expect(utcTicks([t0, t0 + 0.5], 1.2)).toEqual(['18:58:35.250\n2009-01-03', '18:58:35.750']);
+    expect(utcTicks([t0, t0 + 60], 3600)).toEqual(['18:58:35\n2009-01-03', '18:59:35']);
+    expect(utcTicks([t0], 86400 * 30)).toEqual(['2009-01-03 18:58']);
   });
 });
