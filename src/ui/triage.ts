@@ -73,6 +73,7 @@ export function createTriage(opts: TriageOptions): Triage {
     'Triage views',
   );
   const element = el('div', { id: 'triage', class: 'triage' }, overview.element, timeline.element, tabs.element);
+  tabs.element.hidden = true; // until the first result
 
   return {
     element,
