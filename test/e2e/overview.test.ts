@@ -9,7 +9,7 @@ import type { Server } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { DATA, SHOTS, dropFile, startHarness, stopHarness, waitForResult } from './harness';
+import { DATA, SHOTS, dropDataFile, dropFile, startHarness, stopHarness, waitForResult } from './harness';
 import { analyzeBlob } from '../../src/worker/pipeline';
 import { defaultOptions } from '../../src/rules/options';
 import { newEngine } from '../helpers/core';
@@ -225,6 +225,45 @@ describe('overview, timeline and tabs (built dist/ in chromium)', () => {
     expect(await page.locator('#tab-alerts').getAttribute('aria-selected')).toBe('true');
     expect(await page.locator('#alert-search').inputValue()).toBe('192.168.1.10');
     expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('renders partial results while the file is read ("so far"), then the complete one', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
+    const page = await context.newPage();
+    await page.goto(`${origin}/index.html`);
+    await page.waitForSelector('#drop-zone');
+    // The merged perf capture (MANIFEST: 150,489 packets, 33 MB gzip) in 64 KiB chunks: seconds of analysis, a partial result every second.
+    const big = 'normal/perf/real_mix_ndpi_zeek_merged.pcap.gz';
+    // Record every partial overview as it is rendered (a MutationObserver sees the DOM of that
+    // render before the next worker message can replace it).
+    await page.evaluate(() => {
+      const w = window as unknown as { __partials: { badge: string; packets: string }[] };
+      w.__partials = [];
+      const ov = document.getElementById('overview')!;
+      new MutationObserver(() => {
+        if (ov.dataset.partial !== 'true') return;
+        w.__partials.push({ badge: document.getElementById('overview-badge')?.textContent ?? '', packets: ov.querySelector('[data-field="packets"]')?.textContent ?? '' });
+      }).observe(ov, { attributes: true, subtree: true, childList: true });
+    });
+    // Small chunks: a progress report (and so, once a second, a partial result) after each one.
+    await page.locator('#settings-summary').click();
+    await page.locator('#opt-chunkBytes').fill('64'); // the smallest allowed (src/rules/options.ts)
+    await dropDataFile(page, big);
+    await waitForResult(page, 'real_mix_ndpi_zeek_merged.pcap.gz');
+    const partial = (await page.evaluate(() => (window as unknown as { __partials: { badge: string; packets: string }[] }).__partials[0])) ?? null;
+    expect(partial, 'no partial overview was rendered').not.toBeNull();
+    expect(partial.badge).toBe('so far (still reading)');
+    const soFar = num(partial.packets);
+    expect(soFar).toBeGreaterThan(0);
+    expect(await page.locator('#overview').getAttribute('data-partial')).toBe('false');
+    expect(await page.locator('#overview-badge').innerText()).toBe('complete');
+    const final = num(await page.locator('#overview [data-field="packets"]').innerText());
+    // the same figure as the detailed summary (the decoder's count of this multi-link-type merge
+    // differs from MANIFEST's IPv4 + IPv6 by a few packets: not this view's business)
+    expect(final).toBe(num(await page.locator('#summary [data-field="packets"]').innerText()));
+    expect(Math.abs(final - manifestCounts(big).ip)).toBeLessThan(0.001 * final);
+    expect(soFar).toBeLessThan(final);
     await context.close();
   });
 
