@@ -22,8 +22,8 @@ import { renderAlertDetail } from './alert-detail';
 import { channelLabels, detectorName, subjectLabel, variantName } from './alert-filter';
 import { seriesOrigin } from './series';
 import { channelLabel, formatInt } from './format';
-// #5 overview: the overview, timeline and tabs (src/ui/triage.ts).
-import { createTriage } from './triage';
+// #5 overview: the overview, timeline and tabs (src/ui/workbench.ts).
+import { createWorkbench } from './workbench';
 
 /** What a LATENCY variant measures, for the chart's subtitle. */
 function latencyMetric(variant: number): string {
@@ -73,7 +73,7 @@ export function createApp(
   // #5 overview: overview + timeline above the Alerts / Flows / Hosts / Protocols tabs; the alerts
   // table lives in the Alerts tab. onRange: the alerts table does not filter by time yet (the
   // table's owner wires it); onHost types the address into the table's subject filter.
-  const triage = createTriage({
+  const workbench = createWorkbench({
     alerts: table.element,
     onHost: (address) => {
       const search = table.element.querySelector<HTMLInputElement>('#alert-search');
@@ -98,7 +98,7 @@ export function createApp(
     progress.element,
     status,
     problemsSlot,
-    triage.element, // #5 overview: overview, timeline, tabs (the alerts table is in its Alerts tab)
+    workbench.element, // #5 overview: overview, timeline, tabs (the alerts table is in its Alerts tab)
     explore,
     summarySlot, // #5 overview: the detailed summary, below the first glance
   );
@@ -179,7 +179,7 @@ export function createApp(
       }
       if (gen !== generation) return null;
     }
-    if (currentFile !== file) triage.clearRange(); // #5 overview: a new file starts without a range
+    if (currentFile !== file) workbench.clearRange(); // #5 overview: a new file starts without a range
     currentFile = file;
     baselines.setFile(file.name);
     baselines.setBusy(true);
@@ -190,7 +190,7 @@ export function createApp(
     replaceChildren(problemsSlot);
     const onProgress = Comlink.proxy((p: Progress) => {
       if (gen === generation) progress.update(p);
-      if (gen === generation && p.partial) triage.setResult(p.partial); // #5 overview: the figures so far
+      if (gen === generation && p.partial) workbench.setResult(p.partial); // #5 overview: the figures so far
     });
     const pending = api.analyze(file, file.name, options, onProgress, extras);
     running = pending;
@@ -236,7 +236,7 @@ export function createApp(
     replaceChildren(problemsSlot, problems);
     replaceChildren(summarySlot, renderSummary(r, resultBaseline !== null ? { name: resultBaseline, summary: r.baseline } : undefined));
     table.setResult(r);
-    triage.setResult(r); // #5 overview
+    workbench.setResult(r); // #5 overview
     explore.hidden = r.alerts.count === 0;
     status.textContent =
       `${r.cancelled ? 'Cancelled' : r.ok ? 'Analysed' : 'Stopped by an error in'} ${r.summary.fileName}: ` +

@@ -126,7 +126,7 @@ describe('overview, timeline and tabs (built dist/ in chromium)', () => {
       expect(await colourPixels(page, v, top + Math.round(row * 11 * dpr), top + Math.round((row + 1) * 11 * dpr))).toBeGreaterThan(10);
     }
     await page.screenshot({ path: join(SHOTS, 'overview-page.png'), fullPage: false });
-    await page.locator('#triage').screenshot({ path: join(SHOTS, 'overview-triage.png') });
+    await page.locator('#workbench').screenshot({ path: join(SHOTS, 'overview-triage.png') });
 
     // Drag a range across the middle of the plot with the mouse.
     const total = node.alerts.count;
@@ -154,7 +154,7 @@ describe('overview, timeline and tabs (built dist/ in chromium)', () => {
     expect(await page.locator('#flows-note').innerText()).toContain(`${formatInt(flowsIn)} of ${formatInt(node.conns!.count)} flows overlap the range`);
     expect(await page.locator('#timeline-from').inputValue()).toBe(formatUtcUs(fromUs));
     expect(await page.locator('#timeline-range').innerText()).toContain('Range:');
-    await page.locator('#triage').screenshot({ path: join(SHOTS, 'overview-range.png') });
+    await page.locator('#workbench').screenshot({ path: join(SHOTS, 'overview-range.png') });
 
     // Escape clears the range: everything back.
     await page.locator('#timeline-chart').focus();
@@ -275,7 +275,7 @@ describe('overview, timeline and tabs (built dist/ in chromium)', () => {
     await dropFile(page, readFileSync(join(DATA, FILE)), NAME);
     await waitForResult(page, NAME);
     expect((await canvasPixels(page, '#timeline-chart canvas')).drawn).toBeGreaterThan(2000);
-    await page.locator('#triage').screenshot({ path: join(SHOTS, 'overview-dark.png') });
+    await page.locator('#workbench').screenshot({ path: join(SHOTS, 'overview-dark.png') });
     await context.close();
   });
 });

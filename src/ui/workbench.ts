@@ -1,7 +1,7 @@
-// The triage views of issue #5 put together: the overview, the timeline, and below them the tabs
+// The workbench of issue #5 (the triage views put together): the overview, the timeline, and below them the tabs
 // Alerts (the page's alerts table element, passed in), Flows, Hosts, Protocols. A range selected on
 // the timeline goes to every tab (setRange) and to `onRange` (the page filters the alerts table
-// with it); the Alerts tab's label counts the kept alerts in the range. DOM ids: triage, plus
+// with it); the Alerts tab's label counts the kept alerts in the range. DOM ids: workbench, plus
 // those of overview.ts, timeline.ts, tabs.ts (tab-alerts, tab-flows, tab-hosts, tab-protocols).
 import type { AnalysisResult } from '../shared/protocol';
 import { el } from './dom';
@@ -14,7 +14,7 @@ import { createHostsTab } from './hosts-tab';
 import { createProtocolsTab } from './protocols-tab';
 import { alertsInRange, makeRange } from './traffic-model';
 
-export interface TriageOptions {
+export interface WorkbenchOptions {
   /** The alerts table's element (src/ui/alert-table.ts), shown in the Alerts tab. */
   alerts: HTMLElement;
   /** The selected range changed (null, null: cleared); µs since the epoch. */
@@ -23,7 +23,7 @@ export interface TriageOptions {
   onHost?: (address: string) => void;
 }
 
-export interface Triage {
+export interface Workbench {
   element: HTMLElement;
   /** New (or partial: r.partial) result; null empties and hides everything. Keeps the range. */
   setResult(r: AnalysisResult | null): void;
@@ -33,7 +33,7 @@ export interface Triage {
 }
 
 /** Creates the overview, timeline and tabs. */
-export function createTriage(opts: TriageOptions): Triage {
+export function createWorkbench(opts: WorkbenchOptions): Workbench {
   const overview = createOverview();
   const flows = createFlowsTab();
   let tabs: Tabs | null = null;
@@ -70,9 +70,9 @@ export function createTriage(opts: TriageOptions): Triage {
       { id: 'hosts', label: 'Hosts', panel: hosts.element },
       { id: 'protocols', label: 'Protocols', panel: protocols.element },
     ],
-    'Triage views',
+    'Workbench views',
   );
-  const element = el('div', { id: 'triage', class: 'triage' }, overview.element, timeline.element, tabs.element);
+  const element = el('div', { id: 'workbench', class: 'workbench' }, overview.element, timeline.element, tabs.element);
   tabs.element.hidden = true; // until the first result
 
   return {
