@@ -28,6 +28,8 @@ import { openSessionStore, type SessionStore } from '../store/session-store';
 // #5 exports: export panel, alert actions, printable report
 import { createExportPanel, downloadBlob } from './exports';
 import { createReport } from './report';
+// #5 overview: the overview, timeline and tabs (src/ui/workbench.ts).
+import { createWorkbench } from './workbench';
 
 /** What a LATENCY variant measures, for the chart's subtitle. */
 function latencyMetric(variant: number): string {
@@ -104,6 +106,19 @@ export function createApp(
   });
   table.element.addEventListener('change', () => exportPanel.update());
   // #5 exports: end
+  // #5 overview: overview + timeline above the Alerts / Flows / Hosts / Protocols tabs; the alerts
+  // table lives in the Alerts tab. onRange: the alerts table does not filter by time yet (the
+  // table's owner wires it); onHost types the address into the table's subject filter.
+  const workbench = createWorkbench({
+    alerts: table.element,
+    onHost: (address) => {
+      const search = table.element.querySelector<HTMLInputElement>('#alert-search');
+      if (!search) return;
+      search.value = address;
+      search.dispatchEvent(new Event('input', { bubbles: true }));
+      search.focus();
+    },
+  });
   const detailSlot = el('div', { class: 'detail-slot' });
   const explore = el(
     'section',
@@ -121,10 +136,10 @@ export function createApp(
     status,
     sessions.banner, // #5 sessions
     problemsSlot,
-    summarySlot,
+    workbench.element, // #5 overview: overview, timeline, tabs (the alerts table is in its Alerts tab)
     exportPanel.element, // #5 exports
     explore,
-    table.element,
+    summarySlot, // #5 overview: the detailed summary, below the first glance
   );
   root.prepend(report.element); // #5 exports: print-only report, first on the printed page
   setState('idle');
@@ -204,6 +219,7 @@ export function createApp(
       }
       if (gen !== generation) return null;
     }
+    if (currentFile !== file) workbench.clearRange(); // #5 overview: a new file starts without a range
     currentFile = file;
     baselines.setFile(file.name);
     baselines.setBusy(true);
@@ -214,6 +230,7 @@ export function createApp(
     replaceChildren(problemsSlot);
     const onProgress = Comlink.proxy((p: Progress) => {
       if (gen === generation) progress.update(p);
+      if (gen === generation && p.partial) workbench.setResult(p.partial); // #5 overview: the figures so far
     });
     const pending = api.analyze(file, file.name, options, onProgress, extras);
     running = pending;
@@ -261,6 +278,7 @@ export function createApp(
     replaceChildren(summarySlot, renderSummary(r, resultBaseline !== null ? { name: resultBaseline, summary: r.baseline } : undefined));
     table.setResult(r);
     exportPanel.update(); // #5 exports
+    workbench.setResult(r); // #5 overview
     explore.hidden = r.alerts.count === 0;
     status.textContent =
       `${r.cancelled ? 'Cancelled' : r.ok ? 'Analysed' : 'Stopped by an error in'} ${r.summary.fileName}: ` +
