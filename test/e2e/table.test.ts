@@ -123,7 +123,7 @@ describe('alerts table (built dist/ in chromium)', () => {
     expect(rendered).toBeLessThan(100);
     // Rendered rows carry their position for screen readers.
     expect(await page.locator('#alert-table tbody tr').first().getAttribute('aria-rowindex')).toBe('2');
-    await page.screenshot({ path: join(SHOTS, 'table-100k.png') });
+    await page.locator('#alerts').screenshot({ path: join(SHOTS, 'table-100k.png') });
 
     // Sort by score (|score| descending): the first row is the largest packet, earliest first.
     await page.locator('#alert-table th button', { hasText: 'Score' }).click();
@@ -149,7 +149,7 @@ describe('alerts table (built dist/ in chromium)', () => {
     expect(f.rowindex).toBe(String(N + 1));
     expect(f.subject.startsWith(`${smallest.src} \u2192`)).toBe(true);
     expect(await rowCount(page)).toBeLessThan(100);
-    await page.screenshot({ path: join(SHOTS, 'table-end.png') });
+    await page.locator('#alerts').screenshot({ path: join(SHOTS, 'table-end.png') });
     await page.keyboard.press('Home');
     expect((await focused()).rowindex).toBe('2');
     await page.keyboard.press('ArrowDown');
@@ -177,7 +177,7 @@ describe('alerts table (built dist/ in chromium)', () => {
     expect(await page.locator('#alert-checked').getAttribute('data-checked')).toBe('2');
     await page.locator(`#alert-table tbody tr[data-alert="${ticked[2]}"] input.row-check`).click();
     expect(await page.locator('#alert-checked').getAttribute('data-checked')).toBe('3');
-    await page.screenshot({ path: join(SHOTS, 'table-ticked.png') });
+    await page.locator('#alerts').screenshot({ path: join(SHOTS, 'table-ticked.png') });
 
     // Measure (not asserted): filter + sort + render of 100k, as the page does it on a change.
     const timing = await page.evaluate(() => {
@@ -228,7 +228,7 @@ describe('alerts table (built dist/ in chromium)', () => {
     await address.fill('10.1.0');
     await expectFilter(page, 0);
     expect(await page.locator('#alert-filter-problem').innerText()).toContain('Address');
-    await page.screenshot({ path: join(SHOTS, 'table-bad-address.png') });
+    await page.locator('#alerts').screenshot({ path: join(SHOTS, 'table-bad-address.png') });
     await address.fill('');
     await expectFilter(page, N);
 
@@ -253,7 +253,7 @@ describe('alerts table (built dist/ in chromium)', () => {
     const subjects = await page.locator('#alert-table tbody tr td.channel').allInnerTexts();
     for (const s of subjects) expect(s).toMatch(/ \u2192 192\.168\.1\.1 \u00b7 TCP \(\d+ \u2192 80\)$/);
     expect(await page.locator('#alert-table tbody tr td .sev').allInnerTexts()).toEqual(subjects.map(() => 'medium'));
-    await page.screenshot({ path: join(SHOTS, 'table-filtered.png') });
+    await page.locator('#alerts').screenshot({ path: join(SHOTS, 'table-filtered.png') });
 
     // The header checkbox ticks every alert matching the filter (3 ticked before, none of them
     // necessarily in it: the count adds up from the rows generated).
@@ -307,7 +307,7 @@ describe('alerts table (built dist/ in chromium)', () => {
         expect(s).toMatch(new RegExp(`\\((${p} \u2192 \\d+|\\d+ \u2192 ${p})\\)$`));
       }
     }
-    await page.screenshot({ path: join(SHOTS, 'table-real-scan.png') });
+    await page.locator('#alerts').screenshot({ path: join(SHOTS, 'table-real-scan.png') });
     await page.locator('#alert-address').fill('192.168.1.99');
     await page.waitForFunction(() => document.getElementById('alert-note')?.dataset.shown === '0');
     expect(await page.locator('#alert-note').innerText()).toContain('No alert matches the filter');

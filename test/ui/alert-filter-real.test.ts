@@ -88,4 +88,28 @@ describe(`alert filters on ${FILE}`, () => {
     for (let k = 1; k < byFirst.length; k++) expect(r.alerts.tsUs[byFirst[k - 1]]).toBeLessThanOrEqual(r.alerts.tsUs[byFirst[k]]);
     expect(byScore.length).toBe(expected(() => true).length);
   });
+
+  it('the packed sort gives the order of a plain comparator sort for every key and direction', () => {
+    const a = r.alerts;
+    const abs = (v: number) => (Number.isNaN(v) ? -Infinity : Math.abs(v));
+    const keyOf: Record<string, (i: number) => number[]> = {
+      detector: (i) => [a.detector[i], a.variant[i]],
+      severity: (i) => [a.severity[i], abs(a.score[i])],
+      first: (i) => [a.tsUs[i]],
+      last: (i) => [a.lastUs[i]],
+      score: (i) => [abs(a.score[i])],
+    };
+    for (const [key, f] of Object.entries(keyOf)) {
+      for (const dir of [1, -1] as const) {
+        const all = expected(() => true);
+        const plain = [...all].sort((x, y) => {
+          const kx = f(x);
+          const ky = f(y);
+          for (let k = 0; k < kx.length; k++) if (kx[k] !== ky[k]) return dir * (kx[k] < ky[k] ? -1 : 1);
+          return a.tsUs[x] - a.tsUs[y] || x - y;
+        });
+        expect([...selectAlerts(r, ALL_ALERTS, key as 'score', dir, labels)], `${key} ${dir}`).toEqual(plain);
+      }
+    }
+  });
 });
