@@ -365,7 +365,13 @@ export function createAlertTable(onSelect: (alert: number) => void): AlertTable 
     if (!frame) frame = requestAnimationFrame(render);
   }
   scroll.addEventListener('scroll', schedule, { passive: true });
-  window.addEventListener('resize', schedule);
+  // A resize, or the table becoming visible (a tab, a panel opened): measure and render again.
+  if (typeof ResizeObserver !== 'undefined') {
+    new ResizeObserver(() => {
+      layout();
+      schedule();
+    }).observe(scroll);
+  } else window.addEventListener('resize', schedule);
 
   /** Sets the sizer to the full height of the current order. */
   function layout(): void {
