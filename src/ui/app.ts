@@ -95,7 +95,7 @@ export function createApp(
   const report = createReport();
   const exportPanel = createExportPanel({
     result: () => result,
-    checked: () => (table as { checked?: () => number[] }).checked?.() ?? [],
+    checked: () => table.checked(),
     cutPackets: (request) => api.cutPackets(request),
     // A session reopened from history has no file in the worker to cut from.
     canCut: () => currentFile !== null,
@@ -104,21 +104,29 @@ export function createApp(
       if (result) report.print(result);
     },
   });
-  table.element.addEventListener('change', () => exportPanel.update());
+  table.onCheckedChange(() => exportPanel.update());
   // #5 exports: end
   // #5 overview: overview + timeline above the Alerts / Flows / Hosts / Protocols tabs; the alerts
-  // table lives in the Alerts tab. onRange: the alerts table does not filter by time yet (the
-  // table's owner wires it); onHost types the address into the table's subject filter.
+  // table lives in the Alerts tab. A range on the timeline filters the table (its time chip; removing
+  // the chip clears the timeline's range); a host's button puts its address in the table's address
+  // filter (an exact address match on either end of the subject).
   const workbench = createWorkbench({
     alerts: table.element,
+    onRange: (fromUs, toUs) => table.setTimeRange(fromUs, toUs),
     onHost: (address) => {
-      const search = table.element.querySelector<HTMLInputElement>('#alert-search');
-      if (!search) return;
-      search.value = address;
-      search.dispatchEvent(new Event('input', { bubbles: true }));
-      search.focus();
+      const input = table.element.querySelector<HTMLInputElement>('#alert-address');
+      if (!input) return;
+      input.value = address;
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+      input.focus();
     },
   });
+  table.onTimeRangeChange((fromUs, toUs) => {
+    if (fromUs === null && toUs === null) workbench.clearRange();
+  });
+  // #5 sessions: the table's Triage column and filter read the shown session's triage states.
+  table.setTriage(sessions.triageLookup);
+  sessions.triage.onChange(() => table.refreshTriage());
   const detailSlot = el('div', { class: 'detail-slot' });
   const explore = el(
     'section',

@@ -150,6 +150,10 @@ describe('overview, timeline and tabs (built dist/ in chromium)', () => {
     expect(flowsIn).toBeLessThan(node.conns!.count);
     expect(flowsIn).toBeGreaterThan(0);
     expect(await page.locator('#tab-alerts').innerText()).toBe(`Alerts (${formatInt(inRange)} of ${formatInt(total)} in range)`);
+    // The alerts table itself is narrowed to the range (its time chip shows; suppressed alerts stay hidden).
+    const shownIn = alertsInRange(node, range).shown;
+    await page.waitForFunction((n) => document.getElementById('alert-note')?.dataset.shown === String(n), shownIn);
+    expect(await page.locator('#alert-time-chip').isHidden()).toBe(false);
     expect(Number(await page.locator('#flows-tab').getAttribute('data-matched'))).toBe(flowsIn);
     expect(await page.locator('#flows-note').innerText()).toContain(`${formatInt(flowsIn)} of ${formatInt(node.conns!.count)} flows overlap the range`);
     expect(await page.locator('#timeline-from').inputValue()).toBe(formatUtcUs(fromUs));
@@ -162,6 +166,8 @@ describe('overview, timeline and tabs (built dist/ in chromium)', () => {
     expect(await page.locator('#timeline').getAttribute('data-range')).toBe('');
     expect(await page.locator('#tab-alerts').innerText()).toBe(`Alerts (${formatInt(total)})`);
     expect(Number(await page.locator('#flows-tab').getAttribute('data-matched'))).toBe(node.conns!.count);
+    await page.waitForFunction((n) => document.getElementById('alert-note')?.dataset.shown === String(n), alertsInRange(node, makeRange(null, null)).shown);
+    expect(await page.locator('#alert-time-chip').isHidden()).toBe(true);
     // the drawn selection is gone (uPlot's width style; the CSS borders stay 4 px wide)
     expect(await page.locator('#timeline-chart .u-select').evaluate((e) => parseFloat((e as HTMLElement).style.width))).toBe(0);
 
@@ -223,7 +229,7 @@ describe('overview, timeline and tabs (built dist/ in chromium)', () => {
     await page.locator('#tabpanel-hosts').screenshot({ path: join(SHOTS, 'overview-hosts.png') });
     await scanner.getByRole('button').click();
     expect(await page.locator('#tab-alerts').getAttribute('aria-selected')).toBe('true');
-    expect(await page.locator('#alert-search').inputValue()).toBe('192.168.1.10');
+    expect(await page.locator('#alert-address').inputValue()).toBe('192.168.1.10');
     expect(errors).toEqual([]);
     await context.close();
   });

@@ -135,6 +135,11 @@ describe('Flowlens sessions (built dist/ in chromium)', () => {
     await page.waitForFunction(() => document.getElementById('triage-status')?.textContent === 'Saved in this session.');
     expect(await storeCounts(page)).toEqual({ sessions: 1, 'session-data': 1, 'session-series': 1, 'session-triage': 1 });
     await page.locator('#explore').screenshot({ path: join(SHOTS, 'sessions-1-triage.png') });
+    // The alerts table's Triage column and filter read the same state.
+    await page.waitForFunction((i) => document.querySelector(`#alert-table tr[data-alert="${i}"] td.triage`)?.getAttribute('data-triage') === 'confirmed', alert);
+    await page.locator('#alert-triage').selectOption('confirmed');
+    await page.waitForFunction(() => document.getElementById('alert-note')?.dataset.shown === '1');
+    await page.locator('#alert-triage').selectOption('');
 
     step('triaged');
     // Reload: the history still has it; open it without the file.
