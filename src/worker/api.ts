@@ -28,4 +28,10 @@ export interface FlowlensWorkerApi {
    *  `maxPoints` points. Rejects for other alerts (address scans, spread floods, other detectors)
    *  and for an index outside the last result. */
   detectorSeries(alertIndex: number, maxPoints: number): Promise<DetectorSeries>;
+  // #5 flow
+  /** Points channelSeries/detectorSeries at the file analysed with AnalyzeExtras.targetId =
+   *  `targetId` (the page switches between the results of several files). The worker keeps the
+   *  last TARGETS_KEPT such files (a File handle and the alert index, never the bytes); rejects
+   *  for an id it does not hold. */
+  useTarget(targetId: number): Promise<void>;
 }

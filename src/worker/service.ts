@@ -37,12 +37,19 @@ function indexOf(r: AnalysisResult): AlertIndex {
   };
 }
 
+// #5 flow: several analysed files, each re-readable for its charts (AnalyzeExtras.targetId).
+/** Files kept for useTarget(): the oldest is forgotten past this many. */
+export const TARGETS_KEPT = 64;
+
 /** Builds the API; `loadEngine` is called once, lazily. */
 export function createWorkerApi(loadEngine: () => Promise<Engine>): FlowlensWorkerApi {
   let enginePromise: Promise<Engine> | null = null;
   const engine = () => (enginePromise ??= loadEngine());
   let current: CancelToken | null = null;
-  let last: { file: Blob; fileName: string; options: AnalysisOptions; streamBytes?: number; alerts: AlertIndex; baseline?: BaselineFile } | null = null;
+  type Target = { file: Blob; fileName: string; options: AnalysisOptions; streamBytes?: number; alerts: AlertIndex; baseline?: BaselineFile };
+  let last: Target | null = null;
+  // #5 flow: the files analysed with a targetId (insertion order = age).
+  const targets = new Map<number, Target>();
 
   /** Re-reads the last file with one key traced (CFG_TRACE_DETECTOR = `detector`). */
   async function trace(key: Uint8Array, maxPoints: number, detector: number): Promise<ChannelSeries> {
@@ -147,10 +154,22 @@ export function createWorkerApi(loadEngine: () => Promise<Engine>): FlowlensWork
       last = { file, fileName, options: fixed, alerts: indexOf(out.result), baseline };
       // After a cancel, the chart must not show packets past the point where reading stopped.
       if (out.result.cancelled) last.streamBytes = out.result.summary.streamBytes;
+      // #5 flow
+      if (extras.targetId !== undefined) {
+        targets.delete(extras.targetId);
+        targets.set(extras.targetId, last);
+        while (targets.size > TARGETS_KEPT) targets.delete(targets.keys().next().value as number);
+      }
       return Comlink.transfer(out.result, out.transfer);
     },
     cancel() {
       if (current) current.cancelled = true;
+    },
+    // #5 flow
+    async useTarget(targetId: number): Promise<void> {
+      const t = targets.get(targetId);
+      if (!t) throw new Error(`the worker holds no analysed file with id ${targetId} (it keeps the last ${TARGETS_KEPT})`);
+      last = t;
     },
     async checkBaseline(text: string): Promise<BaselineSummary> {
       // Rejects with the BaselineFormatError (its message names the JSON path); the core part is
