@@ -45,3 +45,27 @@ describe('worker useTarget', () => {
     await expect(api.useTarget(3)).rejects.toThrow(`no analysed file with id 3 (it keeps the last ${TARGETS_KEPT})`);
   }, 60_000);
 });
+
+describe('worker series with a targetId', () => {
+  it('charts the named file even while another file is being analysed (no interleaving on the one engine)', async () => {
+    const api = createWorkerApi(newEngine);
+    const o = defaultOptions();
+    o.seed = 7;
+    const a = await api.analyze(blob('normal/chrissanders_http_espn.pcapng'), 'espn', o, undefined, { targetId: 10 });
+    const i = [...Array(a.alerts.count).keys()].find((k) => a.alerts.detector[k] === abi.DET_ZSCORE)!;
+    const key = a.channels[a.alerts.channel[i]].key.slice();
+    const before = await api.channelSeries(key.slice(), 50_000, 10);
+    const alone = await api.analyze(blob('normal/zeek_smb_smb2.pcap'), 'smb', o, undefined, { targetId: 11 });
+    // Now both at once: the analysis of smb2 again, and espn's series requested while it runs.
+    const [again, b] = await Promise.all([
+      api.analyze(blob('normal/zeek_smb_smb2.pcap'), 'smb', o, undefined, { targetId: 12 }),
+      api.channelSeries(key.slice(), 50_000, 10),
+    ]).then(([r, s]) => [s, r] as const);
+    expect(Array.from(again.tsUs)).toEqual(Array.from(before.tsUs));
+    expect(Array.from(again.flagged)).toEqual(Array.from(before.flagged));
+    expect(b.summary.packetsDecoded).toBe(alone.summary.packetsDecoded);
+    expect(b.alerts.count).toBe(alone.alerts.count);
+    expect(Array.from(b.alerts.tsUs)).toEqual(Array.from(alone.alerts.tsUs));
+    await expect(api.channelSeries(key.slice(), 10, 99)).rejects.toThrow('no analysed file with id 99');
+  }, 60_000);
+});
