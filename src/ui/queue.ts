@@ -180,3 +180,15 @@ export function stateText(it: Pick<QueueItem<unknown, unknown>, 'state' | 'fract
       return `cancelled at ${percent(it.fraction)} %: ${counts}`;
   }
 }
+
+/** What kind of result the page shows: a snapshot while reading, a cancelled file's result so
+ *  far, or a finished one. */
+export type ResultKind = 'partial' | 'cancelled' | 'final';
+
+/** The note above a shown result: "Results so far (reading… 42 %)", "Cancelled at 42 % — results
+ *  so far", or '' for a finished file. `fraction`: bytes read / file bytes. */
+export function resultNoteText(kind: ResultKind, fraction: number): string {
+  if (kind === 'partial') return `Results so far (reading… ${percent(fraction)} %)`;
+  if (kind === 'cancelled') return `Cancelled at ${percent(fraction)} % \u2014 results so far`;
+  return '';
+}

@@ -1,7 +1,7 @@
 // The analysis queue's state machine (src/ui/queue.ts): order, transitions, removal, which result
 // is displayed (following the running file or the one the user chose), and the panel's state text.
 import { describe, expect, it } from 'vitest';
-import { AnalysisQueue, percent, stateText } from '../../src/ui/queue';
+import { AnalysisQueue, percent, resultNoteText, stateText } from '../../src/ui/queue';
 
 type R = { name: string };
 
@@ -93,5 +93,13 @@ describe('AnalysisQueue', () => {
     expect(percent(1.5)).toBe(100);
     expect(percent(-1)).toBe(0);
     expect(percent(NaN)).toBe(0);
+  });
+});
+
+describe('resultNoteText', () => {
+  it('labels partial and cancelled results with the share read', () => {
+    expect(resultNoteText('partial', 0.421)).toBe('Results so far (reading… 42 %)');
+    expect(resultNoteText('cancelled', 0.07)).toBe('Cancelled at 7 % \u2014 results so far');
+    expect(resultNoteText('final', 1)).toBe('');
   });
 });
