@@ -528,3 +528,13 @@ export const CONN_STATE_RSTOS0: i32 = 9;
 export const CONN_STATE_RSTRH: i32 = 10;
 export const CONN_STATE_SH: i32 = 11;
 export const CONN_STATE_SHR: i32 = 12;
+
+// ---- traffic timeline (timelinePtr(): timelineBins() records of TL_STRIDE bytes; detect/timeline.ts) ----
+export const TL_MAX_BINS: i32 = 2048; // bins kept at most; the bin width doubles (neighbours merged) beyond
+export const TL_INITIAL_BIN_US: i32 = 1000; // width of a bin before any merge, µs (1 ms)
+export const TL_CLASSES: i32 = 5; // protocol classes: 0 TCP, 1 UDP, 2 ICMP, 3 ICMPv6, 4 other (PROTOSHIFT's order)
+export const TL_STRIDE: i32 = 96; // 12 f64 per bin
+export const TL_PACKETS: i32 = 0; // f64 decoded packets in the bin
+export const TL_BYTES: i32 = 8; // f64 their wire bytes
+export const TL_CLASS_PACKETS: i32 = 16; // f64[TL_CLASSES] packets per class
+export const TL_CLASS_BYTES: i32 = 56; // f64[TL_CLASSES] wire bytes per class

@@ -15,6 +15,7 @@ import { tcpFlowReset, tcpFlowPacket } from "./detect/tcp-flow";
 import { latencyReset, latencyFlush, latencyExport, latencyImport } from "./detect/latency";
 import { longconnReset, longconnPacket, longconnSweep, longconnExport, longconnImport } from "./detect/longconn";
 import { metricsReset, metricsPacket, metricsCatchUp, metricsSweep, metricsFlush, metricsExport, metricsImport } from "./detect/metrics";
+import { timelineReset, timelinePacket } from "./detect/timeline";
 import { importCount, importAt, importCounted, exportBegin, exportCount, baselineIoReset } from "./detect/baseline-io";
 import {
   outputReset, outputHasRoom, outputClear, outputAlertBase, outputAlertCount, outputTraceBase,
@@ -44,6 +45,7 @@ export function analyzeReset(): void {
   tcpFlowReset();
   longconnReset();
   metricsReset();
+  timelineReset();
   baselinesLoad();
 }
 
@@ -76,8 +78,9 @@ export function analyzeBaselineExport(): i32 {
 let flushed = false;
 
 /** Called once per decoded packet with the globals of packet.ts filled in. Updates C_TS_FIRST_US,
- *  C_TS_LAST_US, C_TS_OUT_OF_ORDER, the flow table and the z-score detector. */
+ *  C_TS_LAST_US, C_TS_OUT_OF_ORDER, the traffic timeline, the flow table and the detectors. */
 export function analyzePacket(): void {
+  timelinePacket();
   const ts = pktTsUs;
   if (!seenAny) {
     seenAny = true;

@@ -14,6 +14,7 @@ import { analyzeReset, analyzeFlush, alertBase, alertCount, traceBase, traceCoun
   flowSlotsBase, flowSlotCount, markBase, markCount, windowBase, windowCount, connBase, connCount } from "./analyze";
 import { SERVICES, blacklistReserve as reserveBlacklist } from "./detect/rule-inputs";
 import { analyzeBaselineExport } from "./analyze";
+import { timelineBase, timelineUsed, timelineBinUs as tlBinUs, timelineStartUs as tlStartUs } from "./detect/timeline";
 import { baselineReserve as reserveBaselines, exportPtr } from "./detect/baseline-io";
 import { ruleProgramReserve as reserveRuleProgram, ruleVmEval, ruleVmJudge, FEATURES } from "./detect/rule-vm";
 
@@ -90,5 +91,12 @@ export function baselineReserve(n: i32): usize { return reserveBaselines(n); }
  *  baselinePtr() is their address, valid until the next baselineExport() or reset(). */
 export function baselineExport(): i32 { return analyzeBaselineExport(); }
 export function baselinePtr(): usize { return exportPtr(); }
+/** The traffic timeline (detect/timeline.ts): timelineBins() records of abi.TL_STRIDE bytes at
+ *  timelinePtr() (abi.TL_*), bin k covering [timelineStartUs() + k·timelineBinUs(), +binUs) µs.
+ *  Valid until the next process()/finish()/reset(); at most abi.TL_MAX_BINS bins. */
+export function timelinePtr(): usize { return timelineBase(); }
+export function timelineBins(): i32 { return timelineUsed(); }
+export function timelineBinUs(): f64 { return tlBinUs(); }
+export function timelineStartUs(): f64 { return tlStartUs(); }
 /** ABI version: bump when abi.ts changes incompatibly. */
 export function abiVersion(): i32 { return 5; }

@@ -3,6 +3,7 @@
 // bench); never on the UI thread. Views are re-taken after every call that may grow memory.
 import * as abi from '../shared/abi';
 import { ruleVmImports } from '../rules/rule-program';
+import type { TrafficTimeline } from '../shared/protocol';
 
 /** The core's exports (assembly/index.ts). All numbers; addresses are byte offsets in memory. */
 export interface CoreExports {
@@ -54,6 +55,12 @@ export interface CoreExports {
   /** Writes the learned baselines as abi.BLREC_* records (after flush()); returns their number. */
   baselineExport(): number;
   baselinePtr(): number;
+  /** The traffic timeline (assembly/detect/timeline.ts): timelineBins() records of abi.TL_STRIDE
+   *  bytes at timelinePtr(); bin width and start of bin 0 in µs. */
+  timelinePtr(): number;
+  timelineBins(): number;
+  timelineBinUs(): number;
+  timelineStartUs(): number;
 }
 
 /** Called with the output regions before they are cleared. The views are valid only during the
@@ -274,8 +281,41 @@ export class Engine {
     return new Float64Array(this.core.memory.buffer, this.core.counterPtr(), abi.COUNTER_COUNT).slice();
   }
 
+  /** A copy of the traffic timeline so far (protocol.ts TrafficTimeline): decoded packets and wire
+   *  bytes per bin, in total and per TIMELINE_CLASSES class. Before the first packet: bins 0 and
+   *  startUs 0. Cheap (at most abi.TL_MAX_BINS · 12 numbers): fine once a second while reading. */
+  timeline(): TrafficTimeline {
+    return readTimeline(this.core);
+  }
+
   /** Writes the 36-byte channel key to trace (src, dst, u32 label) before start() is called with CFG_TRACE_ENABLED. */
   setTraceKey(key: Uint8Array): void {
     new Uint8Array(this.core.memory.buffer, this.core.traceKeyPtr(), abi.TRACE_KEY_BYTES).set(key);
   }
+}
+
+/** Reads the core's timeline region into a TrafficTimeline (copies; see Engine.timeline()). */
+export function readTimeline(core: CoreExports): TrafficTimeline {
+  const bins = core.timelineBins();
+  const v = new Float64Array(core.memory.buffer, core.timelinePtr(), (bins * abi.TL_STRIDE) / 8);
+  const stride = abi.TL_STRIDE / 8;
+  const packets = new Float64Array(bins);
+  const bytes = new Float64Array(bins);
+  const classPackets: Float64Array[] = [];
+  const classBytes: Float64Array[] = [];
+  for (let c = 0; c < abi.TL_CLASSES; c++) {
+    classPackets.push(new Float64Array(bins));
+    classBytes.push(new Float64Array(bins));
+  }
+  const cp = abi.TL_CLASS_PACKETS / 8;
+  const cb = abi.TL_CLASS_BYTES / 8;
+  for (let k = 0, o = 0; k < bins; k++, o += stride) {
+    packets[k] = v[o + abi.TL_PACKETS / 8];
+    bytes[k] = v[o + abi.TL_BYTES / 8];
+    for (let c = 0; c < abi.TL_CLASSES; c++) {
+      classPackets[c][k] = v[o + cp + c];
+      classBytes[c][k] = v[o + cb + c];
+    }
+  }
+  return { binUs: core.timelineBinUs(), startUs: core.timelineStartUs(), bins, packets, bytes, classPackets, classBytes };
 }

@@ -10,7 +10,7 @@
 // file from this capture (result.learnedBaseline). Shared by the worker (src/worker/worker.ts) and the CLI (src/cli/main.ts): no
 // DOM, no Node APIs here.
 import * as abi from '../shared/abi';
-import { DETECTOR_NAMES } from '../shared/protocol';
+import { DETECTOR_NAMES, PARTIAL_INTERVAL_MS } from '../shared/protocol';
 import type {
   AnalysisError,
   AnalysisOptions,
@@ -56,6 +56,9 @@ export interface PipelineHooks {
   /** Called at most every `progressIntervalMs` (default 100 ms, i.e. ~10 times a second). */
   onProgress?: (p: Progress) => void;
   progressIntervalMs?: number;
+  /** #5 timeline: least time between two partial results attached to a progress report
+   *  (Progress.partial), ms; default PARTIAL_INTERVAL_MS. Only with onProgress. */
+  partialIntervalMs?: number;
   cancel?: CancelToken;
   /** Trace one channel (36-byte key) instead of collecting alerts: see channelSeries(). */
   traceKey?: Uint8Array;
@@ -503,6 +506,40 @@ export async function analyzeBlob(
   let streamBytes = 0;
   let lastProgress = 0;
   const interval = hooks.progressIntervalMs ?? 100;
+  const cancel = hooks.cancel;
+  const names = new NameTable();
+  let badRows = 0;
+  let rowsRead = 0;
+  // #5 timeline: partial results (Progress.partial), at most once every partialIntervalMs.
+  const partialInterval = hooks.partialIntervalMs ?? PARTIAL_INTERVAL_MS;
+  let lastPartial = t0;
+  const partialResult = (c: Float64Array, now: number): AnalysisResult => {
+    engine.drain(); // the alerts still in the core's output region
+    const counters = engine.counters();
+    const snap = collector.finish(names);
+    const summary = summaryFrom(
+      counters,
+      { fileName, fileBytes: blob.size, gzip, format, streamBytes, elapsedMs: now - t0 },
+      collector,
+      connCollector,
+      rules.blacklistRanges,
+      badRows,
+      isRows ? Math.max(rowsRead, c[abi.C_RECORDS_READ]) : 0,
+    );
+    return {
+      ok: true,
+      warnings: [],
+      cancelled: false,
+      partial: true,
+      summary,
+      alerts: snap.alerts,
+      channels: snap.channels,
+      flowRules: flowRules?.names ?? [],
+      rowFields: isRows ? snap.rowFields.slice() : undefined,
+      options,
+      timeline: engine.timeline(),
+    };
+  };
   const progress = (force = false) => {
     if (!hooks.onProgress) return;
     const now = performance.now();
@@ -510,18 +547,21 @@ export async function analyzeBlob(
     lastProgress = now;
     const c = engine.counters();
     const s = (now - t0) / 1000;
-    hooks.onProgress({
+    const p: Progress = {
       bytesRead: source.fileBytesRead(),
       fileBytes: blob.size,
       packets: c[abi.C_PACKETS_DECODED],
       packetsPerS: s > 0 ? c[abi.C_PACKETS_DECODED] / s : 0,
       alerts: collector.total,
-    });
+    };
+    // The final report (force) is followed by the result itself: no partial there.
+    if (!force && !hooks.traceKey && now - lastPartial >= partialInterval) {
+      lastPartial = now;
+      p.partial = partialResult(c, now);
+      p.alerts = collector.total;
+    }
+    hooks.onProgress(p);
   };
-  const cancel = hooks.cancel;
-  const names = new NameTable();
-  let badRows = 0;
-  let rowsRead = 0;
 
   try {
     if (error) {
@@ -656,6 +696,12 @@ export async function analyzeBlob(
   if (baseline) result.baseline = describeBaseline(baseline, hooks.baselineJson !== undefined ? utf8Bytes(hooks.baselineJson) : undefined);
   if (profile) result.profile = profile;
   if (learnedBaseline !== undefined) result.learnedBaseline = learnedBaseline;
+  // #5 timeline: packets and bytes over capture time (also after a cancel or an input fault).
+  if (!hooks.traceKey) {
+    result.timeline = engine.timeline();
+    transfer.push(result.timeline.packets.buffer as ArrayBuffer, result.timeline.bytes.buffer as ArrayBuffer);
+    for (const a of [...result.timeline.classPackets, ...result.timeline.classBytes]) transfer.push(a.buffer as ArrayBuffer);
+  }
   return { result, transfer, series: hooks.traceKey ? collector.series() : undefined };
 }
 
