@@ -72,6 +72,25 @@ export function createAnalysisFlow(d: FlowDeps): AnalysisFlow {
   /** The partial result last received for the reading file (shown when the user switches to it). */
   let latestPartial: { id: number; result: AnalysisResult; fraction: number; applied: string | null } | null = null;
   let pumping = false;
+  // Partial results are drawn coalesced and paced: only the latest one is drawn, and the next draw
+  // waits at least twice as long as the last draw took (a table of 1,000 rows can take seconds on a
+  // busy machine; queued snapshots must not freeze the page).
+  let drawTimer: ReturnType<typeof setTimeout> | null = null;
+  let nextDrawAt = 0;
+  function schedulePartialDraw(id: number): void {
+    if (drawTimer !== null) return;
+    drawTimer = setTimeout(() => {
+      drawTimer = null;
+      if (latestPartial?.id !== id || queue.viewed() !== id || queue.get(id)?.state !== 'reading') return;
+      const t0 = performance.now();
+      showItem(id);
+      // The layout would follow in the next frame anyway; forcing it here measures the whole draw.
+      void document.body.offsetHeight;
+      const t1 = performance.now();
+      nextDrawAt = t1 + 2 * (t1 - t0);
+      document.body.dataset.partialDrawMs = String(Math.round(t1 - t0));
+    }, Math.max(0, nextDrawAt - performance.now()));
+  }
 
   const render = () => d.panel.render(queue as AnalysisQueue<unknown, unknown>);
 
@@ -126,7 +145,7 @@ export function createAnalysisFlow(d: FlowDeps): AnalysisFlow {
       if (p.partial) {
         latestPartial = { id, result: p.partial, fraction, applied: prep.applied };
         ids.set(p.partial, id);
-        if (queue.viewed() === id) showItem(id);
+        if (queue.viewed() === id) schedulePartialDraw(id);
       }
     });
     let r: AnalysisResult;

@@ -229,7 +229,7 @@ export function createApp(
     const partial = kind === 'partial';
     // #5 flow: keep the user's place across partial updates.
     const focusedRow = partial && document.activeElement instanceof HTMLElement ? document.activeElement.closest<HTMLElement>('#alerts [data-alert]')?.dataset.alert : undefined;
-    const scroller = table.element.querySelector<HTMLElement>('.table-scroll');
+    const scroller = partial ? table.element.querySelector<HTMLElement>('.table-scroll') : null;
     const scrollTop = scroller?.scrollTop ?? 0;
     result = r;
     if (!partial) selected = -1;
@@ -246,7 +246,7 @@ export function createApp(
     }
     root.dataset.result = kind;
     if (partial) {
-      if (scroller) scroller.scrollTop = scrollTop;
+      if (scroller && scrollTop > 0) scroller.scrollTop = scrollTop; // (setting it forces a layout)
       if (focusedRow !== undefined) table.element.querySelector<HTMLElement>(`[data-alert="${focusedRow}"]`)?.focus({ preventScroll: true });
       return; // no selection, no status announcement (the progress panel speaks)
     }

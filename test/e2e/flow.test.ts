@@ -1,13 +1,16 @@
 // Browser test of the page's analysis flow (issue #5): two real captures dropped at once are
 // queued and analysed in turn, the queue panel shows both done with their packet counts
 // (MANIFEST.md), switching shows each result and charts it from the right file (the worker
-// re-reads the file shown, not the last analysed one); a big capture shows partial results while it
-// is read (a "so far" state with fewer packets than the end), and Cancel keeps the rows so far.
+// re-reads the file shown, not the last analysed one); a big capture (the 150k-packet perf capture,
+// its records repeated twice) shows partial results while it is read (a "so far" state with fewer
+// packets than the end), and Cancel keeps the rows so far.
 // Screenshots: test-results/screenshots/flow-*.png. Run: npm run build && npx vitest run --config
 // vitest.e2e.config.ts test/e2e/flow.test.ts
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
 import type { Server } from 'node:http';
 import { DATA, SHOTS, chartPixels, startHarness, stopHarness } from './harness';
@@ -40,6 +43,22 @@ const num = (t: string) => Number(t.replace(/[^\d]/g, ''));
 const ESPN = 'normal/chrissanders_http_espn.pcapng';
 const SSH = 'attacks/bruteforce/zeek_ssh_sshguess.pcap';
 const BIG = 'normal/perf/real_mix_ndpi_zeek_merged.pcap.gz';
+/** How many times BIG's records are repeated in the capture of the partial-results test. */
+const REPEAT = 2;
+
+/** BIG (a real capture, 150,489 records) with its records repeated REPEAT times after its one
+ *  header, gzipped: long enough to be read over several PARTIAL_INTERVAL_MS even on a fast machine
+ *  (the original takes about a second when the machine is idle). Records are byte-identical;
+ *  timestamps restart at each repetition (counted as out of order). Written once to the temp dir. */
+function bigRepeated(): string {
+  const path = join(tmpdir(), `flowlens-flow-big-x${REPEAT}.pcap.gz`);
+  if (existsSync(path)) return path;
+  const pcap = gunzipSync(readFileSync(join(DATA, BIG)));
+  if (pcap.readUInt32LE(0) !== 0xa1b2c3d4) throw new Error('BIG is not a little-endian µs pcap');
+  const records = pcap.subarray(24);
+  writeFileSync(path, gzipSync(Buffer.concat([pcap.subarray(0, 24), ...Array(REPEAT).fill(records)]), { level: 1 }));
+  return path;
+}
 
 describe('analysis flow (built dist/ in chromium)', () => {
   let server: Server;
@@ -115,10 +134,11 @@ describe('analysis flow (built dist/ in chromium)', () => {
 
   it('shows partial results while a big capture is read, and Cancel keeps them', async () => {
     const { context, page, errors } = await openPage();
-    const total = manifestIp(BIG);
+    const total = REPEAT * manifestIp(BIG);
+    const big = bigRepeated();
     // Record every partial state the page goes through (polled in the page, 20 times a second).
     await page.evaluate(() => {
-      const seen: { packets: number; rows: number; note: string }[] = [];
+      const seen: { packets: number; rows: number; note: string }[] = []; // emptied by partialsSeen()
       (window as unknown as { __partials: typeof seen }).__partials = seen;
       setInterval(() => {
         if (document.getElementById('app')?.dataset.result !== 'partial') return;
@@ -130,24 +150,38 @@ describe('analysis flow (built dist/ in chromium)', () => {
         });
       }, 50);
     });
-    await dropDataFiles(page, [BIG]);
-    // Wait for a partial result with alerts in the table.
-    await page.waitForFunction(() => document.getElementById('app')?.dataset.result === 'partial' && document.querySelectorAll('#alert-table tbody tr').length > 0, undefined, {
-      timeout: 90_000,
-    });
-    expect(await page.locator('#result-note').innerText()).toMatch(/^Results so far \(reading… \d+ %\)$/);
-    expect(await page.locator('#summary .badge').innerText()).toContain('so far');
-    // Never auto-selected while partial.
-    expect(await page.locator('#alert-table tbody tr.selected').count()).toBe(0);
-    await page.screenshot({ path: join(SHOTS, 'flow-partial.png'), fullPage: false });
+    type Seen = { packets: number; rows: number; note: string };
+    const partialsSeen = () => page.evaluate(() => (window as unknown as { __partials: Seen[] }).__partials.splice(0));
+    await page.setInputFiles('#file-input', big);
+    // The first partial result with alerts in the table, read atomically; then Cancel at once
+    // (the whole file takes a few seconds).
+    const snap = await (
+      await page.waitForFunction(
+        () => {
+          if (document.getElementById('app')?.dataset.result !== 'partial' || document.querySelectorAll('#alert-table tbody tr').length === 0) return null;
+          return {
+            note: document.getElementById('result-note')?.textContent ?? '',
+            noteHidden: document.getElementById('result-note')?.hidden,
+            badge: document.querySelector('#summary .badge')?.textContent ?? '',
+            selected: document.querySelectorAll('#alert-table tbody tr.selected').length,
+            explore: document.getElementById('explore')?.hidden,
+            state: document.body.dataset.state,
+          };
+        },
+        undefined,
+        { timeout: 90_000, polling: 20 },
+      )
+    ).jsonValue();
     await page.locator('#cancel-button').click();
+    expect(snap).toMatchObject({ noteHidden: false, badge: 'Reading — results so far', selected: 0, explore: true, state: 'running' });
+    expect(snap!.note).toMatch(/^Results so far \(reading… \d+ %\)$/);
     await page.waitForFunction(() => document.body.dataset.state === 'done' && document.getElementById('app')?.dataset.result === 'cancelled', undefined, { timeout: 60_000 });
-    const partials = await page.evaluate(() => (window as unknown as { __partials: { packets: number; rows: number; note: string }[] }).__partials);
+    const partials = await partialsSeen();
     expect(partials.length).toBeGreaterThan(0);
     const cancelledPackets = num(await page.locator('#summary [data-field="packets"]').innerText());
     expect(cancelledPackets).toBeGreaterThan(0);
     expect(cancelledPackets).toBeLessThan(total);
-    // Every partial state had fewer packets than where reading stopped (or as many) and the end.
+    // Every partial state had packets, at most as many as where reading stopped.
     for (const p of partials) {
       expect(p.packets).toBeGreaterThan(0);
       expect(p.packets).toBeLessThanOrEqual(cancelledPackets);
@@ -157,9 +191,21 @@ describe('analysis flow (built dist/ in chromium)', () => {
     expect(await page.locator('#result-note').innerText()).toMatch(/^Cancelled at \d+ % — results so far$/);
     expect(await page.locator('#summary').getAttribute('data-status')).toBe('cancelled');
     expect(await page.locator('#alert-table tbody tr').count()).toBeGreaterThan(0);
-    expect(await page.locator('#queue-list li').count()).toBe(1);
+    expect(await page.locator('#queue-list li .queue-state').innerText()).toMatch(/^cancelled at \d+ %: [\d,]+ packets/);
     expect(await page.locator('#progress').isHidden()).toBe(true);
     await page.screenshot({ path: join(SHOTS, 'flow-cancelled.png'), fullPage: false });
+
+    // The same capture again, read to the end: partial states before it, all with fewer packets
+    // than the final result (which matches the manifest).
+    await page.setInputFiles('#file-input', big);
+    await page.waitForFunction(() => document.getElementById('app')?.dataset.result === 'partial', undefined, { timeout: 90_000, polling: 20 });
+    await page.screenshot({ path: join(SHOTS, 'flow-partial.png'), fullPage: false });
+    await page.waitForFunction(() => document.body.dataset.state === 'done' && document.getElementById('app')?.dataset.result === 'final', undefined, { timeout: 120_000 });
+    expect(num(await page.locator('#summary [data-field="packets"]').innerText())).toBe(total);
+    const second = await partialsSeen();
+    expect(second.length).toBeGreaterThan(0);
+    for (const p of second) expect(p.packets).toBeLessThan(total);
+    expect(await page.locator('#queue-list li[data-state]').evaluateAll((li) => li.map((x) => x.getAttribute('data-state')))).toEqual(['cancelled', 'done']);
     expect(errors).toEqual([]);
     await context.close();
   });
