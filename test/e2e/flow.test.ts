@@ -201,12 +201,14 @@ describe('analysis flow (built dist/ in chromium)', () => {
     expect(await page.locator('#alert-table tbody tr').count()).toBeGreaterThan(0);
     expect(await page.locator('#queue-list li .queue-state').innerText()).toMatch(/^cancelled at \d+ %: [\d,]+ packets/);
     expect(await page.locator('#progress').isHidden()).toBe(true);
+    await page.locator('#result-note').scrollIntoViewIfNeeded();
     await page.screenshot({ path: join(SHOTS, 'flow-cancelled.png'), fullPage: false });
 
     // The same capture again, read to the end: partial states before it, all with fewer packets
     // than the final result (which matches the manifest).
     await page.setInputFiles('#file-input', big);
     await page.waitForFunction(() => document.getElementById('app')?.dataset.result === 'partial', undefined, { timeout: 90_000, polling: 20 });
+    await page.locator('#result-note').scrollIntoViewIfNeeded();
     await page.screenshot({ path: join(SHOTS, 'flow-partial.png'), fullPage: false });
     await page.waitForFunction(() => document.body.dataset.state === 'done' && document.getElementById('app')?.dataset.result === 'final', undefined, { timeout: 120_000 });
     // Every record read; packets: the repeated copy loses a few to the time going back (late
