@@ -8,11 +8,16 @@
 // - A packet timestamped before startUs (out of order) is counted in bin 0.
 // - Counts exactly the packets analyzePacket() sees, i.e. C_PACKETS_DECODED / C_BYTES_DECODED
 //   (bytes = pktWireLen, which is what the walkers add to C_BYTES_DECODED).
-// Per packet: a range check against the current bin and four f64 adds; the division and merges
-// happen only when a packet leaves the current bin. One region of TL_MAX_BINS · TL_STRIDE bytes
-// (192 KiB), allocated at the first reset and reused.
+// Per packet: a range check against the current bin and two f64 adds (the packet's class; a
+// bin's totals are the sums over its classes, added by the host); the division and merges happen
+// only when a packet leaves the current bin. One region of TL_MAX_BINS · TL_STRIDE bytes
+// (160 KiB), allocated at the first reset and reused.
 import * as abi from "../abi";
 import { pktTsUs, pktWireLen, pktProto } from "../packet";
+
+// The merge adds 16-byte lanes: the stride must be a multiple of 16.
+// @ts-ignore: compile-time check
+if (abi.TL_STRIDE % 16 != 0) ERROR("TL_STRIDE must be a multiple of 16");
 
 const MAX_BINS: i32 = abi.TL_MAX_BINS;
 const STRIDE: usize = <usize>abi.TL_STRIDE;
@@ -50,12 +55,9 @@ export function timelineReset(): void {
 @inline export function timelinePacket(): void {
   const ts = pktTsUs;
   const p = ts >= curLo && ts < curHi ? curPtr : binOf(ts);
-  const wire = <f64>pktWireLen;
-  store<f64>(p, load<f64>(p, abi.TL_PACKETS) + 1.0, abi.TL_PACKETS);
-  store<f64>(p, load<f64>(p, abi.TL_BYTES) + wire, abi.TL_BYTES);
   const c = p + (tlClass(pktProto) << 3);
   store<f64>(c, load<f64>(c, abi.TL_CLASS_PACKETS) + 1.0, abi.TL_CLASS_PACKETS);
-  store<f64>(c, load<f64>(c, abi.TL_CLASS_BYTES) + wire, abi.TL_CLASS_BYTES);
+  store<f64>(c, load<f64>(c, abi.TL_CLASS_BYTES) + <f64>pktWireLen, abi.TL_CLASS_BYTES);
 }
 
 /** `ts` floored to a multiple of `w` (also for negative times). */

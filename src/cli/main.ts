@@ -24,6 +24,7 @@ import {
 } from '../io/alert-rows';
 import { NameTable } from '../io/names';
 import { forEachConnCsvLine, forEachConnLogLine } from '../io/conn-log';
+import { forEachTimelineCsvLine } from '../io/timeline-csv';
 import { eveLine } from '../io/eve';
 import { readRows } from '../io/rows';
 import { alertPacketIndexes, cutCapture, cutIndexes, PcapCutError, type CutResult } from '../io/pcap-cut';
@@ -36,7 +37,7 @@ import { defaultOptions, mergeOptions, validateOptions } from '../rules/options'
 import { parseBlacklistText } from '../rules/blacklist';
 
 /** What goes to stdout. */
-export type OutputFormat = 'jsonl' | 'csv' | 'flows' | 'reasons' | 'conn' | 'conn-csv' | 'eve';
+export type OutputFormat = 'jsonl' | 'csv' | 'flows' | 'reasons' | 'conn' | 'conn-csv' | 'eve' | 'timeline';
 
 const D = DEFAULT_OPTIONS;
 export const USAGE = `Usage: flowlens analyze FILE [options]
@@ -68,6 +69,9 @@ Output:
   --community-id-seed N    seed (0-65535) of every community_id written (jsonl, csv, eve, conn,
                            conn-csv); the other tools must use the same seed (default 0, as Zeek
                            and Suricata)
+                           timeline: packets and wire bytes over capture time as CSV, one row
+                           per bin (bin_start ISO 8601, bin_us, packets, bytes, then per class
+                           tcp/udp/icmp/icmpv6/other packets and bytes); at most 2048 bins
   --include-suppressed     also print alerts the rate limiter suppressed (always counted)
   --pcap-out FILE          pcap/pcapng input: also write the packets of the alerts to FILE as a
                            capture of the input's format (original records, bytes and timestamps;
@@ -277,8 +281,8 @@ export function parseCli(argv: string[]): CliRun | 'help' {
   if (cmd === 'analyze' && str('out') !== undefined) throw new UsageError('--out is for learn (analyze writes its output to stdout)');
   if (rest.length) throw new UsageError(`unexpected argument "${rest[0]}"`);
   const format = str('format') ?? 'jsonl';
-  if (format !== 'jsonl' && format !== 'csv' && format !== 'flows' && format !== 'reasons' && format !== 'conn' && format !== 'conn-csv' && format !== 'eve') {
-    throw new UsageError(`--format wants jsonl, csv, eve, flows, reasons, conn or conn-csv, got "${format}"`);
+  if (format !== 'jsonl' && format !== 'csv' && format !== 'flows' && format !== 'reasons' && format !== 'conn' && format !== 'conn-csv' && format !== 'eve' && format !== 'timeline') {
+    throw new UsageError(`--format wants jsonl, csv, eve, flows, reasons, conn, conn-csv or timeline, got "${format}"`);
   }
 
   const configPath = str('config');
@@ -469,6 +473,11 @@ export async function writeOutput(
   out: (s: string) => void,
 ): Promise<void> {
   if (format === 'reasons') return writeReasons(file, result, out);
+  // #5 timeline: the traffic timeline as CSV (src/io/timeline-csv.ts).
+  if (format === 'timeline') {
+    if (result.timeline) forEachTimelineCsvLine(result.timeline, (l) => out(l + '\n'));
+    return;
+  }
   if (format === 'conn') {
     if (result.conns) forEachConnLogLine(result.conns, (l) => out(l + '\n'), communityIdSeedOf(result));
     return;

@@ -609,6 +609,11 @@ export interface AnalyzeExtras {
   baselineJson?: string;
   /** Learn a baseline from this capture: result.learnedBaseline is the file's JSON text. */
   learn?: boolean;
+  // #5 flow: several files, each keeping its result; the charts must re-read the right one.
+  /** The caller's id for this file (the page's queue item id): the worker remembers the file (and
+   *  the seed, settings and baseline the series re-reads need) under it, and useTarget(id) points
+   *  channelSeries/detectorSeries back at it. Without it only "the last analysed file" is kept. */
+  targetId?: number;
 }
 
 /** What a baseline holds (src/ml/baseline-file.ts describeBaseline), for lists and summaries. */

@@ -5,7 +5,7 @@
 // analysis starts only with valid settings (SettingsPanel.read).
 import * as Comlink from 'comlink';
 import type { FlowlensWorkerApi } from '../worker/api';
-import type { AnalysisResult, AnalyzeExtras, Progress } from '../shared/protocol';
+import type { AnalysisResult, AnalyzeExtras } from '../shared/protocol';
 import { openBaselineStore } from '../store/baseline-store';
 import { createBaselineManager, downloadText, type ManagerStore } from './baseline-manager';
 import * as abi from '../shared/abi';
@@ -30,6 +30,10 @@ import { createExportPanel, downloadBlob } from './exports';
 import { createReport } from './report';
 // #5 overview: the overview, timeline and tabs (src/ui/workbench.ts).
 import { createWorkbench } from './workbench';
+// #5 flow: the queue of files, partial results, cancel keeping results.
+import { createAnalysisFlow, type FlowDisplay, type Prepared } from './analysis-flow';
+import { createQueuePanel } from './queue-panel';
+import { resultNoteText, type ResultKind } from './queue';
 
 /** What a LATENCY variant measures, for the chart's subtitle. */
 function latencyMetric(variant: number): string {
@@ -52,7 +56,8 @@ export type RemoteApi = Comlink.Remote<FlowlensWorkerApi> | FlowlensWorkerApi;
  * only through the DOM (ids: drop-zone, file-input, sample-button, settings, baselines (and the
  * baseline-* ids of src/ui/baseline-manager.ts), progress, problems, summary, detector-summary,
  * alerts, alert-table, explore, alert-detail, chart) and `document.body.dataset.state` (idle |
- * running | done | failed). `settings` and the baseline store's opener may be given (tests).
+ * running | done | failed; running until the queue of files drains), #queue (the files), #result-note
+ * and root data-result (partial | cancelled | final). `settings` and the baseline store's opener may be given (tests).
  */
 export function createApp(
   root: HTMLElement,
@@ -64,8 +69,12 @@ export function createApp(
   const status = el('p', { id: 'status', class: 'visually-hidden', attrs: { role: 'status', 'aria-live': 'polite' } });
   const problemsSlot = el('div', { id: 'problems-slot' });
   const summarySlot = el('div', { id: 'summary-slot' });
-  const progress = createProgress(() => void api.cancel());
-  const drop = createDropZone({ onFile: (f) => void run(f), onSample: () => void runSample() });
+  // #5 flow: files are queued and analysed one after another (src/ui/analysis-flow.ts).
+  const progress = createProgress(() => flow.cancelRunning());
+  const queuePanel = createQueuePanel({ onView: (id) => flow.view(id), onRemove: (id) => flow.remove(id), onCancel: () => flow.cancelRunning() });
+  const resultNote = el('p', { id: 'result-note', class: 'result-note', attrs: { hidden: true } });
+  const tableNote = el('p', { id: 'alerts-so-far', class: 'result-note', attrs: { hidden: true } });
+  const drop = createDropZone({ onFiles: (fs) => flow.enqueue(fs), onSample: () => void runSample() });
   const table = createAlertTable((i) => void selectAlert(i, true));
   const chart = createChart();
   const baselines = createBaselineManager({
@@ -73,7 +82,7 @@ export function createApp(
     checkBaseline: (text) => api.checkBaseline(text),
     learn: () => learn(),
     rerun: () => {
-      if (currentFile) void run(currentFile);
+      if (currentFile) void flow.analyze(currentFile);
     },
     download: downloadText,
   });
@@ -81,8 +90,9 @@ export function createApp(
   const sessions = createSessions({
     openStore: openSessions,
     hash: (f) => api.fileSha256(f),
-    channelSeries: (key, max) => api.channelSeries(key, max),
-    detectorSeries: (i, max) => api.detectorSeries(i, max),
+    // #5 flow: re-read the file of the shown result (several files may have been analysed).
+    channelSeries: (key, max) => api.channelSeries(key, max, shownTarget()),
+    detectorSeries: (i, max) => api.detectorSeries(i, max, shownTarget()),
     show: (r, s) => {
       currentFile = null; // a reopened session has no file: learning and re-running are off
       baselines.setFile(null);
@@ -96,7 +106,7 @@ export function createApp(
   const exportPanel = createExportPanel({
     result: () => result,
     checked: () => table.checked(),
-    cutPackets: (request) => api.cutPackets(request),
+    cutPackets: (request) => api.cutPackets(request, shownTarget()),
     // A session reopened from history has no file in the worker to cut from.
     canCut: () => currentFile !== null,
     download: downloadBlob,
@@ -141,9 +151,12 @@ export function createApp(
     baselines.element,
     sessions.element, // #5 sessions
     progress.element,
+    queuePanel.element,
     status,
     sessions.banner, // #5 sessions
     problemsSlot,
+    resultNote,
+    tableNote,
     workbench.element, // #5 overview: overview, timeline, tabs (the alerts table is in its Alerts tab)
     exportPanel.element, // #5 exports
     explore,
@@ -159,13 +172,13 @@ export function createApp(
   });
 
   let result: AnalysisResult | null = null;
-  /** The last file analysed (learning and re-running use it) and the applied baseline's name in
-   *  its result (null: none). */
+  /** The file of the displayed result (learning and re-running use it) and the applied baseline's
+   *  name in its result (null: none). */
   let currentFile: File | null = null;
   let resultBaseline: string | null = null;
-  let running: Promise<unknown> | null = null;
-  let generation = 0;
   let selected = -1;
+  /** The page state once the queue has drained (the displayed result's). */
+  let restState: 'idle' | 'done' | 'failed' = 'idle';
 
   function setState(s: 'idle' | 'running' | 'done' | 'failed'): void {
     document.body.dataset.state = s;
@@ -174,47 +187,39 @@ export function createApp(
   function showFailure(title: string, message: string): void {
     replaceChildren(problemsSlot, renderFailure(title, message));
     status.textContent = `${title}: ${message}`;
-    setState('failed');
+    restState = 'failed';
+    if (document.body.dataset.state !== 'running') setState('failed');
   }
 
   /** Re-analyses the current file learning a baseline (AnalyzeExtras.learn): its JSON text. */
   async function learn(): Promise<{ text: string; fileName: string }> {
     const file = currentFile;
     if (!file) throw new Error('analyse a capture first');
-    const r = await run(file, { learn: true });
+    const r = await flow.analyze(file, { learn: true });
     if (!r) throw new Error(`the analysis of ${file.name} did not finish`);
     if (!r.ok || r.cancelled) throw new Error(`the analysis of ${file.name} did not complete${r.error ? `: ${r.error.message}` : ''}`);
     if (typeof r.learnedBaseline !== 'string') throw new Error('the analysis worker returned no baseline');
     return { text: r.learnedBaseline, fileName: file.name };
   }
 
-  /** Analyses `file` (with the applied baseline, or learning one with `mode.learn`); resolves to
-   *  the result shown, or null when it failed or a newer file replaced it. */
-  async function run(file: File, mode: { learn?: boolean } = {}): Promise<AnalysisResult | null> {
-    const gen = ++generation;
-    if (running) {
-      await api.cancel();
-      await running.catch(() => undefined);
-      if (gen !== generation) return null; // an even newer file arrived meanwhile
-    }
+  // #5 flow: what one analysis needs (valid settings, the applied baseline unless learning).
+  async function prepare(file: File, learnMode: boolean): Promise<Prepared> {
     await settings.ready;
-    if (gen !== generation) return null;
     const read = settings.read();
     if (!read.ok) {
       const first = read.problems[0];
-      showFailure(
-        'The settings are invalid',
-        `Fix ${read.problems.length === 1 ? 'this setting' : `these ${read.problems.length} settings`} before analysing ${file.name}: ${first.where}: ${first.message}${read.problems.length > 1 ? '; …' : ''}`,
-      );
       settings.revealProblems();
-      return null;
+      return {
+        ok: false,
+        title: 'The settings are invalid',
+        message: `Fix ${read.problems.length === 1 ? 'this setting' : `these ${read.problems.length} settings`} before analysing ${file.name}: ${first.where}: ${first.message}${read.problems.length > 1 ? '; …' : ''}`,
+      };
     }
-    const options = read.options;
     // The applied baseline (not when learning one): read before the analysis starts, so that a
     // baseline deleted meanwhile stops it with a message instead of analysing without it.
-    let extras: AnalyzeExtras | undefined = mode.learn ? { learn: true } : undefined;
+    let extras: AnalyzeExtras | undefined = learnMode ? { learn: true } : undefined;
     let applied: string | null = null;
-    if (!mode.learn) {
+    if (!learnMode) {
       try {
         const b = await baselines.appliedJson();
         if (b) {
@@ -222,48 +227,62 @@ export function createApp(
           applied = b.name;
         }
       } catch (e) {
-        showFailure('The applied baseline could not be read', e instanceof Error ? e.message : String(e));
-        return null;
+        return { ok: false, title: 'The applied baseline could not be read', message: e instanceof Error ? e.message : String(e) };
       }
-      if (gen !== generation) return null;
     }
-    if (currentFile !== file) workbench.clearRange(); // #5 overview: a new file starts without a range
-    currentFile = file;
-    baselines.setFile(file.name);
-    baselines.setBusy(true);
-    drop.setBusy(true);
-    setState('running');
-    progress.start(file.name, file.size);
-    status.textContent = `Analysing ${file.name}…`;
+    return { ok: true, options: read.options, extras, applied };
+  }
+
+  // #5 flow: the flow asks the page to display a result (partial, cancelled or final), a file
+  // being read (nothing yet) or a failure.
+  const flow = createAnalysisFlow({
+    api,
+    prepare,
+    progress,
+    panel: queuePanel,
+    busy(b) {
+      drop.setBusy(b);
+      baselines.setBusy(b);
+      setState(b ? 'running' : restState);
+    },
+    display(d: FlowDisplay) {
+      currentFile = d.file;
+      baselines.setFile(d.file.name);
+      if (d.what === 'result') {
+        resultBaseline = d.applied;
+        show(d.result, d.kind, d.fraction);
+        // #5 sessions: a finished or cancelled result is saved after it is shown (once; showing it
+        // again from the queue makes its session the current one again).
+        if (d.kind !== 'partial') void sessions.analysed(d.file, d.result, d.applied);
+      } else if (d.what === 'reading') {
+        workbench.clearRange(); // #5 overview: a new file starts without a range
+        clearResult();
+        status.textContent = `Analysing ${d.file.name}…`;
+      } else {
+        clearResult();
+        showFailure(d.title, d.message);
+      }
+    },
+  });
+
+  /** The worker's id of the shown result's file (#5 flow), undefined for none. */
+  function shownTarget(): number | undefined {
+    return result ? flow.targetOf(result) : undefined;
+  }
+
+  /** Empties the result area (a file starts and nothing of it is known yet). */
+  function clearResult(): void {
+    result = null;
+    selected = -1;
     replaceChildren(problemsSlot);
-    const onProgress = Comlink.proxy((p: Progress) => {
-      if (gen === generation) progress.update(p);
-      if (gen === generation && p.partial) workbench.setResult(p.partial); // #5 overview: the figures so far
-    });
-    const pending = api.analyze(file, file.name, options, onProgress, extras);
-    running = pending;
-    let r: AnalysisResult;
-    try {
-      r = await pending;
-    } catch (e) {
-      if (gen === generation) {
-        progress.finish();
-        drop.setBusy(false);
-        baselines.setBusy(false);
-        showFailure('The analysis failed', e instanceof Error ? e.message : String(e));
-      }
-      return null;
-    } finally {
-      if (running === pending) running = null;
-    }
-    if (gen !== generation) return null;
-    progress.finish();
-    drop.setBusy(false);
-    baselines.setBusy(false);
-    resultBaseline = applied;
-    show(r);
-    void sessions.analysed(file, r, applied); // #5 sessions: saved after it is shown
-    return r;
+    replaceChildren(summarySlot);
+    resultNote.hidden = true;
+    tableNote.hidden = true;
+    delete root.dataset.result;
+    table.setResult(null);
+    workbench.setResult(null); // #5 overview
+    exportPanel.update(); // #5 exports
+    explore.hidden = true;
   }
 
   async function runSample(): Promise<void> {
@@ -272,26 +291,48 @@ export function createApp(
       if (!res.ok) throw new Error(`HTTP ${res.status} for ${SAMPLE_URL}`);
       const blob = await res.blob();
       const name = SAMPLE_URL.slice(SAMPLE_URL.lastIndexOf('/') + 1);
-      await run(new File([blob], name, { type: 'application/vnd.tcpdump.pcap' }));
+      flow.enqueue([new File([blob], name, { type: 'application/vnd.tcpdump.pcap' })]);
     } catch (e) {
       showFailure('The sample could not be loaded', e instanceof Error ? e.message : String(e));
     }
   }
 
-  function show(r: AnalysisResult): void {
+  /** Displays a result. `kind` (#5 flow): 'partial' while the file is read (labelled "so far",
+   *  never auto-selects or scrolls, keeps the focused row and the table's scroll), 'cancelled'
+   *  (the result so far, labelled where it stopped) or 'final'; `fraction` = bytes read / size. */
+  function show(r: AnalysisResult, kind: ResultKind = 'final', fraction = 1): void {
+    const partial = kind === 'partial';
+    // #5 flow: keep the user's place across partial updates.
+    const focusedRow = partial && document.activeElement instanceof HTMLElement ? document.activeElement.closest<HTMLElement>('#alerts [data-alert]')?.dataset.alert : undefined;
+    const scroller = partial ? table.element.querySelector<HTMLElement>('.table-scroll') : null;
+    const scrollTop = scroller?.scrollTop ?? 0;
     result = r;
-    selected = -1;
+    if (!partial) selected = -1;
     const problems = renderProblems(r);
     replaceChildren(problemsSlot, problems);
     replaceChildren(summarySlot, renderSummary(r, resultBaseline !== null ? { name: resultBaseline, summary: r.baseline } : undefined));
     table.setResult(r);
     exportPanel.update(); // #5 exports
-    workbench.setResult(r); // #5 overview
+    workbench.setResult(r); // #5 overview (also the figures so far of a partial result)
+    // #5 flow: "so far" / "cancelled at" notes above the summary and the table.
+    const note = resultNoteText(kind, fraction);
+    for (const n of [resultNote, tableNote]) {
+      n.textContent = note;
+      n.hidden = note === '';
+      n.dataset.kind = kind;
+    }
+    root.dataset.result = kind;
+    if (partial) {
+      if (scroller && scrollTop > 0) scroller.scrollTop = scrollTop; // (setting it forces a layout)
+      if (focusedRow !== undefined) table.element.querySelector<HTMLElement>(`[data-alert="${focusedRow}"]`)?.focus({ preventScroll: true });
+      return; // no selection, no status announcement (the progress panel speaks)
+    }
     explore.hidden = r.alerts.count === 0;
     status.textContent =
-      `${r.cancelled ? 'Cancelled' : r.ok ? 'Analysed' : 'Stopped by an error in'} ${r.summary.fileName}: ` +
+      `${r.cancelled ? `${note}:` : r.ok ? 'Analysed' : 'Stopped by an error in'} ${r.summary.fileName}: ` +
       `${formatInt(r.summary.packetsDecoded)} packets, ${formatInt(r.summary.alerts)} alerts.`;
-    setState(r.ok || r.cancelled ? 'done' : 'failed');
+    restState = r.ok || r.cancelled ? 'done' : 'failed';
+    if (document.body.dataset.state !== 'running') setState(restState);
     const first = table.first();
     if (first >= 0) void selectAlert(first, false);
     else {
@@ -322,6 +363,12 @@ export function createApp(
     const a = r.alerts;
     const det = a.detector[i];
     const subject = subjectLabel(r, i, channelLabels(r));
+    // #5 flow: a snapshot has no file to re-read yet; the series come from the file of the result.
+    if (r.partial) {
+      chart.message('The evidence chart is drawn once the whole file is read.', subject);
+      explore.dataset.chart = 'partial';
+      return;
+    }
     explore.dataset.chart = 'loading';
     try {
       if (det === abi.DET_ZSCORE) {
@@ -331,7 +378,7 @@ export function createApp(
         const label = channelLabel(info.src, info.dst, info.proto);
         chart.message(`Loading ${label}…`, label);
         // A copy of the key: Comlink may transfer or clone; the result's own key stays intact.
-        const series = await sessions.channelSeries(i, info.key.slice(), SERIES_MAX_POINTS); // #5 sessions: stored or live
+        const series = await sessions.channelSeries(i, info.key.slice(), SERIES_MAX_POINTS); // #5 sessions: stored or live (of the result's file)
         if (result !== r || selected !== i) return;
         // x starts at the channel's first packet: captures can span years (small numbers read better).
         const origin = seriesOrigin(series.tsUs, Number.isFinite(r.summary.tsFirstUs) ? r.summary.tsFirstUs : 0);
@@ -340,7 +387,7 @@ export function createApp(
         chart.show({ label, alerts: flagged }, series, r.options.zscore.threshold, origin);
       } else if (det === abi.DET_PORTSCAN || det === abi.DET_SYNFLOOD) {
         chart.message(`Loading the evidence of ${subject}…`, subject);
-        const series = await sessions.detectorSeries(i, SERIES_MAX_POINTS); // #5 sessions
+        const series = await sessions.detectorSeries(i, SERIES_MAX_POINTS); // #5 sessions: stored or live (of the result's file)
         if (result !== r || selected !== i) return;
         const origin = seriesOrigin(series.tsUs, a.tsUs[i]);
         if (series.tsUs.length === 0) {
@@ -355,7 +402,7 @@ export function createApp(
         }
       } else if (det === abi.DET_SPIKE || det === abi.DET_LATENCY || det === abi.DET_PROTOSHIFT) {
         chart.message(`Loading the evidence of ${subject}…`, subject);
-        const series = await sessions.detectorSeries(i, SERIES_MAX_POINTS); // #5 sessions
+        const series = await sessions.detectorSeries(i, SERIES_MAX_POINTS); // #5 sessions: stored or live (of the result's file)
         if (result !== r || selected !== i) return;
         const origin = seriesOrigin(series.tsUs, a.tsUs[i]);
         const title = `${detectorName(det)} (${variantName(det, a.variant[i])}): ${subject}`;

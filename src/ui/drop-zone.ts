@@ -1,17 +1,19 @@
-// The input area: a drop zone (a file dropped anywhere on the page lands here, with a visible
-// drag-over state), a keyboard-reachable file picker and the "Try the sample" button. Owns only
-// getting a File; it never reads the file's bytes (the worker does).
+// The input area: a drop zone (files dropped anywhere on the page land here, with a visible
+// drag-over state), a keyboard-reachable file picker (several files at once) and the "Try the
+// sample" button. Owns only getting Files; it never reads their bytes (the worker does). Several
+// files are queued by the page and analysed one after another (src/ui/queue.ts).
 import { el } from './dom';
 
 /** Callbacks of the input area. */
 export interface DropZoneHandlers {
-  /** A file was dropped or picked. */
-  onFile(file: File): void;
+  /** Files were dropped or picked (one or more, in the order given). */
+  onFiles(files: File[]): void;
   /** The sample button was pressed. */
   onSample(): void;
 }
 
-/** The input area: `element` to mount; `setBusy` disables the sample while a file loads;
+/** The input area: `element` to mount; `setBusy` disables the sample while files are analysed
+ *  (more files can still be dropped or picked: they are queued);
  *  `setBlocked` disables the picker and the sample and shows why (invalid settings), with a
  *  button that runs `onReveal`; null unblocks. */
 export interface DropZone {
@@ -26,9 +28,9 @@ export function createDropZone(h: DropZoneHandlers): DropZone {
   const input = el('input', {
     id: 'file-input',
     class: 'visually-hidden',
-    attrs: { type: 'file', accept: '.pcap,.pcapng,.cap,.gz,.csv,.json,.jsonl,.log,.txt,application/vnd.tcpdump.pcap' },
+    attrs: { type: 'file', multiple: true, 'aria-describedby': 'drop-help', accept: '.pcap,.pcapng,.cap,.gz,.csv,.json,.jsonl,.log,.txt,application/vnd.tcpdump.pcap' },
   });
-  const pick = el('label', { class: 'button primary', attrs: { for: 'file-input' } }, 'Choose a capture…');
+  const pick = el('label', { class: 'button primary', attrs: { for: 'file-input' } }, 'Choose captures…');
   const sample = el('button', { id: 'sample-button', class: 'button', attrs: { type: 'button' } }, 'Try the sample');
   const element = el(
     'section',
@@ -37,7 +39,7 @@ export function createDropZone(h: DropZoneHandlers): DropZone {
     el(
       'p',
       { id: 'drop-help' },
-      'Drop a pcap, pcapng (optionally .gz), CSV or JSON file here. It is analysed in this tab and never uploaded.',
+      'Drop pcap, pcapng (optionally .gz), CSV or JSON files here; several files are analysed one after another, each with its own result. They are read in this tab and never uploaded.',
     ),
     el('div', { class: 'drop-actions' }, input, pick, sample),
   );
@@ -59,9 +61,9 @@ export function createDropZone(h: DropZoneHandlers): DropZone {
   };
 
   input.addEventListener('change', () => {
-    const f = input.files?.[0];
+    const files = Array.from(input.files ?? []);
     input.value = ''; // picking the same file again fires change again
-    if (f) h.onFile(f);
+    if (files.length) h.onFiles(files);
   });
   sample.addEventListener('click', () => h.onSample());
 
@@ -88,8 +90,8 @@ export function createDropZone(h: DropZoneHandlers): DropZone {
     e.preventDefault();
     depth = 0;
     element.classList.remove('dragover');
-    const f = e.dataTransfer?.files?.[0];
-    if (f) h.onFile(f);
+    const files = Array.from(e.dataTransfer?.files ?? []);
+    if (files.length) h.onFiles(files);
   });
 
   return {

@@ -17,6 +17,7 @@ import {
   type SessionMeta,
   type SessionStore,
   type StoredSeries,
+  type TriageEntry,
 } from '../store/session-store';
 import { asResult, sessionFileName, sessionFromJson, sessionToJson } from '../store/session-file';
 import { el, replaceChildren } from './dom';
@@ -70,6 +71,8 @@ interface Current {
   pendingSeries: Map<number, StoredSeries>;
   /** Whether the session is being saved, is saved, or could not be (or was not meant to be). */
   saving: 'pending' | 'saved' | 'not-saved';
+  /** Its triage while another result is shown (the page's queue switches between results). */
+  triageEntries?: Map<number, TriageEntry>;
 }
 
 /** "2024-06-01 12:00 UTC". */
@@ -100,6 +103,8 @@ export function createSessions(deps: SessionsDeps): Sessions {
   let storePromise: Promise<SessionStore> | null = null;
   const store = () => (storePromise ??= deps.openStore());
   let current: Current | null = null;
+  /** The sessions of the results analysed in this page, by result (a result shown again resumes its session). */
+  const liveSessions = new WeakMap<AnalysisResult, Current>();
   let pending: Promise<unknown> = Promise.resolve();
   const track = <T>(p: Promise<T>): Promise<T> => {
     pending = pending.then(() => p).catch(() => undefined);
@@ -343,7 +348,19 @@ export function createSessions(deps: SessionsDeps): Sessions {
 
   async function analysed(file: File, result: AnalysisResult, baselineName: string | null): Promise<SessionMeta | null> {
     await triage.flush().catch(() => undefined);
+    if (current && !current.reopened) current.triageEntries = new Map(triage.entries());
+    // Shown again (the page's queue): its session becomes the current one again, nothing is re-saved.
+    const known = liveSessions.get(result);
+    if (known) {
+      current = known;
+      triage.load(known.triageEntries ?? new Map());
+      reopenedNote.hidden = true;
+      reopenedNote.textContent = '';
+      showNotSaved(null);
+      return known.meta;
+    }
     const c: Current = { id: null, result, reopened: false, meta: null, series: new Map(), pendingSeries: new Map(), saving: 'pending' };
+    liveSessions.set(result, c);
     current = c;
     triage.load(new Map());
     reopenedNote.hidden = true;

@@ -39,6 +39,7 @@ function row(label: string, value: Child, id?: string): HTMLElement {
 
 /** One-line status of a result: complete, cancelled (partial) or stopped by an error (partial). */
 export function statusText(r: AnalysisResult): string {
+  if (r.partial) return 'Reading — results so far'; // #5 flow: a snapshot while the file is read
   if (r.cancelled) return 'Cancelled — partial result';
   if (!r.ok) return 'Stopped by an error — partial result';
   return 'Complete';

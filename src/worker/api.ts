@@ -21,13 +21,22 @@ export interface FlowlensWorkerApi {
   /** Re-reads the last analysed file (with the same applied baseline seeded, so series and alerts
    *  agree) and returns every packet of one channel (ChannelInfo.key) with its baseline, at most
    *  `maxPoints` points. */
-  channelSeries(key: Uint8Array, maxPoints: number): Promise<ChannelSeries>;
+  channelSeries(key: Uint8Array, maxPoints: number, targetId?: number): Promise<ChannelSeries>;
   /** Re-reads the last analysed file and returns the evidence series of alert `alertIndex` (a
    *  PORTSCAN alert of one target, a SYNFLOOD alert of one victim, or a SPIKE alert: the metric
    *  windows of its destination or of all traffic with the baseline band, of the last result), at most
    *  `maxPoints` points. Rejects for other alerts (address scans, spread floods, other detectors)
    *  and for an index outside the last result. */
-  detectorSeries(alertIndex: number, maxPoints: number): Promise<DetectorSeries>;
+  detectorSeries(alertIndex: number, maxPoints: number, targetId?: number): Promise<DetectorSeries>;
+  // #5 flow: channelSeries/detectorSeries with `targetId` re-read the file analysed with
+  // AnalyzeExtras.targetId = targetId (rejecting for an id the worker no longer holds) instead of
+  // the last one. Series re-reads and analyses never run at the same time: a series requested
+  // while a file is being analysed waits for it to end.
+  /** Points channelSeries/detectorSeries (without a targetId) at the file analysed with AnalyzeExtras.targetId =
+   *  `targetId` (the page switches between the results of several files). The worker keeps the
+   *  last TARGETS_KEPT such files (a File handle and the alert index, never the bytes); rejects
+   *  for an id it does not hold. */
+  useTarget(targetId: number): Promise<void>;
   // #5 sessions:
   /** Lowercase hex SHA-256 of `file`'s bytes (src/worker/hash.ts: read through Blob.stream(),
    *  hashed incrementally in constant memory). For the saved session; call after the analysis. */
@@ -45,9 +54,10 @@ export interface FlowlensWorkerApi {
    * re-read marks every decoded packet, LARGESIZE over 0 bytes; a packet belongs to a flow when its
    * protocol, ends and ports, either way round, are the flow's and its time lies in the flow's
    * span; ICMP by ends and time only). Rejects when there is no last file, it is not pcap/pcapng, an alert
-   * index is out of range, or the capture is malformed (PcapCutError's message).
+   * index is out of range, or the capture is malformed (PcapCutError's message). `targetId`: as
+   * for channelSeries (#5 flow).
    */
-  cutPackets(request: CutPacketsRequest): Promise<CutPackets>;
+  cutPackets(request: CutPacketsRequest, targetId?: number): Promise<CutPackets>;
   // #5 exports: end
 }
 

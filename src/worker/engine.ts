@@ -310,12 +310,18 @@ export function readTimeline(core: CoreExports): TrafficTimeline {
   const cp = abi.TL_CLASS_PACKETS / 8;
   const cb = abi.TL_CLASS_BYTES / 8;
   for (let k = 0, o = 0; k < bins; k++, o += stride) {
-    packets[k] = v[o + abi.TL_PACKETS / 8];
-    bytes[k] = v[o + abi.TL_BYTES / 8];
+    let n = 0;
+    let b = 0;
     for (let c = 0; c < abi.TL_CLASSES; c++) {
-      classPackets[c][k] = v[o + cp + c];
-      classBytes[c][k] = v[o + cb + c];
+      const pc = v[o + cp + c];
+      const bc = v[o + cb + c];
+      classPackets[c][k] = pc;
+      classBytes[c][k] = bc;
+      n += pc;
+      b += bc;
     }
+    packets[k] = n;
+    bytes[k] = b;
   }
   return { binUs: core.timelineBinUs(), startUs: core.timelineStartUs(), bins, packets, bytes, classPackets, classBytes };
 }

@@ -506,14 +506,11 @@ export async function analyzeBlob(
   let streamBytes = 0;
   let lastProgress = 0;
   const interval = hooks.progressIntervalMs ?? 100;
-  const cancel = hooks.cancel;
-  const names = new NameTable();
-  let badRows = 0;
-  let rowsRead = 0;
   // #5 timeline: partial results (Progress.partial), at most once every partialIntervalMs.
   const partialInterval = hooks.partialIntervalMs ?? PARTIAL_INTERVAL_MS;
   let lastPartial = t0;
-  const partialResult = (c: Float64Array, now: number): AnalysisResult => {
+  // (Called only from progress(), after names, badRows and rowsRead below are set.)
+  const partialResult = (now: number): AnalysisResult => {
     engine.drain(); // the alerts still in the core's output region
     const counters = engine.counters();
     const snap = collector.finish(names);
@@ -524,7 +521,8 @@ export async function analyzeBlob(
       connCollector,
       rules.blacklistRanges,
       badRows,
-      isRows ? Math.max(rowsRead, c[abi.C_RECORDS_READ]) : 0,
+      // Rows read so far: the packed records fed (rowsRead is known at the end only).
+      isRows ? counters[abi.C_RECORDS_READ] : 0,
     );
     return {
       ok: true,
@@ -557,11 +555,15 @@ export async function analyzeBlob(
     // The final report (force) is followed by the result itself: no partial there.
     if (!force && !hooks.traceKey && now - lastPartial >= partialInterval) {
       lastPartial = now;
-      p.partial = partialResult(c, now);
+      p.partial = partialResult(now);
       p.alerts = collector.total;
     }
     hooks.onProgress(p);
   };
+  const cancel = hooks.cancel;
+  const names = new NameTable();
+  let badRows = 0;
+  let rowsRead = 0;
 
   try {
     if (error) {

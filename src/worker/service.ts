@@ -41,34 +41,60 @@ function indexOf(r: AnalysisResult): AlertIndex {
   };
 }
 
+// #5 flow: several analysed files, each re-readable for its charts (AnalyzeExtras.targetId).
+/** Files kept for useTarget(): the oldest is forgotten past this many. */
+export const TARGETS_KEPT = 64;
+
 /** Builds the API; `loadEngine` is called once, lazily. */
 export function createWorkerApi(loadEngine: () => Promise<Engine>): FlowlensWorkerApi {
   let enginePromise: Promise<Engine> | null = null;
   const engine = () => (enginePromise ??= loadEngine());
   let current: CancelToken | null = null;
-  let last: { file: Blob; fileName: string; options: AnalysisOptions; streamBytes?: number; alerts: AlertIndex; baseline?: BaselineFile } | null = null;
+  type Target = { file: Blob; fileName: string; options: AnalysisOptions; streamBytes?: number; alerts: AlertIndex; baseline?: BaselineFile };
+  let last: Target | null = null;
+  // #5 flow: the files analysed with a targetId (insertion order = age).
+  const targets = new Map<number, Target>();
 
-  /** Re-reads the last file with one key traced (CFG_TRACE_DETECTOR = `detector`). */
-  async function trace(key: Uint8Array, maxPoints: number, detector: number): Promise<ChannelSeries> {
-    if (!last) throw new Error('no analysis to take a series from');
-    const out = await analyzeBlob(await engine(), last.file, last.fileName, last.options, {
+  // #5 flow: one WASM instance (engine.ts): an analysis and a series re-read must never interleave
+  // (the page may chart one file while the queue analyses the next), so every use of the engine
+  // runs after the previous one ended.
+  let engineTail: Promise<unknown> = Promise.resolve();
+  function exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = engineTail.then(fn, fn);
+    engineTail = run.catch(() => undefined);
+    return run;
+  }
+  /** The target of a series request: the file analysed under `targetId`, else the last one. */
+  function targetOf(targetId: number | undefined): Target {
+    const t = targetId === undefined ? last : targets.get(targetId);
+    if (!t) {
+      throw new Error(
+        targetId === undefined ? 'no analysis to take a series from' : `the worker holds no analysed file with id ${targetId} (it keeps the last ${TARGETS_KEPT})`,
+      );
+    }
+    return t;
+  }
+
+  /** Re-reads target `last` with one key traced (CFG_TRACE_DETECTOR = `detector`). */
+  async function trace(last: Target, key: Uint8Array, maxPoints: number, detector: number): Promise<ChannelSeries> {
+    const out = await exclusive(async () => analyzeBlob(await engine(), last.file, last.fileName, last.options, {
       traceKey: key,
       traceDetector: detector,
       traceMaxPoints: maxPoints,
       maxStreamBytes: last.streamBytes,
       baseline: last.baseline,
-    });
+    }));
     return out.series!;
   }
 
   /** LATENCY: the samples of the alert's server (key dst = the server, label = its port) of the
    *  alert's variant, with the baseline and thresholds each was judged against. */
-  async function latencySeries(i: number, maxPoints: number): Promise<DetectorSeries> {
-    const a = last!.alerts;
+  async function latencySeries(last: Target, i: number, maxPoints: number): Promise<DetectorSeries> {
+    const a = last.alerts;
     const key = new Uint8Array(abi.TRACE_KEY_BYTES);
     key.set(a.keys[a.channel[i]].subarray(16, 32), 16);
     new DataView(key.buffer).setUint32(32, a.dport[i], true);
-    const s = await trace(key, maxPoints, abi.DET_LATENCY);
+    const s = await trace(last, key, maxPoints, abi.DET_LATENCY);
     const variant = a.variant[i];
     const flags = s.flags ?? new Uint32Array(s.tsUs.length);
     const keep: number[] = [];
@@ -77,7 +103,7 @@ export function createWorkerApi(loadEngine: () => Promise<Engine>): FlowlensWork
     const mean = pick(s.mean);
     const std = pick(s.std);
     const medium = pick(s.z);
-    const lat = last!.options.rules.latency;
+    const lat = last.options.rules.latency;
     // detect/latency.ts: HIGH when x > max(r2 m, m + e, m + k std), judged only when warm (TRACE_Z set).
     const high = medium.map((med, k) =>
       Number.isFinite(med) ? Math.max(lat.highRatio * mean[k], mean[k] + lat.minExcessMs, mean[k] + lat.minSigmas * std[k]) : NaN,
@@ -101,13 +127,13 @@ export function createWorkerApi(loadEngine: () => Promise<Engine>): FlowlensWork
 
   /** PROTOSHIFT: every class's and tracked service's share per metric window (the key is ignored;
    *  a window is 5 + up to 16 points, so `maxPoints` covers at least maxPoints / 21 windows). */
-  async function protoshiftSeries(i: number, maxPoints: number): Promise<DetectorSeries> {
-    const a = last!.alerts;
-    const s = await trace(new Uint8Array(abi.TRACE_KEY_BYTES), maxPoints, abi.DET_PROTOSHIFT);
+  async function protoshiftSeries(last: Target, i: number, maxPoints: number): Promise<DetectorSeries> {
+    const a = last.alerts;
+    const s = await trace(last, new Uint8Array(abi.TRACE_KEY_BYTES), maxPoints, abi.DET_PROTOSHIFT);
     const n = s.tsUs.length;
     const shares = decodeProtocolShares(
       { ...s, flags: s.flags ?? new Uint32Array(n), recordIndex: s.recordIndex ?? new Uint32Array(n) },
-      last!.options.baseline.windowS,
+      last.options.baseline.windowS,
       s.truncated,
     );
     const focus = shareRowIndex(shares, a.variant[i], a.aux[i]);
@@ -139,58 +165,70 @@ export function createWorkerApi(loadEngine: () => Promise<Engine>): FlowlensWork
           baseline = undefined; // analyzeBlob parses the text again and returns 'bad-baseline'
         }
       }
-      const out = await analyzeBlob(await engine(), file, fileName, fixed, {
+      const out = await exclusive(async () => analyzeBlob(await engine(), file, fileName, fixed, {
         onProgress,
         cancel: token,
         learn: extras.learn,
         // The text too: its size goes into result.baseline, and a bad one is refused from it.
         baseline,
         baselineJson: extras.baselineJson,
-      });
+      }));
       if (current === token) current = null;
       last = { file, fileName, options: fixed, alerts: indexOf(out.result), baseline };
       // After a cancel, the chart must not show packets past the point where reading stopped.
       if (out.result.cancelled) last.streamBytes = out.result.summary.streamBytes;
+      // #5 flow
+      if (extras.targetId !== undefined) {
+        targets.delete(extras.targetId);
+        targets.set(extras.targetId, last);
+        while (targets.size > TARGETS_KEPT) targets.delete(targets.keys().next().value as number);
+      }
       return Comlink.transfer(out.result, out.transfer);
     },
     cancel() {
       if (current) current.cancelled = true;
+    },
+    // #5 flow
+    async useTarget(targetId: number): Promise<void> {
+      last = targetOf(targetId);
     },
     async checkBaseline(text: string): Promise<BaselineSummary> {
       // Rejects with the BaselineFormatError (its message names the JSON path); the core part is
       // checked against the metric window it was learnt with (applying it checks the settings).
       return checkBaselineFile(text).summary;
     },
-    async channelSeries(key: Uint8Array, maxPoints: number): Promise<ChannelSeries> {
-      const s = await trace(key, maxPoints, 0);
+    async channelSeries(key: Uint8Array, maxPoints: number, targetId?: number): Promise<ChannelSeries> {
+      const s = await trace(targetOf(targetId), key, maxPoints, 0);
       return Comlink.transfer(s, [s.tsUs, s.size, s.mean, s.std, s.z, s.flagged].map((a) => a.buffer as ArrayBuffer));
     },
-    // #5 exports: packet cuts (src/worker/packet-cut.ts). Re-reads the last file with marks.
-    async cutPackets(request: CutPacketsRequest): Promise<CutPackets> {
-      if (!last) throw new Error('no analysis to cut packets from');
-      const l = last;
-      const cut = await cutPacketsOf(request, l.file, async (everyPacket) => {
-        const options = everyPacket ? markEveryPacket(l.options) : l.options;
-        const out = await analyzeBlob(await engine(), l.file, l.fileName, options, {
-          collectMarks: true,
-          maxStreamBytes: l.streamBytes,
-          baseline: l.baseline,
-        });
-        return out.result;
-      });
+    // #5 exports: packet cuts (src/worker/packet-cut.ts). Re-reads the target file (default: the
+    // last analysed or useTarget's) with marks; never at the same time as another engine use.
+    async cutPackets(request: CutPacketsRequest, targetId?: number): Promise<CutPackets> {
+      const l = targetOf(targetId);
+      const cut = await cutPacketsOf(request, l.file, (everyPacket) =>
+        exclusive(async () => {
+          const options = everyPacket ? markEveryPacket(l.options) : l.options;
+          const out = await analyzeBlob(await engine(), l.file, l.fileName, options, {
+            collectMarks: true,
+            maxStreamBytes: l.streamBytes,
+            baseline: l.baseline,
+          });
+          return out.result;
+        }),
+      );
       return Comlink.transfer(cut, [cut.bytes.buffer as ArrayBuffer]);
     },
     // #5 exports: end
-    async detectorSeries(alertIndex: number, maxPoints: number): Promise<DetectorSeries> {
-      if (!last) throw new Error('no analysis to take a series from');
+    async detectorSeries(alertIndex: number, maxPoints: number, targetId?: number): Promise<DetectorSeries> {
+      const last = targetOf(targetId);
       const a = last.alerts;
       if (!Number.isInteger(alertIndex) || alertIndex < 0 || alertIndex >= a.detector.length) {
         throw new Error(`alert ${alertIndex} does not exist (the last result has ${a.detector.length})`);
       }
       const det = a.detector[alertIndex];
       const variant = a.variant[alertIndex];
-      if (det === abi.DET_LATENCY) return latencySeries(alertIndex, maxPoints);
-      if (det === abi.DET_PROTOSHIFT) return protoshiftSeries(alertIndex, maxPoints);
+      if (det === abi.DET_LATENCY) return latencySeries(last, alertIndex, maxPoints);
+      if (det === abi.DET_PROTOSHIFT) return protoshiftSeries(last, alertIndex, maxPoints);
       // abi.ts TRACE_KEY_BYTES: PORTSCAN keys are (scanner, target), SYNFLOOD keys the victim, SPIKE
       // keys the destination (all-zero dst: the global series, which a SPIKE_GLOBAL alert's key
       // has); an address scan has no single target and a spread flood no single victim.
@@ -203,7 +241,7 @@ export function createWorkerApi(loadEngine: () => Promise<Engine>): FlowlensWork
           `alert ${alertIndex} has no evidence series (only port scans of one target, SYN floods of one victim, traffic spikes, latency and protocol shifts have one)`,
         );
       }
-      const s = await trace(a.keys[a.channel[alertIndex]], maxPoints, det);
+      const s = await trace(last, a.keys[a.channel[alertIndex]], maxPoints, det);
       const series: DetectorSeries = {
         detector: det === abi.DET_PORTSCAN ? 'PORTSCAN' : det === abi.DET_SYNFLOOD ? 'SYNFLOOD' : 'SPIKE',
         tsUs: s.tsUs,

@@ -132,7 +132,7 @@ describe('parseCli: usage errors', () => {
     fails(['--flow-rule-limit', '10'], /--flow-rule-limit wants K\/S/);
     fails(['--flow-rule-limit', '10/0'], /--flow-rule-limit wants K\/S/);
     fails(['--normal', ','], /--normal wants a comma-separated list/);
-    fails(['--format', 'xml'], /--format wants jsonl, csv, eve, flows, reasons, conn or conn-csv/);
+    fails(['--format', 'xml'], /--format wants jsonl, csv, eve, flows, reasons, conn, conn-csv or timeline/);
   });
 
   it('option problems found by validation name the option path', () => {
