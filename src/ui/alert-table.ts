@@ -71,7 +71,10 @@ const TRIAGE_LABELS: Record<TriageState, string> = { new: 'new', confirmed: 'con
 /** The alerts table. `setResult` replaces the data; `setSelected` highlights one alert. */
 export interface AlertTable {
   element: HTMLElement;
-  setResult(r: AnalysisResult | null): void;
+  /** Replaces the data. With `keepView` (a newer snapshot of the same analysis: partial results,
+   *  whose alerts are a prefix of the next ones) the filters, sort and ticks stay; otherwise they
+   *  are reset. */
+  setResult(r: AnalysisResult | null, opts?: { keepView?: boolean }): void;
   setSelected(alert: number): void;
   /** The first alert in the current order and filter, or -1. */
   first(): number;
@@ -586,10 +589,26 @@ export function createAlertTable(onSelect: (alert: number) => void): AlertTable 
 
   return {
     element,
-    setResult(r) {
+    setResult(r, opts) {
+      const keep = !!opts?.keepView && r !== null && result !== null;
+      const before = checks;
       result = r;
       index = r ? alertIndex(r) : null;
       selected = -1;
+      if (keep && r) {
+        checks = new AlertChecks(r.alerts.count);
+        for (let i = 0; i < r.alerts.count; i++) if (before.has(i)) checks.set(i, true);
+        const det = detSelect.value;
+        fillDetectors(r);
+        detSelect.value = det;
+        if (detSelect.value !== det) {
+          detSelect.value = '0';
+          query = { ...query, detector: 0 };
+        }
+        refresh();
+        if (checks.count !== before.count) for (const cb of checkedCbs) cb(checks.list());
+        return;
+      }
       const hadChecks = checks.count > 0;
       checks = new AlertChecks(r ? r.alerts.count : 0);
       query = { ...ALL_ALERTS };

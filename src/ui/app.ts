@@ -265,6 +265,9 @@ export function createApp(
     },
   });
 
+  /** The file of the last result shown and whether it was a partial one (#5 flow). */
+  let lastShown: { file: File | null; partial: boolean } = { file: null, partial: false };
+
   /** The worker's id of the shown result's file (#5 flow), undefined for none. */
   function shownTarget(): number | undefined {
     return result ? flow.targetOf(result) : undefined;
@@ -311,7 +314,9 @@ export function createApp(
     const problems = renderProblems(r);
     replaceChildren(problemsSlot, problems);
     replaceChildren(summarySlot, renderSummary(r, resultBaseline !== null ? { name: resultBaseline, summary: r.baseline } : undefined));
-    table.setResult(r);
+    // #5 flow: a newer snapshot of the same file's analysis keeps the table's filters, sort and ticks.
+    table.setResult(r, { keepView: lastShown.partial && lastShown.file === currentFile });
+    lastShown = { file: currentFile, partial };
     exportPanel.update(); // #5 exports
     workbench.setResult(r); // #5 overview (also the figures so far of a partial result)
     // #5 flow: "so far" / "cancelled at" notes above the summary and the table.

@@ -14,6 +14,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
 import type { Server } from 'node:http';
 import { DATA, SHOTS, chartPixels, startHarness, stopHarness } from './harness';
+import { SEV_HIGH } from '../../src/shared/abi';
 
 /** IPv4 + IPv6 packets of a MANIFEST.md row (what the summary's "Packets" counts). */
 function manifestIp(path: string): number {
@@ -210,7 +211,14 @@ describe('analysis flow (built dist/ in chromium)', () => {
     await page.waitForFunction(() => document.getElementById('app')?.dataset.result === 'partial', undefined, { timeout: 90_000, polling: 20 });
     await page.locator('#result-note').scrollIntoViewIfNeeded();
     await page.screenshot({ path: join(SHOTS, 'flow-partial.png'), fullPage: false });
+    // A filter set while the file is read stays through the next partial results and the final one.
+    await page.locator('#tab-alerts').click();
+    await page.locator('#alert-severity').selectOption(String(SEV_HIGH));
     await page.waitForFunction(() => document.body.dataset.state === 'done' && document.getElementById('app')?.dataset.result === 'final', undefined, { timeout: 120_000 });
+    expect(await page.locator('#alert-severity').inputValue()).toBe(String(SEV_HIGH));
+    const sevs = await page.locator('#alert-table tbody tr .sev').allInnerTexts();
+    for (const sv of sevs) expect(sv).toBe('high');
+    await page.locator('#alert-severity').selectOption('0');
     // Every record read; packets: the repeated copy loses a few to the time going back (late
     // packets), so between one copy's and REPEAT copies' IP packets.
     expect(num(await page.locator('#summary [data-field="records"]').innerText())).toBe(REPEAT * manifestRecords(BIG));
