@@ -474,7 +474,41 @@ export class AlertCollector {
     rowFields: Record<string, unknown>[];
     transfer: ArrayBuffer[];
   } {
-    const alerts: AlertColumns = {
+    const alerts = this.columns();
+    const channels: ChannelInfo[] = this.channelList.map((c) => this.channelInfo(names, c));
+    const transfer: ArrayBuffer[] = [];
+    for (const col of Object.values(alerts)) if (ArrayBuffer.isView(col)) transfer.push(col.buffer as ArrayBuffer);
+    return { alerts, channels, rowFields: this.rowFields, transfer };
+  }
+
+  /** #5 timeline: a copy of the columns, channels and row fields so far, for a partial result
+   *  (the collector goes on). Channels listed in `prev` (an earlier snapshot's list, same
+   *  analysis) keep their display strings; only their alert counts are refreshed, so a snapshot
+   *  formats only the channels that are new since. */
+  snapshot(names: NameTable, prev: readonly ChannelInfo[] = []): {
+    alerts: AlertColumns;
+    channels: ChannelInfo[];
+    rowFields: Record<string, unknown>[];
+  } {
+    const channels = this.channelList.map((c, i) =>
+      i < prev.length ? { ...prev[i], alerts: c.alerts } : this.channelInfo(names, c),
+    );
+    return { alerts: this.columns(), channels, rowFields: this.rowFields.slice() };
+  }
+
+  private channelInfo(names: NameTable, c: ChannelEntry): ChannelInfo {
+    return {
+      src: formatSubject(names, c.key.subarray(0, 16)),
+      dst: formatSubject(names, c.key.subarray(16, 32)),
+      proto: names.formatProto(new DataView(c.key.buffer).getUint32(32, true)),
+      key: c.key,
+      alerts: c.alerts,
+    };
+  }
+
+  /** Right-sized copies of every alert column. */
+  private columns(): AlertColumns {
+    return {
       count: this.ts.n,
       tsUs: this.ts.done(),
       lastUs: this.last.done(),
@@ -502,16 +536,6 @@ export class AlertCollector {
       rule: this.rule.done(),
       features: this.features.done(),
     };
-    const channels: ChannelInfo[] = this.channelList.map((c) => ({
-      src: formatSubject(names, c.key.subarray(0, 16)),
-      dst: formatSubject(names, c.key.subarray(16, 32)),
-      proto: names.formatProto(new DataView(c.key.buffer).getUint32(32, true)),
-      key: c.key,
-      alerts: c.alerts,
-    }));
-    const transfer: ArrayBuffer[] = [];
-    for (const col of Object.values(alerts)) if (ArrayBuffer.isView(col)) transfer.push(col.buffer as ArrayBuffer);
-    return { alerts, channels, rowFields: this.rowFields, transfer };
   }
 
   /** The traced channel's points (CFG_TRACE_DETECTOR 0), or a detector trace's points with

@@ -509,11 +509,13 @@ export async function analyzeBlob(
   // #5 timeline: partial results (Progress.partial), at most once every partialIntervalMs.
   const partialInterval = hooks.partialIntervalMs ?? PARTIAL_INTERVAL_MS;
   let lastPartial = t0;
+  let partialChannels: ChannelInfo[] = [];
   // (Called only from progress(), after names, badRows and rowsRead below are set.)
   const partialResult = (now: number): AnalysisResult => {
     engine.drain(); // the alerts still in the core's output region
     const counters = engine.counters();
-    const snap = collector.finish(names);
+    const snap = collector.snapshot(names, partialChannels);
+    partialChannels = snap.channels;
     const summary = summaryFrom(
       counters,
       { fileName, fileBytes: blob.size, gzip, format, streamBytes, elapsedMs: now - t0 },
@@ -533,7 +535,7 @@ export async function analyzeBlob(
       alerts: snap.alerts,
       channels: snap.channels,
       flowRules: flowRules?.names ?? [],
-      rowFields: isRows ? snap.rowFields.slice() : undefined,
+      rowFields: isRows ? snap.rowFields : undefined,
       options,
       timeline: engine.timeline(),
     };

@@ -1,41 +1,34 @@
-// Cost of progress reports and partial results (Progress.partial) on the CLI path (direct reads,
-// same pipeline as the worker): CPU seconds (best of 3) of one analysis with no onProgress, with
-// progress every 100 ms and partials every PARTIAL_INTERVAL_MS (the page's setting), and with a
-// partial on every 100 ms report (10x the default rate), and the partials seen. Cost of one
-// partial ≈ (CPU with − CPU without) / partials. Usage: npx tsx test/bench/partial-cost.ts CAPTURE
+// CPU cost of partial results (Progress.partial) on the CLI path (direct reads, the worker's
+// pipeline): the same analysis with a progress report after every chunk, once without partials
+// and once with a partial on every report; (difference) / partials = CPU per partial. Twice each,
+// interleaved. Usage: npx tsx test/bench/partial-cost.ts CAPTURE [MAX_STREAM_BYTES]
 import { closeSync, openAsBlob, openSync } from 'node:fs';
-import { analyzeBlob, type PipelineHooks } from '../../src/worker/pipeline';
+import { analyzeBlob } from '../../src/worker/pipeline';
 import { fileReader, nodeEngine } from '../../src/cli/main';
-import { DEFAULT_OPTIONS, type AnalysisOptions } from '../../src/shared/protocol';
+import { DEFAULT_OPTIONS } from '../../src/shared/protocol';
 
 const path = process.argv[2];
-const modes: Array<[string, PipelineHooks | null]> = [
-  ['no progress', null],
-  ['progress, partial 1 s', { progressIntervalMs: 100 }],
-  ['progress, partial 100 ms', { progressIntervalMs: 100, partialIntervalMs: 0 }],
-];
-for (const [name, hooks] of modes) {
-  let best = Infinity;
-  let packets = 0;
-  let partials = 0;
-  for (let rep = 0; rep < 3; rep++) {
-    const o: AnalysisOptions = structuredClone({ ...DEFAULT_OPTIONS, seed: 1 });
-    const engine = await nodeEngine();
-    const blob = await openAsBlob(path);
+const maxStreamBytes = Number(process.argv[3] ?? 100e6);
+const cpu: Record<string, number[]> = { without: [], with: [] };
+let partials = 0;
+for (let rep = 0; rep < 2; rep++) {
+  for (const mode of ['without', 'with'] as const) {
     const fd = openSync(path, 'r');
     let n = 0;
-    const h: PipelineHooks = { direct: fileReader(fd) };
-    if (hooks) Object.assign(h, hooks, { onProgress: (p: { partial?: unknown }) => void (p.partial && n++) });
     const c0 = process.cpuUsage();
-    const { result } = await analyzeBlob(engine, blob, 'x', o, h);
+    const { result } = await analyzeBlob(await nodeEngine(), await openAsBlob(path), 'x', { ...DEFAULT_OPTIONS, seed: 1 }, {
+      direct: fileReader(fd),
+      maxStreamBytes,
+      progressIntervalMs: 0,
+      partialIntervalMs: mode === 'with' ? 0 : Infinity,
+      onProgress: (p) => void (p.partial && n++),
+    });
     const u = process.cpuUsage(c0);
     closeSync(fd);
-    packets = result.summary.packetsDecoded;
-    const s = (u.user + u.system) / 1e6;
-    if (s < best) {
-      best = s;
-      partials = n;
-    }
+    cpu[mode].push((u.user + u.system) / 1e6);
+    if (mode === 'with') partials = n;
+    console.log(rep, mode.padEnd(8), 'partials', cpu[mode].at(-1)!.toFixed(2), 's cpu', 'partials', n, 'packets', result.summary.packetsDecoded, 'alerts', result.alerts.count, 'channels', result.channels.length);
   }
-  console.log(name.padEnd(26), best.toFixed(2), 's cpu', (packets / best / 1e6).toFixed(2), 'M pkt/s', hooks ? `partials ${partials}` : '');
 }
+const d = cpu.with.map((w, i) => (w - cpu.without[i]) / partials);
+console.log('CPU per partial:', d.map((x) => (x * 1000).toFixed(1) + ' ms').join(', '));

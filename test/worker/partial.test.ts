@@ -73,6 +73,8 @@ describe('partial results', () => {
       expect(p.summary.packetsDecoded).toBeLessThanOrEqual(result.summary.packetsDecoded);
       expectTimelineMatches(p);
       expectPrefix(p, result);
+      // Channel alert counts are this partial's (refreshed, not those of an earlier partial).
+      expect(p.channels.reduce((a, c) => a + c.alerts, 0)).toBe(p.alerts.count);
       // Summary counts per detector agree with the rows kept so far (nothing is dropped here).
       const raised = Object.values(p.summary.byDetector).reduce((a, d) => a + d.alerts, 0);
       expect(raised).toBe(p.alerts.count);
