@@ -281,7 +281,8 @@ export function renderFlowsInvolved(r: AnalysisResult, i: number, limit = 20): H
       if (total > indices.length) body.push(el('p', { class: 'muted' }, `${formatInt(indices.length)} of ${formatInt(total)} flows shown (the first by time).`));
     }
   }
-  const box = el('section', { id: 'flows-involved', class: 'flows-involved-box', attrs: { 'aria-labelledby': 'flows-involved-title' } }, el('h4', { id: 'flows-involved-title' }, 'Flows involved'));
+  // Focusable: it scrolls sideways when the table is wider than the panel (keyboard users can scroll it).
+  const box = el('section', { id: 'flows-involved', class: 'flows-involved-box', attrs: { 'aria-labelledby': 'flows-involved-title', tabindex: 0 } }, el('h4', { id: 'flows-involved-title' }, 'Flows involved'));
   replaceChildren(box, box.firstChild as Node, ...body);
   return box;
 }

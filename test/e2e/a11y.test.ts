@@ -111,6 +111,8 @@ describe('keyboard, labels and themes (built dist/ in chromium)', () => {
     });
     await page.goto(`${origin}/index.html`);
     await page.waitForSelector('#drop-zone');
+    // The page is settled (core loaded, history listed) before the keyboard walk starts.
+    await page.waitForFunction(() => document.body.dataset.core === 'ready');
     return { context, page, errors };
   }
 

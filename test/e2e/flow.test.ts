@@ -7,13 +7,11 @@
 // Screenshots: test-results/screenshots/flow-*.png. Run: npm run build && npx vitest run --config
 // vitest.e2e.config.ts test/e2e/flow.test.ts
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gunzipSync, gzipSync } from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
 import type { Server } from 'node:http';
-import { DATA, SHOTS, chartPixels, startHarness, stopHarness } from './harness';
+import { BIG, DATA, SHOTS, bigRepeated as bigRepeatedOf, chartPixels, startHarness, stopHarness } from './harness';
 import { SEV_HIGH } from '../../src/shared/abi';
 
 /** IPv4 + IPv6 packets of a MANIFEST.md row (what the summary's "Packets" counts). */
@@ -51,23 +49,10 @@ const num = (t: string) => Number(t.replace(/[^\d]/g, ''));
 
 const ESPN = 'normal/chrissanders_http_espn.pcapng';
 const SSH = 'attacks/bruteforce/zeek_ssh_sshguess.pcap';
-const BIG = 'normal/perf/real_mix_ndpi_zeek_merged.pcap.gz';
 /** How many times BIG's records are repeated in the capture of the partial-results test. */
 const REPEAT = 2;
 
-/** BIG (a real capture, 150,489 records) with its records repeated REPEAT times after its one
- *  header, gzipped: long enough to be read over several PARTIAL_INTERVAL_MS even on a fast machine
- *  (the original takes about a second when the machine is idle). Records are byte-identical;
- *  timestamps restart at each repetition (counted as out of order). Written once to the temp dir. */
-function bigRepeated(): string {
-  const path = join(tmpdir(), `flowlens-flow-big-x${REPEAT}.pcap.gz`);
-  if (existsSync(path)) return path;
-  const pcap = gunzipSync(readFileSync(join(DATA, BIG)));
-  if (pcap.readUInt32LE(0) !== 0xa1b2c3d4) throw new Error('BIG is not a little-endian µs pcap');
-  const records = pcap.subarray(24);
-  writeFileSync(path, gzipSync(Buffer.concat([pcap.subarray(0, 24), ...Array(REPEAT).fill(records)]), { level: 1 }));
-  return path;
-}
+const bigRepeated = () => bigRepeatedOf(REPEAT);
 
 describe('analysis flow (built dist/ in chromium)', () => {
   let server: Server;

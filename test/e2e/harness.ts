@@ -2,7 +2,9 @@
 // (plus a test-only /__data/ route to ../shared/data), dropping a file on the page's drop zone as a
 // real DataTransfer, waiting for a result, and counting a chart's drawn pixels.
 import { createServer, type Server } from 'node:http';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize, resolve, sep } from 'node:path';
@@ -153,4 +155,21 @@ export async function startHarness(): Promise<Harness> {
 export async function stopHarness(h: Partial<Harness>): Promise<void> {
   await h.browser?.close();
   await new Promise((ok) => (h.server ? h.server.close(ok) : ok(undefined)));
+}
+
+/** The merged perf capture (MANIFEST: 150,489 records; about a second of analysis on an idle machine). */
+export const BIG = 'normal/perf/real_mix_ndpi_zeek_merged.pcap.gz';
+
+/** BIG (a real capture) with its records repeated `repeat` times after its one header, gzipped:
+ *  long enough to be read over several PARTIAL_INTERVAL_MS even on a fast machine. Records are
+ *  byte-identical; timestamps restart at each repetition (counted as out of order). Written once
+ *  to the temp dir; returns its path. */
+export function bigRepeated(repeat = 2): string {
+  const path = join(tmpdir(), `flowlens-flow-big-x${repeat}.pcap.gz`);
+  if (existsSync(path)) return path;
+  const pcap = gunzipSync(readFileSync(join(DATA, BIG)));
+  if (pcap.readUInt32LE(0) !== 0xa1b2c3d4) throw new Error('BIG is not a little-endian µs pcap');
+  const records = pcap.subarray(24);
+  writeFileSync(path, gzipSync(Buffer.concat([pcap.subarray(0, 24), ...Array(repeat).fill(records)]), { level: 1 }));
+  return path;
 }
