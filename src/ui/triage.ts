@@ -114,7 +114,7 @@ export function renderTriage(triage: Triage, alert: number): HTMLElement {
   });
   const block = el(
     'fieldset',
-    { id: 'triage', class: 'triage', attrs: { 'data-alert': alert } },
+    { id: 'triage', class: 'triage-block', attrs: { 'data-alert': alert } },
     el('legend', {}, 'Triage'),
     el('div', { class: 'triage-states', attrs: { role: 'radiogroup', 'aria-label': 'Triage state' } }, ...radios),
     el('label', { attrs: { for: 'triage-note' } }, 'Note'),
