@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { Server } from 'node:http';
-import { DATA, ROOT, SHOTS, startHarness, stopHarness } from './harness';
+import { DATA, ROOT, SHOTS, openWatchedPage, startHarness, stopHarness } from './harness';
 
 const ESPN = 'normal/chrissanders_http_espn.pcapng';
 const SSH = 'attacks/bruteforce/zeek_ssh_sshguess.pcap';
@@ -102,18 +102,10 @@ describe('keyboard, labels and themes (built dist/ in chromium)', () => {
   });
 
   async function openPage(colorScheme: 'light' | 'dark' = 'light') {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme });
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-    page.on('console', (m) => {
-      if (m.type() === 'error') errors.push(`console: ${m.text()}`);
-    });
-    await page.goto(`${origin}/index.html`);
-    await page.waitForSelector('#drop-zone');
+    const opened = await openWatchedPage(browser, origin, colorScheme);
     // The page is settled (core loaded, history listed) before the keyboard walk starts.
-    await page.waitForFunction(() => document.body.dataset.core === 'ready');
-    return { context, page, errors };
+    await opened.page.waitForFunction(() => document.body.dataset.core === 'ready');
+    return opened;
   }
 
   /** Focuses the file picker with Tab and picks `paths` through the chooser Space opens. */

@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { Server } from 'node:http';
-import { BIG, DATA, SHOTS, bigRepeated as bigRepeatedOf, chartPixels, startHarness, stopHarness } from './harness';
+import { BIG, DATA, SHOTS, bigRepeated as bigRepeatedOf, chartPixels, openWatchedPage, startHarness, stopHarness } from './harness';
 import { SEV_HIGH } from '../../src/shared/abi';
 
 /** IPv4 + IPv6 packets of a MANIFEST.md row (what the summary's "Packets" counts). */
@@ -65,18 +65,7 @@ describe('analysis flow (built dist/ in chromium)', () => {
     await stopHarness({ server, browser });
   });
 
-  async function openPage(colorScheme: 'light' | 'dark' = 'light') {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme });
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-    page.on('console', (m) => {
-      if (m.type() === 'error') errors.push(`console: ${m.text()}`);
-    });
-    await page.goto(`${origin}/index.html`);
-    await page.waitForSelector('#drop-zone');
-    return { context, page, errors };
-  }
+  const openPage = (colorScheme: 'light' | 'dark' = 'light') => openWatchedPage(browser, origin, colorScheme);
 
   it('queues two dropped captures, analyses both in turn, switches between their results and charts each from its own file', async () => {
     const { context, page, errors } = await openPage();

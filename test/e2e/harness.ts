@@ -8,7 +8,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize, resolve, sep } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 export const ROOT = resolve(__dirname, '../..');
 export const DIST = join(ROOT, 'dist');
@@ -155,6 +155,25 @@ export async function startHarness(): Promise<Harness> {
 export async function stopHarness(h: Partial<Harness>): Promise<void> {
   await h.browser?.close();
   await new Promise((ok) => (h.server ? h.server.close(ok) : ok(undefined)));
+}
+
+/** A fresh context (1280 × 900, the given colour scheme) and page at `origin`/index.html with
+ *  the drop zone shown, collecting page errors and console errors into `errors`. */
+export async function openWatchedPage(
+  browser: Browser,
+  origin: string,
+  colorScheme: 'light' | 'dark' = 'light',
+): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(`console: ${m.text()}`);
+  });
+  await page.goto(`${origin}/index.html`);
+  await page.waitForSelector('#drop-zone');
+  return { context, page, errors };
 }
 
 /** The merged perf capture (MANIFEST: 150,489 records; about a second of analysis on an idle machine). */
