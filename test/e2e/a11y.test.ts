@@ -110,8 +110,11 @@ describe('keyboard, labels and themes (built dist/ in chromium)', () => {
 
   /** Focuses the file picker with Tab and picks `paths` through the chooser Space opens. */
   async function pickWithKeyboard(page: Page, paths: string[]): Promise<Focused[]> {
-    const seen = await tabUntil(page, (f) => f.id === 'file-input', 20);
+    // Wait for the chooser before the Tab walk: Playwright turns the file-chooser interception on
+    // lazily (when the first waiter is added), and a Space pressed right after could open the native
+    // chooser before the interception is in force (the puppeteer#6040 race).
     const chooser = page.waitForEvent('filechooser');
+    const seen = await tabUntil(page, (f) => f.id === 'file-input', 20);
     await page.keyboard.press('Space');
     const fc = await chooser;
     expect(fc.isMultiple()).toBe(true);
