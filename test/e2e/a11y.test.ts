@@ -102,7 +102,7 @@ describe('keyboard, labels and themes (built dist/ in chromium)', () => {
   });
 
   async function openPage(colorScheme: 'light' | 'dark' = 'light') {
-    const opened = await openWatchedPage(browser, origin, colorScheme);
+    const opened = await openWatchedPage(browser, origin, { colorScheme });
     // The page is settled (core loaded, history listed) before the keyboard walk starts.
     await opened.page.waitForFunction(() => document.body.dataset.core === 'ready');
     return opened;

@@ -13,8 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Server } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SHOTS, dropFile, dropDataFile, waitForResult, chartPixels, startHarness, stopHarness } from './harness';
-import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { SHOTS, dropFile, dropDataFile, waitForResult, chartPixels, startHarness, stopHarness, openWatchedPage } from './harness';
+import { type Browser, type Page } from 'playwright-core';
 import { DET_LATENCY, DET_PROFILE, DET_PROTOSHIFT, DET_SPIKE } from '../../src/shared/abi';
 import { latencyCapture } from '../worker/latency-capture';
 
@@ -58,18 +58,9 @@ describe('Flowlens baselines and behavioural charts (built dist/ in chromium)', 
   });
 
   async function openPage(init?: string) {
-    const context: BrowserContext = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
-    if (init) await context.addInitScript(init);
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-    page.on('console', (m) => {
-      if (m.type() === 'error') errors.push(`console: ${m.text()}`);
-    });
-    await page.goto(`${origin}/index.html`);
-    await page.waitForSelector('#drop-zone');
-    await page.waitForSelector('#baseline-list tbody tr');
-    return { context, page, errors };
+    const opened = await openWatchedPage(browser, origin, { init });
+    await opened.page.waitForSelector('#baseline-list tbody tr');
+    return opened;
   }
 
   it('learns, lists, exports, refuses bad imports, applies (PROFILE alerts on a scan) and deletes a baseline', async () => {

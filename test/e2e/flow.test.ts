@@ -65,7 +65,7 @@ describe('analysis flow (built dist/ in chromium)', () => {
     await stopHarness({ server, browser });
   });
 
-  const openPage = (colorScheme: 'light' | 'dark' = 'light') => openWatchedPage(browser, origin, colorScheme);
+  const openPage = (colorScheme: 'light' | 'dark' = 'light') => openWatchedPage(browser, origin, { colorScheme });
 
   it('queues two dropped captures, analyses both in turn, switches between their results and charts each from its own file', async () => {
     const { context, page, errors } = await openPage();

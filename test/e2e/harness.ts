@@ -157,14 +157,31 @@ export async function stopHarness(h: Partial<Harness>): Promise<void> {
   await new Promise((ok) => (h.server ? h.server.close(ok) : ok(undefined)));
 }
 
-/** A fresh context (1280 × 900, the given colour scheme) and page at `origin`/index.html with
- *  the drop zone shown, collecting page errors and console errors into `errors`. */
+/** How openWatchedPage() opens its page. */
+export interface WatchedPageOptions {
+  colorScheme?: 'light' | 'dark';
+  /** Default 1280 × 900. */
+  viewport?: { width: number; height: number };
+  /** A script run in the page before its own (e.g. one that removes indexedDB). */
+  init?: string;
+  /** The context's default timeout for actions and waits, ms (Playwright's default otherwise). */
+  timeoutMs?: number;
+}
+
+/** A fresh context and page at `origin`/index.html with the drop zone shown (downloads accepted),
+ *  collecting page errors and console errors into `errors`. */
 export async function openWatchedPage(
   browser: Browser,
   origin: string,
-  colorScheme: 'light' | 'dark' = 'light',
+  opts: WatchedPageOptions = {},
 ): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme });
+  const context = await browser.newContext({
+    viewport: opts.viewport ?? { width: 1280, height: 900 },
+    colorScheme: opts.colorScheme ?? 'light',
+    acceptDownloads: true,
+  });
+  if (opts.timeoutMs !== undefined) context.setDefaultTimeout(opts.timeoutMs);
+  if (opts.init) await context.addInitScript(opts.init);
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));

@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { DET_PORTSCAN } from '../../src/shared/abi';
-import { SHOTS, chartPixels, dropDataFile, startHarness, stopHarness, waitForResult } from './harness';
+import { SHOTS, chartPixels, dropDataFile, startHarness, stopHarness, waitForResult, openWatchedPage } from './harness';
 
 const SCAN = 'attacks/portscan/evilfingers_TCP_SYN_SCAN.pcap';
 const SCAN_NAME = 'evilfingers_TCP_SYN_SCAN.pcap';
@@ -77,18 +77,10 @@ describe('Flowlens sessions (built dist/ in chromium)', () => {
   });
 
   async function openPage(init?: string): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
-    context.setDefaultTimeout(120_000); // the machine is shared: slow, not stuck
-    if (init) await context.addInitScript(init);
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-    page.on('console', (m) => {
-      if (m.type() === 'error') errors.push(`console: ${m.text()}`);
-    });
-    await page.goto(`${origin}/index.html`);
-    await page.waitForSelector('#history-list tbody tr');
-    return { context, page, errors };
+    // timeoutMs: the machine is shared: slow, not stuck
+    const opened = await openWatchedPage(browser, origin, { init, timeoutMs: 120_000 });
+    await opened.page.waitForSelector('#history-list tbody tr');
+    return opened;
   }
 
   it('saves, triages, reopens after a reload, renames, exports, imports elsewhere and deletes a session', { timeout: 400_000 }, async () => {

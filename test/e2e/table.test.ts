@@ -9,8 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Server } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { DATA, SHOTS, dropFile, startHarness, stopHarness, waitForResult } from './harness';
+import type { Browser, Page } from 'playwright-core';
+import { DATA, SHOTS, dropFile, startHarness, stopHarness, waitForResult, openWatchedPage } from './harness';
 import { analyzeBlob } from '../../src/worker/pipeline';
 import { defaultOptions } from '../../src/rules/options';
 import { newEngine } from '../helpers/core';
@@ -73,18 +73,7 @@ describe('alerts table (built dist/ in chromium)', () => {
     await stopHarness({ server, browser });
   });
 
-  async function openPage(): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
-    const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-    page.on('console', (m) => {
-      if (m.type() === 'error') errors.push(`console: ${m.text()}`);
-    });
-    await page.goto(`${origin}/index.html`);
-    await page.waitForSelector('#drop-zone');
-    return { context, page, errors };
-  }
+  const openPage = () => openWatchedPage(browser, origin, { viewport: { width: 1400, height: 1000 } });
 
   const shown = async (page: Page) => Number(await page.locator('#alert-note').getAttribute('data-shown'));
   const rowCount = (page: Page) => page.locator('#alert-table tbody tr').count();
