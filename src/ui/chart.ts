@@ -20,6 +20,7 @@
 import uPlot from 'uplot';
 import type { ChannelSeries, DetectorSeries } from '../shared/protocol';
 import { el, replaceChildren } from './dom';
+import { createPlotHost } from './plot-host';
 import { formatDurationUs, formatInt, formatUtcUs } from './format';
 import { latencyColumns, portscanColumns, shareColumns, spikeColumns, synBins } from './series';
 
@@ -91,20 +92,8 @@ export function createChart(): ChannelChart {
   const sub = el('p', { class: 'muted', id: 'chart-sub' });
   const plot = el('div', { id: 'chart', class: 'chart', attrs: { role: 'img', 'aria-labelledby': 'chart-title', 'aria-describedby': 'chart-sub' } });
   const element = el('figure', { class: 'chart-panel' }, heading, sub, plot);
-  let u: uPlot | null = null;
-  let ro: ResizeObserver | null = null;
-  const HEIGHT = 320;
-
-  function width(): number {
-    return Math.max(280, Math.floor(plot.clientWidth || element.clientWidth || 640));
-  }
-  function destroy(): void {
-    ro?.disconnect();
-    ro = null;
-    u?.destroy();
-    u = null;
-    replaceChildren(plot);
-  }
+  const host = createPlotHost(plot, element, 320, 640);
+  const destroy = () => host.destroy();
   function colors() {
     return {
       fg: cssVar('--fg', '#222'),
@@ -121,12 +110,8 @@ export function createChart(): ChannelChart {
     return { stroke: c.fg, grid: { stroke: c.grid, width: 1 }, ticks: { stroke: c.grid, width: 1 } };
   }
   function draw(kind: string, opts: Omit<uPlot.Options, 'width' | 'height'>, data: uPlot.AlignedData): void {
-    u = new uPlot({ ...opts, width: width(), height: HEIGHT } as uPlot.Options, data, plot);
+    host.mount(opts, data);
     element.dataset.kind = kind;
-    ro = new ResizeObserver(() => {
-      if (u && Math.abs(u.width - width()) > 4) u.setSize({ width: width(), height: HEIGHT });
-    });
-    ro.observe(plot);
   }
 
   return {

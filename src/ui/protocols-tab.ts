@@ -7,6 +7,7 @@
 import uPlot from 'uplot';
 import { TIMELINE_CLASSES, type AnalysisResult, type TrafficTimeline } from '../shared/protocol';
 import { el, replaceChildren } from './dom';
+import { createPlotHost } from './plot-host';
 import { formatBytes, formatInt } from './format';
 import { classShares, classTotals, classTotalsOfFlows, flowsInRange, makeRange, stackShares, topServices, type TimeRange, utcTicks } from './traffic-model';
 import type { TabView } from './flows-tab';
@@ -30,19 +31,9 @@ export function createProtocolsTab(): TabView {
   const element = el('div', { id: 'protocols-tab', class: 'tab-view' }, sub, plot, el('div', { class: 'ov-grid' }, classes, services));
   let result: AnalysisResult | null = null;
   let range: TimeRange = null;
-  let u: uPlot | null = null;
-  let ro: ResizeObserver | null = null;
   let fullX: [number, number] = [0, 1];
-  const HEIGHT = 220;
-
-  const width = () => Math.max(280, Math.floor(plot.clientWidth || element.clientWidth || 800));
-  function destroy(): void {
-    ro?.disconnect();
-    ro = null;
-    u?.destroy();
-    u = null;
-    replaceChildren(plot);
-  }
+  const host = createPlotHost(plot, element, 220, 800);
+  const destroy = () => host.destroy();
 
   function draw(t: TrafficTimeline): void {
     destroy();
@@ -57,10 +48,8 @@ export function createProtocolsTab(): TabView {
     // Largest stack first: each class's area is drawn over the ones above it in the stack.
     const order = [4, 3, 2, 1, 0];
     const data: uPlot.AlignedData = [[...x, fullX[1]], ...order.map((c) => [...stacked[c].map((v) => (v === null ? null : v * 100)), stacked[c][x.length - 1] === null ? null : stacked[c][x.length - 1]! * 100])];
-    u = new uPlot(
+    host.mount(
       {
-        width: width(),
-        height: HEIGHT,
         tzDate: (ts) => uPlot.tzDate(new Date(ts * 1e3), 'Etc/UTC'),
         legend: { show: true, live: false },
         cursor: { drag: { x: false, y: false }, points: { show: false } },
@@ -79,13 +68,8 @@ export function createProtocolsTab(): TabView {
         ],
       },
       data,
-      plot,
     );
     plot.dataset.kind = 'chart';
-    ro = new ResizeObserver(() => {
-      if (u && Math.abs(u.width - width()) > 4) u.setSize({ width: width(), height: HEIGHT });
-    });
-    ro.observe(plot);
   }
 
   function tables(): void {
@@ -175,7 +159,7 @@ export function createProtocolsTab(): TabView {
     },
     setRange(fromUs, toUs) {
       range = makeRange(fromUs, toUs);
-      if (u) u.setScale('x', { min: range ? range.fromUs / 1e6 : fullX[0], max: range ? range.toUs / 1e6 : fullX[1] });
+      host.chart?.setScale('x', { min: range ? range.fromUs / 1e6 : fullX[0], max: range ? range.toUs / 1e6 : fullX[1] });
       tables();
     },
   };

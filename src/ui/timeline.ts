@@ -9,7 +9,8 @@
 import uPlot from 'uplot';
 import * as abi from '../shared/abi';
 import type { AnalysisResult, TrafficTimeline } from '../shared/protocol';
-import { el, replaceChildren } from './dom';
+import { el } from './dom';
+import { createPlotHost } from './plot-host';
 import { formatBytes, formatDurationUs, formatInt, formatUtcUs } from './format';
 import { makeRange, parseUtcUs, timelineRates, type TimeRange, utcTicks } from './traffic-model';
 
@@ -98,23 +99,11 @@ export function createTimeline(onRange: (fromUs: number | null, toUs: number | n
   );
   element.dataset.range = '';
 
-  let u: uPlot | null = null;
-  let ro: ResizeObserver | null = null;
   let current: TimeRange = null;
   /** Alert first times (epoch s), sorted, per MARK_ROWS row. */
   let marks: number[][] = [[], [], []];
-  const HEIGHT = 260;
-
-  function width(): number {
-    return Math.max(280, Math.floor(plot.clientWidth || element.clientWidth || 800));
-  }
-  function destroy(): void {
-    ro?.disconnect();
-    ro = null;
-    u?.destroy();
-    u = null;
-    replaceChildren(plot);
-  }
+  const host = createPlotHost(plot, element, 260, 800);
+  const destroy = () => host.destroy();
 
   function showRangeText(): void {
     if (!current) {
@@ -130,6 +119,7 @@ export function createTimeline(onRange: (fromUs: number | null, toUs: number | n
 
   /** Draws the current range as uPlot's selection (without firing setSelect). */
   function drawSelection(): void {
+    const u = host.chart;
     if (!u) return;
     if (!current) {
       u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
@@ -188,10 +178,8 @@ export function createTimeline(onRange: (fromUs: number | null, toUs: number | n
     const axis = { stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } };
     const headroom = (max: number) => Math.max(1, max) * 1.45; // room above the data for the mark rows
     const step = uPlot.paths.stepped?.({ align: 1 });
-    u = new uPlot(
+    host.mount(
       {
-        width: width(),
-        height: HEIGHT,
         tzDate: (ts) => uPlot.tzDate(new Date(ts * 1e3), 'Etc/UTC'),
         legend: { show: true, live: false },
         cursor: { drag: { x: true, y: false, setScale: false }, points: { show: false } },
@@ -224,15 +212,8 @@ export function createTimeline(onRange: (fromUs: number | null, toUs: number | n
         },
       },
       data,
-      plot,
+      drawSelection,
     );
-    ro = new ResizeObserver(() => {
-      if (u && Math.abs(u.width - width()) > 4) {
-        u.setSize({ width: width(), height: HEIGHT });
-        drawSelection();
-      }
-    });
-    ro.observe(plot);
     drawSelection();
   }
 
