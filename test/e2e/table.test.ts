@@ -78,6 +78,26 @@ describe('alerts table (built dist/ in chromium)', () => {
   const shown = async (page: Page) => Number(await page.locator('#alert-note').getAttribute('data-shown'));
   const rowCount = (page: Page) => page.locator('#alert-table tbody tr').count();
 
+  /** Waits (polling, not per frame) until the note says `want` alerts are shown, then checks it,
+   *  naming the filter inputs, the note and the page's errors when it is not (a CI run once timed
+   *  out here without saying what the page showed). */
+  async function expectShown(page: Page, want: number, errors: string[]): Promise<void> {
+    await page
+      .waitForFunction((w) => document.getElementById('alert-note')?.dataset.shown === String(w), want, { timeout: 15_000, polling: 100 })
+      .catch(() => undefined);
+    const state = await page.evaluate(() => ({
+      shown: document.getElementById('alert-note')?.dataset.shown,
+      note: document.getElementById('alert-note')?.textContent,
+      address: (document.getElementById('alert-address') as HTMLInputElement | null)?.value,
+      port: (document.getElementById('alert-port') as HTMLInputElement | null)?.value,
+      problem: document.getElementById('alert-filter-problem')?.textContent,
+      state: document.body.dataset.state,
+      result: document.body.dataset.result,
+    }));
+    expect(state.shown, `the page: ${JSON.stringify({ ...state, errors })}`).toBe(String(want));
+    expect(errors).toEqual([]);
+  }
+
   /** Sets a filter control and waits until the table re-rendered with `want` rows. */
   async function expectFilter(page: Page, want: number): Promise<void> {
     await page.waitForFunction((w) => document.getElementById('alert-note')?.dataset.shown === String(w), want, { timeout: 10_000 }).catch(() => undefined);
@@ -282,13 +302,13 @@ describe('alerts table (built dist/ in chromium)', () => {
     await page.locator('#alert-address').fill('192.168.1.25');
     const victim = want('192.168.1.25', null);
     expect(victim).toBeGreaterThan(0);
-    await page.waitForFunction((w) => document.getElementById('alert-note')?.dataset.shown === String(w), victim);
+    await expectShown(page, victim, errors);
     // Two of the ports nmap probed (554: an UNUSUAL and the PORTSCAN alert name it; 1723: UNUSUAL).
     for (const p of [554, 1723]) {
       await page.locator('#alert-port').fill(String(p));
       const w = want('192.168.1.25', p);
       expect(w).toBeGreaterThan(0);
-      await page.waitForFunction((x) => document.getElementById('alert-note')?.dataset.shown === String(x), w);
+      await expectShown(page, w, errors);
       const subjects = await page.locator('#alert-table tbody tr td.channel').allInnerTexts();
       expect(subjects.length).toBe(Math.min(w, subjects.length));
       for (const s of subjects) {
@@ -298,7 +318,7 @@ describe('alerts table (built dist/ in chromium)', () => {
     }
     await page.locator('#alerts').screenshot({ path: join(SHOTS, 'table-real-scan.png') });
     await page.locator('#alert-address').fill('192.168.1.99');
-    await page.waitForFunction(() => document.getElementById('alert-note')?.dataset.shown === '0');
+    await expectShown(page, 0, errors);
     expect(await page.locator('#alert-note').innerText()).toContain('No alert matches the filter');
     expect(errors).toEqual([]);
     await context.close();
