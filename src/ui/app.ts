@@ -177,6 +177,9 @@ export function createApp(
   let currentFile: File | null = null;
   let resultBaseline: string | null = null;
   let selected = -1;
+  /** The file whose result `selected` indexes (an alert picked while a file is read stays picked in
+   *  its later snapshots and its final result: their alerts extend the earlier ones, same indices). */
+  let selectedFile: File | null = null;
   /** The page state once the queue has drained (the displayed result's). */
   let restState: 'idle' | 'done' | 'failed' = 'idle';
 
@@ -301,21 +304,27 @@ export function createApp(
   }
 
   /** Displays a result. `kind` (#5 flow): 'partial' while the file is read (labelled "so far",
-   *  never auto-selects or scrolls, keeps the focused row and the table's scroll), 'cancelled'
-   *  (the result so far, labelled where it stopped) or 'final'; `fraction` = bytes read / size. */
+   *  never auto-selects or scrolls), 'cancelled' (the result so far, labelled where it stopped) or
+   *  'final'; `fraction` = bytes read / size. A result that follows a partial one of the same file
+   *  keeps the table's filters, sort, ticks, scroll and focused row, and the alert picked while
+   *  the file was read (else the final result opens its first alert). */
   function show(r: AnalysisResult, kind: ResultKind = 'final', fraction = 1): void {
     const partial = kind === 'partial';
-    // #5 flow: keep the user's place across partial updates.
-    const focusedRow = partial && document.activeElement instanceof HTMLElement ? document.activeElement.closest<HTMLElement>('#alerts [data-alert]')?.dataset.alert : undefined;
-    const scroller = partial ? table.element.querySelector<HTMLElement>('.table-scroll') : null;
+    // #5 flow: a newer snapshot (partial, cancelled or final) of the file whose snapshot is shown
+    // keeps the user's place: the focused row, the table's scroll and the alert picked.
+    const continuing = lastShown.partial && lastShown.file === currentFile && currentFile !== null;
+    const picked = continuing && selectedFile === currentFile && selected >= 0 && selected < r.alerts.count ? selected : -1;
+    const focusedRow = continuing && document.activeElement instanceof HTMLElement ? document.activeElement.closest<HTMLElement>('#alerts [data-alert]')?.dataset.alert : undefined;
+    const scroller = continuing ? table.element.querySelector<HTMLElement>('.table-scroll') : null;
     const scrollTop = scroller?.scrollTop ?? 0;
     result = r;
-    if (!partial) selected = -1;
+    if (!partial || picked < 0) selected = -1;
     const problems = renderProblems(r);
     replaceChildren(problemsSlot, problems);
     replaceChildren(summarySlot, renderSummary(r, resultBaseline !== null ? { name: resultBaseline, summary: r.baseline } : undefined));
     // #5 flow: a newer snapshot of the same file's analysis keeps the table's filters, sort and ticks.
-    table.setResult(r, { keepView: lastShown.partial && lastShown.file === currentFile });
+    table.setResult(r, { keepView: continuing });
+    if (picked >= 0) table.setSelected(picked);
     lastShown = { file: currentFile, partial };
     exportPanel.update(); // #5 exports
     workbench.setResult(r); // #5 overview (also the figures so far of a partial result)
@@ -327,18 +336,18 @@ export function createApp(
       n.dataset.kind = kind;
     }
     root.dataset.result = kind;
-    if (partial) {
-      if (scroller && scrollTop > 0) scroller.scrollTop = scrollTop; // (setting it forces a layout)
-      if (focusedRow !== undefined) table.element.querySelector<HTMLElement>(`[data-alert="${focusedRow}"]`)?.focus({ preventScroll: true });
-      return; // no selection, no status announcement (the progress panel speaks)
-    }
+    if (scroller && scrollTop > 0) scroller.scrollTop = scrollTop; // (setting it forces a layout)
+    if (focusedRow !== undefined) table.element.querySelector<HTMLElement>(`[data-alert="${focusedRow}"]`)?.focus({ preventScroll: true });
+    if (partial) return; // no auto-selection, no status announcement (the progress panel speaks)
     explore.hidden = r.alerts.count === 0;
     status.textContent =
       `${r.cancelled ? `${note}:` : r.ok ? 'Analysed' : 'Stopped by an error in'} ${r.summary.fileName}: ` +
       `${formatInt(r.summary.packetsDecoded)} packets, ${formatInt(r.summary.alerts)} alerts.`;
     restState = r.ok || r.cancelled ? 'done' : 'failed';
     if (document.body.dataset.state !== 'running') setState(restState);
-    const first = table.first();
+    // The alert picked while the file was read (its detail and chart now from the whole file), else
+    // the first one.
+    const first = picked >= 0 ? picked : table.first();
     if (first >= 0) void selectAlert(first, false);
     else {
       replaceChildren(detailSlot);
@@ -353,6 +362,7 @@ export function createApp(
     const r = result;
     if (!r || i < 0 || i >= r.alerts.count) return;
     selected = i;
+    selectedFile = currentFile;
     table.setSelected(i);
     explore.hidden = false;
     // #5 exports: actions (packets only while the worker holds this result's file); #5 sessions: triage

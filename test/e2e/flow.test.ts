@@ -141,7 +141,7 @@ describe('analysis flow (built dist/ in chromium)', () => {
     const snap = await (
       await page.waitForFunction(
         () => {
-          if (document.getElementById('app')?.dataset.result !== 'partial' || document.querySelectorAll('#alert-table tbody tr').length === 0) return null;
+          if (document.getElementById('app')?.dataset.result !== 'partial' || document.querySelectorAll('#alert-table tbody tr').length < 2) return null;
           return {
             note: document.getElementById('result-note')?.textContent ?? '',
             noteHidden: document.getElementById('result-note')?.hidden,
@@ -155,6 +155,11 @@ describe('analysis flow (built dist/ in chromium)', () => {
         { timeout: 90_000, polling: 20 },
       )
     ).jsonValue();
+    // An alert picked while the file is read (the second row: the first is what the page picks by
+    // itself at the end) stays picked in the result that follows.
+    const pickedRow = page.locator('#alert-table tbody tr').nth(1);
+    const picked = await pickedRow.getAttribute('data-alert');
+    await pickedRow.click();
     await page.locator('#cancel-button').click();
     expect(snap).toMatchObject({ noteHidden: false, badge: 'Reading — results so far', selected: 0, explore: true, state: 'running' });
     expect(snap!.note).toMatch(/^Results so far \(reading… \d+ %\)$/);
@@ -174,6 +179,11 @@ describe('analysis flow (built dist/ in chromium)', () => {
     expect(await page.locator('#result-note').innerText()).toMatch(/^Cancelled at \d+ % — results so far$/);
     expect(await page.locator('#summary').getAttribute('data-status')).toBe('cancelled');
     expect(await page.locator('#alert-table tbody tr').count()).toBeGreaterThan(0);
+    expect(picked).toMatch(/^\d+$/);
+    expect(await page.locator('#alert-table tbody tr.selected').getAttribute('data-alert')).toBe(picked);
+    expect(await page.locator('#alert-detail').getAttribute('data-alert')).toBe(picked);
+    expect(await page.locator('#explore').isHidden()).toBe(false);
+    expect(await page.locator('#alert-table tbody tr').first().getAttribute('data-alert')).not.toBe(picked);
     expect(await page.locator('#queue-list li .queue-state').innerText()).toMatch(/^cancelled at \d+ %: [\d,]+ packets/);
     expect(await page.locator('#progress').isHidden()).toBe(true);
     await page.locator('#result-note').scrollIntoViewIfNeeded();
