@@ -233,7 +233,10 @@ export function createApp(
         return { ok: false, title: 'The applied baseline could not be read', message: e instanceof Error ? e.message : String(e) };
       }
     }
-    return { ok: true, options: read.options, extras, applied };
+    // #5 sessions: the file of the reopened session shown is analysed with its hash seed (same
+    // alerts in the same order: the session carries on, see sessions.analysed).
+    const seed = sessions.seedFor(file);
+    return { ok: true, options: seed === undefined ? read.options : { ...read.options, seed }, extras, applied };
   }
 
   // #5 flow: the flow asks the page to display a result (partial, cancelled or final), a file

@@ -4,7 +4,8 @@
 // JSON file, src/store/session-file.ts), Delete (with an inline confirmation) and Import; keeps the
 // shown session's triage (src/ui/triage.ts) and the evidence series the page loaded, and serves
 // evidence charts of a reopened session from the stored series (the file is not there: the chart
-// then says which file to drop). A store that cannot be opened or written (private window, disabled
+// then says which file to drop; the file dropped again carries the session on, see
+// sessionMismatch). A store that cannot be opened or written (private window, disabled
 // storage, full disk) gives the banner's "This session was not saved: …" and the analysis stays.
 // Ids: history (panel), history-list (table, rows data-session), history-note, history-import,
 // session-banner, session-reopened, session-not-saved.
@@ -12,6 +13,7 @@ import type { AnalysisResult, ChannelSeries, DetectorSeries } from '../shared/pr
 import * as abi from '../shared/abi';
 import {
   isSessionWorthy,
+  metaOf,
   notSavedMessage,
   type LoadedSession,
   type SessionMeta,
@@ -57,6 +59,10 @@ export interface Sessions {
   open(id: string): Promise<void>;
   /** True while the shown result is a reopened session (the file is not loaded). */
   reopened(): boolean;
+  /** The hash seed of the reopened session shown when `file` has its file's name and size (the
+   *  page analyses it with that seed, so that the same file gives the same alerts in the same
+   *  order and the session carries on), else undefined. */
+  seedFor(file: { name: string; size: number }): number | undefined;
   /** Resolves when the pending writes (save, hash, series) are done; for tests. */
   idle(): Promise<void>;
 }
@@ -87,6 +93,45 @@ export function formatDateMs(ms: number): string {
 export function needsFileMessage(meta: Pick<SessionMeta, 'file'>): string {
   const sha = meta.file.sha256 ? `sha256 ${meta.file.sha256.slice(0, 16)}…` : 'sha256 not computed';
   return `the evidence chart needs the original file: drop ${meta.file.name} (${sha}) to re-analyse`;
+}
+
+/** The options as one string, keys sorted at every level (the stored copy went through IndexedDB
+ *  and JSON; only the values matter). */
+function canonicalJson(v: unknown): string {
+  return JSON.stringify(v, (_k, x: unknown) =>
+    x && typeof x === 'object' && !Array.isArray(x) && !ArrayBuffer.isView(x)
+      ? Object.fromEntries(Object.entries(x as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : x,
+  );
+}
+
+/** Alert `i` of `r` as one string: detector, variant, first and last time, ports, its channel's
+ *  addresses and protocol. */
+function alertFingerprint(r: Pick<AnalysisResult, 'alerts' | 'channels'>, i: number): string {
+  const a = r.alerts;
+  const c = r.channels[a.channel[i]];
+  return `${a.detector[i]}/${a.variant[i]}/${a.tsUs[i]}/${a.lastUs[i]}/${a.sport[i]}/${a.dport[i]}/${c?.src}/${c?.dst}/${c?.proto}`;
+}
+
+/**
+ * Why analysis `r` of `file` (with baseline `baselineName`) is not the analysis stored as session
+ * `meta` / `stored`, or null when it is: the same file name and size, the same settings (hash seed
+ * included: the order of alerts raised from the flow table follows it, and the triage is kept by
+ * alert index; see Sessions.seedFor) and baseline, the same outcome and counts (packets, bytes,
+ * flows, alerts), and alert for alert the same detector, times, ports and channel. The page then re-attaches
+ * the dropped file to the reopened session (its triage and stored charts carry on) instead of
+ * saving a new one; the file's SHA-256 is checked against the stored one afterwards.
+ */
+export function sessionMismatch(meta: SessionMeta, stored: Pick<AnalysisResult, 'options' | 'alerts' | 'channels'>, file: { name: string; size: number }, r: AnalysisResult, baselineName: string | null): string | null {
+  if (file.name !== meta.file.name) return `another file name (${meta.file.name})`;
+  if (file.size !== meta.file.sizeBytes) return `another file size (${formatBytes(meta.file.sizeBytes)})`;
+  if (baselineName !== meta.baselineName) return meta.baselineName ? `another baseline (${meta.baselineName})` : 'a baseline applied';
+  if (canonicalJson(r.options) !== canonicalJson(stored.options)) return 'other settings';
+  const now = metaOf(meta.id, meta.name, meta.createdAtMs, meta.file, baselineName, r);
+  for (const k of ['outcome', 'packets', 'bytes', 'flows', 'alerts'] as const) if (now[k] !== meta[k]) return `another ${k === 'outcome' ? 'outcome' : `count of ${k}`}`;
+  if (stored.alerts.count !== r.alerts.count) return 'another count of alerts';
+  for (let i = 0; i < r.alerts.count; i++) if (alertFingerprint(stored, i) !== alertFingerprint(r, i)) return `another alert ${i + 1}`;
+  return null;
 }
 
 /** A stored ZSCORE channel series usable for alert `alert`: its own, or another ZSCORE alert's
@@ -172,6 +217,10 @@ export function createSessions(deps: SessionsDeps): Sessions {
     try {
       sessions = await (await store()).list();
       unavailable = null;
+      // The shown session's meta as stored now (a rename, its hash).
+      const c = current;
+      const now = c?.id ? sessions.find((m) => m.id === c.id && !m.problem) : undefined;
+      if (c && now) c.meta = now;
     } catch (e) {
       unavailable = e instanceof Error ? e.message : String(e);
     }
@@ -348,6 +397,10 @@ export function createSessions(deps: SessionsDeps): Sessions {
 
   async function analysed(file: File, result: AnalysisResult, baselineName: string | null): Promise<SessionMeta | null> {
     await triage.flush().catch(() => undefined);
+    const prev = current;
+    if (prev?.reopened && prev.id && prev.meta && isSessionWorthy(result) && sessionMismatch(prev.meta, prev.result, file, result, baselineName) === null) {
+      return reattach(prev, file, result);
+    }
     if (current && !current.reopened) current.triageEntries = new Map(triage.entries());
     // Shown again (the page's queue): its session becomes the current one again, nothing is re-saved.
     const known = liveSessions.get(result);
@@ -402,6 +455,41 @@ export function createSessions(deps: SessionsDeps): Sessions {
         say(`The file's SHA-256 was not saved: ${e instanceof Error ? e.message : String(e)}`);
       }
       return meta;
+    })();
+    return track(work);
+  }
+
+  /** The file of reopened session `prev` was dropped again and analysed to the same figures: the
+   *  session carries on with the file (its triage stays loaded, its stored series stay, charts of
+   *  other alerts now re-read the file and are added to it); nothing is saved anew. The file's
+   *  SHA-256 is then checked against the stored one (or stored, when it was never computed). */
+  function reattach(prev: Current, file: File, result: AnalysisResult): Promise<SessionMeta | null> {
+    const meta = prev.meta!;
+    const c: Current = { id: prev.id, result, reopened: false, meta, series: new Map(prev.series), pendingSeries: new Map(), saving: 'saved' };
+    liveSessions.set(result, c);
+    current = c;
+    reopenedNote.hidden = true;
+    reopenedNote.textContent = '';
+    showNotSaved(null);
+    const what = `${file.name} analysed again with the same settings and figures: it carries on the session “${meta.name}” (triage and charts kept, nothing saved anew)`;
+    say(`${what}; checking its SHA-256…`);
+    const work = (async () => {
+      try {
+        const sha = await deps.hash(file);
+        if (meta.file.sha256 === null) {
+          await (await store()).setHash(meta.id, sha);
+          c.meta = { ...meta, file: { ...meta.file, sha256: sha } };
+          await refresh();
+          say(`${what}; its SHA-256 is now stored.`);
+        } else if (sha === meta.file.sha256) {
+          say(`${what}; SHA-256 matches.`);
+        } else {
+          say(`${what}, but its SHA-256 differs from the stored file's (${meta.file.sha256.slice(0, 16)}…): another file with the same name, size and figures.`);
+        }
+      } catch (e) {
+        say(`${what}; its SHA-256 was not checked: ${e instanceof Error ? e.message : String(e)}`);
+      }
+      return c.meta;
     })();
     return track(work);
   }
@@ -461,6 +549,11 @@ export function createSessions(deps: SessionsDeps): Sessions {
     triageBlock: (alert) => (current ? renderTriage(triage, alert) : null),
     open,
     reopened: () => current?.reopened ?? false,
+    seedFor(file) {
+      const c = current;
+      if (!c?.reopened || !c.meta || c.meta.file.name !== file.name || c.meta.file.sizeBytes !== file.size) return undefined;
+      return c.result.options.seed;
+    },
     idle: () => pending.then(() => undefined),
   };
 }

@@ -207,6 +207,41 @@ describe('Flowlens sessions (built dist/ in chromium)', () => {
     await fresh.context.close();
 
     step('imported');
+    // The file dropped again while its session is shown: analysed with the session's hash seed to
+    // the same alerts in the same order, it carries on that session (no new one; the triage stays;
+    // an alert whose chart was never opened now charts from the file, and its series is added).
+    const portscans = await page.locator('#alert-table tbody tr[data-detector="PORTSCAN"]').count();
+    expect(portscans).toBeGreaterThan(1);
+    await dropDataFile(page, SCAN);
+    await page.waitForFunction(() => /SHA-256 matches\.$/.test(document.getElementById('history-note')?.textContent ?? ''), undefined, { timeout: 60_000 });
+    expect(await page.locator('#history-note').innerText()).toBe(
+      `${SCAN_NAME} analysed again with the same settings and figures: it carries on the session “Lab scan, Tuesday” (triage and charts kept, nothing saved anew); SHA-256 matches.`,
+    );
+    expect(await page.locator('#session-reopened').isHidden()).toBe(true);
+    expect((await sessionRows(page)).map((r) => r[1])).toEqual(['Lab scan, Tuesday']);
+    expect(await field(page, 'packets')).toBe(packets);
+    expect(await selectPortscan(page)).toBe(alert);
+    expect(await page.locator('#triage-confirmed').isChecked()).toBe(true);
+    expect(await page.locator('#triage-note').inputValue()).toBe('lab scanner <script>alert(1)</script>, ticket 42');
+    await selectPortscan(page, 1);
+    expect((await chartPixels(page)).drawn).toBeGreaterThan(300);
+    await page.waitForFunction(async () => {
+      const n = await new Promise<number>((ok) => {
+        const req = indexedDB.open('flowlens');
+        req.onsuccess = () => {
+          const c = req.result.transaction('session-series').objectStore('session-series').count();
+          c.onsuccess = () => {
+            req.result.close();
+            ok(c.result);
+          };
+        };
+      });
+      return n === 2;
+    }, undefined, { timeout: 30_000, polling: 200 });
+    expect(await storeCounts(page)).toEqual({ sessions: 1, 'session-data': 1, 'session-series': 2, 'session-triage': 1 });
+    await page.screenshot({ path: join(SHOTS, 'sessions-4b-reattached.png'), fullPage: true });
+
+    step('re-attached');
     // Delete, with its confirmation.
     await page.locator(`#history-list tr[data-session="${id}"] .history-delete`).click();
     expect(await page.locator('#history-list .history-confirm-delete').isVisible()).toBe(true);
