@@ -6,12 +6,11 @@
 // finds no violation on the page with a result, in the light and the dark theme. Screenshots:
 // test-results/screenshots/a11y-*.png. Run: npm run build && npx vitest run --config
 // vitest.e2e.config.ts test/e2e/a11y.test.ts
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import type { Server } from 'node:http';
-import { DATA, ROOT, SHOTS, openWatchedPage, startHarness, stopHarness } from './harness';
+import { DATA, ROOT, SHOTS, openWatchedPage, useHarness } from './harness';
 
 const ESPN = 'normal/chrissanders_http_espn.pcapng';
 const SSH = 'attacks/bruteforce/zeek_ssh_sshguess.pcap';
@@ -91,15 +90,9 @@ async function axeViolations(page: Page): Promise<string[]> {
 }
 
 describe('keyboard, labels and themes (built dist/ in chromium)', () => {
-  let server: Server;
   let browser: Browser;
   let origin = '';
-  beforeAll(async () => {
-    ({ server, browser, origin } = await startHarness());
-  });
-  afterAll(async () => {
-    await stopHarness({ server, browser });
-  });
+  useHarness((h) => ({ browser, origin } = h));
 
   async function openPage(colorScheme: 'light' | 'dark' = 'light') {
     const opened = await openWatchedPage(browser, origin, { colorScheme });

@@ -9,11 +9,10 @@
 // tcp/5001 transfer) and a SPIKE alert (DOMINATE) and theirs, delete the baseline (with its
 // confirmation), and a browser without IndexedDB (the panel says so, analysis still works).
 // Screenshots go to test-results/screenshots/ (b*.png). Run with `npm run e2e`.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Server } from 'node:http';
+import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SHOTS, dropFile, dropDataFile, waitForResult, chartPixels, startHarness, stopHarness, openWatchedPage } from './harness';
+import { SHOTS, dropFile, dropDataFile, waitForResult, chartPixels, useHarness, openWatchedPage } from './harness';
 import { type Browser, type Page } from 'playwright-core';
 import { DET_LATENCY, DET_PROFILE, DET_PROTOSHIFT, DET_SPIKE } from '../../src/shared/abi';
 import { latencyCapture } from '../worker/latency-capture';
@@ -45,17 +44,9 @@ async function openAlert(page: Page, detector: number, name: string, text?: stri
 }
 
 describe('Flowlens baselines and behavioural charts (built dist/ in chromium)', () => {
-  let server: Server;
   let browser: Browser;
   let origin = '';
-
-  beforeAll(async () => {
-    ({ server, browser, origin } = await startHarness());
-  });
-
-  afterAll(async () => {
-    await stopHarness({ server, browser });
-  });
+  useHarness((h) => ({ browser, origin } = h));
 
   async function openPage(init?: string) {
     const opened = await openWatchedPage(browser, origin, { init });

@@ -6,12 +6,11 @@
 // packets than the end), and Cancel keeps the rows so far.
 // Screenshots: test-results/screenshots/flow-*.png. Run: npm run build && npx vitest run --config
 // vitest.e2e.config.ts test/e2e/flow.test.ts
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import type { Server } from 'node:http';
-import { BIG, DATA, SHOTS, bigRepeated as bigRepeatedOf, chartPixels, openWatchedPage, startHarness, stopHarness } from './harness';
+import { BIG, DATA, SHOTS, bigRepeated as bigRepeatedOf, chartPixels, openWatchedPage, useHarness } from './harness';
 import { SEV_HIGH } from '../../src/shared/abi';
 
 /** IPv4 + IPv6 packets of a MANIFEST.md row (what the summary's "Packets" counts). */
@@ -55,15 +54,9 @@ const REPEAT = 2;
 const bigRepeated = () => bigRepeatedOf(REPEAT);
 
 describe('analysis flow (built dist/ in chromium)', () => {
-  let server: Server;
   let browser: Browser;
   let origin = '';
-  beforeAll(async () => {
-    ({ server, browser, origin } = await startHarness());
-  });
-  afterAll(async () => {
-    await stopHarness({ server, browser });
-  });
+  useHarness((h) => ({ browser, origin } = h));
 
   const openPage = (colorScheme: 'light' | 'dark' = 'light') => openWatchedPage(browser, origin, { colorScheme });
 

@@ -1,6 +1,7 @@
 // The browser tests' harness (test/e2e/*.test.ts): where things are, a static server for dist/
 // (plus a test-only /__data/ route to ../shared/data), dropping a file on the page's drop zone as a
 // real DataTransfer, waiting for a result, and counting a chart's drawn pixels.
+import { afterAll, beforeAll } from 'vitest';
 import { createServer, type Server } from 'node:http';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -155,6 +156,21 @@ export async function startHarness(): Promise<Harness> {
 export async function stopHarness(h: Partial<Harness>): Promise<void> {
   await h.browser?.close();
   await new Promise((ok) => (h.server ? h.server.close(ok) : ok(undefined)));
+}
+
+/** Starts the harness before the suite's tests and stops it after them (vitest's beforeAll and
+ *  afterAll, so call it inside the describe); `set` receives it, e.g.
+ *  `useHarness((h) => ({ browser, origin } = h))`. `before` runs first (a check of its own). */
+export function useHarness(set: (h: Harness) => void, before?: () => void): void {
+  let h: Harness | undefined;
+  beforeAll(async () => {
+    before?.();
+    h = await startHarness();
+    set(h);
+  });
+  afterAll(async () => {
+    await stopHarness(h ?? {});
+  });
 }
 
 /** How openWatchedPage() opens its page. */

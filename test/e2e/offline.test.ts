@@ -6,15 +6,14 @@
 // the CSP of both builds has no unsafe-eval and no remote source, is enforced (an injected inline
 // script is refused) and reports no violation during an analysis. Screenshots: offline-*.png.
 // Run after `npm run build` (`npm run e2e` builds first).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
-import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { DATA, DIST, SHOTS, chartPixels, dropFile, serve, startHarness, stopHarness, waitForResult } from './harness';
+import { DATA, DIST, SHOTS, chartPixels, dropFile, serve, useHarness, waitForResult } from './harness';
 
 /** A real capture with alerts (nmap -sS of 1000 ports; MANIFEST.md: 2020 records). */
 const CAPTURE = 'attacks/portscan/evilfingers_TCP_SYN_SCAN.pcap';
@@ -123,20 +122,16 @@ async function analyse(page: Page): Promise<Counts> {
 }
 
 describe('offline builds (dist/ and dist/flowlens.html in chromium)', () => {
-  let server: Server;
   let browser: Browser;
   let origin = '';
   /** The hosted page's counts for CAPTURE, set by the first test. */
   let hosted: Counts | null = null;
-
-  beforeAll(async () => {
-    if (!existsSync(SINGLE)) throw new Error('dist/flowlens.html is missing: run `npm run build`');
-    ({ server, browser, origin } = await startHarness());
-  });
-
-  afterAll(async () => {
-    await stopHarness({ server, browser });
-  });
+  useHarness(
+    (h) => ({ browser, origin } = h),
+    () => {
+      if (!existsSync(SINGLE)) throw new Error('dist/flowlens.html is missing: run `npm run build`');
+    },
+  );
 
   it('hosted: loading requests only the build\'s own files, analysing requests nothing, no CSP violation', async () => {
     const w = await openWatched(browser);

@@ -4,12 +4,11 @@
 // the Alerts tab's count and the flows tab narrow to the numbers computed here, clear it with
 // Escape, type a range from the keyboard and clear it with the button, move between tabs with the
 // arrow keys, filter the alerts by a host, and save screenshots (overview-*.png).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Server } from 'node:http';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { BIG, DATA, SHOTS, bigRepeated, dropFile, startHarness, stopHarness, waitForResult } from './harness';
+import { BIG, DATA, SHOTS, bigRepeated, dropFile, useHarness, waitForResult } from './harness';
 import { analyzeBlob } from '../../src/worker/pipeline';
 import { defaultOptions } from '../../src/rules/options';
 import { newEngine } from '../helpers/core';
@@ -65,18 +64,13 @@ async function colourPixels(page: Page, cssVar: string, y0: number, y1: number):
 }
 
 describe('overview, timeline and tabs (built dist/ in chromium)', () => {
-  let server: Server;
   let browser: Browser;
   let origin = '';
   let node: AnalysisResult;
-
+  useHarness((h) => ({ browser, origin } = h));
   beforeAll(async () => {
-    ({ server, browser, origin } = await startHarness());
     const o = defaultOptions();
     node = (await analyzeBlob(await newEngine(), new Blob([readFileSync(join(DATA, FILE))]), NAME, o)).result;
-  });
-  afterAll(async () => {
-    await stopHarness({ server, browser });
   });
 
   it('shows the overview, draws the timeline, narrows the tabs to a dragged range, switches tabs by keyboard', async () => {

@@ -6,11 +6,10 @@
 // caret, the blacklist file loader, the suppressed-alerts toggle, and the PORTSCAN and SYNFLOOD
 // alerts of real attack captures with their charts. Screenshots go to test-results/screenshots/.
 // Run with `npm run e2e` (it builds dist/ first).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Server } from 'node:http';
+import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DATA, SHOTS, dropFile, dropDataFile, waitForResult, chartPixels, startHarness, stopHarness } from './harness';
+import { DATA, SHOTS, dropFile, dropDataFile, waitForResult, chartPixels, useHarness } from './harness';
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { defaultOptions } from '../../src/rules/options';
 import { DET_PORTSCAN } from '../../src/shared/abi';
@@ -72,17 +71,9 @@ async function field(page: Page, name: string): Promise<number> {
 }
 
 describe('Flowlens page (built dist/ in chromium)', () => {
-  let server: Server;
   let browser: Browser;
   let origin = '';
-
-  beforeAll(async () => {
-    ({ server, browser, origin } = await startHarness());
-  });
-
-  afterAll(async () => {
-    await stopHarness({ server, browser });
-  });
+  useHarness((h) => ({ browser, origin } = h));
 
   /** A fresh page with watchers: every request URL, page errors, console errors (CSP reports
    *  appear there) and dialogs (dismissed and recorded). */

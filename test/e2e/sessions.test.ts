@@ -7,13 +7,12 @@
 // deleted; a page without IndexedDB and one whose disk is full still show the analysis with
 // "This session was not saved: …"; a version 2 database keeps its settings and baselines when
 // the page upgrades it. Screenshots: test-results/screenshots/sessions-*.png.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Server } from 'node:http';
+import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { DET_PORTSCAN } from '../../src/shared/abi';
-import { SHOTS, chartPixels, dropDataFile, startHarness, stopHarness, waitForResult, openWatchedPage } from './harness';
+import { SHOTS, chartPixels, dropDataFile, useHarness, waitForResult, openWatchedPage } from './harness';
 
 const SCAN = 'attacks/portscan/evilfingers_TCP_SYN_SCAN.pcap';
 const SCAN_NAME = 'evilfingers_TCP_SYN_SCAN.pcap';
@@ -65,16 +64,9 @@ async function selectPortscan(page: Page, nth = 0): Promise<string> {
 }
 
 describe('Flowlens sessions (built dist/ in chromium)', () => {
-  let server: Server;
   let browser: Browser;
   let origin = '';
-
-  beforeAll(async () => {
-    ({ server, browser, origin } = await startHarness());
-  });
-  afterAll(async () => {
-    await stopHarness({ server, browser });
-  });
+  useHarness((h) => ({ browser, origin } = h));
 
   async function openPage(init?: string): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
     // timeoutMs: the machine is shared: slow, not stuck

@@ -5,12 +5,11 @@
 // generated, never read back from the page. Then a real capture (nmap SYN scan) filtered by
 // address and port against the same capture analysed in node. Screenshots: table-*.png.
 // Run: npm run build && npx vitest run --config vitest.e2e.config.ts test/e2e/table.test.ts
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Server } from 'node:http';
+import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { DATA, SHOTS, dropFile, startHarness, stopHarness, waitForResult, openWatchedPage } from './harness';
+import { DATA, SHOTS, dropFile, useHarness, waitForResult, openWatchedPage } from './harness';
 import { analyzeBlob } from '../../src/worker/pipeline';
 import { defaultOptions } from '../../src/rules/options';
 import { newEngine } from '../helpers/core';
@@ -61,17 +60,9 @@ function csv(): Uint8Array {
 const count = (f: (r: Row) => boolean) => ROWS.filter(f).length;
 
 describe('alerts table (built dist/ in chromium)', () => {
-  let server: Server;
   let browser: Browser;
   let origin = '';
-
-  beforeAll(async () => {
-    ({ server, browser, origin } = await startHarness());
-  });
-
-  afterAll(async () => {
-    await stopHarness({ server, browser });
-  });
+  useHarness((h) => ({ browser, origin } = h));
 
   const openPage = () => openWatchedPage(browser, origin, { viewport: { width: 1400, height: 1000 } });
 
