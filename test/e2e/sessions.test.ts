@@ -231,7 +231,8 @@ describe('Flowlens sessions (built dist/ in chromium)', () => {
       return n === 2;
     }, undefined, { timeout: 30_000, polling: 200 });
     expect(await storeCounts(page)).toEqual({ sessions: 1, 'session-data': 1, 'session-series': 2, 'session-triage': 1 });
-    await page.screenshot({ path: join(SHOTS, 'sessions-4b-reattached.png'), fullPage: true });
+    await page.locator('#history').screenshot({ path: join(SHOTS, 'sessions-4b-reattached-history.png') });
+    await page.locator('#explore').screenshot({ path: join(SHOTS, 'sessions-4c-reattached-chart.png') });
 
     step('re-attached');
     // Delete, with its confirmation.
