@@ -614,6 +614,11 @@ export interface AnalyzeExtras {
    *  the seed, settings and baseline the series re-reads need) under it, and useTarget(id) points
    *  channelSeries/detectorSeries back at it. Without it only "the last analysed file" is kept. */
   targetId?: number;
+  /** Partial results on request: Progress.partial comes only after FlowlensWorkerApi.wantPartial()
+   *  (one per call, still at most once per PARTIAL_INTERVAL_MS). The page asks for the next one
+   *  once it has drawn the last, so its main thread never receives snapshots it cannot draw.
+   *  Without it a partial comes every PARTIAL_INTERVAL_MS. */
+  partialsOnRequest?: boolean;
 }
 
 /** What a baseline holds (src/ml/baseline-file.ts describeBaseline), for lists and summaries. */

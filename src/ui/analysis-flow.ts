@@ -15,6 +15,8 @@ import { AnalysisQueue, type ResultKind } from './queue';
 export interface FlowApi {
   analyze(file: Blob, fileName: string, options: AnalysisOptions, onProgress?: (p: Progress) => void, extras?: AnalyzeExtras): Promise<AnalysisResult>;
   cancel(): void | Promise<void>;
+  /** FlowlensWorkerApi.wantPartial (the flow analyses with AnalyzeExtras.partialsOnRequest). */
+  wantPartial(): void | Promise<void>;
 }
 
 /** Settings and baseline for one analysis, or why it cannot start. */
@@ -75,8 +77,13 @@ export function createAnalysisFlow(d: FlowDeps): AnalysisFlow {
   // Partial results are drawn coalesced and paced: only the latest one is drawn, and the next draw
   // waits at least twice as long as the last draw took (a table of 1,000 rows can take seconds on a
   // busy machine; queued snapshots must not freeze the page).
+  // They are also pulled: the worker builds a snapshot only when asked (wantPartial), and the page
+  // asks for the next one once it has drawn the last, so the main thread never deserialises
+  // snapshots it will not draw (with 200,000 flows that cost more than the worker's reading).
   let drawTimer: ReturnType<typeof setTimeout> | null = null;
   let nextDrawAt = 0;
+  /** Asks the worker for the next partial result of the file being read. */
+  const wantPartial = () => void Promise.resolve(d.api.wantPartial()).catch(() => undefined);
   function schedulePartialDraw(id: number): void {
     if (drawTimer !== null) return;
     drawTimer = setTimeout(() => {
@@ -89,6 +96,7 @@ export function createAnalysisFlow(d: FlowDeps): AnalysisFlow {
       const t1 = performance.now();
       nextDrawAt = t1 + 2 * (t1 - t0);
       document.body.dataset.partialDrawMs = String(Math.round(t1 - t0));
+      wantPartial();
     }, Math.max(0, nextDrawAt - performance.now()));
   }
 
@@ -150,7 +158,9 @@ export function createAnalysisFlow(d: FlowDeps): AnalysisFlow {
     });
     let r: AnalysisResult;
     try {
-      r = await d.api.analyze(file, file.name, prep.options, onProgress, { ...prep.extras, targetId: id });
+      const running = d.api.analyze(file, file.name, prep.options, onProgress, { ...prep.extras, targetId: id, partialsOnRequest: true });
+      wantPartial(); // the first one (a call made after analyze reaches the worker after it)
+      r = await running;
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
       queue.finish(id, { state: 'failed', message });
@@ -217,6 +227,7 @@ export function createAnalysisFlow(d: FlowDeps): AnalysisFlow {
       if (queue.view(id)) {
         render();
         showItem(id);
+        if (queue.get(id)?.state === 'reading') wantPartial(); // a fresh snapshot of it
       }
     },
     remove(id) {

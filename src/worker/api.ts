@@ -18,6 +18,10 @@ export interface FlowlensWorkerApi {
   checkBaseline(text: string): Promise<BaselineSummary>;
   /** Stops the running analysis at the next chunk; it resolves with cancelled=true and what was read. */
   cancel(): void;
+  /** Asks the running analysis (started with AnalyzeExtras.partialsOnRequest) for one more partial
+   *  result, attached to a progress report once PARTIAL_INTERVAL_MS have passed since the last;
+   *  nothing when no analysis runs. */
+  wantPartial(): void;
   /** Re-reads the last analysed file (with the same applied baseline seeded, so series and alerts
    *  agree) and returns every packet of one channel (ChannelInfo.key) with its baseline, at most
    *  `maxPoints` points. */

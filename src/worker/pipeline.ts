@@ -47,6 +47,11 @@ export interface DirectReader {
   readInto(target: Uint8Array, position: number): number;
 }
 
+/** See PipelineHooks.partialGate. */
+export interface PartialGate {
+  wanted: boolean;
+}
+
 /** Cancellation flag, checked between chunks. */
 export interface CancelToken {
   cancelled: boolean;
@@ -59,6 +64,11 @@ export interface PipelineHooks {
   /** #5 timeline: least time between two partial results attached to a progress report
    *  (Progress.partial), ms; default PARTIAL_INTERVAL_MS. Only with onProgress. */
   partialIntervalMs?: number;
+  /** Partial results on request (pull): when given, a partial is attached only while
+   *  `wanted` is true, which it then resets. The page sets it (FlowlensWorkerApi.wantPartial)
+   *  once it has drawn the last snapshot, so snapshots it could not draw are never built, sent
+   *  and deserialised on its main thread. partialIntervalMs still applies. */
+  partialGate?: PartialGate;
   cancel?: CancelToken;
   /** Trace one channel (36-byte key) instead of collecting alerts: see channelSeries(). */
   traceKey?: Uint8Array;
@@ -555,7 +565,9 @@ export async function analyzeBlob(
       alerts: collector.total,
     };
     // The final report (force) is followed by the result itself: no partial there.
-    if (!force && !hooks.traceKey && now - lastPartial >= partialInterval) {
+    const gate = hooks.partialGate;
+    if (!force && !hooks.traceKey && now - lastPartial >= partialInterval && (!gate || gate.wanted)) {
+      if (gate) gate.wanted = false;
       lastPartial = now;
       p.partial = partialResult(now);
       p.alerts = collector.total;

@@ -5,7 +5,7 @@ import * as Comlink from 'comlink';
 import * as abi from '../shared/abi';
 import type { FlowlensWorkerApi } from './api';
 import type { Engine } from './engine';
-import { analyzeBlob, type CancelToken } from './pipeline';
+import { analyzeBlob, type CancelToken, type PartialGate } from './pipeline';
 import { type AnalysisOptions, type AnalysisResult, type AnalyzeExtras, type BaselineSummary, type ChannelSeries, type DetectorSeries, type Progress } from '../shared/protocol';
 import { baselineFileFromJson, checkBaselineFile, type BaselineFile } from '../ml/baseline-file';
 import { decodeProtocolShares, shareRowIndex } from './protocol-shares';
@@ -50,6 +50,8 @@ export function createWorkerApi(loadEngine: () => Promise<Engine>): FlowlensWork
   let enginePromise: Promise<Engine> | null = null;
   const engine = () => (enginePromise ??= loadEngine());
   let current: CancelToken | null = null;
+  /** The running analysis's partial gate (AnalyzeExtras.partialsOnRequest), else null. */
+  let currentGate: PartialGate | null = null;
   type Target = { file: Blob; fileName: string; options: AnalysisOptions; streamBytes?: number; alerts: AlertIndex; baseline?: BaselineFile };
   let last: Target | null = null;
   // #5 flow: the files analysed with a targetId (insertion order = age).
@@ -154,6 +156,9 @@ export function createWorkerApi(loadEngine: () => Promise<Engine>): FlowlensWork
     async analyze(file: Blob, fileName: string, options: AnalysisOptions, onProgress?: (p: Progress) => void, extras: AnalyzeExtras = {}) {
       const token: CancelToken = { cancelled: false };
       current = token;
+      // #5 flow: partials on request (the page asks for the next once it drew the last one).
+      const gate: PartialGate | undefined = extras.partialsOnRequest ? { wanted: false } : undefined;
+      currentGate = gate ?? null;
       // Fix the seed so that a series re-read sees the same tables.
       const fixed = { ...options, seed: options.seed ?? (Math.random() * 0xffffffff) >>> 0 };
       // The baseline is parsed once (the pipeline refuses a bad one) and kept for the re-reads.
@@ -167,6 +172,7 @@ export function createWorkerApi(loadEngine: () => Promise<Engine>): FlowlensWork
       }
       const out = await exclusive(async () => analyzeBlob(await engine(), file, fileName, fixed, {
         onProgress,
+        partialGate: gate,
         cancel: token,
         learn: extras.learn,
         // The text too: its size goes into result.baseline, and a bad one is refused from it.
@@ -174,6 +180,7 @@ export function createWorkerApi(loadEngine: () => Promise<Engine>): FlowlensWork
         baselineJson: extras.baselineJson,
       }));
       if (current === token) current = null;
+      if (currentGate === gate) currentGate = null;
       last = { file, fileName, options: fixed, alerts: indexOf(out.result), baseline };
       // After a cancel, the chart must not show packets past the point where reading stopped.
       if (out.result.cancelled) last.streamBytes = out.result.summary.streamBytes;
@@ -187,6 +194,9 @@ export function createWorkerApi(loadEngine: () => Promise<Engine>): FlowlensWork
     },
     cancel() {
       if (current) current.cancelled = true;
+    },
+    wantPartial() {
+      if (currentGate) currentGate.wanted = true;
     },
     // #5 flow
     async useTarget(targetId: number): Promise<void> {

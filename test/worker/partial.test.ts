@@ -141,6 +141,34 @@ describe('partial results', () => {
     expect(withPartials.summary.packetsDecoded).toBe(plain.summary.packetsDecoded);
   });
 
+  it('come on request only with a partial gate: one per request, on the next report, none unasked', async () => {
+    const gate = { wanted: false };
+    let seen = 0; // reports so far
+    let requests = 0;
+    const partialAt: number[] = []; // 1-based report numbers that carried a partial
+    const { result, partials } = await runWithPartials('attacks/portscan/evilfingers_xscan_capture.pcap', {
+      partialGate: gate,
+      onProgress: (p) => {
+        seen++;
+        if (p.partial) partialAt.push(seen);
+        // The page asks again once it has drawn: here after every 4th report.
+        if (seen % 4 === 0) {
+          gate.wanted = true;
+          requests++;
+        }
+      },
+    });
+    expect(seen).toBeGreaterThan(12);
+    expect(requests).toBeGreaterThan(2);
+    // One partial per request, on the report right after it (the last request may find no more
+    // reports: the final one never carries a partial).
+    expect(partialAt.length).toBeGreaterThanOrEqual(requests - 1);
+    expect(partialAt.length).toBeLessThanOrEqual(requests);
+    expect(partialAt).toEqual(partialAt.map((_, k) => 4 * (k + 1) + 1));
+    expect(partials.length).toBe(partialAt.length);
+    for (const p of partials) expectPrefix(p, result);
+  });
+
   it('cross a MessagePort through Comlink (structured clone, typed arrays kept)', async () => {
     const { port1, port2 } = new MessageChannel();
     const bytes = new Uint8Array(readFileSync(DATA + 'attacks/portscan/evilfingers_xscan_capture.pcap'));
