@@ -16,8 +16,8 @@
 //   "Analysis speed" figure as the page shows it;
 // - memory: every 100 ms each chromium process descended from this node process (/proc/<pid>/stat
 //   ppid): peak of the summed VmRSS (shared pages, e.g. the chromium binary, counted once per
-//   process, so the sum overstates), peak of the summed Pss (smaps_rollup: shared pages divided
-//   among their sharers) and the VmRSS of the largest renderer (--type=renderer) before the file
+//   process, so the sum overstates), peak of the summed RssAnon + RssShmem (/proc/<pid>/status:
+//   without the binary's and libraries' pages) and the VmRSS of the largest renderer (--type=renderer) before the file
 //   is set and at its peak. The page's main thread and its dedicated worker (with the WASM core's
 //   linear memory) are threads of that one process, so they cannot be told apart.
 // Inputs: the real captures of bench.ts (../shared/data/normal/perf), the biggest normal pcapng, and
@@ -39,6 +39,8 @@ const DATA = fileURLToPath(new URL('../../../shared/data/', import.meta.url));
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const GENERATED_PACKETS = Number(process.env.BENCH_PACKETS ?? 5_000_000);
 const RUNS = Number(process.env.RUNS ?? 3);
+/** Only the inputs whose name matches this (env ONLY, a regular expression; default all). */
+const ONLY = new RegExp(process.env.ONLY ?? '');
 /** One analysis may take this long before the run counts as failed (5 M packets, every detector,
  *  200,000 flows take ~25 s in the CLI on the 2-core machine). */
 const RUN_TIMEOUT_MS = 15 * 60_000;
@@ -99,15 +101,19 @@ function descendants(root: number): number[] {
   }
   return found;
 }
-/** VmRSS (resident, shared pages counted in every process that maps them) and Pss (shared pages
- *  divided among their sharers, /proc/<pid>/smaps_rollup) in MiB; 0 for a process gone meanwhile. */
-function memMiB(pid: number): { rss: number; pss: number } {
+/** VmRSS (resident, shared pages counted in every process that maps them) and RssAnon + RssShmem
+ *  (resident memory of the process's own making: heaps, the WASM memory, shared buffers; not the
+ *  mapped binary and libraries) from /proc/<pid>/status, MiB; 0 for a process gone meanwhile.
+ *  Not Pss from smaps_rollup: that walks the renderer's page tables (over a TiB of address space
+ *  reserved for WASM memories) and cost most of a core in kernel time every 100 ms, slowing the
+ *  page it measured. */
+function memMiB(pid: number): { rss: number; anon: number } {
   try {
-    const rss = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    const pss = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
-    return { rss: rss ? Number(rss[1]) / 1024 : 0, pss: pss ? Number(pss[1]) / 1024 : 0 };
+    const st = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(st)?.[1] ?? 0) / 1024;
+    return { rss: kb('VmRSS'), anon: kb('RssAnon') + kb('RssShmem') };
   } catch {
-    return { rss: 0, pss: 0 };
+    return { rss: 0, anon: 0 };
   }
 }
 /** 'renderer', 'other' (a chromium process) or null (not chromium: tsx's esbuild service). Read
@@ -126,8 +132,9 @@ function kind(pid: number): 'renderer' | 'other' | null {
 interface MemoryPeak {
   /** Peak of the summed VmRSS of every chromium process. */
   rssMiB: number;
-  /** Peak of the summed Pss (the honest total: shared pages once). */
-  pssMiB: number;
+  /** Peak of the summed RssAnon + RssShmem (closer to what the run costs: the binary's pages
+   *  are not in it; shared memory between processes is still counted once per process). */
+  anonMiB: number;
   /** Peak VmRSS of the largest renderer (the page's: its main thread and its worker). */
   rendererMiB: number;
   /** The same at the first sample (the page loaded, core ready, nothing read yet). */
@@ -137,20 +144,20 @@ interface MemoryPeak {
 /** Samples chromium's processes every 100 ms until stop(). The process list is re-read every
  *  sample (renderers come and go). */
 function sampleMemory(): { stop(): MemoryPeak } {
-  const peak: MemoryPeak = { rssMiB: 0, pssMiB: 0, rendererMiB: 0, rendererIdleMiB: NaN };
+  const peak: MemoryPeak = { rssMiB: 0, anonMiB: 0, rendererMiB: 0, rendererIdleMiB: NaN };
   const tick = () => {
     let rss = 0;
-    let pss = 0;
+    let anon = 0;
     for (const pid of descendants(process.pid)) {
       const k = kind(pid);
       if (!k) continue;
       const m = memMiB(pid);
       rss += m.rss;
-      pss += m.pss;
+      anon += m.anon;
       if (k === 'renderer') peak.rendererMiB = Math.max(peak.rendererMiB, m.rss);
     }
     peak.rssMiB = Math.max(peak.rssMiB, rss);
-    peak.pssMiB = Math.max(peak.pssMiB, pss);
+    peak.anonMiB = Math.max(peak.anonMiB, anon);
   };
   tick();
   peak.rendererIdleMiB = peak.rendererMiB;
@@ -273,7 +280,7 @@ function table(head: string[], body: string[][], left: number): string {
 async function main(): Promise<void> {
   if (!existsSync(join(DIST, 'index.html'))) throw new Error('dist/ is missing: run `npm run build` (npm run bench:page does)');
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
-  const list = inputs();
+  const list = inputs().filter((i) => ONLY.test(i.name));
   const server = await serve(resolve(DIST));
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const browser = await chromium.launch({
@@ -288,7 +295,7 @@ async function main(): Promise<void> {
         const runs: PageRun[] = [];
         for (let i = 0; i < RUNS; i++) {
           const r = await pageRun(browser, origin, input.path, mode);
-          console.error(`${input.name} · ${mode.name} · run ${i + 1}/${RUNS}: ${r.packets.toLocaleString('en-US')} packets, wall ${r.wallS.toFixed(2)} s, worker ${r.workerS.toFixed(2)} s, "${r.speedText}", peak RSS ${r.memory.rssMiB.toFixed(0)} MiB, PSS ${r.memory.pssMiB.toFixed(0)} MiB, renderer RSS ${r.memory.rendererMiB.toFixed(0)} MiB`);
+          console.error(`${input.name} · ${mode.name} · run ${i + 1}/${RUNS}: ${r.packets.toLocaleString('en-US')} packets, wall ${r.wallS.toFixed(2)} s, worker ${r.workerS.toFixed(2)} s, "${r.speedText}", peak RSS ${r.memory.rssMiB.toFixed(0)} MiB, anon ${r.memory.anonMiB.toFixed(0)} MiB, renderer RSS ${r.memory.rendererMiB.toFixed(0)} MiB`);
           runs.push(r);
         }
         const { packets, records } = runs[0];
@@ -310,7 +317,7 @@ async function main(): Promise<void> {
           worker.toFixed(2),
           mid.speedText,
           median(runs.map((r) => r.memory.rssMiB)).toFixed(0),
-          median(runs.map((r) => r.memory.pssMiB)).toFixed(0),
+          median(runs.map((r) => r.memory.anonMiB)).toFixed(0),
           `${median(runs.map((r) => r.memory.rendererIdleMiB)).toFixed(0)} → ${median(runs.map((r) => r.memory.rendererMiB)).toFixed(0)}`,
           cli.seconds.toFixed(2),
           M(cli.packetsPerS),
@@ -325,10 +332,10 @@ async function main(): Promise<void> {
     await new Promise((ok) => server.close(ok));
   }
   console.log(`page (dist/index.html in ${CHROMIUM}, median of ${RUNS} runs, fresh context each) vs CLI (bench.ts measure, 1 run), ${new Date().toISOString()}`);
-  console.log('packets: decoded; pkt/s and MB/s: records read and bytes streamed per second of page wall time (as bench.ts counts); peak RSS/PSS: all chromium processes; page/CLI: CLI s / page wall s');
+  console.log('packets: decoded; pkt/s and MB/s: records read and bytes streamed per second of page wall time (as bench.ts counts); peak RSS and anon (RssAnon+RssShmem): summed over all chromium processes; page/CLI: CLI s / page wall s');
   console.log(
     table(
-      ['input', 'mode', 'packets', 'MB', 'page wall s', 'page pkt/s', 'page MB/s', 'worker s', 'page "Analysis speed"', 'peak RSS MiB', 'peak PSS MiB', 'renderer RSS MiB idle → peak', 'CLI s', 'CLI pkt/s', 'CLI MB/s', 'CLI RSS MiB', 'page/CLI'],
+      ['input', 'mode', 'packets', 'MB', 'page wall s', 'page pkt/s', 'page MB/s', 'worker s', 'page "Analysis speed"', 'peak RSS MiB', 'peak anon MiB', 'renderer RSS MiB idle → peak', 'CLI s', 'CLI pkt/s', 'CLI MB/s', 'CLI RSS MiB', 'page/CLI'],
       rows,
       2,
     ),
