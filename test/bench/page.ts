@@ -14,6 +14,9 @@
 //   plus sending the result to the page and the page rendering it (partial results too);
 // - worker: the summary's Elapsed (the worker's own t0 → result), and the overview's
 //   "Analysis speed" figure as the page shows it;
+// - main long tasks: the page's main-thread tasks over 50 ms during the run (PerformanceObserver
+//   'longtask'), summed: the page's share (rendering partial and final results), which on two
+//   cores competes with the worker;
 // - memory: every 100 ms each chromium process descended from this node process (/proc/<pid>/stat
 //   ppid): peak of the summed VmRSS (shared pages, e.g. the chromium binary, counted once per
 //   process, so the sum overstates), peak of the summed RssAnon + RssShmem (/proc/<pid>/status:
@@ -66,6 +69,8 @@ interface PageRun {
   speedText: string;
   /** Records read (what bench.ts's packets/s counts; packets = the decoded ones). */
   records: number;
+  /** Main-thread long tasks (over 50 ms) during the run, summed: the page's own work. */
+  longTaskS: number;
   memory: MemoryPeak;
 }
 
@@ -205,23 +210,34 @@ async function pageRun(browser: Browser, origin: string, path: string, mode: Mod
     const name = basename(path);
     // Page-side clock: t0 at the input's change event (capture phase, before the page's own
     // listener), t1 when body[data-state] turns done/failed with this file's summary shown.
-    // Installed (awaited) before the file is set, so the change event cannot beat it.
+    // Installed (awaited) before the file is set, so the change event cannot beat it. The
+    // long-task observer sums the page's main-thread tasks over 50 ms during the run (rendering
+    // partial and final results; the worker's own thread is not in it).
+    type Done = { ms: number; state: string; longTaskMs: number };
     await page.evaluate((fileName) => {
-      (window as unknown as { benchDone: Promise<{ ms: number; state: string }> }).benchDone = new Promise((ok) => {
+      (window as unknown as { benchDone: Promise<Done> }).benchDone = new Promise((ok) => {
         let t0 = NaN;
+        let longTaskMs = 0;
+        const lt = new PerformanceObserver((list) => {
+          for (const e of list.getEntries()) if (e.startTime >= t0) longTaskMs += e.duration;
+        });
+        lt.observe({ type: 'longtask' });
         document.getElementById('file-input')!.addEventListener('change', () => (t0 = performance.now()), { capture: true, once: true });
         const obs = new MutationObserver(() => {
           const s = document.body.dataset.state;
           const f = document.querySelector('#summary [data-field="file"]');
           if ((s === 'done' || s === 'failed') && f?.textContent === fileName && !Number.isNaN(t0)) {
             obs.disconnect();
-            ok({ ms: performance.now() - t0, state: s });
+            const ms = performance.now() - t0;
+            for (const e of lt.takeRecords()) if (e.startTime >= t0) longTaskMs += e.duration;
+            lt.disconnect();
+            ok({ ms, state: s, longTaskMs });
           }
         });
         obs.observe(document.body, { attributes: true, attributeFilter: ['data-state'] });
       });
     }, name);
-    const done = page.evaluate(() => (window as unknown as { benchDone: Promise<{ ms: number; state: string }> }).benchDone);
+    const done = page.evaluate(() => (window as unknown as { benchDone: Promise<Done> }).benchDone);
     const memory = sampleMemory();
     await page.locator('#file-input').setInputFiles(path);
     const r = await Promise.race([
@@ -236,7 +252,7 @@ async function pageRun(browser: Browser, origin: string, path: string, mode: Mod
     const records = num(await field('records'));
     const workerS = num(await field('elapsed')) / 1000;
     const speedText = await field('analysis-speed', '#overview');
-    return { wallS: r.ms / 1000, workerS, packets, records, speedText, memory: mem };
+    return { wallS: r.ms / 1000, workerS, packets, records, longTaskS: r.longTaskMs / 1000, speedText, memory: mem };
   } finally {
     await context.close();
   }
@@ -295,7 +311,7 @@ async function main(): Promise<void> {
         const runs: PageRun[] = [];
         for (let i = 0; i < RUNS; i++) {
           const r = await pageRun(browser, origin, input.path, mode);
-          console.error(`${input.name} · ${mode.name} · run ${i + 1}/${RUNS}: ${r.packets.toLocaleString('en-US')} packets, wall ${r.wallS.toFixed(2)} s, worker ${r.workerS.toFixed(2)} s, "${r.speedText}", peak RSS ${r.memory.rssMiB.toFixed(0)} MiB, anon ${r.memory.anonMiB.toFixed(0)} MiB, renderer RSS ${r.memory.rendererMiB.toFixed(0)} MiB`);
+          console.error(`${input.name} · ${mode.name} · run ${i + 1}/${RUNS}: ${r.packets.toLocaleString('en-US')} packets, wall ${r.wallS.toFixed(2)} s, worker ${r.workerS.toFixed(2)} s, main-thread long tasks ${r.longTaskS.toFixed(2)} s, "${r.speedText}", peak RSS ${r.memory.rssMiB.toFixed(0)} MiB, anon ${r.memory.anonMiB.toFixed(0)} MiB, renderer RSS ${r.memory.rendererMiB.toFixed(0)} MiB`);
           runs.push(r);
         }
         const { packets, records } = runs[0];
@@ -315,6 +331,7 @@ async function main(): Promise<void> {
           M(records / wall),
           (input.streamBytes / 1e6 / wall).toFixed(1),
           worker.toFixed(2),
+          median(runs.map((r) => r.longTaskS)).toFixed(2),
           mid.speedText,
           median(runs.map((r) => r.memory.rssMiB)).toFixed(0),
           median(runs.map((r) => r.memory.anonMiB)).toFixed(0),
@@ -335,7 +352,7 @@ async function main(): Promise<void> {
   console.log('packets: decoded; pkt/s and MB/s: records read and bytes streamed per second of page wall time (as bench.ts counts); peak RSS and anon (RssAnon+RssShmem): summed over all chromium processes; page/CLI: CLI s / page wall s');
   console.log(
     table(
-      ['input', 'mode', 'packets', 'MB', 'page wall s', 'page pkt/s', 'page MB/s', 'worker s', 'page "Analysis speed"', 'peak RSS MiB', 'peak anon MiB', 'renderer RSS MiB idle → peak', 'CLI s', 'CLI pkt/s', 'CLI MB/s', 'CLI RSS MiB', 'page/CLI'],
+      ['input', 'mode', 'packets', 'MB', 'page wall s', 'page pkt/s', 'page MB/s', 'worker s', 'main long tasks s', 'page "Analysis speed"', 'peak RSS MiB', 'peak anon MiB', 'renderer RSS MiB idle → peak', 'CLI s', 'CLI pkt/s', 'CLI MB/s', 'CLI RSS MiB', 'page/CLI'],
       rows,
       2,
     ),
