@@ -4,7 +4,7 @@
 import { closeSync, existsSync, openAsBlob, openSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { analyzeBlob } from '../../src/worker/pipeline';
 import { fileGunzip, fileReader, nodeEngine } from '../../src/cli/main';
 import { DEFAULT_OPTIONS, type AnalysisOptions } from '../../src/shared/protocol';
@@ -13,7 +13,7 @@ import { writeSyntheticPcap } from './synthetic-pcap';
 const DATA = new URL('../../../shared/data/', import.meta.url).pathname;
 const GENERATED_PACKETS = Number(process.env.BENCH_PACKETS ?? 5_000_000);
 
-interface Row {
+export interface Row {
   input: string;
   mode: string;
   packets: number;
@@ -25,7 +25,7 @@ interface Row {
   wasmMiB: number;
 }
 
-async function measure(input: string, path: string, mode: string, options: AnalysisOptions): Promise<Row> {
+export async function measure(input: string, path: string, mode: string, options: AnalysisOptions): Promise<Row> {
   const engine = await nodeEngine();
   const blob = await openAsBlob(path);
   let peak = process.memoryUsage().rss;
@@ -115,8 +115,8 @@ function withProfile(): AnalysisOptions {
   return o;
 }
 const noDetectors = optionsWith(false, false);
-const zscoreOnly = optionsWith(true, false);
-const allDetectors = optionsWith(true, true);
+export const zscoreOnly = optionsWith(true, false);
+export const allDetectors = optionsWith(true, true);
 const allWithProfile = withProfile();
 
 async function main(): Promise<void> {
@@ -154,4 +154,5 @@ async function main(): Promise<void> {
   writeFileSync(join(tmpdir(), 'flowlens-bench-results.json'), JSON.stringify(rows, null, 2));
 }
 
-await main();
+// Run only as a script: test/bench/page.ts imports measure() and the modes for its CLI column.
+if (process.argv[1] && resolve(process.argv[1]) === resolve(new URL(import.meta.url).pathname)) await main();

@@ -27,7 +27,7 @@ const MIME: Record<string, string> = {
 /** A static server of `dir` on a free 127.0.0.1 port, every response `cache-control: no-store`.
  *  File bodies are kept in memory after the first read (like a host's page cache), so the
  *  figures measure the browser, not this process's disk reads. */
-function serve(dir: string): Promise<Server> {
+export function serve(dir: string): Promise<Server> {
   const bodies = new Map<string, Promise<Buffer>>();
   const server = createServer(async (req, res) => {
     try {
