@@ -54,12 +54,25 @@ export function createWorkbench(opts: WorkbenchOptions): Workbench {
     tabs.setLabel('alerts', range ? `Alerts (${formatInt(n)} of ${formatInt(result.alerts.count)} in range)` : `Alerts (${formatInt(n)})`);
   }
 
+  // The Flows, Hosts and Protocols tabs are computed only while shown: a hidden one is marked
+  // stale and brought up to date (result, then range) when selected. Each costs O(alerts + flows)
+  // per result, and partial results come every second while a file is read.
+  const views = { flows, hosts, protocols } as const;
+  type ViewId = keyof typeof views;
+  const stale = new Set<ViewId>();
+  const shown = (id: ViewId) => tabs?.selected() === id;
+  function refreshView(id: ViewId): void {
+    stale.delete(id);
+    views[id].setResult(result);
+    views[id].setRange(from, to);
+  }
   const timeline = createTimeline((f, t) => {
     from = f;
     to = t;
-    flows.setRange(f, t);
-    hosts.setRange(f, t);
-    protocols.setRange(f, t);
+    for (const id of Object.keys(views) as ViewId[]) {
+      if (shown(id)) views[id].setRange(f, t);
+      else stale.add(id);
+    }
     alertsLabel();
     opts.onRange?.(f, t);
   });
@@ -71,6 +84,9 @@ export function createWorkbench(opts: WorkbenchOptions): Workbench {
       { id: 'protocols', label: 'Protocols', panel: protocols.element },
     ],
     'Workbench views',
+    (id) => {
+      if (stale.has(id as ViewId)) refreshView(id as ViewId);
+    },
   );
   const element = el('div', { id: 'workbench', class: 'workbench' }, overview.element, timeline.element, tabs.element);
   tabs.element.hidden = true; // until the first result
@@ -82,9 +98,12 @@ export function createWorkbench(opts: WorkbenchOptions): Workbench {
       result = r;
       overview.setResult(r);
       timeline.setResult(r);
-      flows.setResult(r);
-      hosts.setResult(r);
-      protocols.setResult(r);
+      for (const id of Object.keys(views) as ViewId[]) {
+        if (r === null || shown(id)) {
+          stale.delete(id);
+          views[id].setResult(r);
+        } else stale.add(id);
+      }
       tabs!.element.hidden = !r;
       alertsLabel();
     },
