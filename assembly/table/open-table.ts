@@ -26,6 +26,9 @@ export class OpenTable {
   /** First slot, 64-byte aligned (cache lines); `raw` is the heap block. */
   base: usize = 0;
   raw: usize = 0;
+  /** Occupancy bitmap, one bit per slot (set when the slot's stored hash is non-zero), in u32
+   *  words: the sweeps skip empty slots without touching their cache lines. */
+  occ: usize = 0;
   cap: u32 = 0;
   mask: u32 = 0;
   count: u32 = 0;
@@ -67,6 +70,8 @@ export class OpenTable {
   /** Frees the slot memory. */
   release(): void {
     if (this.raw != 0) heap.free(this.raw);
+    if (this.occ != 0) heap.free(this.occ);
+    this.occ = 0;
     if (this.evictedCopy != 0) heap.free(this.evictedCopy);
     this.evictedCopy = 0;
     this.raw = 0;
@@ -85,6 +90,9 @@ export class OpenTable {
     this.raw = heap.alloc(n + 64);
     this.base = (this.raw + 63) & ~(<usize>63);
     memory.fill(this.base, 0, n);
+    const occBytes = <usize>((cap + 31) >> 5) << 2;
+    this.occ = heap.alloc(occBytes);
+    memory.fill(this.occ, 0, occBytes);
     this.cap = cap;
     this.mask = cap - 1;
     this.limit = (cap / LOAD_DEN) * LOAD_NUM;
@@ -99,6 +107,29 @@ export class OpenTable {
 
   @inline slotAt(i: u32): usize {
     return this.base + <usize>i * this.stride;
+  }
+
+  /** True when slot `i` holds an entry (its stored hash is non-zero), from the bitmap. */
+  @inline used(i: u32): bool {
+    return (load<u32>(this.occ + (<usize>(i >> 5) << 2)) & (<u32>1 << (i & 31))) != 0;
+  }
+
+  @inline private setUsed(i: u32): void {
+    const w = this.occ + (<usize>(i >> 5) << 2);
+    store<u32>(w, load<u32>(w) | (<u32>1 << (i & 31)));
+  }
+
+  @inline private clearUsed(i: u32): void {
+    const w = this.occ + (<usize>(i >> 5) << 2);
+    store<u32>(w, load<u32>(w) & ~(<u32>1 << (i & 31)));
+  }
+
+  /** Empties `slot` without moving later entries (stored hash 0; count - 1): only where no
+   *  lookup follows (flow-table.ts flowFlush()). */
+  hide(slot: usize): void {
+    store<u32>(slot + SLOT_HASH, 0);
+    this.clearUsed(this.indexOf(slot));
+    this.count--;
   }
 
   @inline indexOf(slot: usize): u32 {
@@ -142,6 +173,7 @@ export class OpenTable {
     }
     memory.fill(s, 0, this.clearBytes);
     store<u32>(s + SLOT_HASH, h);
+    this.setUsed(i);
     memory.copy(s + SLOT_KEY, key, this.keyBytes);
     this.count++;
     return s;
@@ -167,6 +199,7 @@ export class OpenTable {
       j = (j + 1) & mask;
     }
     store<u32>(this.slotAt(hole) + SLOT_HASH, 0);
+    this.clearUsed(hole);
     this.count--;
   }
 
@@ -193,6 +226,7 @@ export class OpenTable {
   private grow(): void {
     const oldBase = this.base;
     const oldRaw = this.raw;
+    const oldOcc = this.occ;
     const oldCap = this.cap;
     const stride = this.stride;
     this.alloc(oldCap << 1);
@@ -208,8 +242,10 @@ export class OpenTable {
         d = this.slotAt(i);
       }
       memory.copy(d, src, stride);
+      this.setUsed(i);
     }
     heap.free(oldRaw);
+    heap.free(oldOcc);
   }
 }
 
