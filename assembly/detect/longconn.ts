@@ -304,7 +304,7 @@ export function longconnSweep(): void {
   for (let k: u32 = 0; k < LC_SWEEP_SLOTS; k++) {
     const s = flows.slotAt(i);
     // Live flows only: an ended flow kept for its windows has its protocol word >= 256.
-    if (load<u32>(s) != 0 && load<u32>(s + abi.FLOW_PROTO) < 256 && <f64>durationUs(s) >= minDurMs * 1000 &&
+    if (flows.used(i) && load<u32>(s + abi.FLOW_PROTO) < 256 && <f64>durationUs(s) >= minDurMs * 1000 &&
       ((<u32>load<u8>(s + T_LC) >> LC_LEVEL_SHIFT) & 3) < 2) {
       judge(s, false);
     }

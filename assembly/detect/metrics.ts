@@ -1287,7 +1287,7 @@ export function metricsSweep(): void {
   let budget = SWEEP_ALERTS;
   for (let k: u32 = 0; k < SWEEP_SLOTS && budget >= 1; k++) {
     const s = dests.slotAt(i);
-    if (load<u32>(s) != 0) {
+    if (dests.used(i)) {
       const hasEp = (load<u32>(s + SLOT_AUX) & HA_EP) != 0;
       if (stale(s, oldestOpen)) {
         if (hasEp) {

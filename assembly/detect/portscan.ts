@@ -585,7 +585,7 @@ export function portscanSweep(): void {
     let budget = SWEEP_ALERTS;
     for (let k: u32 = 0; k < SWEEP_SLOTS && budget >= 2; k++) {
       const s = pairs.slotAt(i);
-      if (load<u32>(s) != 0) {
+      if (pairs.used(i)) {
         if (clock - load<i64>(s + SLOT_LAST) > pairIdleUs) {
           budget -= pairEnd(s);
           pairs.remove(s);
@@ -603,7 +603,7 @@ export function portscanSweep(): void {
     let budget = SWEEP_ALERTS;
     for (let k: u32 = 0; k < SWEEP_SLOTS && budget >= 1; k++) {
       const s = hosts.slotAt(i);
-      if (load<u32>(s) != 0) {
+      if (hosts.used(i)) {
         const open = load<u32>(s + H_EP + EP_ID) != 0;
         const idle = clock - load<i64>(s + SLOT_LAST) > hostsWinUs;
         if (open && (idle || clock - load<i64>(s + H_EP + EP_LAST_US) > hostsWinUs)) {

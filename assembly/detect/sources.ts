@@ -250,7 +250,7 @@ export function sourcesSweep(oldestOpenUs: i64): void {
   let removed = false;
   for (let k: u32 = 0; k < SWEEP_SLOTS; k++) {
     const s = table.slotAt(i);
-    if (load<u32>(s) != 0 &&
+    if (table.used(i) &&
         max<i64>(load<i64>(s + SV_START), load<i64>(s + SV_START + 8)) < oldestOpenUs) {
       releaseSets(s);
       table.remove(s); // a later entry may move into slot i: check it next

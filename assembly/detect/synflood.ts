@@ -386,7 +386,7 @@ export function synfloodSweep(): void {
   let budget = SWEEP_ALERTS;
   for (let k: u32 = 0; k < SWEEP_SLOTS && budget >= 1; k++) {
     const s = victims.slotAt(i);
-    if (load<u32>(s) != 0) {
+    if (victims.used(i)) {
       const idle = clock - load<i64>(s + SLOT_LAST) > keyWinUs;
       if (load<u32>(s + V_EP + EP_ID) != 0 && (idle || clock - load<i64>(s + V_EP + EP_LAST_US) > dstWinUs)) {
         closeVictim(s);

@@ -329,8 +329,7 @@ export function flowFlush(): bool {
     if (load<u32>(s) != 0) {
       if (load<u32>(s + SLOT_KEY + FK_PROTO) & ENDED_FLAG) {
         flowWindowEnd(s, abi.FWIN_END_INPUT);
-        store<u32>(s, 0); // no lookup follows the flush
-        flows.count--;
+        flows.hide(s); // no lookup follows the flush
       } else {
         onFlowEnd(s, abi.FWIN_END_INPUT);
       }
@@ -371,9 +370,10 @@ function sweep(newestUs: i64, keep: usize): void {
   const mask = flows.mask;
   let i = sweepCursor & mask;
   for (let k: u32 = 0; k < SWEEP_SLOTS; k++) {
+    if (!flows.used(i)) { i = (i + 1) & mask; continue; }
     const s = flows.slotAt(i);
     let drop = false;
-    if (s != keep && load<u32>(s) != 0) {
+    if (s != keep) {
       const p = load<u32>(s + SLOT_KEY + FK_PROTO);
       if (p & ENDED_FLAG) {
         if (flowWindowsClosed(s, newestUs)) {

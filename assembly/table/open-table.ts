@@ -26,6 +26,10 @@ export class OpenTable {
   /** First slot, 64-byte aligned (cache lines); `raw` is the heap block. */
   base: usize = 0;
   raw: usize = 0;
+  /** The stored hashes again, one u32 per slot in a dense array (0 = empty): lookups probe it
+   *  (16 slots per cache line) and touch a slot only when its hash matches, the sweeps skip empty
+   *  slots without touching their cache lines. Always equal to each slot's SLOT_HASH. */
+  hs: usize = 0;
   cap: u32 = 0;
   mask: u32 = 0;
   count: u32 = 0;
@@ -67,6 +71,8 @@ export class OpenTable {
   /** Frees the slot memory. */
   release(): void {
     if (this.raw != 0) heap.free(this.raw);
+    if (this.hs != 0) heap.free(this.hs);
+    this.hs = 0;
     if (this.evictedCopy != 0) heap.free(this.evictedCopy);
     this.evictedCopy = 0;
     this.raw = 0;
@@ -85,6 +91,8 @@ export class OpenTable {
     this.raw = heap.alloc(n + 64);
     this.base = (this.raw + 63) & ~(<usize>63);
     memory.fill(this.base, 0, n);
+    this.hs = heap.alloc(<usize>cap << 2);
+    memory.fill(this.hs, 0, <usize>cap << 2);
     this.cap = cap;
     this.mask = cap - 1;
     this.limit = (cap / LOAD_DEN) * LOAD_NUM;
@@ -101,6 +109,28 @@ export class OpenTable {
     return this.base + <usize>i * this.stride;
   }
 
+  /** Stored hash of slot `i` (0 = empty), from the dense array. */
+  @inline hashAt(i: u32): u32 {
+    return load<u32>(this.hs + (<usize>i << 2));
+  }
+
+  /** True when slot `i` holds an entry (its stored hash is non-zero). */
+  @inline used(i: u32): bool {
+    return this.hashAt(i) != 0;
+  }
+
+  @inline private setHash(i: u32, h: u32): void {
+    store<u32>(this.hs + (<usize>i << 2), h);
+  }
+
+  /** Empties `slot` without moving later entries (stored hash 0; count - 1): only where no
+   *  lookup follows (flow-table.ts flowFlush()). */
+  hide(slot: usize): void {
+    store<u32>(slot + SLOT_HASH, 0);
+    this.setHash(this.indexOf(slot), 0);
+    this.count--;
+  }
+
   @inline indexOf(slot: usize): u32 {
     return <u32>((slot - this.base) / this.stride);
   }
@@ -108,12 +138,15 @@ export class OpenTable {
   /** The slot holding `key` (with stored hash `h`; `words` = keyBytes / 4, a constant), or 0. */
   @inline find(key: usize, h: u32, words: i32): usize {
     const mask = this.mask;
+    const hs = this.hs;
     let i = h & mask;
     for (;;) {
-      const s = this.slotAt(i);
-      const sh = load<u32>(s + SLOT_HASH);
+      const sh = load<u32>(hs + (<usize>i << 2));
       if (sh == 0) return 0;
-      if (sh == h && keysEqual(s + SLOT_KEY, key, words)) return s;
+      if (sh == h) {
+        const s = this.slotAt(i);
+        if (keysEqual(s + SLOT_KEY, key, words)) return s;
+      }
       i = (i + 1) & mask;
     }
     return 0; // unreachable: the load limit keeps an empty slot
@@ -135,13 +168,11 @@ export class OpenTable {
     }
     const mask = this.mask;
     let i = h & mask;
-    let s = this.slotAt(i);
-    while (load<u32>(s + SLOT_HASH) != 0) {
-      i = (i + 1) & mask;
-      s = this.slotAt(i);
-    }
+    while (this.hashAt(i) != 0) i = (i + 1) & mask;
+    const s = this.slotAt(i);
     memory.fill(s, 0, this.clearBytes);
     store<u32>(s + SLOT_HASH, h);
+    this.setHash(i, h);
     memory.copy(s + SLOT_KEY, key, this.keyBytes);
     this.count++;
     return s;
@@ -155,18 +186,19 @@ export class OpenTable {
     let hole = this.indexOf(slot);
     let j = (hole + 1) & mask;
     for (;;) {
-      const s = this.slotAt(j);
-      const sh = load<u32>(s + SLOT_HASH);
+      const sh = this.hashAt(j);
       if (sh == 0) break;
       const home = sh & mask;
       // The entry at j may fill the hole when its home is not cyclically within (hole, j].
       if (((j - home) & mask) >= ((j - hole) & mask)) {
-        memory.copy(this.slotAt(hole), s, stride);
+        memory.copy(this.slotAt(hole), this.slotAt(j), stride);
+        this.setHash(hole, sh);
         hole = j;
       }
       j = (j + 1) & mask;
     }
     store<u32>(this.slotAt(hole) + SLOT_HASH, 0);
+    this.setHash(hole, 0);
     this.count--;
   }
 
@@ -176,8 +208,8 @@ export class OpenTable {
     let best: usize = 0;
     let bestLast: i64 = i64.MAX_VALUE;
     for (let k: u32 = 0; k < EVICT_WINDOW || best == 0; k++) {
-      const s = this.slotAt(i);
-      if (load<u32>(s + SLOT_HASH) != 0) {
+      if (this.hashAt(i) != 0) {
+        const s = this.slotAt(i);
         const last = load<i64>(s + SLOT_LAST);
         if (best == 0 || last < bestLast) {
           best = s;
@@ -193,23 +225,22 @@ export class OpenTable {
   private grow(): void {
     const oldBase = this.base;
     const oldRaw = this.raw;
+    const oldHs = this.hs;
     const oldCap = this.cap;
     const stride = this.stride;
     this.alloc(oldCap << 1);
     const mask = this.mask;
     for (let k: u32 = 0; k < oldCap; k++) {
-      const src = oldBase + <usize>k * stride;
-      const h = load<u32>(src + SLOT_HASH);
+      const h = load<u32>(oldHs + (<usize>k << 2));
       if (h == 0) continue;
+      const src = oldBase + <usize>k * stride;
       let i = h & mask;
-      let d = this.slotAt(i);
-      while (load<u32>(d + SLOT_HASH) != 0) {
-        i = (i + 1) & mask;
-        d = this.slotAt(i);
-      }
-      memory.copy(d, src, stride);
+      while (this.hashAt(i) != 0) i = (i + 1) & mask;
+      memory.copy(this.slotAt(i), src, stride);
+      this.setHash(i, h);
     }
     heap.free(oldRaw);
+    heap.free(oldHs);
   }
 }
 
