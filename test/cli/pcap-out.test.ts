@@ -126,9 +126,12 @@ describe('--pcap-out', () => {
     writeFileSync(gz, gzipSync(readFileSync(PCAP)));
     const plainOut = join(dir, 'plain.pcap');
     const gzOut = join(dir, 'gz.pcap');
-    const plain = await analyze(PCAP);
+    // One hash seed for both: the order of the alerts raised by the table sweeps follows the
+    // seed, and so (rarely) does which of them the rate limiter suppresses, i.e. which evidence
+    // packets are cut (3 seeds in 40 differ by one packet here).
+    const plain = await analyze(PCAP, ['--seed', '7']);
     await writePcapCut(PCAP, plain, plainOut, false);
-    const zipped = await analyze(gz);
+    const zipped = await analyze(gz, ['--seed', '7']);
     expect(zipped.summary.gzip).toBe(true);
     const cut = await writePcapCut(gz, zipped, gzOut, false);
     expect(cut.records).toBeGreaterThan(0);

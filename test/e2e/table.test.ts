@@ -274,7 +274,12 @@ describe('alerts table (built dist/ in chromium)', () => {
   it('filters a real port scan by address and port like the same capture analysed in node', async () => {
     const file = 'attacks/portscan/evilfingers_TCP_SYN_SCAN.pcap';
     const bytes = readFileSync(join(DATA, file));
-    const o = defaultOptions();
+    // One hash seed in node and in the page: the order of the alerts raised by the table sweeps
+    // follows it, and for a few seeds so does which alert the rate limiter suppresses (3 seeds in
+    // 40 change this capture's evidence cut by one packet; the counts below were the same for all
+    // 40, but they are counts of unsuppressed alerts).
+    const seed = 7;
+    const o = { ...defaultOptions(), seed };
     const r = (await analyzeBlob(await newEngine(), new Blob([new Uint8Array(bytes)]), file, o, {})).result;
     const want = (addr: string, p: number | null) => {
       let n = 0;
@@ -286,6 +291,9 @@ describe('alerts table (built dist/ in chromium)', () => {
       return n;
     };
     const { context, page, errors } = await openPage();
+    await page.locator('#settings-summary').click();
+    await page.locator('#opt-seed').fill(String(seed));
+    await page.locator('#settings-summary').click();
     await dropFile(page, new Uint8Array(bytes), 'TCP_SYN_SCAN.pcap');
     await waitForResult(page, 'TCP_SYN_SCAN.pcap');
     const total = Number(await page.locator('#alert-note').getAttribute('data-total'));
