@@ -329,15 +329,55 @@ interface ByteSource {
   fileBytesRead(): number;
 }
 
+/**
+ * Reads `blob` through `blob.stream()` in chunks of `chunkBytes` (the last one shorter), each into a
+ * fresh buffer with a BYOB reader (a default reader's pieces are handed out as they come where BYOB
+ * is missing). Measured in chromium's worker on a 557 MB file, reading only: one
+ * `blob.slice().arrayBuffer()` per MiB 3.2–5.0 s (each read is a round trip to the browser
+ * process), `stream()` with a default reader 1.2–1.7 s, with a BYOB reader 0.8 s. The stream
+ * reads ahead of the core by itself and keeps only its small queue (backpressure), so memory does
+ * not grow with the file. A fresh buffer per chunk: the pipeline may still hold the last one.
+ */
 function blobSource(blob: Blob, chunkBytes: number): ByteSource {
   let pos = 0;
+  let byob: ReadableStreamBYOBReader | null = null;
+  let plain: ReadableStreamDefaultReader<Uint8Array> | null = null;
+  let done = false;
+  const open = () => {
+    const stream = blob.stream() as ReadableStream<Uint8Array>;
+    try {
+      byob = stream.getReader({ mode: 'byob' });
+    } catch {
+      plain = stream.getReader();
+    }
+  };
   return {
     async next() {
-      if (pos >= blob.size) return null;
-      const end = Math.min(blob.size, pos + chunkBytes);
-      const bytes = new Uint8Array(await blob.slice(pos, end).arrayBuffer());
-      pos = end;
-      return bytes;
+      if (done) return null;
+      if (!byob && !plain) open();
+      if (plain) {
+        const r = await plain.read();
+        if (r.done) {
+          done = true;
+          return null;
+        }
+        pos += r.value.length;
+        return r.value;
+      }
+      const size = Math.max(1, Math.min(chunkBytes, blob.size - pos));
+      let buffer = new ArrayBuffer(size);
+      let filled = 0;
+      while (filled < size) {
+        const r = await byob!.read(new Uint8Array(buffer, filled, size - filled));
+        if (r.value) buffer = r.value.buffer as ArrayBuffer; // the view's buffer is transferred back
+        if (r.done) {
+          done = true;
+          break;
+        }
+        filled += r.value!.byteLength;
+      }
+      pos += filled;
+      return filled > 0 ? new Uint8Array(buffer, 0, filled) : null;
     },
     fileBytesRead: () => pos,
   };
