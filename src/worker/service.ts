@@ -49,9 +49,8 @@ export const TARGETS_KEPT = 64;
 export function createWorkerApi(loadEngine: () => Promise<Engine>): FlowlensWorkerApi {
   let enginePromise: Promise<Engine> | null = null;
   const engine = () => (enginePromise ??= loadEngine());
-  let current: CancelToken | null = null;
-  /** The running analysis's partial gate (AnalyzeExtras.partialsOnRequest), else null. */
-  let currentGate: PartialGate | null = null;
+  /** The running analysis: its cancel flag and, with AnalyzeExtras.partialsOnRequest, its partial gate. */
+  let current: { token: CancelToken; gate?: PartialGate } | null = null;
   type Target = { file: Blob; fileName: string; options: AnalysisOptions; streamBytes?: number; alerts: AlertIndex; baseline?: BaselineFile };
   let last: Target | null = null;
   // #5 flow: the files analysed with a targetId (insertion order = age).
@@ -154,11 +153,9 @@ export function createWorkerApi(loadEngine: () => Promise<Engine>): FlowlensWork
 
   return {
     async analyze(file: Blob, fileName: string, options: AnalysisOptions, onProgress?: (p: Progress) => void, extras: AnalyzeExtras = {}) {
-      const token: CancelToken = { cancelled: false };
-      current = token;
       // #5 flow: partials on request (the page asks for the next once it drew the last one).
-      const gate: PartialGate | undefined = extras.partialsOnRequest ? { wanted: false } : undefined;
-      currentGate = gate ?? null;
+      const run = { token: { cancelled: false }, gate: extras.partialsOnRequest ? { wanted: false } : undefined };
+      current = run;
       // Fix the seed so that a series re-read sees the same tables.
       const fixed = { ...options, seed: options.seed ?? (Math.random() * 0xffffffff) >>> 0 };
       // The baseline is parsed once (the pipeline refuses a bad one) and kept for the re-reads.
@@ -172,15 +169,14 @@ export function createWorkerApi(loadEngine: () => Promise<Engine>): FlowlensWork
       }
       const out = await exclusive(async () => analyzeBlob(await engine(), file, fileName, fixed, {
         onProgress,
-        partialGate: gate,
-        cancel: token,
+        partialGate: run.gate,
+        cancel: run.token,
         learn: extras.learn,
         // The text too: its size goes into result.baseline, and a bad one is refused from it.
         baseline,
         baselineJson: extras.baselineJson,
       }));
-      if (current === token) current = null;
-      if (currentGate === gate) currentGate = null;
+      if (current === run) current = null;
       last = { file, fileName, options: fixed, alerts: indexOf(out.result), baseline };
       // After a cancel, the chart must not show packets past the point where reading stopped.
       if (out.result.cancelled) last.streamBytes = out.result.summary.streamBytes;
@@ -193,10 +189,10 @@ export function createWorkerApi(loadEngine: () => Promise<Engine>): FlowlensWork
       return Comlink.transfer(out.result, out.transfer);
     },
     cancel() {
-      if (current) current.cancelled = true;
+      if (current) current.token.cancelled = true;
     },
     wantPartial() {
-      if (currentGate) currentGate.wanted = true;
+      if (current?.gate) current.gate.wanted = true;
     },
     // #5 flow
     async useTarget(targetId: number): Promise<void> {
