@@ -329,6 +329,22 @@ interface ByteSource {
   fileBytesRead(): number;
 }
 
+/** Time between two turns given to the worker's event loop while a blob is read, ms. */
+const YIELD_EVERY_MS = 16;
+
+/** Resolves on a later macrotask turn (a MessageChannel message: unlike setTimeout, not clamped to
+ *  4 ms), so that the messages waiting in the worker's queue (cancel, wantPartial) run. */
+function macrotask(): Promise<void> {
+  return new Promise((ok) => {
+    const { port1, port2 } = new MessageChannel();
+    port1.onmessage = () => {
+      port1.close();
+      ok();
+    };
+    port2.postMessage(null);
+  });
+}
+
 /**
  * Reads `blob` through `blob.stream()` in chunks of `chunkBytes` (the last one shorter), each into a
  * fresh buffer with a BYOB reader (a default reader's pieces are handed out as they come where BYOB
@@ -337,12 +353,16 @@ interface ByteSource {
  * process), `stream()` with a default reader 1.2–1.7 s, with a BYOB reader 0.8 s. The stream
  * reads ahead of the core by itself and keeps only its small queue (backpressure), so memory does
  * not grow with the file. A fresh buffer per chunk: the pipeline may still hold the last one.
+ * Reads of data the stream already holds resolve as microtasks, so without a turn of the event
+ * loop now and then (every YIELD_EVERY_MS) the worker would never see Cancel nor the page's
+ * requests for partial results until the end of the file.
  */
 function blobSource(blob: Blob, chunkBytes: number): ByteSource {
   let pos = 0;
   let byob: ReadableStreamBYOBReader | null = null;
   let plain: ReadableStreamDefaultReader<Uint8Array> | null = null;
   let done = false;
+  let lastTurn = performance.now();
   const open = () => {
     const stream = blob.stream() as ReadableStream<Uint8Array>;
     try {
@@ -354,6 +374,10 @@ function blobSource(blob: Blob, chunkBytes: number): ByteSource {
   return {
     async next() {
       if (done) return null;
+      if (performance.now() - lastTurn >= YIELD_EVERY_MS) {
+        await macrotask();
+        lastTurn = performance.now();
+      }
       if (!byob && !plain) open();
       if (plain) {
         const r = await plain.read();

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { BIG, DATA, SHOTS, bigRepeated as bigRepeatedOf, chartPixels, openWatchedPage, useHarness } from './harness';
+import { BIG, BIG_REPEAT, DATA, SHOTS, bigRepeated as bigRepeatedOf, chartPixels, openWatchedPage, useHarness } from './harness';
 import { SEV_HIGH } from '../../src/shared/abi';
 
 /** IPv4 + IPv6 packets of a MANIFEST.md row (what the summary's "Packets" counts). */
@@ -49,7 +49,7 @@ const num = (t: string) => Number(t.replace(/[^\d]/g, ''));
 const ESPN = 'normal/chrissanders_http_espn.pcapng';
 const SSH = 'attacks/bruteforce/zeek_ssh_sshguess.pcap';
 /** How many times BIG's records are repeated in the capture of the partial-results test. */
-const REPEAT = 2;
+const REPEAT = BIG_REPEAT;
 
 const bigRepeated = () => bigRepeatedOf(REPEAT);
 

@@ -212,11 +212,16 @@ export async function openWatchedPage(
 /** The merged perf capture (MANIFEST: 150,489 records; about a second of analysis on an idle machine). */
 export const BIG = 'normal/perf/real_mix_ndpi_zeek_merged.pcap.gz';
 
+/** How many copies of BIG's records bigRepeated() writes by default: one copy is read in under a
+ *  second now (0.7–1.0 s in the page on an idle machine), too fast for a test to see partial
+ *  results and press Cancel before the end (a CI run lost that race with BIG itself). */
+export const BIG_REPEAT = 3;
+
 /** BIG (a real capture) with its records repeated `repeat` times after its one header, gzipped:
  *  long enough to be read over several PARTIAL_INTERVAL_MS even on a fast machine. Records are
  *  byte-identical; timestamps restart at each repetition (counted as out of order). Written once
  *  to the temp dir; returns its path. */
-export function bigRepeated(repeat = 2): string {
+export function bigRepeated(repeat = BIG_REPEAT): string {
   const path = join(tmpdir(), `flowlens-flow-big-x${repeat}.pcap.gz`);
   if (existsSync(path)) return path;
   const pcap = gunzipSync(readFileSync(join(DATA, BIG)));

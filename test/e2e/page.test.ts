@@ -9,7 +9,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DATA, SHOTS, dropFile, dropDataFile, waitForResult, chartPixels, useHarness } from './harness';
+import { BIG, BIG_REPEAT, DATA, SHOTS, bigRepeated, dropFile, dropDataFile, waitForResult, chartPixels, useHarness } from './harness';
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { defaultOptions } from '../../src/rules/options';
 import { DET_PORTSCAN } from '../../src/shared/abi';
@@ -249,10 +249,11 @@ describe('Flowlens page (built dist/ in chromium)', () => {
 
   it('shows progress and a partial result after Cancel', async () => {
     const { context, page, errors } = await openPage();
-    const file = 'normal/perf/real_mix_ndpi_zeek_merged.pcap.gz';
-    const name = file.split('/').pop()!;
-    const total = manifestCounts(file).records;
-    await dropDataFile(page, file);
+    // The real merged capture, BIG_REPEAT times over: read alone it now ends before Cancel lands.
+    const big = bigRepeated();
+    const name = big.split('/').pop()!;
+    const total = BIG_REPEAT * manifestCounts(BIG).records;
+    await page.locator('#file-input').setInputFiles(big);
     await page.locator('#progress').waitFor({ state: 'visible' });
     await page.waitForFunction(() => /\d+ packets/.test(document.querySelector('#progress .progress-detail')?.textContent ?? '') && !/ 0 packets/.test(document.querySelector('#progress .progress-detail')?.textContent ?? ''));
     expect(await page.locator('#progress .progress-detail').innerText()).toMatch(/pkt\/s/);
